@@ -1,0 +1,34 @@
+# The two commands of the README: `make book` and `make test`. Both create .venv if missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Parameters of `make book` (passed to every notebook through papermill).
+SCALE  ?= 1.0
+SEEDS  ?= 5
+
+.PHONY: install notebooks html book test bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[book,test]"
+	@touch $@
+
+notebooks: install
+	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS)
+
+html: install
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+book: notebooks html
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_routing.py
+
+clean:
+	rm -rf _build notebooks/*.ipynb
