@@ -21,7 +21,10 @@ notebooks: install
 html: install
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-book: notebooks html
+# Sequential on purpose (also under make -j): execute every notebook, then build the HTML.
+book: install
+	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS)
+	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: install

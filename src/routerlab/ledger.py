@@ -24,7 +24,7 @@ from .errors import RouterlabError, check_choice
 
 __all__ = [
     "VERDICTS", "claims", "claim", "record", "number_verdict", "collect", "ledger_table",
-    "NOT_CHECKABLE",
+    "NOT_CHECKABLE", "glued_values", "verdict_counts",
 ]
 
 VERDICTS = (
@@ -62,8 +62,14 @@ def claim(claim_id: str) -> dict:
 
 def number_verdict(ours: float, article: float, tol: float, lo: float | None = None,
                    hi: float | None = None) -> str:
-    """"reproduced" if ``|ours - article| <= tol`` or the article's value lies in [lo, hi]."""
-    if any(x is not None and not math.isfinite(x) for x in (ours, article)):
+    """"reproduced" if ``|ours - article| <= tol`` or the article's value lies in [lo, hi].
+
+    ``tol`` >= 0 is the tolerance fixed before the measurement; a non-finite ``ours`` or
+    ``article`` is "not reproduced".
+    """
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
+        raise RouterlabError(f"tolerance must be a finite number >= 0, got {tol!r}")
+    if any(x is None or not math.isfinite(x) for x in (ours, article)):
         return "not reproduced"
     inside = lo is not None and hi is not None and lo <= article <= hi
     return "reproduced" if abs(ours - article) <= tol or inside else "not reproduced"
@@ -80,8 +86,10 @@ def record(claim_id: str, *, ours, verdict: str, criterion: str, chapter: str,
     """
     claim(claim_id)
     check_choice("verdict", verdict, VERDICTS)
-    if not criterion:
+    if not isinstance(criterion, str) or not criterion.strip():
         raise RouterlabError(f"claim {claim_id}: state the criterion of the check")
+    if not isinstance(chapter, str) or not chapter.strip():
+        raise RouterlabError(f"claim {claim_id}: name the chapter that shows the check")
 
     def num(x):
         if x is None:
@@ -100,34 +108,74 @@ def record(claim_id: str, *, ours, verdict: str, criterion: str, chapter: str,
     return entry
 
 
-def _glued_entries(nb_path: Path) -> list[dict]:
-    """The ``ledger:`` entries glued in one executed notebook."""
-    nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    found = []
+def _glued_outputs(nb_path: Path):
+    """(name, text/plain) of every glued output of one executed notebook, in cell order."""
+    path = Path(nb_path)
+    if not path.is_file():
+        raise RouterlabError(f"no executed notebook at {path}; run it first (make notebooks)")
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RouterlabError(f"{path} is not a notebook (invalid JSON: {exc.msg})") from None
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []):
             name = out.get("metadata", {}).get("scrapbook", {}).get("name", "")
-            if not name.startswith("ledger:"):
+            if not name:
                 continue
             data = out.get("data", {})
             text = next((v for k, v in data.items() if k.endswith("text/plain")), None)
             if text is None:
                 continue
-            text = "".join(text) if isinstance(text, list) else text
-            found.append(json.loads(ast.literal_eval(text)))
+            yield name, "".join(text) if isinstance(text, list) else text
+
+
+def _glued_entries(nb_path: Path) -> list[dict]:
+    """The ``ledger:`` entries glued in one executed notebook."""
+    found = []
+    for name, text in _glued_outputs(nb_path):
+        if not name.startswith("ledger:"):
+            continue
+        try:
+            entry = json.loads(ast.literal_eval(text))
+        except (ValueError, SyntaxError) as exc:
+            raise RouterlabError(f"{nb_path}: glued {name!r} is not a ledger entry ({exc})") from None
+        entry.setdefault("chapter", Path(nb_path).stem)
+        found.append(entry)
     return found
 
 
-def collect(notebooks: Iterable[str | Path]) -> pd.DataFrame:
+def glued_values(nb_path: str | Path) -> dict:
+    """Every value glued in an executed notebook, ``{key: value}``.
+
+    Values are read back from their text form: numbers, strings, lists and dicts come back as
+    Python objects (via ``ast.literal_eval``); anything else (a table, a figure) as its text.
+    """
+    out = {}
+    for name, text in _glued_outputs(Path(nb_path)):
+        try:
+            out[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            out[name] = text
+    return out
+
+
+def collect(notebooks: Iterable[str | Path], fallback: Iterable[dict] = ()) -> pd.DataFrame:
     """One row per claim: the article's statement and value, ours, interval, verdict, chapter.
 
-    Later notebooks override earlier ones for the same claim id. Claims nobody recorded get
-    "not checkable here" with the reason in :data:`NOT_CHECKABLE` (or "no chapter checks it yet").
+    Later notebooks override earlier ones for the same claim id. ``fallback`` entries (made by
+    :func:`record` with ``glue=False``, e.g. the ledger notebook's own derivations) fill the
+    claims no notebook recorded. Claims nobody recorded get "not checkable here" with the reason
+    in :data:`NOT_CHECKABLE` (or "no chapter checks it yet"). Columns: id, kind, statement,
+    article, audit (bool), ours, lo, hi, verdict, chapter, criterion, note, source ("chapter",
+    "ledger" or "none").
     """
     entries: dict[str, dict] = {}
     for path in notebooks:
         for e in _glued_entries(Path(path)):
-            entries[e["id"]] = e
+            entries[e["id"]] = dict(e, source="chapter")
+    for e in fallback:
+        claim(e["id"])
+        entries.setdefault(e["id"], dict(e, source="ledger"))
     rows = []
     for c in claims():
         e = entries.get(c["id"])
@@ -141,18 +189,34 @@ def collect(notebooks: Iterable[str | Path]) -> pd.DataFrame:
                "article": value, "audit": bool(c.get("audit"))}
         if e is None:
             row.update(ours=None, lo=None, hi=None, verdict="not checkable here", chapter="",
-                       criterion="", note=NOT_CHECKABLE.get(c["id"], "no chapter checks it yet"))
+                       criterion="", note=NOT_CHECKABLE.get(c["id"], "no chapter checks it yet"),
+                       source="none")
         else:
-            row.update({k: e.get(k) for k in ("ours", "lo", "hi", "verdict", "chapter", "criterion", "note")})
+            row.update({k: e.get(k) for k in ("ours", "lo", "hi", "verdict", "chapter", "criterion",
+                                              "note", "source")})
         rows.append(row)
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    for col in ("ours", "article"):  # mixed numbers and text: keep Python objects as they are
+        df[col] = pd.Series([r[col] for r in rows], dtype=object)
+    return df
+
+
+def verdict_counts(df: pd.DataFrame) -> pd.Series:
+    """Number of claims per verdict, in :data:`VERDICTS` order (zeros included)."""
+    return df["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0).astype(int)
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and not math.isfinite(x))
 
 
 def ledger_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """A display version of :func:`collect`'s table (formatted numbers, interval as text)."""
     def fmt(x):
-        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        if _missing(x):
             return ""
+        if isinstance(x, bool):
+            return str(x)
         if isinstance(x, (int, float)):
             return f"{x:.{digits}f}"
         return str(x)
@@ -162,9 +226,9 @@ def ledger_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         "article says": df["statement"].where(df["statement"].astype(bool), df["id"]),
         "article value": df["article"].map(fmt),
         "ours": df["ours"].map(fmt),
-        "95% interval": [f"[{fmt(a)}, {fmt(b)}]" if a is not None and b is not None else ""
+        "95% interval": [f"[{fmt(a)}, {fmt(b)}]" if not (_missing(a) or _missing(b)) else ""
                          for a, b in zip(df["lo"], df["hi"])],
         "verdict": df["verdict"],
-        "chapter": df["chapter"],
+        "chapter": df["chapter"].fillna(""),
     })
     return out

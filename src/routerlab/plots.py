@@ -8,3 +8,507 @@ from __future__ import annotations
 import numpy as np
 
 __all__: list[str] = []  # each function appends its name below its definition
+
+
+# ---- chapter 02: the Routing Score and its normalisations (helper H6) -----------------------
+
+def plot_model_scores(ax, table, xlabel: str = "score", colors=None):
+    """Grouped horizontal bars: one group per row of ``table`` (e.g. a model), one bar per column.
+
+    ``table`` is a pandas DataFrame of numbers in [0, 1] (rows: models or policies; columns: e.g.
+    ``quality``, ``RS global``, ``RS per-query``). Returns ``ax``.
+    """
+    rows, cols = list(table.index), list(table.columns)
+    k = len(cols)
+    h = 0.8 / max(k, 1)
+    y = np.arange(len(rows))
+    for j, col in enumerate(cols):
+        kw = {} if colors is None else {"color": colors[j]}
+        ax.barh(y + (j - (k - 1) / 2) * h, table[col].to_numpy(dtype=float), height=h, label=str(col), **kw)
+    ax.set_yticks(y, [str(r) for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, 1)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+__all__.append("plot_model_scores")
+
+
+def plot_rs_vs_cost_cap(ax, capped_share, rs, labels, reference=None):
+    """RS of several policies as the global ``cost_max`` is lowered by capping the dearest cells.
+
+    ``capped_share`` (k,) share of (query, model) cells at or above the cap (0 = no cap, log-scaled
+    x axis for the positive part); ``rs`` (k, p) RS per cap and policy; ``labels`` (p,) names;
+    ``reference`` (p,) optional values (e.g. each policy's quality) drawn as dotted lines.
+    """
+    capped_share = np.asarray(capped_share, dtype=float)
+    rs = np.asarray(rs, dtype=float)
+    x = np.where(capped_share > 0, capped_share, np.nan)
+    lo = np.nanmin(x) if np.isfinite(x).any() else 1e-6
+    x = np.where(capped_share > 0, capped_share, lo / 3)  # the uncapped case at the left edge
+    for p, label in enumerate(labels):
+        (line,) = ax.plot(x, rs[:, p], marker="o", ms=3, label=str(label))
+        if reference is not None:
+            ax.axhline(float(reference[p]), color=line.get_color(), ls=":", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("share of (query, model) cells capped (left edge: no cap)")
+    ax.set_ylabel("RS, global normalisation")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+__all__.append("plot_rs_vs_cost_cap")
+
+
+def plot_cost_survival(ax, cost, labels, marks=None):
+    """Empirical survival function P(cost > x) of each model's per-query cost, log-log.
+
+    ``cost`` (n, m) USD; ``labels`` (m,) model names; ``marks`` optional {label: USD} drawn as
+    vertical lines (e.g. the global ``cost_max`` and a capped one).
+    """
+    cost = np.asarray(cost, dtype=float)
+    n = cost.shape[0]
+    surv = 1.0 - np.arange(n) / n
+    for j, label in enumerate(labels):
+        ax.step(np.sort(cost[:, j]), surv, where="post", label=str(label))
+    for k, (label, value) in enumerate((marks or {}).items()):
+        ax.axvline(float(value), color="k", ls=["--", ":", "-."][k % 3], lw=1, label=str(label))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("cost per query (USD)")
+    ax.set_ylabel("share of queries costing more")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+    return ax
+
+
+__all__.append("plot_cost_survival")
+
+
+def plot_quality_cost(ax, mean_cost, quality, labels, rs=None):
+    """Policies on the quality / mean-cost plane (log cost axis), one marker each, named in a legend
+    (with the RS if given). ``mean_cost`` (p,) USD per query; ``quality`` (p,) in [0, 1];
+    ``labels`` (p,); ``rs`` (p,) optional.
+    """
+    mean_cost = np.asarray(mean_cost, dtype=float)
+    quality = np.asarray(quality, dtype=float)
+    rs = None if rs is None else np.asarray(rs, dtype=float)
+    markers = "osD^vP*Xhp<>"
+    for p, label in enumerate(labels):
+        text = str(label) if rs is None else f"{label} (RS {rs[p]:.3f})"
+        ax.scatter(mean_cost[p], quality[p], s=40, marker=markers[p % len(markers)],
+                   color=f"C{p % 10}", label=text, zorder=3)
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("mean cost per query (USD, log scale)")
+    ax.set_ylabel("quality (accuracy)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return ax
+
+
+__all__.append("plot_quality_cost")
+
+
+# ---- chapters 04 and 05: datasets, correlations, model subsets (helper H8) -------------------
+
+def plot_heatmap(ax, table, fmt: str = "{:.2f}", cmap: str = "viridis", center: float | None = None,
+                 vmin: float | None = None, vmax: float | None = None, colorbar_label: str = ""):
+    """A (rows x columns) heatmap of a numeric DataFrame with every cell's value written in it.
+
+    ``center`` (e.g. 0 for gains) makes a diverging colour scale symmetric around it. Returns ``ax``.
+    """
+    import matplotlib.pyplot as plt
+
+    data = table.to_numpy(dtype=float)
+    if center is not None:
+        span = np.nanmax(np.abs(data - center)) or 1.0
+        vmin, vmax = center - span, center + span
+    im = ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(data.shape[1]), [str(c) for c in table.columns], rotation=45, ha="right")
+    ax.set_yticks(range(data.shape[0]), [str(r) for r in table.index])
+    lo, hi = im.get_clim()
+    for i in range(data.shape[0]):
+        for j in range(data.shape[1]):
+            v = data[i, j]
+            if np.isfinite(v):
+                dark = (v - lo) / ((hi - lo) or 1.0)
+                light = dark < 0.5 if cmap == "viridis" else abs(dark - 0.5) > 0.3
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize="x-small",
+                        color="white" if light else "black")
+    plt.colorbar(im, ax=ax, label=colorbar_label, fraction=0.046, pad=0.04)
+    return ax
+
+
+__all__.append("plot_heatmap")
+
+
+def plot_labelled_scatter(ax, x, y, labels, xlabel: str = "", ylabel: str = "", logx: bool = False,
+                          fit_line: bool = True, annotation: str | None = None):
+    """Scatter of one point per item (e.g. dataset) with its label, and the least-squares line.
+
+    ``x``, ``y`` (n,) numbers; ``labels`` (n,) strings; ``annotation`` is written in a corner
+    (e.g. "r = 0.41 [-0.21, 0.80]"). With ``logx`` the line is fitted on log10(x). Returns ``ax``.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ax.scatter(x, y, s=25, zorder=3)
+    for xi, yi, lab in zip(x, y, labels):
+        ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(4, 3), fontsize="x-small")
+    if fit_line and x.size >= 2 and np.ptp(x) > 0:
+        u = np.log10(x) if logx else x
+        b, a = np.polyfit(u, y, 1)
+        grid = np.linspace(u.min(), u.max(), 50)
+        ax.plot(10 ** grid if logx else grid, a + b * grid, color="grey", lw=1, ls="--", zorder=2)
+    if logx:
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if annotation:
+        ax.set_title(annotation, fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+__all__.append("plot_labelled_scatter")
+
+
+def plot_learning_curves(ax, curves, x: str = "n_train", y: str = "rs", group: str = "dataset",
+                         ylabel: str = "RS on the dataset's test rows", legend: bool = True):
+    """One line per group (e.g. dataset): ``y`` against ``x`` (log scale), the full-data point marked.
+
+    ``curves`` is a long DataFrame with columns ``group``, ``x``, ``y`` (already averaged over
+    seeds), optionally ``full`` (bool, the point with every training row, drawn as a square) and
+    ``<y>_lo``/``<y>_hi`` (an interval, drawn as a band). Returns ``ax``.
+    """
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    for name, gdf in curves.groupby(group, sort=False):
+        gdf = gdf.sort_values(x)
+        line, = ax.plot(gdf[x], gdf[y], marker="o", ms=3, lw=1, label=str(name))
+        if f"{y}_lo" in gdf and f"{y}_hi" in gdf:
+            ax.fill_between(gdf[x], gdf[f"{y}_lo"], gdf[f"{y}_hi"], color=line.get_color(), alpha=0.15, lw=0)
+        if "full" in gdf:
+            f = gdf[gdf["full"].astype(bool)]
+            ax.plot(f[x], f[y], marker="s", ms=6, ls="none", color=line.get_color(), mfc="none")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("training rows (log scale; square = all)")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    if legend:
+        ax.legend(fontsize="x-small", ncol=2, loc="best")
+    return ax
+
+
+__all__.append("plot_learning_curves")
+
+
+def plot_subset_sizes(ax, tables, highlight=None):
+    """RS of every model subset against its size, one colour per policy, the per-size mean as a line.
+
+    ``tables`` maps a policy label (e.g. "MF", "oracle") to a DataFrame with columns ``size``,
+    ``rs`` and ``subset``; ``highlight`` is a list of subset labels to annotate. Returns ``ax``.
+    """
+    highlight = set(highlight or [])
+    n = max(len(tables), 1)
+    for k, (label, t) in enumerate(tables.items()):
+        off = (k - (n - 1) / 2) * 0.12
+        pts = ax.scatter(t["size"] + off, t["rs"], s=12, alpha=0.6, label=label)
+        means = t.groupby("size")["rs"].mean()
+        ax.plot(means.index + off, means.values, color=pts.get_facecolor()[0], lw=1.5)
+        for _, row in t[t["subset"].isin(highlight)].iterrows():
+            ax.annotate(row["subset"], (row["size"] + off, row["rs"]), textcoords="offset points",
+                        xytext=(5, -3), fontsize="x-small")
+    ax.set_xlabel("number of models available to the router")
+    ax.set_ylabel("RS (six-model cost range)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+__all__.append("plot_subset_sizes")
+
+
+def plot_contributions(ax, table, err_lo=None, err_hi=None, xlabel: str = "Shapley value (RS)"):
+    """Grouped horizontal bars of per-model contributions (rows: models, columns: policies).
+
+    ``err_lo``/``err_hi`` are DataFrames shaped like ``table`` with interval ends (optional).
+    Returns ``ax``.
+    """
+    rows, cols = list(table.index), list(table.columns)
+    k = len(cols)
+    h = 0.8 / max(k, 1)
+    yy = np.arange(len(rows))
+    for j, col in enumerate(cols):
+        v = table[col].to_numpy(dtype=float)
+        xerr = None
+        if err_lo is not None and err_hi is not None:
+            xerr = np.vstack([v - err_lo[col].to_numpy(dtype=float), err_hi[col].to_numpy(dtype=float) - v])
+            xerr = np.where(np.isfinite(xerr), np.abs(xerr), 0.0)
+        ax.barh(yy + (j - (k - 1) / 2) * h, v, height=h, xerr=xerr, label=str(col), capsize=2)
+    ax.set_yticks(yy, [str(r) for r in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # first row on top (set, not toggled: safe with sharey)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+__all__.append("plot_contributions")
+
+
+# ---- chapter 03: the routing algorithms under one protocol (helper H3) -------------------------
+
+def plot_policy_intervals(ax, table, metric: str = "rs", article=None, xlabel: str | None = None):
+    """Each policy's seed-mean ``metric`` with its two 95% intervals, and the article's value.
+
+    ``table`` is :meth:`EvaluationResult.summary` (index: policy; columns ``metric``,
+    ``{metric}_lo_seeds``/``_hi_seeds`` and ``{metric}_lo_boot``/``_hi_boot``); ``article`` an
+    optional {policy: value} drawn as red crosses. Thick bar: bootstrap over test queries; thin
+    bar with caps: t-interval across seeds. Returns ``ax``.
+    """
+    names = list(table.index)
+    y = np.arange(len(names))
+    v = table[metric].to_numpy(dtype=float)
+    for kind, lw, cap, off in (("seeds", 1.0, 3, -0.12), ("boot", 4.0, 0, 0.12)):
+        lo = table.get(f"{metric}_lo_{kind}")
+        hi = table.get(f"{metric}_hi_{kind}")
+        if lo is None or hi is None:
+            continue
+        lo, hi = lo.to_numpy(dtype=float), hi.to_numpy(dtype=float)
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        label = "95% CI across seeds (t)" if kind == "seeds" else "95% CI, bootstrap over test queries"
+        ax.errorbar(v[ok], y[ok] + off, xerr=np.vstack([v[ok] - lo[ok], hi[ok] - v[ok]]), fmt="none",
+                    elinewidth=lw, capsize=cap, color="C0" if kind == "seeds" else "C1", alpha=0.8,
+                    label=label)
+    ax.plot(v, y, "o", color="k", ms=4, label="ours (mean over seeds)", zorder=3)
+    if article:
+        pts = [(v_, names.index(k)) for k, v_ in article.items() if k in names and v_ is not None]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], "x", color="red", ms=8, mew=2,
+                    label="article", zorder=4)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel or metric)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize="x-small", loc="best")
+    return ax
+
+
+__all__.append("plot_policy_intervals")
+
+
+def plot_cost_quality_policies(ax, table, reference_cost: float, paradigm=None, article=None):
+    """Quality against cost relative to the reference model (log x), one point per policy.
+
+    ``table``: :meth:`EvaluationResult.summary` (``mean_cost``, ``quality`` and, if present,
+    ``quality_lo_seeds``/``quality_hi_seeds`` for vertical bars); ``reference_cost`` the reference
+    fixed model's mean cost (USD/query), so x = mean cost / reference = 1 - cost reduction (the
+    article's scale); ``paradigm`` optional {policy: group} for colours; ``article`` optional
+    {label: (relative cost, quality)} drawn as red crosses. Returns ``ax``.
+    """
+    names = list(table.index)
+    x = table["mean_cost"].to_numpy(dtype=float) / float(reference_cost)
+    yq = table["quality"].to_numpy(dtype=float)
+    groups = [(paradigm or {}).get(n, "policy") for n in names]
+    for k, grp in enumerate(dict.fromkeys(groups)):
+        idx = [i for i, g_ in enumerate(groups) if g_ == grp]
+        yerr = None
+        if "quality_lo_seeds" in table and np.isfinite(table["quality_lo_seeds"].to_numpy(dtype=float)[idx]).all():
+            lo = table["quality_lo_seeds"].to_numpy(dtype=float)[idx]
+            hi = table["quality_hi_seeds"].to_numpy(dtype=float)[idx]
+            yerr = np.vstack([yq[idx] - lo, hi - yq[idx]])
+        ax.errorbar(x[idx], yq[idx], yerr=yerr, fmt="o", ms=5, capsize=2, color=f"C{k}", label=str(grp))
+    for i, n in enumerate(names):
+        ax.annotate(n, (x[i], yq[i]), xytext=(4, 3), textcoords="offset points", fontsize="x-small")
+    for label, (ax_x, ax_y) in (article or {}).items():
+        ax.plot([ax_x], [ax_y], "x", color="red", ms=8, mew=2)
+        ax.annotate(f"article: {label}", (ax_x, ax_y), xytext=(4, -9), textcoords="offset points",
+                    fontsize="x-small", color="red")
+    ax.set_xscale("log")
+    ax.set_xlabel("mean cost relative to the reference model (= 1 - cost reduction), log scale")
+    ax.set_ylabel("quality (accuracy)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="x-small", loc="lower right")
+    return ax
+
+
+__all__.append("plot_cost_quality_policies")
+
+
+def plot_usage_shares(ax, shares):
+    """Stacked horizontal bars: the share of test queries each policy sends to each model.
+
+    ``shares``: DataFrame (index: policy, columns: models, rows summing to 1). Returns ``ax``.
+    """
+    names = list(shares.index)
+    y = np.arange(len(names))
+    left = np.zeros(len(names))
+    for k, model in enumerate(shares.columns):
+        w = shares[model].to_numpy(dtype=float)
+        ax.barh(y, w, left=left, height=0.8, label=str(model), color=f"C{k}")
+        left += w
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of test queries answered by each model")
+    ax.legend(fontsize="x-small", ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    return ax
+
+
+__all__.append("plot_usage_shares")
+
+
+def plot_paired_differences(ax, paired):
+    """Forest plot of :meth:`EvaluationResult.paired`: RS difference to the reference policy with
+    its 95% paired-bootstrap interval, one row per policy; a zero line. Returns ``ax``."""
+    names = list(paired["policy"])
+    y = np.arange(len(names))
+    d = paired["diff"].to_numpy(dtype=float)
+    lo, hi = paired["lo"].to_numpy(dtype=float), paired["hi"].to_numpy(dtype=float)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    ax.errorbar(d[ok], y[ok], xerr=np.vstack([d[ok] - lo[ok], hi[ok] - d[ok]]), fmt="o", ms=4,
+                capsize=3, color="C0")
+    ax.plot(d[~ok], y[~ok], "o", ms=4, color="C0")
+    ax.axvline(0.0, color="k", lw=1)
+    ref = str(paired["reference"].iloc[0]) if len(paired) else "reference"
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"RS difference to {ref} (policy - {ref}), 95% paired bootstrap")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+__all__.append("plot_paired_differences")
+
+
+# ---- chapter 06: hyperparameters and pitfalls (helper H7) -----------------------------------
+
+def plot_sweep(ax, x, lines, xlabel: str = "", ylabel: str = "", logx: bool = False,
+               marks=None, reference=None, reference_label: str = ""):
+    """Lines of a sweep over one hyperparameter, each with a shaded 95% band.
+
+    ``x`` (p,) the hyperparameter values; ``lines`` maps a label to ``(mean, lo, hi)``, three (p,)
+    arrays (``lo``/``hi`` may be None: no band). ``marks`` (optional) maps a label to an x value
+    drawn as a dotted vertical line (e.g. the article's setting); ``reference`` a horizontal line.
+    With ``logx`` the x axis is log base 2 with the values as tick labels. Returns ``ax``.
+    """
+    x = np.asarray(x, dtype=float)
+    for label, (mean, lo, hi) in lines.items():
+        line, = ax.plot(x, np.asarray(mean, dtype=float), marker="o", ms=3, lw=1.5, label=label)
+        if lo is not None and hi is not None:
+            ax.fill_between(x, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float),
+                            color=line.get_color(), alpha=0.2, lw=0)
+    for label, value in (marks or {}).items():
+        ax.axvline(value, color="grey", ls=":", lw=1)
+        ax.annotate(label, (value, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
+                    textcoords="offset points", fontsize="x-small", color="grey")
+    if reference is not None:
+        ax.axhline(reference, color="black", ls="--", lw=0.8, label=reference_label or None)
+    if logx:
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(x, [f"{v:g}" for v in x])
+        ax.minorticks_off()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+__all__.append("plot_sweep")
+
+
+def plot_seed_pairs(ax, values, ylabel: str = "RS on the test rows", seed_labels=None):
+    """Per-seed values of two or more variants side by side, each seed's points joined.
+
+    ``values`` maps a variant label (e.g. "stratified", "random") to a (s,) array over the same
+    s seeds; the mean of each variant is drawn as a short black bar. Returns ``ax``.
+    """
+    labels = list(values)
+    data = np.array([np.asarray(values[k], dtype=float) for k in labels])  # (variants, seeds)
+    pos = np.arange(len(labels))
+    for s in range(data.shape[1]):
+        ax.plot(pos, data[:, s], color="grey", lw=0.8, alpha=0.7, marker="o", ms=4,
+                label=None if seed_labels is None else str(seed_labels[s]))
+    ax.hlines(data.mean(axis=1), pos - 0.2, pos + 0.2, color="black", lw=2.5, label="mean")
+    ax.set_xticks(pos, labels)
+    ax.set_xlim(-0.5, len(labels) - 0.5)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, axis="y")
+    return ax
+
+
+__all__.append("plot_seed_pairs")
+
+
+# ---- cost-quality plane and two-model curves (chapters 07-08) -----------------------------------
+def plot_hulls(ax, curves, points=None, zero=None, logx: bool = False, show_points: bool = True,
+               xlabel: str = "mean cost per query (USD)", ylabel: str = "mean quality"):
+    """Each curve's operating points (faint markers) and its NDCH (line).
+
+    ``curves``: {label: (costs (k,), qualities (k,))}; ``points``: {label: (cost, quality)} drawn
+    as single labelled markers (e.g. the oracle, single models); ``zero``: (costs, qualities) of
+    the zero router's hull, drawn dashed. Hulls come from :func:`routerlab.metrics.ndch`.
+    """
+    from .metrics import ndch
+
+    for label, (c, q) in curves.items():
+        hc, hq = ndch(c, q)
+        line, = ax.plot(hc, hq, "-", lw=1.6, label=label)
+        if show_points:
+            ax.plot(c, q, "o", ms=3, alpha=0.35, color=line.get_color())
+    if zero is not None:
+        ax.plot(zero[0], zero[1], "k--", lw=1.2, label="zero router")
+    for label, (c, q) in (points or {}).items():
+        ax.plot([c], [q], "*", ms=11, label=label)
+    if logx:
+        from matplotlib.ticker import LogLocator, NullFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right", ncol=2)
+    return ax
+
+
+__all__.append("plot_hulls")
+
+
+def plot_share_curves(ax, curves, weak: float, strong: float, xlabel: str = "share of calls to the strong model",
+                      ylabel: str = "mean quality"):
+    """RouteLLM-style curves: quality against the strong-call share, with the two models' levels.
+
+    ``curves``: {label: (shares (k,), qualities (k,))}; ``weak``/``strong``: the single models'
+    qualities, drawn as horizontal lines (PGR 0 and 1).
+    """
+    for label, (s, q) in curves.items():
+        order = np.argsort(s, kind="stable")
+        ax.plot(np.asarray(s)[order], np.asarray(q)[order], "-o", ms=3, lw=1.4, label=label)
+    ax.axhline(weak, color="grey", ls=":", lw=1, label="weak model")
+    ax.axhline(strong, color="black", ls=":", lw=1, label="strong model")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right", ncol=2)
+    return ax
+
+
+__all__.append("plot_share_curves")

@@ -215,7 +215,26 @@ def make_router(name: str, seed: int = 0, **options) -> Router:
         model = name.split(":", 1)[1]
         if not model:
             raise RouterlabError("'fixed:' needs a model name, e.g. fixed:GPT-4o")
+        _check_options(name, FixedRouter, options, exclude=("model",))
         return FixedRouter(model, seed=seed)
     if name not in _REGISTRY:
         raise RouterlabError(f"unknown router {name!r}; choose from: {', '.join(router_names())}")
+    _check_options(name, _REGISTRY[name], options)
     return _REGISTRY[name](seed=seed, **options)
+
+
+def _check_options(name: str, factory: Callable[..., Router], options: dict, exclude=()) -> None:
+    """One-line error for an option the factory does not take (instead of a TypeError)."""
+    import inspect
+
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # no introspectable signature: let the factory decide
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    valid = [p for p in params if p not in ("self", "seed", *exclude)]
+    bad = sorted(set(options) - set(valid))
+    if bad:
+        raise RouterlabError(f"router {name!r} has no option {', '.join(map(repr, bad))}; "
+                             f"its options are: {', '.join(valid) or 'none'}")

@@ -1,0 +1,300 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The cost-quality plane: hulls, AIQ, and whether RS agrees
+#
+# The article scores each router with one number, the Routing Score, at one operating point. The
+# RouterBench paper this book's article is named after (Hu et al., 2024) scores routers differently:
+# a router is a **curve** in the cost-quality plane, traced by a knob that trades money for
+# quality, and its summary is the area under that curve's **non-decreasing convex hull** (NDCH),
+# the **AIQ** (average improvement in quality). This chapter draws every router's curve and hull,
+# the "zero router" (what mixing fixed models buys) and the oracle, computes AIQ in both of its
+# published normalisations, and asks whether RS and AIQ rank the routers the same way.
+#
+# ```{admonition} Simulated data
+# :class: warning
+# Every number below comes from **RouterBench-Sim**, the simulated benchmark of chapter 01, not
+# from the article's or RouterBench's data. Chapter 08 runs the same metrics on real outcomes.
+# ```
+#
+# **The hull.** Two operating points of a router can be mixed at random (send a share of queries
+# one way and the rest the other), which reaches every point of the segment between them; and
+# money can always be wasted, so quality never has to fall when the budget grows. The achievable
+# frontier is therefore the upper convex hull of the points with its decreasing part removed
+# (`routerlab.metrics.ndch`, O(n log n)). **AIQ** is the area under the hull, extended flat to a
+# common largest cost c_max (the largest hull cost among the routers compared) and divided by
+# c_max, as RouterBench's code does ("cmax"), or integrated from a common smallest cost c_min and
+# divided by c_max − c_min, as its paper writes ("range"). Left of a router's cheapest point the
+# hull contributes nothing: the router cannot operate there.
+
+# %% tags=["parameters"]
+scale = 1.0        # share of the full simulated benchmark (67,500 queries x 6 models at 1.0)
+seed = 0           # seed of the simulated benchmark
+n_seeds = 5        # train/test splits, seeds 0 .. n_seeds - 1
+judge_error = 0.2  # error rate of the simulated judge of RouterBench's cascade (it plots 0.2)
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from myst_nb import glue
+from scipy.stats import kendalltau, spearmanr
+
+from routerlab import curves as cv
+from routerlab import plots
+from routerlab.evaluation import t_interval
+from routerlab.metrics import ndch
+from routerlab.simulate import simulate
+
+t_start = time.perf_counter()
+
+
+def g(key, value):
+    """Glue ``value`` for the text as a plain Python number or string (no numpy repr)."""
+    if isinstance(value, (bool, np.bool_)):
+        value = bool(value)
+    elif isinstance(value, (int, np.integer)):
+        value = int(value)
+    elif isinstance(value, (float, np.floating)):
+        value = float(value)
+    glue(key, value, display=False)
+    return value
+
+
+def slug(name):
+    return "".join(c if c.isalnum() else "_" for c in name.lower())
+
+
+bench = simulate(scale=scale, seed=seed)
+g("n_queries", bench.n_queries)
+g("n_seeds", n_seeds)
+g("judge_error", judge_error)
+g("n_lambdas", len(cv.WILLINGNESS_TO_PAY))
+
+# %% [markdown]
+# ## Every router as a curve
+#
+# On each of {glue:text}`n_seeds:.0f` stratified 80/20 splits of the {glue:text}`n_queries:,.0f`
+# simulated queries, each router is trained on the training rows and traced on the test rows:
+#
+# * the **predictive routers** (MF, BERT and sequence classification, causal LM, kNN, MLP) by
+#   RouterBench's willingness-to-pay rule, model = argmax over j of λ · P̂(j correct) − κ_j, with
+#   κ_j the model's price per prompt plus completion token, over RouterBench's
+#   {glue:text}`n_lambdas:.0f` values of λ;
+# * the article's **confidence cascade** by its threshold (0.3 to 0.95);
+# * **FrugalGPT** by its single RS-optimal chain (its budget search is a separate fit per budget,
+#   so it gives one point here);
+# * RouterBench's **cascade with a simulated judge** (models from the cheapest up, a judge that
+#   accepts correct answers and errs with probability {glue:text}`judge_error:.2f`) by its budget
+#   per query; its judge reads the truth, so it is a what-if, not a router;
+# * **random** and **round robin** and the six **single models** as single points.
+#
+# The **zero router** is the hull of the six single-model points, and the **oracle** (RouterBench's:
+# the cheapest model among those with the best quality on each query, free when no model is right)
+# is one point. The figure shows split 0.
+
+# %%
+study = cv.frontier_study(bench, seeds=range(n_seeds), judge_error=judge_error)
+pts, crv = study.points, study.curves
+c0 = crv[crv["seed"] == 0]
+
+
+def curve(label):
+    d = c0[c0["router"] == label]
+    return d["cost"].to_numpy(), d["quality"].to_numpy()
+
+
+PRED = ["mf", "bert-cls", "seq-cls", "causal-lm", "knn", "mlp"]
+OTHER = ["cascade", "frugalgpt", "judge-cascade", "random", "round-robin"]
+OTHER = [r for r in OTHER if r in set(pts["router"])]
+singles = [r for r in pts["router"].unique() if r.startswith("fixed:")]
+zero = ndch(*curve("zero router"))
+fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
+plots.plot_hulls(axes[0], {r: curve(r) for r in PRED}, zero=zero,
+                 points={"oracle": tuple(v[0] for v in curve("oracle"))}, logx=True)
+axes[0].set_title("predictive routers (willingness-to-pay sweep), split 0")
+plots.plot_hulls(axes[1], {r: curve(r) for r in OTHER}, zero=zero,
+                 points={r.removeprefix("fixed:"): tuple(v[0] for v in curve(r)) for r in singles}, logx=True)
+axes[1].set_title("cascades, baselines and single models, split 0")
+fig.suptitle("RouterBench-Sim (simulated): operating points and their NDCH", y=1.02)
+fig.tight_layout()
+
+# %% tags=["remove-input"]
+distinct = (crv.assign(pt=list(zip(crv["cost"].round(12), crv["quality"].round(12))))
+            .groupby(["seed", "router"])["pt"].nunique().groupby("router").mean())
+g("mf_distinct", distinct.loc["mf"])
+g("mf_hull_points", len(ndch(*curve("mf"))[0]))
+
+# %% [markdown]
+# RouterBench's {glue:text}`n_lambdas:.0f` values of λ give MF only
+# {glue:text}`mf_distinct:.1f` distinct operating points on average (its hull on split 0 has
+# {glue:text}`mf_hull_points:.0f` vertices): most values of λ fall where one model wins outright
+# for every query, and the switching happens within a few grid steps. The hull then interpolates
+# linearly between the few points that remain, which is exactly what random mixing would achieve.
+
+# %% [markdown]
+# ## The AIQ table
+#
+# Mean over splits, with 95% t-intervals across splits in brackets. "pooled" computes each curve
+# on all test rows; "per dataset" computes AIQ on each of the twelve datasets separately (with
+# that dataset's own c_max) and averages, which is how RouterBench reports it. RS is the Routing
+# Score of the router's own default rule (the article's metric, chapter 02), on the same test rows.
+
+# %%
+ORDER = PRED + OTHER + ["zero router", "oracle"]
+COLS = ["rs", "quality", "mean_cost", "aiq_cmax", "aiq_range", "aiq_cmax_ds", "aiq_range_ds"]
+
+
+def with_interval(values):
+    v = np.asarray(values, dtype=float)
+    if np.isnan(v).all():
+        return np.nan, np.nan, np.nan
+    lo, hi = t_interval(v[:, None])
+    return float(np.mean(v)), float(lo[0]), float(hi[0])
+
+
+stats = {}
+for r in ORDER:
+    p = pts[pts["router"] == r]
+    stats[r] = {c: with_interval(p[c]) for c in COLS}
+mean = pd.DataFrame({r: {c: stats[r][c][0] for c in COLS} for r in ORDER}).T
+table = pd.DataFrame({r: {c: ("" if np.isnan(stats[r][c][0]) else
+                              f"{stats[r][c][0]:.4f}" if c == "mean_cost" else
+                              f"{stats[r][c][0]:.3f} [{stats[r][c][1]:.3f}, {stats[r][c][2]:.3f}]")
+                          for c in COLS} for r in ORDER}).T
+table.columns = ["RS", "quality", "mean cost $", "AIQ cmax (pooled)", "AIQ range (pooled)",
+                 "AIQ cmax (per dataset)", "AIQ range (per dataset)"]
+table
+
+# %% tags=["remove-input"]
+for r in ORDER:
+    for c in ("rs", "aiq_cmax", "aiq_range", "aiq_cmax_ds", "aiq_range_ds"):
+        g(f"{slug(r)}_{c}", stats[r][c][0])
+ROUTERS = PRED + OTHER
+best_aiq = mean.loc[ROUTERS, "aiq_cmax"].astype(float).idxmax()
+g("best_aiq_router", best_aiq)
+g("best_aiq", mean.loc[best_aiq, "aiq_cmax"])
+beat_zero = [r for r in ROUTERS if mean.loc[r, "aiq_cmax"] > mean.loc["zero router", "aiq_cmax"]]
+g("n_beat_zero", len(beat_zero))
+g("n_routers", len(ROUTERS))
+g("below_zero", ", ".join(r for r in ROUTERS if r not in beat_zero) or "none")
+ratio = (mean.loc[ROUTERS, "aiq_range"] / mean.loc[ROUTERS, "aiq_cmax"]).astype(float)
+g("range_over_cmax", ratio.mean())
+g("rho_pooled_ds", spearmanr(mean.loc[ROUTERS, "aiq_cmax"], mean.loc[ROUTERS, "aiq_cmax_ds"]).statistic)
+
+# %% [markdown]
+# The highest AIQ among the routers belongs to **{glue:text}`best_aiq_router`**
+# ({glue:text}`best_aiq:.3f`, pooled, cmax). The zero router's AIQ is
+# {glue:text}`zero_router_aiq_cmax:.3f` and the oracle's {glue:text}`oracle_aiq_cmax:.3f`;
+# {glue:text}`n_beat_zero:.0f` of the {glue:text}`n_routers:.0f` routers lie above the zero router
+# by this measure (below it: {glue:text}`below_zero`). A router that does not beat the zero router
+# buys nothing that mixing fixed models at random would not.
+#
+# **The two normalisations.** With a common c_min and c_max for all routers the area is the same
+# in both (left of its cheapest point a router contributes nothing, and c_min is at or left of
+# every cheapest point); only the divisor differs, c_max or c_max − c_min. So the two rank the
+# routers identically and differ by one factor, here {glue:text}`range_over_cmax:.3f` on average.
+# The choice matters only when the range differs between the routers compared, for instance when
+# each router is integrated over its own range (the `aiq` default without a common range). Pooled
+# and per-dataset AIQ can rank differently (Spearman {glue:text}`rho_pooled_ds:.2f`): per dataset,
+# c_max is that dataset's own dearest point, so cheap datasets weigh as much as dear ones.
+
+# %% [markdown]
+# ## Do RS and AIQ rank the routers the same way?
+
+# %%
+rank = pd.DataFrame({"RS": mean.loc[ROUTERS, "rs"].astype(float),
+                     "AIQ": mean.loc[ROUTERS, "aiq_cmax"].astype(float)})
+rank["rank by RS"] = rank["RS"].rank(ascending=False).astype(int)
+rank["rank by AIQ"] = rank["AIQ"].rank(ascending=False).astype(int)
+rank["shift"] = rank["rank by AIQ"] - rank["rank by RS"]
+rank["operating points"] = distinct.loc[ROUTERS].round(1)
+rank.sort_values("rank by RS")
+
+# %% tags=["remove-input"]
+rho = spearmanr(rank["RS"], rank["AIQ"]).statistic
+tau = kendalltau(rank["RS"], rank["AIQ"]).statistic
+g("rho_rs_aiq", rho)
+g("tau_rs_aiq", tau)
+per_seed = []
+for s_, p in pts[pts["router"].isin(ROUTERS)].groupby("seed"):
+    per_seed.append(spearmanr(p["rs"], p["aiq_cmax"]).statistic)
+lo, hi = t_interval(np.array(per_seed)[:, None]) if len(per_seed) > 1 else ([np.nan], [np.nan])
+g("rho_rs_aiq_lo", float(lo[0]))
+g("rho_rs_aiq_hi", float(hi[0]))
+curves_only = [r for r in ROUTERS if rank.loc[r, "operating points"] > 1]
+g("rho_rs_aiq_curves", spearmanr(rank.loc[curves_only, "RS"], rank.loc[curves_only, "AIQ"]).statistic)
+g("n_curves_only", len(curves_only))
+pairs = [(a, b) for i, a in enumerate(ROUTERS) for b in ROUTERS[i + 1:]
+         if (rank.loc[a, "RS"] - rank.loc[b, "RS"]) * (rank.loc[a, "AIQ"] - rank.loc[b, "AIQ"]) < 0]
+g("n_discordant", len(pairs))
+g("n_pairs", len(ROUTERS) * (len(ROUTERS) - 1) // 2)
+up = rank["shift"].idxmin()     # gains most places under AIQ
+down = rank["shift"].idxmax()   # loses most places under AIQ
+
+
+def reason(r):
+    k = float(rank.loc[r, "operating points"])
+    if k <= 1:
+        return ("it has a single operating point, so its hull is that point extended flat and AIQ "
+                "counts zero quality at every budget below its cost")
+    if rank.loc[r, "shift"] > 0:
+        return ("its default point scores well on RS, but its frontier lies below other routers' over "
+                "much of the budget range that AIQ averages over")
+    return ("its frontier is high over much of the budget range, although the point its default rule "
+            "picks is not the best by RS")
+
+
+g("down_router", down)
+g("down_rs_rank", int(rank.loc[down, "rank by RS"]))
+g("down_aiq_rank", int(rank.loc[down, "rank by AIQ"]))
+g("down_reason", reason(down))
+g("up_router", up)
+g("up_rs_rank", int(rank.loc[up, "rank by RS"]))
+g("up_aiq_rank", int(rank.loc[up, "rank by AIQ"]))
+g("up_reason", reason(up))
+g("pairs_text", "; ".join(f"{a} vs {b}" for a, b in pairs[:8]) + (" ..." if len(pairs) > 8 else "")
+  if pairs else "none")
+
+# %% [markdown]
+# Across the {glue:text}`n_routers:.0f` routers the Spearman rank correlation between RS and AIQ
+# (means over splits) is {glue:text}`rho_rs_aiq:.2f` (Kendall's tau {glue:text}`tau_rs_aiq:.2f`;
+# per split, a 95% interval of {glue:text}`rho_rs_aiq_lo:.2f` to {glue:text}`rho_rs_aiq_hi:.2f`).
+# {glue:text}`n_discordant:.0f` of the {glue:text}`n_pairs:.0f` pairs of routers are ordered
+# differently by the two metrics ({glue:text}`pairs_text`). Restricted to the
+# {glue:text}`n_curves_only:.0f` routers that trace a curve, the correlation is
+# {glue:text}`rho_rs_aiq_curves:.2f`.
+#
+# Why they disagree. RS is the value of *one* operating point, the one the router's own rule
+# picks, with cost min-max normalised over the test set; AIQ is the *average height of the whole
+# frontier* up to the largest cost among the routers compared. The largest disagreements:
+#
+# * **{glue:text}`down_router`** is ranked {glue:text}`down_rs_rank:.0f` by RS but
+#   {glue:text}`down_aiq_rank:.0f` by AIQ: {glue:text}`down_reason`.
+# * **{glue:text}`up_router`** is ranked {glue:text}`up_rs_rank:.0f` by RS but
+#   {glue:text}`up_aiq_rank:.0f` by AIQ: {glue:text}`up_reason`.
+#
+# Neither metric is wrong; they answer different questions. RS asks "how good is the router as
+# deployed at its default trade-off"; AIQ asks "how good is the family of trade-offs the router
+# can offer". A router that exposes no knob (FrugalGPT at one budget, random routing) is at a
+# structural disadvantage under AIQ; a router whose knob is badly calibrated for the RS rule is at a
+# disadvantage under RS. Reporting both, with the curve, shows which is which.
+
+# %% tags=["remove-input"]
+g("runtime_s", time.perf_counter() - t_start)
+
+# %% [markdown]
+# The chapter ran in {glue:text}`runtime_s:.0f` seconds.

@@ -1,0 +1,188 @@
+"""The ``routerlab`` command line: simulate, info, evaluate.
+
+    routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
+    routerlab info --data sim --scale 0.1
+    routerlab evaluate --data sim --routers all --seeds 5 --normalization global --json out.json
+
+``--data`` (SOURCE) is ``sim`` (RouterBench-Sim with ``--scale``/``--seed``), ``routellm`` (the real
+RouteLLM outcomes; ``--data-dir`` says where they are) or the path of an interchange table
+(.csv or .parquet, see :mod:`routerlab.interchange`). Every error -- a bad argument, an unknown
+name, an out-of-range number, a missing or malformed file -- prints one line
+``routerlab: error: <message>`` on stderr and exits with status 2; output files are written
+atomically, so a failed run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import RouterlabError, check_range
+
+__all__ = ["main", "build_parser", "load_source"]
+
+PROG = "routerlab"
+
+
+class _UsageError(Exception):
+    """An argparse error, reported as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        raise _UsageError(message.splitlines()[0] if message else "bad arguments")
+
+
+def _positive_float(name):
+    def parse(text: str) -> float:
+        try:
+            return check_range(name, text, 0.0, lo_open=True)
+        except RouterlabError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    parse.__name__ = name
+    return parse
+
+
+def _int_at_least(name, lo):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
+        if v < lo:
+            raise argparse.ArgumentTypeError(f"{name} = {v} is out of range; it must be >= {lo}")
+        return v
+    parse.__name__ = name
+    return parse
+
+
+def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--data", required=required, default="sim", metavar="SOURCE",
+                   help="'sim' (simulated RouterBench), 'routellm' (real RouteLLM outcomes) or a "
+                        ".csv/.parquet interchange table")
+    p.add_argument("--scale", type=_positive_float("scale"), default=1.0,
+                   help="simulated benchmark size; 1.0 = 67,500 queries (with --data sim)")
+    p.add_argument("--seed", type=_int_at_least("seed", 0), default=0,
+                   help="simulator seed (with --data sim)")
+    p.add_argument("--data-dir", default=None, help="folder holding the RouteLLM files (with --data routellm)")
+    p.add_argument("--download", action="store_true",
+                   help="allow fetching the pinned RouteLLM files if no local copy exists")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``routerlab`` (errors raise instead of exiting)."""
+    parser = _Parser(prog=PROG, description="RouterBench companion: simulate a benchmark, inspect it, "
+                                            "evaluate routing policies.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("simulate", help="write RouterBench-Sim as an interchange table (CSV or Parquet)")
+    p.add_argument("--scale", type=_positive_float("scale"), default=1.0,
+                   help="1.0 = 67,500 queries x 6 models = 405,000 outcomes")
+    p.add_argument("--seed", type=_int_at_least("seed", 0), default=0)
+    p.add_argument("--out", required=True, help="output file, .csv (plus .meta.json) or .parquet")
+
+    p = sub.add_parser("info", help="print models, datasets, sizes, accuracies, mean costs")
+    _add_source(p)
+
+    p = sub.add_parser("evaluate", help="evaluate routing policies under the train/test protocol")
+    _add_source(p)
+    p.add_argument("--routers", default="all",
+                   help="comma-separated policy names (random, round-robin, fixed:<model>, oub, qoub, "
+                        "coub, learned routers) or 'all'")
+    p.add_argument("--seeds", type=_int_at_least("seeds", 1), default=5, help="number of seeds (0..N-1)")
+    p.add_argument("--normalization", default="global", choices=["global", "per-query"])
+    p.add_argument("--split", default="stratified", choices=["stratified", "random", "none"])
+    p.add_argument("--test-size", type=float, default=0.2, help="share of queries in the test set")
+    p.add_argument("--bootstrap", type=_int_at_least("bootstrap", 0), default=1000,
+                   help="bootstrap resamples of the test queries (0 = none)")
+    p.add_argument("--reference", default=None, help="model for the cost reduction (default: most expensive)")
+    p.add_argument("--cache-dir", default=None, help="reuse results stored here for identical inputs")
+    p.add_argument("--json", required=True, metavar="OUT", help="where to write the JSON results")
+    return parser
+
+
+def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | None = None,
+                download: bool = False):
+    """The :class:`~routerlab.benchmark.Benchmark` named by a ``--data`` SOURCE."""
+    if data == "sim":
+        from .simulate import simulate
+
+        return simulate(scale=scale, seed=seed)
+    if data == "routellm":
+        from .routellm import load_routellm
+
+        return load_routellm(data_dir, download=download)
+    from .interchange import read_table
+
+    return read_table(data)
+
+
+def _cmd_simulate(args) -> int:
+    from .interchange import _suffix, write_table
+
+    out = Path(args.out)
+    _suffix(out)  # unsupported suffix -> error before the (slow) simulation
+    bench = load_source("sim", args.scale, args.seed)
+    write_table(bench, out)
+    print(f"wrote {bench.n_queries:,} queries x {bench.n_models} models to {out}")
+    return 0
+
+
+def _cmd_info(args) -> int:
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download)
+    print(bench.describe())
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from .evaluation import evaluate, policy_names
+
+    check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
+    out = Path(args.json)
+    if out.is_dir():
+        raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download)
+    names = policy_names(bench, args.routers)  # unknown names fail before any work
+    res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
+                   split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
+                   reference=args.reference, cache_dir=args.cache_dir)
+    res.to_json(out)
+    summ = res.summary()[["rs", "quality", "mean_cost", "cost_reduction"]]
+    label = " [SIMULATED]" if bench.simulated else ""
+    print(f"{bench.name}{label}: {len(res.seeds)} seed(s), split {args.split}, normalization {args.normalization}")
+    print(summ.to_string(float_format=lambda x: f"{x:.4g}"))
+    print(f"wrote {out}")
+    return 0
+
+
+_COMMANDS = {"simulate": _cmd_simulate, "info": _cmd_info, "evaluate": _cmd_evaluate}
+
+
+def _fail(message: str) -> int:
+    line = " ".join(str(message).split()) or "failed"
+    print(f"{PROG}: error: {line}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``routerlab`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        return _fail(str(exc))
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    try:
+        return _COMMANDS[args.command](args)
+    except RouterlabError as exc:
+        return _fail(str(exc))
+    except ImportError as exc:
+        return _fail(f"a part of routerlab is missing ({exc}); reinstall the package")
+    except FileNotFoundError as exc:
+        return _fail(f"file not found: {exc.filename or exc}")
+    except (OSError, ValueError) as exc:
+        return _fail(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,217 @@
+"""How correlated two models' errors are and how predictable correctness is: pure measurements.
+
+These functions work on any :class:`~routerlab.benchmark.Benchmark`, real or simulated. They are
+how RouterBench-Sim's structural defaults were calibrated (:mod:`routerlab.simulate`): the same
+measurements on RouteLLM's real GPT-4 vs Mixtral-8x7B outcomes (:data:`REAL_TARGETS`) and on the
+simulated GPT-4o vs Mixtral-8x7B-Instruct must agree within 0.05.
+
+* :func:`error_phi` -- the phi coefficient (Pearson correlation of two 0/1 vectors) between two
+  models' correctness, per dataset. High: the models fail on the same questions, so routing
+  between them gains little.
+* :func:`correctness_auc` -- held-out AUC of a logistic regression predicting one model's
+  correctness from the query: TF-IDF of the prompt text for real data (:data:`TFIDF_SETTINGS`),
+  the observable ``features`` for simulated data. How much a router can know before calling.
+* :func:`topic_auc` -- the same with only the topic (one-hot of ``subsets``, e.g. the MMLU subject).
+* :func:`length_auc` -- AUC of the negative prompt length (longer prompt -> predicted wrong); no fit.
+* :func:`structure_table` -- all of them per dataset for a pair of models.
+
+Protocol (``n_splits``-fold stratified cross-validation, shuffled with ``seed``): the vectoriser /
+scaler and the classifier are fitted on the training folds only; the AUC is computed on each held-out
+fold and averaged over the folds. Logistic regression: scikit-learn's ``LogisticRegression(C=1,
+max_iter=2000)`` (L2, lbfgs). Dense features are standardised first. Everything is offline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .benchmark import Benchmark
+from .errors import RouterlabError, check_choice
+
+__all__ = [
+    "TFIDF_SETTINGS", "LOGREG_C", "REAL_TARGETS", "REAL_MODELS", "SIM_MODELS", "STRUCTURE_COLUMNS",
+    "real_targets_table", "error_phi", "correctness_auc", "topic_auc", "length_auc", "structure_table",
+]
+
+# TF-IDF of the prompt text: word 1- and 2-grams seen in >= 2 training prompts, sublinear tf
+# (1 + log tf), l2-normalised rows (scikit-learn defaults otherwise: lower-casing, token pattern
+# r"(?u)\b\w\w+\b"). Fitted inside each training fold.
+TFIDF_SETTINGS: dict = {"sublinear_tf": True, "min_df": 2, "ngram_range": (1, 2)}
+LOGREG_C = 1.0
+
+# The real structural targets, measured with this module on RouteLLM's outcomes:
+#   source  lm-sys/RouteLLM @ 0b64fdafe049e596a3f5657c219329f24af24198 (2024-08-09), routellm/evals/
+#           mmlu/responses/mmlu_*.csv (57 files) and gsm8k/gsm8k_responses.csv, read with
+#           routerlab.routellm.load_routellm(drop_contaminated=True): 14,037 MMLU + 1,307 GSM8K rows
+#   method  structure_table(load_routellm(), "GPT-4-1106-preview", "Mixtral-8x7B-Instruct", seed=0):
+#           phi of correctness; 5-fold stratified CV (shuffle, seed 0) AUC of TF-IDF (TFIDF_SETTINGS)
+#           + logistic regression (C=1); topic AUC from the MMLU subject one-hot; AUC of -prompt tokens
+#   date    measured 2025 (this repository's first calibration); tests/test_structure.py recomputes
+#           these from the files when they are present and checks them to 0.01.
+# Model a = the strong model (GPT-4-1106-preview; GPT-4o in the simulation), b = the weak one
+# (Mixtral-8x7B-Instruct). NaN: not measurable (GSM8K has no topic labels).
+REAL_TARGETS: dict[str, dict[str, float]] = {
+    "MMLU": {"phi": 0.4303, "auc_a": 0.7584, "auc_b": 0.7174, "topic_auc_a": 0.7531, "topic_auc_b": 0.7159,
+             "length_auc_a": 0.5560, "length_auc_b": 0.5864},
+    "GSM8K": {"phi": 0.1118, "auc_a": 0.6763, "auc_b": 0.5608, "topic_auc_a": np.nan, "topic_auc_b": np.nan,
+              "length_auc_a": 0.5231, "length_auc_b": 0.5960},
+}
+REAL_MODELS = ("GPT-4-1106-preview", "Mixtral-8x7B-Instruct")  # (a, b) in the real files
+SIM_MODELS = ("GPT-4o", "Mixtral-8x7B-Instruct")  # (a, b) in RouterBench-Sim
+STRUCTURE_COLUMNS = ("phi", "auc_a", "auc_b", "topic_auc_a", "topic_auc_b", "length_auc_a", "length_auc_b")
+
+
+def real_targets_table() -> pd.DataFrame:
+    """:data:`REAL_TARGETS` as a (dataset x measurement) DataFrame."""
+    return pd.DataFrame(REAL_TARGETS).T.loc[:, list(STRUCTURE_COLUMNS)]
+
+
+def _column(bench: Benchmark, model) -> np.ndarray:
+    return bench.quality[:, bench.model_index(model)]
+
+
+def _by_dataset(bench: Benchmark, by: str | None):
+    if by is None:
+        return [("all", np.ones(bench.n_queries, dtype=bool))]
+    check_choice("grouping", by, ["dataset"])
+    return [(d, bench.datasets == d) for d in bench.dataset_names]
+
+
+def _phi(a: np.ndarray, b: np.ndarray) -> float:
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    if a.std() == 0 or b.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def error_phi(bench: Benchmark, model_a, model_b, *, by: str | None = "dataset") -> pd.Series:
+    """Phi coefficient between the correctness (quality > 0.5) of two models, per dataset.
+
+    Returns a Series indexed by dataset (or ``"all"`` with ``by=None``); NaN where a model is
+    always right or always wrong. Phi of the errors equals phi of the successes.
+    """
+    ya, yb = _column(bench, model_a) > 0.5, _column(bench, model_b) > 0.5
+    return pd.Series({d: _phi(ya[mask], yb[mask]) for d, mask in _by_dataset(bench, by)}, name="phi")
+
+
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if y.min() == y.max():
+        return float("nan")
+    return float(roc_auc_score(y, score))
+
+
+def _cv_auc(X, y: np.ndarray, kind: str, n_splits: int, seed: int) -> float:
+    """Mean held-out-fold AUC of (vectoriser/scaler +) logistic regression; NaN if a class is too small."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    counts = np.bincount(y.astype(np.int64), minlength=2)
+    if counts.min() < n_splits:
+        return float("nan")
+    steps = {"tfidf": lambda: [TfidfVectorizer(**TFIDF_SETTINGS)],
+             "dense": lambda: [StandardScaler()],
+             "topic": lambda: [OneHotEncoder(handle_unknown="ignore")]}[kind]
+    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    aucs = []
+    for train, test in folds.split(np.zeros(len(y)), y):
+        model = make_pipeline(*steps(), LogisticRegression(C=LOGREG_C, max_iter=2000))
+        model.fit(X[train], y[train])
+        aucs.append(_auc(y[test], model.predict_proba(X[test])[:, 1]))
+    return float(np.mean(aucs))
+
+
+def correctness_auc(bench: Benchmark, model, *, features=None, by: str | None = "dataset",
+                    n_splits: int = 5, seed: int = 0) -> pd.Series:
+    """Held-out AUC of logistic regression predicting ``model``'s correctness from the query.
+
+    ``features``: None (TF-IDF of ``bench.prompts`` if the benchmark has prompt text, else
+    ``bench.features``), ``"tfidf"``, ``"features"``, ``"topic"`` (one-hot of ``bench.subsets``)
+    or an (n, d) array. Fitted separately per dataset (``by="dataset"``) or on all rows
+    (``by=None``). Returns a Series of AUCs (NaN where a class has fewer than ``n_splits`` rows,
+    or for ``"topic"`` where the dataset has a single topic).
+    """
+    if not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
+        raise RouterlabError(f"n_splits = {n_splits!r} must be an integer >= 2")
+    if features is None:
+        features = "tfidf" if bench.prompts is not None else "features"
+    if isinstance(features, str):
+        check_choice("feature source", features, ["tfidf", "features", "topic"])
+        if features == "tfidf":
+            if bench.prompts is None:
+                raise RouterlabError("this benchmark has no prompt text; use features='features' or pass an array")
+            X, kind = np.asarray(bench.prompts, dtype=object), "tfidf"
+        elif features == "features":
+            if bench.features is None:
+                raise RouterlabError("this benchmark has no features; use features='tfidf' or pass an array")
+            X, kind = bench.features, "dense"
+        else:
+            if bench.subsets is None:
+                raise RouterlabError("this benchmark has no subsets (topic labels) for a topic AUC")
+            X, kind = np.asarray(bench.subsets, dtype=object).reshape(-1, 1), "topic"
+    else:
+        X = np.asarray(features, dtype=np.float64)
+        if X.ndim != 2 or X.shape[0] != bench.n_queries:
+            raise RouterlabError(f"features must be an ({bench.n_queries}, d) array, got shape {X.shape}")
+        kind = "dense"
+    y = (_column(bench, model) > 0.5).astype(np.int64)
+    out = {}
+    for d, mask in _by_dataset(bench, by):
+        if kind == "topic" and len(np.unique(X[mask, 0])) < 2:
+            out[d] = float("nan")
+            continue
+        out[d] = _cv_auc(X[mask], y[mask], kind, int(n_splits), int(seed))
+    return pd.Series(out, name="auc")
+
+
+def topic_auc(bench: Benchmark, model, *, by: str | None = "dataset", n_splits: int = 5, seed: int = 0) -> pd.Series:
+    """:func:`correctness_auc` with the topic (one-hot of ``bench.subsets``) as the only feature."""
+    return correctness_auc(bench, model, features="topic", by=by, n_splits=n_splits, seed=seed).rename("topic_auc")
+
+
+def length_auc(bench: Benchmark, model, *, by: str | None = "dataset") -> pd.Series:
+    """AUC of ``-prompt_tokens`` for ``model``'s correctness (> 0.5: longer prompts fail more), per dataset."""
+    y = (_column(bench, model) > 0.5).astype(np.int64)
+    score = -np.asarray(bench.prompt_tokens, dtype=np.float64)
+    return pd.Series({d: _auc(y[mask], score[mask]) for d, mask in _by_dataset(bench, by)}, name="length_auc")
+
+
+def structure_table(bench: Benchmark, model_a, model_b, seed: int = 0, *, datasets=None,
+                    features=None, n_splits: int = 5) -> pd.DataFrame:
+    """All structural measurements per dataset for models a and b: a (dataset x column) DataFrame.
+
+    Columns: ``n`` (queries), ``acc_a``, ``acc_b``, then :data:`STRUCTURE_COLUMNS` (``phi``,
+    ``auc_a``, ``auc_b``, ``topic_auc_a``, ``topic_auc_b``, ``length_auc_a``, ``length_auc_b``).
+    ``datasets``: restrict to these (default all); ``features``: as in :func:`correctness_auc`.
+    ``df.attrs`` records the model names, the feature source and the protocol.
+    """
+    if datasets is not None:
+        keep = [bench.dataset_mask(d) for d in datasets]
+        bench = bench.rows(np.logical_or.reduce(keep))
+    ia, ib = bench.model_index(model_a), bench.model_index(model_b)
+    acc = bench.accuracy_by_dataset()
+    kw = {"n_splits": n_splits, "seed": seed}
+    has_topics = bench.subsets is not None
+    cols = {
+        "n": pd.Series(np.bincount(bench.dataset_codes), index=bench.dataset_names),
+        "acc_a": acc.iloc[:, ia], "acc_b": acc.iloc[:, ib],
+        "phi": error_phi(bench, ia, ib),
+        "auc_a": correctness_auc(bench, ia, features=features, **kw),
+        "auc_b": correctness_auc(bench, ib, features=features, **kw),
+        "topic_auc_a": topic_auc(bench, ia, **kw) if has_topics else np.nan,
+        "topic_auc_b": topic_auc(bench, ib, **kw) if has_topics else np.nan,
+        "length_auc_a": length_auc(bench, ia), "length_auc_b": length_auc(bench, ib),
+    }
+    df = pd.DataFrame(cols)
+    if datasets is not None:
+        df = df.loc[list(datasets)]
+    src = features if features is not None else ("tfidf" if bench.prompts is not None else "features")
+    df.attrs.update({"model_a": bench.model_names[ia], "model_b": bench.model_names[ib],
+                     "features": src if isinstance(src, str) else "array", "n_splits": n_splits, "seed": seed})
+    return df

@@ -1,0 +1,219 @@
+"""The reproduction ledger: record() checks its input, number_verdict() decides, collect() reads
+the entries glued in executed notebooks (in the exact format myst_nb.glue writes), and the built
+ledger page lists every claim of claims.yaml.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from routerlab import ledger
+from routerlab.errors import RouterlabError
+
+N_CLAIMS = 41
+
+
+# ---- the claims -----------------------------------------------------------------------------
+def test_claims_are_the_articles_41_with_unique_ids():
+    ids = [c["id"] for c in ledger.claims()]
+    assert len(ids) == N_CLAIMS
+    assert len(set(ids)) == N_CLAIMS
+    assert ids[0] == "bench.size" and ids[-1] == "bib.arxiv"  # file order is kept
+    assert ledger.claim("result.mf.rs")["value"] == 0.598
+
+
+def test_not_checkable_reasons_name_real_claims():
+    ids = {c["id"] for c in ledger.claims()}
+    assert set(ledger.NOT_CHECKABLE) <= ids
+
+
+# ---- record() -------------------------------------------------------------------------------
+def test_record_returns_the_entry_with_numbers_as_floats():
+    e = ledger.record("result.mf.rs", ours=0.6012, lo=0.59, hi=0.61, verdict="reproduced",
+                      criterion="|ours - 0.598| <= 0.02", chapter="03_algorithms", glue=False)
+    assert e == {"id": "result.mf.rs", "ours": 0.6012, "lo": 0.59, "hi": 0.61,
+                 "verdict": "reproduced", "criterion": "|ours - 0.598| <= 0.02",
+                 "chapter": "03_algorithms", "note": ""}
+    assert all(type(e[k]) is float for k in ("ours", "lo", "hi"))
+
+
+def test_record_keeps_text_and_drops_non_finite_numbers():
+    e = ledger.record("setting.mf_k", ours="flat beyond k = 8", lo=float("nan"), hi=None,
+                      verdict="not reproduced", criterion="c", chapter="06", glue=False)
+    assert e["ours"] == "flat beyond k = 8"
+    assert e["lo"] is None and e["hi"] is None
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(claim_id="result.mf.rss"), "unknown claim id 'result.mf.rss'"),
+    (dict(verdict="reproducd"), "unknown verdict 'reproducd'"),
+    (dict(criterion=""), "state the criterion"),
+    (dict(criterion="   "), "state the criterion"),
+    (dict(chapter=""), "name the chapter"),
+])
+def test_record_rejects_bad_input_with_one_line(kwargs, fragment):
+    args = dict(claim_id="result.mf.rs", ours=0.6, verdict="reproduced", criterion="tol 0.02",
+                chapter="03_algorithms")
+    args.update(kwargs)
+    cid = args.pop("claim_id")
+    with pytest.raises(RouterlabError) as err:
+        ledger.record(cid, glue=False, **args)
+    assert fragment in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+# ---- number_verdict() -----------------------------------------------------------------------
+@pytest.mark.parametrize("ours, article, tol, lo, hi, expected", [
+    (0.600, 0.598, 0.01, None, None, "reproduced"),       # |0.002| <= 0.01
+    (0.620, 0.598, 0.01, None, None, "not reproduced"),   # |0.022| > 0.01, no interval
+    (0.620, 0.598, 0.01, 0.59, 0.65, "reproduced"),       # article inside our interval
+    (0.620, 0.598, 0.01, 0.60, 0.65, "not reproduced"),   # 0.598 just below lo = 0.60
+    (0.598, 0.598, 0.0, None, None, "reproduced"),        # zero tolerance, equal values
+    (0.620, 0.598, 0.01, 0.59, None, "not reproduced"),   # half an interval is no interval
+    (float("nan"), 0.598, 1.0, 0.0, 1.0, "not reproduced"),  # no measurement, no verdict
+])
+def test_number_verdict_cases(ours, article, tol, lo, hi, expected):
+    assert ledger.number_verdict(ours, article, tol, lo, hi) == expected
+
+
+@pytest.mark.parametrize("tol", [-0.01, float("nan"), float("inf")])
+def test_number_verdict_rejects_bad_tolerance(tol):
+    with pytest.raises(RouterlabError, match="tolerance"):
+        ledger.number_verdict(0.6, 0.598, tol)
+
+
+# ---- collect() on notebooks written as myst_nb.glue writes them -----------------------------
+def _glue_outputs(monkeypatch, calls):
+    """Run ``record(..., glue=True)`` for each kwargs dict; return the notebook outputs made.
+
+    ``myst_nb.glue`` itself formats the output (mime prefix, scrapbook metadata); only the final
+    IPython ``display`` call is captured, so the test reads exactly what a kernel would store.
+    """
+    import myst_nb.ext.glue as glue_mod
+
+    outputs = []
+
+    def capture(data, raw, metadata):
+        outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata))
+
+    monkeypatch.setattr(glue_mod, "ipy_display", capture)
+    for kw in calls:
+        ledger.record(**kw)
+    return outputs
+
+
+def _write_notebook(path, outputs, other_glue=()):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("record(...)")
+    cell.outputs = list(outputs) + list(other_glue)
+    nb.cells = [nbformat.v4.new_markdown_cell("# chapter"), cell]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_collect_reads_glued_entries_and_later_notebooks_override(tmp_path, monkeypatch):
+    first = _glue_outputs(monkeypatch, [
+        dict(claim_id="result.mf.rs", ours=0.61, lo=0.60, hi=0.62, verdict="not reproduced",
+             criterion="|ours - 0.598| <= 0.01", chapter="03_algorithms"),
+        dict(claim_id="result.gpt4o.quality", ours=0.813, verdict="calibrated input",
+             criterion="input of the simulator", chapter="03_algorithms"),
+    ])
+    second = _glue_outputs(monkeypatch, [
+        dict(claim_id="result.mf.rs", ours=0.599, lo=0.59, hi=0.605, verdict="reproduced",
+             criterion="|ours - 0.598| <= 0.01", chapter="06_hyperparameters"),
+    ])
+    assert first[0]["data"].keys() == {"application/papermill.record/text/plain"}
+    a = _write_notebook(tmp_path / "03_algorithms.ipynb", first)
+    b = _write_notebook(tmp_path / "06_hyperparameters.ipynb", second)
+
+    fallback = [ledger.record("bib.arxiv", ours="2403.12031", verdict="inconsistent in the source",
+                              criterion="compare citation with linked code", chapter="90_ledger",
+                              glue=False),
+                ledger.record("result.mf.rs", ours=0.0, verdict="not reproduced", criterion="x",
+                              chapter="90_ledger", glue=False)]
+    df = ledger.collect([a, b], fallback=fallback)
+
+    assert len(df) == N_CLAIMS
+    assert list(df["id"]) == [c["id"] for c in ledger.claims()]
+    row = df.set_index("id")
+    assert row.loc["result.mf.rs", "verdict"] == "reproduced"           # the later notebook wins
+    assert row.loc["result.mf.rs", "ours"] == pytest.approx(0.599)
+    assert row.loc["result.mf.rs", "chapter"] == "06_hyperparameters"
+    assert row.loc["result.mf.rs", "source"] == "chapter"               # fallback never overrides
+    assert row.loc["result.gpt4o.quality", "verdict"] == "calibrated input"
+    assert row.loc["bib.arxiv", "verdict"] == "inconsistent in the source"
+    assert row.loc["bib.arxiv", "source"] == "ledger"
+    assert row.loc["bench.offline", "verdict"] == "not checkable here"
+    assert row.loc["bench.offline", "note"] == ledger.NOT_CHECKABLE["bench.offline"]
+    assert row.loc["result.ordering", "note"] == "no chapter checks it yet"
+    assert row.loc["result.mf.rs", "article"] == 0.598
+    assert bool(row.loc["result.oracle.quality", "audit"]) is True
+
+    counts = ledger.verdict_counts(df)
+    assert list(counts.index) == list(ledger.VERDICTS)
+    assert counts.sum() == N_CLAIMS
+    assert counts["reproduced"] == 1 and counts["calibrated input"] == 1
+    assert counts["inconsistent in the source"] == 1
+    assert counts["not checkable here"] == N_CLAIMS - 3
+
+
+def test_collect_ignores_other_glue(tmp_path, monkeypatch):
+    from myst_nb import glue
+
+    outs = _glue_outputs(monkeypatch, [
+        dict(claim_id="setting.cascade_threshold", ours="higher threshold, more fallback",
+             verdict="not reproduced", criterion="sign of the slope", chapter="06"),
+    ])
+    glue("thr_fallback_low", 0.125, display=False)  # plain glue, same capture list
+    glue("ledger_table_like", "ledger: not an entry", display=False)
+    assert len(outs) == 3
+    df = ledger.collect([_write_notebook(tmp_path / "06.ipynb", outs)])
+    assert (df["source"] == "chapter").sum() == 1
+    assert df.set_index("id").loc["setting.cascade_threshold", "ours"] == \
+        "higher threshold, more fallback"
+
+
+def test_glued_values_returns_python_objects(tmp_path, monkeypatch):
+    import myst_nb.ext.glue as glue_mod
+    from myst_nb import glue
+
+    outputs = []
+    monkeypatch.setattr(glue_mod, "ipy_display", lambda data, raw, metadata: outputs.append(
+        nbformat.v4.new_output("display_data", data=data, metadata=metadata)))
+    glue("x", 0.125, display=False)
+    glue("label", "up", display=False)
+    glue("n", 7, display=True)
+    path = _write_notebook(tmp_path / "nb.ipynb", outputs)
+    assert ledger.glued_values(path) == {"x": 0.125, "label": "up", "n": 7}
+
+
+def test_collect_errors_are_one_line(tmp_path):
+    with pytest.raises(RouterlabError, match="no executed notebook"):
+        ledger.collect([tmp_path / "missing.ipynb"])
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    with pytest.raises(RouterlabError, match="not a notebook"):
+        ledger.collect([bad])
+    with pytest.raises(RouterlabError, match="unknown claim id"):
+        ledger.collect([], fallback=[{"id": "nope", "verdict": "reproduced"}])
+
+
+def test_ledger_table_formats_numbers_intervals_and_text():
+    fallback = [
+        ledger.record("result.mf.rs", ours=0.60123, lo=0.59, hi=0.61, verdict="reproduced",
+                      criterion="c", chapter="03_algorithms", glue=False),
+        ledger.record("setting.mf_k", ours="flat", verdict="not reproduced", criterion="c",
+                      chapter="06_hyperparameters", glue=False),
+    ]
+    table = ledger.ledger_table(ledger.collect([], fallback=fallback)).set_index("claim")
+    assert len(table) == N_CLAIMS
+    assert table.loc["result.mf.rs", "ours"] == "0.601"
+    assert table.loc["result.mf.rs", "95% interval"] == "[0.590, 0.610]"
+    assert table.loc["result.mf.rs", "article value"] == "0.598"
+    assert table.loc["setting.mf_k", "ours"] == "flat"
+    assert table.loc["setting.mf_k", "95% interval"] == ""
+    assert table.loc["bench.offline", "ours"] == ""
+    assert table.loc["bench.offline", "95% interval"] == ""
+    assert table.loc["rs.definition", "article says"].startswith("RS(pi)")
+    assert table.loc["result.mf.rs", "article says"] == "result.mf.rs"  # no statement: the id

@@ -1,0 +1,453 @@
+"""The book end to end: bookrun executes every notebook at small scale in a temporary copy of the
+book, every number the prose references exists and is sane, and the strict build succeeds.
+
+Chapter authors: add sanity ranges for your glued values to ``VALUE_RANGES`` below. The slow
+tests run in ``make test`` (the whole suite); run them alone with ``pytest -m slow``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from routerlab import bookrun
+from routerlab.errors import RouterlabError
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Parameters of the smoke run (scale 0.03 is about 2,000 simulated queries).
+SMALL_SCALE, SMALL_SEEDS = 0.03, 2
+
+#: Sanity ranges of glued values at the smoke-run parameters: notebook stem -> {glue key: (lo, hi)}
+#: (inclusive). Every key listed must be glued by that notebook. Add your chapter's checks here:
+#: values that must hold at any scale (accuracies in [0, 1], an RS below its oracle bound, ...).
+VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "99_status": {
+        "status_n_failed": (0, 0),
+        "status_scale": (SMALL_SCALE, SMALL_SCALE),
+        "status_n_seeds": (SMALL_SEEDS, SMALL_SEEDS),
+        "status_total_seconds": (0.0, 3600.0),
+    },
+    "07_cost_quality": {
+        "mf_aiq_cmax": (0.0, 1.0), "oracle_aiq_cmax": (0.0, 1.0), "zero_router_aiq_cmax": (0.0, 1.0),
+        "best_aiq": (0.0, 1.0), "range_over_cmax": (1.0, 2.0), "rho_rs_aiq": (-1.0, 1.0),
+        "n_routers": (5, 20), "mf_distinct": (1, 32),
+    },
+    "08_real_outcomes": {  # real RouteLLM data (present beside the repository, as in CI)
+        "n_mmlu": (14037, 14037), "n_gsm8k": (1307, 1307), "acc_strong_mmlu": (0.6, 0.95),
+        "acc_weak_mmlu": (0.5, 0.85), "cost_ratio_mmlu": (10.0, 30.0), "oracle_apgr_mmlu": (0.5, 3.0),
+        "random_apgr_mmlu": (0.2, 0.8), "mf_cpt50_mmlu": (0.0, 1.0), "headroom_mmlu": (0.0, 0.5),
+    },
+}
+
+NOTEBOOKS = [p.stem for p in bookrun.find_notebooks(ROOT / "notebooks")]
+GLUE_PREFIX = "application/papermill.record/"
+_ROLE = re.compile(r"\{glue(?::(text|any|md|math|figure))?\}`([^`]+)`")
+_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{glue(?::(?:any|figure|math|md|text))?\}\s+(\S+)",
+                        re.MULTILINE)
+_NUMERIC_FORMAT = set("bcdoxXeEfFgGn%")
+
+
+# --------------------------------------------------------------------------- glue helpers
+
+def glue_references(markdown: str) -> list[tuple[str | None, str, str]]:
+    """``(document or None, key, format spec)`` for every glue role and directive in ``markdown``."""
+    refs = []
+    for role, content in _ROLE.findall(markdown):
+        doc, rest = content.split("::", 1) if "::" in content else (None, content)
+        key, _, fmt = rest.partition(":") if role in ("text", "md") else (rest, "", "")
+        refs.append((doc, key, fmt))
+    for content in _DIRECTIVE.findall(markdown):
+        doc, key = content.split("::", 1) if "::" in content else (None, content)
+        refs.append((doc, key, ""))
+    return refs
+
+
+def glued_values(nb) -> dict[str, dict]:
+    """Glue key -> mime bundle (prefix removed) from a notebook's outputs."""
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name is not None:
+                out[name] = {k.removeprefix(GLUE_PREFIX): v for k, v in output.get("data", {}).items()}
+    return out
+
+
+def plain_number(text: str):
+    """The number a text/plain glue value holds (int or float), or None if it is not one."""
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(text)  # 'nan', 'inf'
+    except ValueError:
+        return None
+
+
+def test_glue_references_parser():
+    md = ("RS is {glue:text}`mf_rs:.3f` and {glue}`n_rows`; see "
+          "{glue:text}`../notebooks/03_algorithms.ipynb::oracle_rs:.2f` and {glue:any}`a.ipynb::b`.\n"
+          "```{glue:figure} fig_cost\n:name: f\n```\n:::{glue} tbl\n:::\n{glue:md}`summary:myst`")
+    assert glue_references(md) == [
+        (None, "mf_rs", ".3f"), (None, "n_rows", ""),
+        ("../notebooks/03_algorithms.ipynb", "oracle_rs", ".2f"), ("a.ipynb", "b", ""),
+        (None, "summary", "myst"), (None, "fig_cost", ""), (None, "tbl", "")]
+
+
+def test_plain_number():
+    assert plain_number("0.25") == 0.25 and plain_number("7") == 7
+    assert math.isnan(plain_number("nan"))
+    assert plain_number("'abc'") is None and plain_number("True") is None
+    assert plain_number("np.float64(0.5)") is None  # numpy repr: glue a Python float instead
+
+
+# --------------------------------------------------------------------------- bookrun, fast parts
+
+def test_select_notebooks_order_prefix_and_status(tmp_path):
+    for name in ("02_b.py", "01_a.py", "99_status.py", "10_c.py", "notes.py", "1_bad.py"):
+        (tmp_path / name).write_text("")
+    found = bookrun.find_notebooks(tmp_path)
+    assert [p.stem for p in found] == ["01_a", "02_b", "10_c", "99_status"]
+    assert [p.stem for p in bookrun.select_notebooks(found, None)] == ["01_a", "02_b", "10_c", "99_status"]
+    picked = bookrun.select_notebooks(found, ["10_c", "01"])
+    assert [p.stem for p in picked] == ["01_a", "10_c", "99_status"]  # chapter order, status last
+    assert [p.stem for p in bookrun.select_notebooks(found, ["02_b.py"], with_status=False)] == ["02_b"]
+    with pytest.raises(RouterlabError, match="unknown notebook '07'.*01_a"):
+        bookrun.select_notebooks(found, ["07"])
+
+
+def test_declared_parameters_reads_the_parameters_cell(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell(
+                    "scale = 1.0  # 1.0 = full size\nseed: int = 3\nnames = ['a', 'b']\n"
+                    "path = str(1)\n# comment = no\n", metadata={"tags": ["parameters"]})]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    assert bookrun.declared_parameters(tmp_path / "a.ipynb") == {
+        "scale": 1.0, "seed": 3, "names": ["a", "b"], "path": None}
+    nb.cells.pop()
+    nbformat.write(nb, tmp_path / "b.ipynb")
+    assert bookrun.declared_parameters(tmp_path / "b.ipynb") == {}
+
+
+def test_main_rejects_bad_arguments(tmp_path, capsys):
+    (tmp_path / "01_a.py").write_text("")
+    assert bookrun.main(["--notebooks", str(tmp_path), "--only", "nope"]) == 2
+    assert bookrun.main(["--notebooks", str(tmp_path), "--scale", "0"]) == 2
+    assert bookrun.main(["--notebooks", str(tmp_path), "--seeds", "0"]) == 2
+    assert bookrun.main(["--notebooks", str(tmp_path / "missing")]) == 2
+    assert bookrun.main(["--notebooks", str(tmp_path), "-p", "no-equals"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 5 and all(line.startswith("bookrun: error: ") for line in err)
+    assert "unknown notebook 'nope'" in err[0] and "scale" in err[1] and "--seeds" in err[2]
+
+
+def test_array_digest_is_dtype_independent_and_shape_aware():
+    import numpy as np
+
+    a = np.arange(6, dtype=np.float32)
+    assert bookrun.array_digest(a) == bookrun.array_digest(a.astype(np.float64))
+    assert bookrun.array_digest(a) != bookrun.array_digest(a.reshape(2, 3))
+    assert bookrun.array_digest(a, a) != bookrun.array_digest(a)
+    assert len(bookrun.array_digest(a)) == 64
+
+
+def test_git_commit_unknown_outside_git(tmp_path):
+    assert bookrun.git_commit(tmp_path) == "unknown"
+    sha = bookrun.git_commit(ROOT)
+    if sha != "unknown":  # a git clone: a 40-hex SHA, maybe flagged as modified
+        assert re.fullmatch(r"[0-9a-f]{40}( \(\+ uncommitted changes\))?", sha)
+
+
+def test_package_versions():
+    versions = bookrun.package_versions(("routerlab", "no-such-distribution-xyz"))
+    import routerlab
+
+    assert versions["routerlab"] == routerlab.__version__
+    assert versions["no-such-distribution-xyz"] == "not installed"
+    assert versions["python"] == sys.version.split()[0]
+
+
+def test_routellm_verification_detects_altered_file(tmp_path):
+    missing = bookrun.routellm_verification(tmp_path / "nowhere")
+    assert missing["folder"] is None and missing["n_ok"] == 0 and missing["n_files"] == 61
+    real = ROOT.parent / "shared" / "data" / "routellm"
+    if not (real / "SHA256SUMS").is_file():
+        pytest.skip("RouteLLM files not found beside the repository")
+    copy = tmp_path / "routellm"
+    shutil.copytree(real, copy)
+    assert bookrun.routellm_verification(copy)["n_ok"] == 61
+    target = copy / "gsm8k" / "contaminated_prompts.jsonl"
+    target.chmod(0o644)
+    target.write_bytes(target.read_bytes() + b"\n")
+    result = bookrun.routellm_verification(copy)
+    assert result["n_ok"] == 60 and result["bad"] == ["gsm8k/contaminated_prompts.jsonl"]
+
+
+def test_execution_table_reads_papermill_metadata(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"duration": 2.5, "parameters": {"scale": 0.1},
+                                "end_time": "2025-01-01T00:00:00", "exception": None}
+    nbformat.write(nb, tmp_path / "01_a.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "02_unexecuted.ipynb")
+    nbformat.write(nb, tmp_path / "99_status.ipynb")
+    log = tmp_path / "execution.json"
+    log.write_text(json.dumps({"notebooks": {"01_a": {"seconds": 4.0}}}))
+    table = bookrun.execution_table(tmp_path, log)
+    assert table["notebook"].tolist() == ["01_a"]
+    row = table.iloc[0]
+    assert (row["seconds"], row["wall_seconds"], row["parameters"], row["status"]) == (
+        2.5, 4.0, {"scale": 0.1}, "ok")
+    assert bookrun.execution_table(tmp_path, log, sources_dir=tmp_path).empty  # no 01_a.py there
+    (tmp_path / "01_a.py").write_text("")
+    assert bookrun.execution_table(tmp_path, log, sources_dir=tmp_path)["notebook"].tolist() == ["01_a"]
+
+
+# --------------------------------------------------------------------------- bookrun with a kernel
+
+_TOY = '''# %% tags=["parameters"]
+scale = 1.0
+{extra}
+# %%
+from myst_nb import glue
+glue("double", 2 * scale, display=False)
+{body}
+'''
+
+
+@pytest.mark.slow
+def test_bookrun_passes_declared_parameters_tags_and_stops_on_error(tmp_path, capsys):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    (nbs / "01_ok.py").write_text(_TOY.format(extra="", body=""))
+    (nbs / "02_bad.py").write_text(_TOY.format(extra="n_seeds = 1",
+                                               body="raise ValueError('broken on purpose')"))
+    (nbs / "03_never.py").write_text(_TOY.format(extra="", body=""))
+    rc = bookrun.main(["--notebooks", str(nbs), "--scale", "0.5", "--seeds", "3"])
+    assert rc == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "notebook 02_bad failed" in err[0] and "ValueError: broken on purpose" in err[0]
+    assert not (nbs / "03_never.ipynb").exists()  # stopped at the first failure
+    nb = nbformat.read(nbs / "01_ok.ipynb", as_version=4)
+    assert nb.metadata["papermill"]["parameters"] == {"scale": 0.5}  # n_seeds not declared there
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "hide-cell" in injected[0].metadata["tags"]
+    assert plain_number(glued_values(nb)["double"]["text/plain"]) == 1.0
+    log = json.loads((tmp_path / "_build/status/execution.json").read_text())
+    assert set(log["notebooks"]) == {"01_ok"} and log["notebooks"]["01_ok"]["seconds"] > 0
+    # one chapter again, into another folder, a parameter given with -p
+    rc = bookrun.main(["--notebooks", str(nbs), "--only", "01", "--out-dir", str(tmp_path / "out"),
+                       "-p", "scale=0.25", "-p", "undeclared=1"])
+    assert rc == 0
+    again = nbformat.read(tmp_path / "out" / "01_ok.ipynb", as_version=4)
+    assert again.metadata["papermill"]["parameters"] == {"scale": 0.25}
+    assert nbformat.read(nbs / "01_ok.ipynb", as_version=4) == nb  # the first copy is untouched
+
+
+# --------------------------------------------------------------------------- the whole book
+
+def _copy_book(dest: Path) -> Path:
+    (dest / "notebooks").mkdir(parents=True)
+    for py in sorted((ROOT / "notebooks").glob("*.py")):
+        shutil.copy2(py, dest / "notebooks" / py.name)
+    shutil.copytree(ROOT / "book", dest / "book", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("_config.yml", "_toc.yml", "jupytext.toml"):
+        shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def executed_book(tmp_path_factory):
+    """A copy of the book whose notebooks bookrun executed at small scale (``--keep-going``)."""
+    root = _copy_book(tmp_path_factory.mktemp("book"))
+    run = subprocess.run(
+        [sys.executable, "-m", "routerlab.bookrun", "--notebooks", str(root / "notebooks"),
+         "--scale", str(SMALL_SCALE), "--seeds", str(SMALL_SEEDS), "--keep-going"],
+        capture_output=True, text=True, timeout=3000)
+    return {"root": root, "run": run}
+
+
+@pytest.fixture(scope="session")
+def built_book(executed_book):
+    """The strict HTML build of the executed copy: ``jupyter-book build -W -n --keep-going``."""
+    root = executed_book["root"]
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "-W", "-n", "--keep-going"]
+    build = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    return {"root": root, "build": build, "html": root / "_build" / "html"}
+
+
+def _executed(executed_book, name):
+    path = executed_book["root"] / "notebooks" / f"{name}.ipynb"
+    if not path.exists():
+        run = executed_book["run"]
+        pytest.fail(f"{name} was not executed; bookrun said:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.slow
+def test_bookrun_succeeds(executed_book):
+    run = executed_book["run"]
+    assert run.returncode == 0, f"bookrun failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_has_no_errors_and_got_parameters(executed_book, name):
+    nb = _executed(executed_book, name)
+    meta = nb.metadata["papermill"]
+    assert not meta.get("exception"), f"{name} raised during execution"
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error", f"{name}: error output {output.get('ename')}"
+            if output["output_type"] == "stream" and output["name"] == "stderr":
+                assert {"remove-output", "remove-stderr", "remove-cell"} & set(tags), (
+                    f"{name}: a cell writes to stderr (a warning?), shown in the book: "
+                    f"{output['text'][:300]!r}")
+    declared = bookrun.declared_parameters(executed_book["root"] / "notebooks" / f"{name}.ipynb")
+    params = meta.get("parameters", {})
+    for key, value in (("scale", SMALL_SCALE), ("n_seeds", SMALL_SEEDS)):
+        if key in declared:
+            assert params.get(key) == value, f"{name} declares {key} but papermill did not set it"
+
+
+def _check_references(markdown: str, here: Path, local: dict | None, where: str) -> list[str]:
+    problems = []
+    for doc, key, fmt in glue_references(markdown):
+        if doc is None:
+            values = local if local is not None else {}
+        else:
+            target = (here / doc).resolve()
+            if target.suffix != ".ipynb":
+                target = target.with_name(target.name + ".ipynb")
+            if not target.exists():
+                problems.append(f"{where}: {doc}::{key} points at a missing notebook")
+                continue
+            values = glued_values(nbformat.read(target, as_version=4))
+        if key not in values:
+            problems.append(f"{where}: glue key {key!r} referenced but not glued"
+                            + (f" in {doc}" if doc else ""))
+            continue
+        text = values[key].get("text/plain")
+        number = plain_number(text) if text is not None else None
+        if fmt and fmt[-1] in _NUMERIC_FORMAT and number is None:
+            problems.append(f"{where}: {key!r} is formatted as a number but holds {text!r} "
+                            "(glue a Python int/float, e.g. float(x))")
+        elif number is not None and not math.isfinite(number):
+            problems.append(f"{where}: {key!r} is not finite ({text})")
+    return problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_glue_keys_referenced_exist_and_are_finite(executed_book, name):
+    nb = _executed(executed_book, name)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    here = executed_book["root"] / "notebooks"
+    problems = _check_references(markdown, here, glued_values(nb), name)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_pages_cross_document_glue_keys_exist(executed_book):
+    root = executed_book["root"]
+    problems = []
+    for page in sorted((root / "book").rglob("*.md")):
+        problems += _check_references(page.read_text(), page.parent, None, str(page.relative_to(root)))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(VALUE_RANGES))
+def test_glued_values_in_sanity_ranges(executed_book, name):
+    if name not in NOTEBOOKS:
+        pytest.fail(f"VALUE_RANGES names {name}, which has no notebooks/{name}.py")
+    values = glued_values(_executed(executed_book, name))
+    problems = []
+    for key, (lo, hi) in VALUE_RANGES[name].items():
+        if key not in values:
+            problems.append(f"{key}: not glued")
+            continue
+        number = plain_number(values[key].get("text/plain", ""))
+        if number is None or not lo <= number <= hi:
+            problems.append(f"{key} = {values[key].get('text/plain')!r}, expected in [{lo}, {hi}]")
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+def _toc_files(toc: dict) -> list[str]:
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    return files
+
+
+@pytest.mark.slow
+def test_book_builds_strictly(built_book):
+    build = built_book["build"]
+    assert build.returncode == 0, (
+        f"jupyter-book build -W -n --keep-going failed:\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}")
+
+
+@pytest.mark.slow
+def test_every_toc_page_is_rendered_without_error_output(built_book):
+    toc = yaml.safe_load((built_book["root"] / "_toc.yml").read_text())
+    html_dir = built_book["html"]
+    missing = [f for f in _toc_files(toc) if not (html_dir / f"{Path(f).with_suffix('')}.html").is_file()]
+    assert not missing, f"pages missing from the HTML: {missing}"
+    for f in _toc_files(toc):
+        html = (html_dir / f"{Path(f).with_suffix('')}.html").read_text()
+        assert "output traceback" not in html and "output error" not in html, f"{f}: error output"
+
+
+@pytest.mark.slow
+def test_figures_are_present(built_book, executed_book):
+    html_dir = built_book["html"]
+    for name in NOTEBOOKS:
+        nb = _executed(executed_book, name)
+        shown = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])
+                    if not {"remove-output", "remove-cell"} & set(c.metadata.get("tags", [])))
+        glued = {k for k, v in glued_values(nb).items() if "image/png" in v}
+        markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        n_images = shown + len(glued & {key for doc, key, _ in glue_references(markdown) if doc is None})
+        page = html_dir / "notebooks" / f"{name}.html"
+        if not page.is_file():
+            continue  # not in the toc: reported by test_packaging
+        sources = re.findall(r'<img[^>]+src="([^"]+)"', page.read_text())
+        local = [s for s in sources if "://" not in s and not s.startswith("data:")]
+        broken = [s for s in local if not (page.parent / s).resolve().is_file()]
+        assert not broken, f"{name}: images missing from the HTML: {broken}"
+        if n_images:
+            assert local, f"{name}: the notebook has {n_images} image output(s) but its page shows none"
+
+
+@pytest.mark.slow
+def test_math_is_served_locally(built_book):
+    html_dir = built_book["html"]
+    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    for page in html_dir.rglob("*.html"):
+        assert "cdn.jsdelivr.net/npm/mathjax" not in page.read_text(), f"{page.name} loads a remote MathJax"

@@ -1,0 +1,151 @@
+"""Packaging consistency: pyproject.toml vs environment.yml, versions, the table of contents, CI."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+import routerlab
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Extras that environment.yml mirrors (the optional `minilm` extra is not part of the environment).
+MIRRORED_EXTRAS = ("book", "test")
+
+
+@pytest.fixture(scope="module")
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _requirements(lines) -> dict[str, str]:
+    """canonical name -> normalised specifier set, e.g. {'numpy': '<3,>=1.26'}."""
+    out = {}
+    for line in lines:
+        req = Requirement(line)
+        name = canonicalize_name(req.name)
+        assert name not in out, f"{req.name} listed twice"
+        out[name] = ",".join(sorted(str(s) for s in req.specifier))
+    return out
+
+
+def _environment() -> tuple[dict[str, str], str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    specs, python = [], None
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):  # the pip: sub-list
+            specs += [d for d in dep["pip"] if not d.startswith("-")]
+        elif Requirement(dep).name == "python":
+            python = ",".join(sorted(str(s) for s in Requirement(dep).specifier))
+        elif dep != "pip":
+            specs.append(dep)
+    return _requirements(specs), python
+
+
+def test_requirement_parser_normalises():
+    assert _requirements(["NumPy<3,>=1.26", "scikit_learn>=1.4,<2"]) == {
+        "numpy": "<3,>=1.26", "scikit-learn": "<2,>=1.4"}
+
+
+def test_environment_lists_the_same_packages_and_ranges(pyproject):
+    project = pyproject["project"]
+    wanted = _requirements(project["dependencies"]
+                           + [r for extra in MIRRORED_EXTRAS
+                              for r in project["optional-dependencies"][extra]])
+    env, python = _environment()
+    assert env == wanted, (
+        f"only in pyproject.toml: {sorted(set(wanted.items()) - set(env.items()))}; "
+        f"only in environment.yml: {sorted(set(env.items()) - set(wanted.items()))}")
+    requires = ",".join(sorted(str(s) for s in Requirement("python" + project["requires-python"]).specifier))
+    assert python == requires
+
+
+def test_every_dependency_has_a_bounded_range(pyproject):
+    project = pyproject["project"]
+    for line in project["dependencies"] + [r for e in MIRRORED_EXTRAS for r in project["optional-dependencies"][e]]:
+        ops = {s.operator for s in Requirement(line).specifier}
+        assert ">=" in ops and "<" in ops, f"{line}: give a lower and an upper bound"
+    book = _requirements(project["optional-dependencies"]["book"])
+    assert book["jupyter-book"] == "<2,>=1.0.4"  # 2.x has another config and fetches its theme
+
+
+def test_versions_agree(pyproject):
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] == "1.2.0"
+    assert str(citation["version"]) == pyproject["project"]["version"] == routerlab.__version__
+
+
+def _toc_files(toc: dict) -> list[str]:
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def _source_of(entry: str) -> Path | None:
+    """The file a toc entry is built from: a page (.md) or a notebook's py:percent source."""
+    base = ROOT / entry
+    if base.suffix in (".md", ".ipynb", ".py"):
+        base = base.with_suffix("")
+    for suffix in (".md", ".py"):
+        if base.with_suffix(suffix).is_file():
+            return base.with_suffix(suffix)
+    return None
+
+
+def test_toc_lists_only_existing_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    assert toc["format"] == "jb-book"
+    files = _toc_files(toc)
+    assert len(files) == len(set(files)), "a page is listed twice"
+    missing = [f for f in files if _source_of(f) is None]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    toc = {str(Path(f).with_suffix("")) if f.endswith((".ipynb", ".md")) else f
+           for f in _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))}
+    notebooks = [f"notebooks/{p.stem}" for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))]
+    absent = [n for n in notebooks if n not in toc]
+    assert not absent, f"notebooks executed by bookrun but not in _toc.yml: {absent}"
+    assert _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))[-1] == "notebooks/99_status"
+
+
+def test_book_config_is_strict_and_offline():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["only_build_toc_files"] is True
+    assert config["execute"]["execute_notebooks"] == "off"
+    for folder in (".venv", "_build", "src", "tests", ".git"):
+        assert folder in config["exclude_patterns"]
+    sphinx = config["sphinx"]["config"]
+    assert "intersphinx_mapping" not in sphinx
+    assert "://" not in sphinx["mathjax_path"]
+    text = (ROOT / "_config.yml").read_text()
+    for entry in sphinx.get("suppress_warnings") or []:  # each one explained in a comment
+        assert re.search(rf"#.*\n\s*-\s*['\"]?{re.escape(entry)}", text), f"{entry}: no comment"
+
+
+def test_ci_runs_make_test():
+    run = ROOT / ".ci" / "run"
+    assert os.access(run, os.X_OK), ".ci/run must be executable"
+    lines = [ln.strip() for ln in run.read_text().splitlines() if ln.strip()]
+    assert lines[0] == "#!/usr/bin/env bash" and "set -euo pipefail" in lines and lines[-1] == "make test"
+
+
+def test_license_is_mit():
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License") and "Permission is hereby granted, free of charge" in text

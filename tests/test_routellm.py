@@ -1,0 +1,169 @@
+"""The RouteLLM loader: real files (skipped when absent), integrity checks, the download path."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import routerlab.routellm as rl_routellm
+from routerlab.errors import RouterlabError
+from routerlab.routellm import count_tokens, download_routellm, expected_digests, find_routellm_dir, load_routellm
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "routellm"
+needs_real = pytest.mark.skipif(not (REAL / "gsm8k" / "gsm8k_responses.csv").is_file(),
+                                reason="RouteLLM files not found beside the repo")
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load_routellm(REAL, download=False)
+
+
+def test_package_digests_match_shared_copy():
+    digests = expected_digests()
+    assert len(digests) == 57 + 4  # 57 subjects, 2 contamination lists, GSM8K, LICENSE
+    assert len(rl_routellm.MMLU_SUBJECTS) == 57
+    shared = REAL / "SHA256SUMS"
+    if shared.is_file():
+        theirs = dict(reversed(line.split(maxsplit=1)) for line in shared.read_text().splitlines() if line)
+        assert {k.removeprefix("./"): v for k, v in theirs.items()} == digests
+
+
+def test_count_tokens_known_cases():
+    # "Hello", " world", ",", " this", " is", " a", " test", " of", " ", "123", "45", " tokens", "."
+    assert count_tokens(["Hello world, this is a test of 12345 tokens."]).tolist() == [13]
+    assert count_tokens(["", "abcdefg"]).tolist() == [1, 2]  # at least 1; 7 letters -> 2 pieces
+    assert count_tokens(["abcdefgh"], "chars4").tolist() == [2]
+    with pytest.raises(RouterlabError, match="token count method"):
+        count_tokens(["x"], "bpe")
+
+
+@needs_real
+def test_real_counts_and_accuracies(real):
+    assert real.n_queries == 14_037 + 1_307
+    assert real.model_names == ["Mixtral-8x7B-Instruct", "GPT-4-1106-preview"]
+    mmlu, gsm = real.dataset_mask("MMLU"), real.dataset_mask("GSM8K")
+    assert mmlu.sum() == 14_037 and gsm.sum() == 1_307
+    # RouteLLM's published accuracies on the decontaminated sets (spec 3.3)
+    np.testing.assert_allclose(real.quality[mmlu].mean(0), [0.6809, 0.8059], atol=5e-5)
+    np.testing.assert_allclose(real.quality[gsm].mean(0), [0.6373, 0.8577], atol=5e-5)
+    assert set(np.unique(real.quality)) == {0.0, 1.0}
+    assert len(set(real.sample_ids)) == real.n_queries
+    assert real.sample_ids[0] == "mmlu-abstract-algebra.0000"
+    assert len(set(real.subsets[mmlu])) == 57 and set(real.subsets[gsm]) == {"GSM8K"}
+
+
+@needs_real
+def test_real_joint_outcomes_and_contamination():
+    full = load_routellm(REAL, datasets=("MMLU",), drop_contaminated=False, download=False)
+    assert full.n_queries == 14_042
+    q = full.quality
+    # spec 3.3 joint outcomes: both right 8,818; weak wrong & strong right 2,497; both wrong 1,985
+    assert int(((q[:, 0] == 1) & (q[:, 1] == 1)).sum()) == 8_818
+    assert int(((q[:, 0] == 0) & (q[:, 1] == 1)).sum()) == 2_497
+    assert int(((q[:, 0] == 0) & (q[:, 1] == 0)).sum()) == 1_985
+    gsm = load_routellm(REAL, datasets="GSM8K", drop_contaminated=False, download=False)
+    assert gsm.n_queries == 1_319 and int(gsm.quality[:, 1].sum()) == 1_130
+
+
+@needs_real
+def test_real_costs_follow_tokens_and_prices(real):
+    mmlu = real.dataset_mask("MMLU")
+    assert (real.answer_tokens[mmlu] == 1).all()
+    assert (real.answer_tokens[~mmlu] > 1).mean() > 0.99  # GSM8K answers are real texts
+    expect = real.prompt_tokens[:, None] * real.price_in / 1e6 + real.answer_tokens * real.price_out / 1e6
+    np.testing.assert_allclose(real.cost, expect)
+    assert (real.cost[:, 1] > 10 * real.cost[:, 0]).all()  # GPT-4 is far dearer on every query
+    pricier = load_routellm(REAL, datasets="GSM8K", prices={"Mixtral-8x7B-Instruct": (1.2, 1.2)}, download=False)
+    base = real.rows(~mmlu)
+    np.testing.assert_allclose(pricier.cost[:, 0], 2 * base.cost[:, 0])
+    with pytest.raises(RouterlabError, match="unknown model"):
+        load_routellm(REAL, prices={"GPT-4o": (1, 1)}, download=False)
+
+
+def _copy_subset(dst: Path, datasets=("GSM8K",)) -> Path:
+    for rel in rl_routellm._files_for(datasets):
+        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REAL / rel, dst / rel)
+    return dst
+
+
+@needs_real
+def test_corrupted_file_names_the_file(tmp_path):
+    folder = _copy_subset(tmp_path / "copy")
+    target = folder / "gsm8k" / "gsm8k_responses.csv"
+    target.write_bytes(target.read_bytes().replace(b"True", b"False", 1))
+    with pytest.raises(RouterlabError, match=r"gsm8k_responses\.csv is corrupted") as err:
+        load_routellm(folder, datasets="GSM8K", download=False)
+    assert "\n" not in str(err.value)
+
+
+@needs_real
+def test_env_var_and_parent_folder(tmp_path, monkeypatch):
+    _copy_subset(tmp_path / "routellm")
+    monkeypatch.setenv("ROUTERLAB_DATA_DIR", str(tmp_path))  # a parent with routellm/ inside
+    assert find_routellm_dir(None, ("GSM8K",)) == tmp_path / "routellm"
+    assert load_routellm(datasets="GSM8K").n_queries == 1_307
+
+
+def test_missing_explicit_folder(tmp_path):
+    with pytest.raises(RouterlabError, match="does not hold the RouteLLM files"):
+        load_routellm(tmp_path, download=False)
+    with pytest.raises(RouterlabError, match="unknown RouteLLM dataset"):
+        load_routellm(tmp_path, datasets=("MT-Bench",))
+
+
+@needs_real
+def test_download_verifies_then_caches(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_fetch(url):
+        calls.append(url)
+        rel = "LICENSE" if url.endswith("/LICENSE") else url.removeprefix(rl_routellm.BASE_URL)
+        return (REAL / rel).read_bytes()
+
+    monkeypatch.setattr(rl_routellm, "_fetch", fake_fetch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    dest = download_routellm(datasets=("GSM8K",))
+    assert dest == tmp_path / "cache" / "routerlab" / "routellm" / rl_routellm.COMMIT
+    assert len(calls) == 3 and all(rl_routellm.COMMIT in u for u in calls)
+    data = (dest / "gsm8k" / "gsm8k_responses.csv").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == expected_digests()["gsm8k/gsm8k_responses.csv"]
+    assert not [p for p in dest.parent.iterdir() if p.name.startswith(".routellm-download")]
+
+
+@needs_real
+def test_download_mismatch_caches_nothing(tmp_path, monkeypatch):
+    def bad_fetch(url):
+        rel = "LICENSE" if url.endswith("/LICENSE") else url.removeprefix(rl_routellm.BASE_URL)
+        data = (REAL / rel).read_bytes()
+        return data + b"x" if rel.endswith("gsm8k_responses.csv") else data
+
+    dest = tmp_path / "cache" / "routellm"
+    with pytest.raises(RouterlabError, match=r"gsm8k/gsm8k_responses\.csv has the wrong SHA-256"):
+        download_routellm(dest, datasets=("GSM8K",), fetch=bad_fetch)
+    assert not dest.exists()
+    assert list((tmp_path / "cache").iterdir()) == []  # the temporary folder is gone too
+
+
+@needs_real
+def test_download_from_file_url(tmp_path):
+    """The real fetch function, on file:// addresses laid out like the GitHub raw tree."""
+    mirror = tmp_path / "mirror"
+    _copy_subset(mirror / "routellm" / "evals")
+    shutil.copyfile(REAL / "LICENSE", mirror / "LICENSE")
+    dest = download_routellm(tmp_path / "dest", datasets=("GSM8K",),
+                             base_url=(mirror / "routellm" / "evals").as_uri() + "/",
+                             license_url=(mirror / "LICENSE").as_uri())
+    assert load_routellm(dest, datasets="GSM8K", download=False).n_queries == 1_307
+
+
+def test_no_data_and_no_download_says_how(tmp_path, monkeypatch):
+    monkeypatch.setattr(rl_routellm, "_candidates", lambda data_dir: [])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with pytest.raises(RouterlabError, match="ROUTERLAB_DATA_DIR"):
+        load_routellm(download=False)

