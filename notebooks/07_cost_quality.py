@@ -233,8 +233,8 @@ per_seed = []
 for s_, p in pts[pts["router"].isin(ROUTERS)].groupby("seed"):
     per_seed.append(spearmanr(p["rs"], p["aiq_cmax"]).statistic)
 lo, hi = t_interval(np.array(per_seed)[:, None]) if len(per_seed) > 1 else ([np.nan], [np.nan])
-g("rho_rs_aiq_lo", float(lo[0]))
-g("rho_rs_aiq_hi", float(hi[0]))
+g("rho_rs_aiq_lo", float(np.clip(lo[0], -1, 1)))  # a correlation's interval, clipped to [-1, 1]
+g("rho_rs_aiq_hi", float(np.clip(hi[0], -1, 1)))
 curves_only = [r for r in ROUTERS if rank.loc[r, "operating points"] > 1]
 g("rho_rs_aiq_curves", spearmanr(rank.loc[curves_only, "RS"], rank.loc[curves_only, "AIQ"]).statistic)
 g("n_curves_only", len(curves_only))

@@ -131,6 +131,11 @@ def test_over_routing_hand_case():
     assert row["excess_cheap"] == pytest.approx(0.4)
     assert row["quality_loss"] == pytest.approx(0.3)
     assert row["cheap_share"] == 0.7 and row["oracle_cheap_share"] == 0.3
+    assert "cheap_accuracy" not in out.columns  # no fixed:Llama row -> no such baseline
+    # with the cheap model's fixed policy (accuracy 0.4): excess over its correct share = 0.7 - 0.4
+    more = pd.concat([long, pd.DataFrame({"policy": ["fixed:Llama-3-8B-Instruct"], "seed": [0], "dataset": ["H"],
+                                          "quality": [0.4], "share:Llama-3-8B-Instruct": [1.0]})])
+    assert an.over_routing(more, "mf").iloc[0]["excess_over_cheap_correct"] == pytest.approx(0.3)
     with pytest.raises(RouterlabError):
         an.over_routing(long, "knn")
 
@@ -188,6 +193,7 @@ class _SpyRouter(Router):
 
     name = "spy"
     seen: list = []
+    routed: list = []
 
     def fit(self, train):
         _SpyRouter.seen.append(train.sample_ids.copy())
@@ -197,6 +203,7 @@ class _SpyRouter(Router):
     def route(self, test):
         self._check_models(test)
         assert np.isnan(test.quality).all()  # learning_curve must hide the test truth
+        _SpyRouter.routed.append(test.sample_ids.copy())
         return Routing(np.full(test.n_queries, self.best_))
 
 
@@ -206,7 +213,7 @@ register("spy-analysis", _SpyRouter)
 def test_learning_curve_keeps_test_rows_fixed_and_is_deterministic():
     b = toy_bench(seed=2)
     train, test = b.rows(np.arange(0, 60, 2)), b.rows(np.arange(1, 60, 2))
-    _SpyRouter.seen = []
+    _SpyRouter.seen, _SpyRouter.routed = [], []
     lc = an.learning_curve(train, test, ["A", "C"], fractions=[0.2, 0.5, 1.0], router="spy-analysis", seed=3)
     assert list(lc["dataset"]) == ["A"] * 3 + ["C"] * 3
     n_a = (train.datasets == "A").sum()  # 15 training rows of A
@@ -214,6 +221,9 @@ def test_learning_curve_keeps_test_rows_fixed_and_is_deterministic():
     # fits: A at 0.2 and 0.5, the shared full fit, C at 0.2 and 0.5 -> 5 fits
     assert len(_SpyRouter.seen) == 5
     assert len(_SpyRouter.seen[0]) == len(train.sample_ids) - n_a + 3
+    # every fit routes the same, complete test set; no test row ever enters a training set
+    assert all(np.array_equal(r, test.sample_ids) for r in _SpyRouter.routed)
+    assert not any(np.isin(s, test.sample_ids).any() for s in _SpyRouter.seen)
     # the full-data row equals the RS of the full fit on that dataset's test rows
     full = _SpyRouter().fit(train).route(test.without_truth())
     t = an.per_dataset_scores(test.quality, test.cost, full.choice, test.datasets)

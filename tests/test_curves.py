@@ -61,12 +61,23 @@ def test_ndch_properties(pts, rnd):
     # hull vertices are input points
     assert all(((c == x) & (q == y)).any() for x, y in zip(hc, hq))
     # on or above every input point (all costs are >= the hull's first cost)
-    assert hc[0] == c.min()
+    assert hc[0] == c.min() and hq[-1] == q.max()
     assert np.all(q <= hull_value(hc, hq, c) + 1e-9)
     # concave: every middle vertex is a right turn (above the chord of its neighbours)
     if len(hc) >= 3:
         cross = ((hc[1:-1] - hc[:-2]) * (hq[2:] - hq[:-2]) - (hq[1:-1] - hq[:-2]) * (hc[2:] - hc[:-2]))
         assert np.all(cross < 1e-12)
+    # the monotone-chain fallback gives the same hull as the vectorised passes
+    import routerlab.metrics as metrics_module
+
+    old = metrics_module._NDCH_PASSES
+    try:
+        metrics_module._NDCH_PASSES = 0
+        fc, fq = ndch(c, q)
+    finally:
+        metrics_module._NDCH_PASSES = old
+    np.testing.assert_array_equal(fc, hc)
+    np.testing.assert_array_equal(fq, hq)
     # invariant to point order
     perm = list(range(len(c)))
     rnd.shuffle(perm)

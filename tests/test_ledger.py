@@ -217,3 +217,24 @@ def test_ledger_table_formats_numbers_intervals_and_text():
     assert table.loc["bench.offline", "95% interval"] == ""
     assert table.loc["rs.definition", "article says"].startswith("RS(pi)")
     assert table.loc["result.mf.rs", "article says"] == "result.mf.rs"  # no statement: the id
+
+
+# ---- the built book ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_every_claim_id_appears_in_the_built_ledger_page(request):
+    """The strict small-scale build (``built_book``, the session fixture of the book tests) renders
+    the ledger table: every claim id of claims.yaml is in reproduction.html, with a verdict."""
+    try:
+        built = request.getfixturevalue("built_book")
+    except pytest.FixtureLookupError:
+        pytest.skip("the session fixture built_book is not in tests/conftest.py (it lives in "
+                    "test_notebooks.py); move it there to run this test")
+    assert built["build"].returncode == 0, built["build"].stdout[-3000:]
+    page = built["html"] / "book" / "reproduction.html"
+    assert page.is_file(), "book/reproduction.md was not built (is it in _toc.yml?)"
+    html = page.read_text(encoding="utf-8")
+    missing = [c["id"] for c in ledger.claims() if f">{c['id']}<" not in html]
+    assert not missing, f"claim ids missing from the built ledger: {missing}"
+    assert sum(html.count(f">{v}<") for v in ledger.VERDICTS) >= N_CLAIMS  # one verdict per row
+    errata = (built["html"] / "book" / "errata.html").read_text(encoding="utf-8")
+    assert "0.5625" in errata  # the random-router identity, computed by 90_ledger, is pasted

@@ -42,6 +42,18 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "best_aiq": (0.0, 1.0), "range_over_cmax": (1.0, 2.0), "rho_rs_aiq": (-1.0, 1.0),
         "n_routers": (5, 20), "mf_distinct": (1, 32),
     },
+    "06_hyperparameters": {
+        "k_rs32": (0.0, 1.0), "k_rs256": (0.0, 1.0), "k_d256_lo": (-1.0, 1.0), "k_d256_hi": (-1.0, 1.0),
+        "thr_fallback_low": (0.0, 1.0), "thr_fallback_high": (0.0, 1.0), "thr_rho_fallback": (-1.0, 1.0),
+        "thr_cost1": (1.0, 10.0),  # threshold 1: every model is called, so at least GPT-4o's cost
+        "sig_best_single_spread": (0.0, 1e-12), "sig_oracle_spread": (0.0, 1e-12),  # signal knobs
+        "split_max_abs_diff": (0.0, 0.2), "total_seconds": (0.0, 600.0),  # leave outcomes alone
+    },
+    "90_ledger": {
+        "n_claims": (41, 41), "rand_others_mean": (0.56249, 0.56251), "red_max_reduction": (0.65, 0.66),
+        "coub_same_global": (1.0, 1.0), "orq_article_gap": (-0.0181, -0.0179),
+        "bib_rows_0shot": (401467, 401467), "bib_gap": (4000, 4000),
+    },
     "08_real_outcomes": {  # real RouteLLM data (present beside the repository, as in CI)
         "n_mmlu": (14037, 14037), "n_gsm8k": (1307, 1307), "acc_strong_mmlu": (0.6, 0.95),
         "acc_weak_mmlu": (0.5, 0.85), "cost_ratio_mmlu": (10.0, 30.0), "oracle_apgr_mmlu": (0.5, 3.0),
@@ -52,8 +64,9 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
 NOTEBOOKS = [p.stem for p in bookrun.find_notebooks(ROOT / "notebooks")]
 GLUE_PREFIX = "application/papermill.record/"
 _ROLE = re.compile(r"\{glue(?::(text|any|md|math|figure))?\}`([^`]+)`")
-_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{glue(?::(?:any|figure|math|md|text))?\}\s+(\S+)",
-                        re.MULTILINE)
+_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{glue(?::(?:any|figure|math|md|text))?\}\s+(\S+)"
+                        r"((?:\n[ \t]*:[\w-]+:.*)*)", re.MULTILINE)  # key, then the option lines
+_DOC_OPTION = re.compile(r"^[ \t]*:doc:[ \t]*(\S+)", re.MULTILINE)  # myst-nb: glue from another page
 _NUMERIC_FORMAT = set("bcdoxXeEfFgGn%")
 
 
@@ -66,9 +79,10 @@ def glue_references(markdown: str) -> list[tuple[str | None, str, str]]:
         doc, rest = content.split("::", 1) if "::" in content else (None, content)
         key, _, fmt = rest.partition(":") if role in ("text", "md") else (rest, "", "")
         refs.append((doc, key, fmt))
-    for content in _DIRECTIVE.findall(markdown):
+    for content, options in _DIRECTIVE.findall(markdown):
         doc, key = content.split("::", 1) if "::" in content else (None, content)
-        refs.append((doc, key, ""))
+        doc_option = _DOC_OPTION.search(options)
+        refs.append((doc_option.group(1) if doc_option else doc, key, ""))
     return refs
 
 

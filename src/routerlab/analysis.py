@@ -305,7 +305,9 @@ def over_routing(long: pd.DataFrame, router: str, *, oracle: str = "oub",
     row per router, seed, dataset, as :func:`per_dataset_scores` makes them). Returns per (seed,
     dataset): ``cheap_share`` (the router's share of queries answered by the cheap model),
     ``oracle_cheap_share``, ``excess_cheap`` = the difference, ``quality``, ``reference_quality``
-    and ``quality_loss`` = reference quality - router quality.
+    and ``quality_loss`` = reference quality - router quality; and, when ``fixed:<cheap_model>`` is
+    in the table, ``cheap_accuracy`` (share of queries the cheap model answers correctly) and
+    ``excess_over_cheap_correct`` = ``cheap_share - cheap_accuracy``.
     """
     col = f"share:{cheap_model}"
     for name in (router, oracle, reference):
@@ -323,6 +325,12 @@ def over_routing(long: pd.DataFrame, router: str, *, oracle: str = "oub",
     out = out.merge(part(reference, ["quality"], {"quality": "reference_quality"}), on=key)
     out["excess_cheap"] = out["cheap_share"] - out["oracle_cheap_share"]
     out["quality_loss"] = out["reference_quality"] - out["quality"]
+    cheap_fixed = f"fixed:{cheap_model}"
+    if cheap_fixed in set(long["policy"]):
+        # the oracle also defaults to the cheapest model where no model is right; the share of
+        # queries the cheap model answers correctly is a baseline without that artefact
+        out = out.merge(part(cheap_fixed, ["quality"], {"quality": "cheap_accuracy"}), on=key)
+        out["excess_over_cheap_correct"] = out["cheap_share"] - out["cheap_accuracy"]
     out.insert(0, "policy", router)
     return out.reset_index(drop=True)
 

@@ -23,7 +23,8 @@ import numpy as np
 
 from .benchmark import Benchmark
 from .errors import RouterlabError, check_range
-from .predictive import QueryEncoder, _MultiLogistic, _normalise, correct_labels, training_cost_range
+from .predictive import (QueryEncoder, _MultiLogistic, _normalise, correct_labels, single_thread,
+                         training_cost_range)
 from .routers import Router, Routing, register
 
 __all__ = ["CascadeRouter", "FrugalGPTRouter", "search_chains", "THRESHOLD_GRID"]
@@ -255,6 +256,10 @@ class FrugalGPTRouter(Router):
         self.grid = THRESHOLD_GRID if grid is None else np.sort(np.asarray(grid, dtype=np.float64))
 
     def fit(self, train: Benchmark) -> "FrugalGPTRouter":
+        with single_thread():
+            return self._fit(train)
+
+    def _fit(self, train: Benchmark) -> "FrugalGPTRouter":
         super().fit(train)
         n = train.n_queries
         if n < 2 * self.folds:

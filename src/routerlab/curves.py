@@ -8,6 +8,8 @@
 * :func:`threshold_sweep` -- RouteLLM's two-model curve: strong model where the win-rate score is
   above a threshold, thresholds at score deciles (RouteLLM) or at exact strong-call shares.
 * :func:`oracle_point`, :func:`single_model_points`, :func:`random_mix_curve` -- reference points.
+* :func:`frontier_study` (chapter 07) and :func:`two_model_study` (chapter 08) -- every router's
+  curve, hull, AIQ, RS (and for two models APGR/CPT) over seeded train/test splits.
 
 Costs on every curve are mean USD per query (RouterBench plots the total, which is the mean times
 the number of queries: hulls and the c_max-normalised AIQ do not change).

@@ -146,6 +146,7 @@ __all__ += ["ndch", "zero_router", "hull_value", "aiq", "aiq_table", "pgr", "apg
             "AIQ_NORMALIZATIONS"]
 
 AIQ_NORMALIZATIONS = ("cmax", "range")
+_NDCH_PASSES = 32  # vectorised chord passes before the monotone-chain fallback (see ndch)
 
 
 def _points(costs, qualities) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +185,7 @@ def ndch(costs, qualities) -> tuple[np.ndarray, np.ndarray]:
     # upper hull; drop all such vertices at once until none is left (a polyline that turns right
     # at every vertex is concave, i.e. its own hull). Few passes in practice; after 32 passes
     # finish with Andrew's monotone chain, which is O(n) on the sorted points.
-    for _ in range(32):
+    for _ in range(_NDCH_PASSES):
         if len(c) < 3:
             return c, q
         cross = (c[1:-1] - c[:-2]) * (q[2:] - q[:-2]) - (q[1:-1] - q[:-2]) * (c[2:] - c[:-2])

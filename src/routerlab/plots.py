@@ -432,18 +432,21 @@ def plot_sweep(ax, x, lines, xlabel: str = "", ylabel: str = "", logx: bool = Fa
 __all__.append("plot_sweep")
 
 
-def plot_seed_pairs(ax, values, ylabel: str = "RS on the test rows", seed_labels=None):
-    """Per-seed values of two or more variants side by side, each seed's points joined.
+def plot_seed_pairs(ax, values, ylabel: str = "RS on the test rows", join: bool = True):
+    """Per-seed values of two or more variants side by side.
 
-    ``values`` maps a variant label (e.g. "stratified", "random") to a (s,) array over the same
-    s seeds; the mean of each variant is drawn as a short black bar. Returns ``ax``.
+    ``values`` maps a variant label (e.g. "stratified", "random") to a (s,) array over s seeds;
+    with ``join`` the points of the same seed are joined (use it only when the variants share
+    something per seed, e.g. the same split); the mean of each variant is a short black bar.
+    Returns ``ax``.
     """
     labels = list(values)
     data = np.array([np.asarray(values[k], dtype=float) for k in labels])  # (variants, seeds)
     pos = np.arange(len(labels))
+    offsets = np.linspace(-0.08, 0.08, data.shape[1]) if not join else np.zeros(data.shape[1])
     for s in range(data.shape[1]):
-        ax.plot(pos, data[:, s], color="grey", lw=0.8, alpha=0.7, marker="o", ms=4,
-                label=None if seed_labels is None else str(seed_labels[s]))
+        ax.plot(pos + offsets[s], data[:, s], color="grey", lw=0.8 if join else 0, alpha=0.8,
+                marker="o", ms=4)
     ax.hlines(data.mean(axis=1), pos - 0.2, pos + 0.2, color="black", lw=2.5, label="mean")
     ax.set_xticks(pos, labels)
     ax.set_xlim(-0.5, len(labels) - 0.5)

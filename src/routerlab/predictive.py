@@ -30,6 +30,10 @@ one-hot code of the dataset label (datasets unseen in training get all zeros).
 
 A correct answer is ``quality >= 0.5`` wherever a router needs a binary label (classifiers);
 regressors (kNN, MLP) and the logistic losses of MF use quality as it is.
+
+Fitting and predicting run with BLAS limited to one thread (:func:`single_thread`): the iterative
+fits make thousands of small matrix products, which multi-threaded BLAS slows down (by 10x and
+more on a busy machine), and the speed budget is stated for one core.
 """
 
 from __future__ import annotations
@@ -37,17 +41,23 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, log_softmax, logsumexp
+from threadpoolctl import threadpool_limits
 
 from .benchmark import Benchmark
 from .errors import RouterlabError, check_range
 from .routers import Router, Routing, register
 
 __all__ = [
-    "expected_cost", "predictive_choice", "wtp_choice", "training_cost_range", "correct_labels",
+    "expected_cost", "predictive_choice", "wtp_choice", "training_cost_range", "correct_labels", "single_thread",
     "causal_lm_labels", "bert_decision_labels", "QueryEncoder", "PredictiveRouter",
     "CausalLMRouter", "SequenceClassificationRouter", "BertClassificationRouter",
     "MatrixFactorizationRouter", "KNNRouter", "MLPRouter", "DatasetBestRouter",
 ]
+
+
+def single_thread():
+    """Context manager: BLAS limited to one thread inside (restored on exit)."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 # ---- what is known before answering -----------------------------------------------------------
@@ -343,7 +353,8 @@ class PredictiveRouter(Router):
         self.cost_model_ = _CostModel(train)
         self.cost_min_, self.cost_max_ = training_cost_range(train)
         self.encoder_ = QueryEncoder(self.use_dataset).fit(train)
-        self._fit(train, self.encoder_.transform(train))
+        with single_thread():
+            self._fit(train, self.encoder_.transform(train))
         return self
 
     def _fit(self, train: Benchmark, X: np.ndarray) -> None:  # pragma: no cover - interface
@@ -355,7 +366,8 @@ class PredictiveRouter(Router):
     def predict_proba(self, test: Benchmark) -> np.ndarray:
         """(n_test, m) predicted probability that each model answers each query correctly."""
         self._check_models(test)
-        p = self._predict(test, self.encoder_.transform(test))
+        with single_thread():
+            p = self._predict(test, self.encoder_.transform(test))
         return np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
 
     def expected_cost(self, test: Benchmark) -> np.ndarray:
@@ -443,10 +455,12 @@ class CausalLMRouter(PredictiveRouter):
         z = h @ T + c + cb[None, :, :]                           # (B, m, 5)
         return P, h, z
 
-    def _loss_grad(self, params: dict, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, dict]:
+    def _loss_grad(self, params: dict, Xb: np.ndarray, yb: np.ndarray,
+                   with_loss: bool = True) -> tuple[float, dict]:
         """Mean cross-entropy over the (query, model) cells of a batch + L2, and its gradient.
 
-        ``yb`` (B, m) int labels 0..4 (score - 1). Works in the dtype of ``params``.
+        ``yb`` (B, m) int labels 0..4 (score - 1). Works in the dtype of ``params``. The loss
+        (NaN when ``with_loss`` is False) is for checking; training needs only the gradient.
         """
         B, m = yb.shape
         K = params["T"].shape[1]
@@ -456,8 +470,10 @@ class CausalLMRouter(PredictiveRouter):
         p /= p.sum(axis=2, keepdims=True)
         onehot = np.eye(K, dtype=p.dtype)[yb]
         l2 = self.l2
-        loss = -float(np.log(np.maximum((p * onehot).sum(axis=2), 1e-30)).mean()) \
-            + 0.5 * l2 * sum(float((params[k] ** 2).sum()) for k in ("A", "T", "E", "G"))
+        loss = float("nan")
+        if with_loss:
+            loss = -float(np.log(np.maximum((p * onehot).sum(axis=2), 1e-30)).mean()) \
+                + 0.5 * l2 * sum(float((params[k] ** 2).sum()) for k in ("A", "T", "E", "G"))
         dz = (p - onehot) / p.dtype.type(B * m)                    # (B, m, K)
         H = h.shape[2]
         g = {"T": h.reshape(-1, H).T @ dz.reshape(-1, K), "c": dz.sum(axis=(0, 1)), "cb": dz.sum(axis=0)}
@@ -498,7 +514,7 @@ class CausalLMRouter(PredictiveRouter):
             lr = self.lr * (0.25 ** (epoch / max(epochs - 1, 1)))      # decays to lr / 4
             for start in range(0, n, bs):
                 idx = order[start:start + bs]
-                _, g = self._loss_grad(params, X[idx], y[idx])
+                _, g = self._loss_grad(params, X[idx], y[idx], with_loss=False)
                 step += 1
                 for k, gk in g.items():
                     mom[k] = beta1 * mom[k] + (1 - beta1) * gk
