@@ -34,7 +34,7 @@
 # ```
 
 # %% tags=["parameters"]
-scale = 1.0          # 1.0 = the full simulated benchmark, 67500 queries x 6 models
+scale = 1.0          # size of the simulated benchmark: 1.0 is the full 67500 queries x 6 models
 seed = 0             # seed of the simulated benchmark (as in chapter 03)
 n_seeds = 5          # train/test splits (seeds 0 .. n_seeds - 1), as in chapter 03
 cache_dir = None     # evaluation cache shared with chapter 03 (None: $ROUTERLAB_CACHE_DIR if set)

@@ -29,7 +29,7 @@
 # ```
 
 # %% tags=["parameters"]
-scale = 1.0          # 1.0 = the full simulated benchmark, 67500 queries x 6 models
+scale = 1.0          # size of the simulated benchmark: 1.0 is the full 67500 queries x 6 models
 seed = 0             # seed of the simulated benchmark (as in chapter 03)
 n_seeds = 5          # train/test splits for the article's ablation (seeds 0 .. n_seeds - 1)
 cache_dir = None     # evaluation cache shared with chapter 03 (None: $ROUTERLAB_CACHE_DIR if set)
@@ -124,6 +124,7 @@ g("other_label", an.subset_label(WITH_OTHER_MID))
 TOL = 0.02           # tolerance on either reading of "about 8 points"
 ARTICLE_D = article("ablation.two_models")
 HALF = 0.5           # "greatly": the Mixtral pair brings at least this share of what four middle models bring
+AGREE_TOL = 0.01     # restricted MF may stand in for retrained MF if they differ by at most this RS
 g("article_d", ARTICLE_D)
 g("tol", TOL)
 g("half", HALF)
@@ -297,7 +298,10 @@ best_by_size.style.format({"rs": "{:.3f}", "quality": "{:.3f}", "cost": "{:.2e}"
 
 # %% [markdown]
 # **Restricted versus retrained.** On the subsets where both were run (same splits), the difference
-# between MF restricted from the six-model fit and MF retrained on the subset:
+# between MF restricted from the six-model fit and MF retrained on the subset. We take the sweep as
+# a stand-in for retraining if no difference exceeds {glue:text}`agree_tol:.2f` in RS (a bound fixed
+# before this comparison was computed, small beside the gaps between subsets that the sweep is
+# about):
 
 # %%
 common = [s for s in range(sweep_seeds) if s < n_seeds]
@@ -313,6 +317,8 @@ cmp_table.style.format(precision=4)
 g("sweep_seconds", sweep_seconds)
 g("cmp_max_abs", float(cmp["difference"].abs().max()) if len(cmp) else float("nan"))
 g("full_check", float(full_check.abs().max()) if len(full_check) else float("nan"))
+g("agree_tol", AGREE_TOL)
+g("agree", "within" if len(cmp) and cmp["difference"].abs().max() <= AGREE_TOL else "not within")
 for p in ("MF", "oracle"):
     t = multi[p]
     by_size = t.groupby("size")["rs"]
@@ -329,9 +335,9 @@ for p in ("MF", "oracle"):
 
 # %% [markdown]
 # Restricting the six-model MF instead of retraining changes RS by at most
-# {glue:text}`cmp_max_abs:.4f` on the compared subsets, and the restricted full set reproduces
-# chapter 03's MF exactly (largest difference {glue:text}`full_check:.1e`), so the sweep can stand
-# in for retraining. The best pair for MF is {glue:text}`mf_best2` (RS {glue:text}`mf_best2_rs:.3f`),
+# {glue:text}`cmp_max_abs:.4f` on the compared subsets ({glue:text}`agree` the bound of
+# {glue:text}`agree_tol:.2f`), and the restricted full set reproduces chapter 03's MF (largest
+# difference {glue:text}`full_check:.1e`). The best pair for MF is {glue:text}`mf_best2` (RS {glue:text}`mf_best2_rs:.3f`),
 # the best triple {glue:text}`mf_best3` ({glue:text}`mf_best3_rs:.3f`); all six give
 # {glue:text}`mf_all_rs:.3f`, and the best subset of any size is {glue:text}`mf_best_overall`
 # ({glue:text}`mf_best_overall_rs:.3f`). For the oracle the best pair is {glue:text}`oracle_best2`

@@ -34,7 +34,7 @@ scale = 1.0          # benchmark size (1.0 means 67,500 queries x 6 models)
 seed = 0             # seed of the simulated benchmark
 n_seeds = 5          # train/test splits for the threshold and split experiments
 cache_dir = None     # evaluation cache folder (None: no cache)
-k_seeds = 2          # splits for the MF latent-dimension sweep (one MF fit per k and split)
+k_seeds = 3          # splits for the MF latent-dimension sweep (one MF fit per k and split)
 n_train = 2000       # training queries MF is fitted on in the sweeps (a stratified subsample)
 signal_scale = 0.2   # size of the re-simulated benchmarks of the signal experiment
 
@@ -51,7 +51,7 @@ import routerlab as rl
 from routerlab import ledger, plots
 from routerlab.evaluation import evaluate, random_split, stratified_split, t_interval, difficulty_bins
 from routerlab.metrics import rs_terms
-from routerlab.simulate import simulate
+from routerlab.simulate import DEFAULT_PARAMS, simulate
 
 t_start = time.perf_counter()
 CHAPTER = "06_hyperparameters"
@@ -67,7 +67,6 @@ def g(key, value):
     elif isinstance(value, (float, np.floating)):
         value = float(value)
     glue(key, value, display=False)
-    return value
 
 
 def train_subsample(bench, train_idx, n, seed):
@@ -176,10 +175,10 @@ g("k_spread8", float(np.ptp(k_table.loc[8:, "test_rs"])))
 g("k_d256", d_large.mean())
 g("k_d256_lo", d_large_ci[0])
 g("k_d256_hi", d_large_ci[1])
+g("k_gap2", k_table.loc[2, "gap"])
+g("k_gap8", k_table.loc[8, "gap"])
 g("k_gap32", k_table.loc[32, "gap"])
 g("k_gap256", k_table.loc[256, "gap"])
-g("k_gap_max", k_table["gap"].max())
-g("k_gap_min", k_table["gap"].min())
 g("k_stable", "holds" if stable else "fails")
 g("k_overfits", "holds" if overfits else "fails")
 g("k_verdict", mf_k_verdict)
@@ -198,25 +197,26 @@ ax.set_title("MF on simulated data: RS against k (mean; band: range over the spl
 fig.tight_layout()
 
 # %% [markdown]
-# The test RS climbs from {glue:text}`k_rs2:.4f` at k = 2 to {glue:text}`k_rs8:.4f` at k = 8 and
-# then stays within a band {glue:text}`k_spread8:.4f` wide: at k = 32 it is
-# {glue:text}`k_rs32:.4f`, at k = 256
-# {glue:text}`k_rs256:.4f` (difference {glue:text}`k_d256:+.4f`, 95% interval
-# [{glue:text}`k_d256_lo:+.4f`, {glue:text}`k_d256_hi:+.4f`]). The train-test gap stays between
-# {glue:text}`k_gap_min:.4f` and {glue:text}`k_gap_max:.4f` whatever k is
-# ({glue:text}`k_gap32:.4f` at 32, {glue:text}`k_gap256:.4f` at 256). The best k,
-# {glue:text}`k_best:d`, beats k = 32 by {glue:text}`k_best_minus32:.4f`. Part one of the criterion
-# (stable at 32, tolerance {glue:text}`k_tol:.3f`) {glue:text}`k_stable`; part two (too large a k
-# overfits) {glue:text}`k_overfits`. Verdict: **{glue:text}`k_verdict`**. The sweep took
+# The test RS is {glue:text}`k_rs2:.4f` at k = 2 and {glue:text}`k_rs8:.4f` at k = 8, and from
+# k = 8 to 256 it stays within a band {glue:text}`k_spread8:.4f` wide: {glue:text}`k_rs32:.4f` at
+# k = 32, {glue:text}`k_rs256:.4f` at k = 256 (difference {glue:text}`k_d256:+.4f`, 95% interval
+# [{glue:text}`k_d256_lo:+.4f`, {glue:text}`k_d256_hi:+.4f`]). The train-test gap is
+# {glue:text}`k_gap2:.4f` at k = 2, {glue:text}`k_gap8:.4f` at k = 8, {glue:text}`k_gap32:.4f` at
+# 32 and {glue:text}`k_gap256:.4f` at 256. The best k, {glue:text}`k_best:d`, beats k = 32 by
+# {glue:text}`k_best_minus32:.4f`. Part one of the criterion (stable at 32, tolerance
+# {glue:text}`k_tol:.3f`) {glue:text}`k_stable`; part two (too large a k overfits)
+# {glue:text}`k_overfits`. Verdict: **{glue:text}`k_verdict`**. The sweep took
 # {glue:text}`k_seconds:.0f` s.
 #
 # Why k stops mattering: the scores of all models on a query are x_i W V^T + ..., and W V^T is a
 # (features x models) matrix of rank at most min(k, {glue:text}`n_models:d`). Once k reaches the
 # number of models, a larger k adds parameters but no new score functions; only the L2 penalty on
-# W and V changes shape (it acts like a nuclear-norm penalty on W V^T). Overfitting here is a
-# matter of how many training queries the router sees, not of k. The article's warning fits the
-# classic collaborative-filtering MF, which learns a free vector for every *training* query; such
-# vectors do not exist for a new query, so a router cannot use them.
+# W and V changes shape (it acts like a nuclear-norm penalty on W V^T). So k can matter only
+# *below* the number of models, where it makes the score matrix genuinely low-rank, a constraint
+# that may help on a small training set (compare k = 2 with k = 8 above). Beyond that, how much the
+# router overfits is set by how many training queries it sees, not by k. The article's warning
+# fits the classic collaborative-filtering MF, which learns a free vector for every *training*
+# query; such vectors do not exist for a new query, so a router cannot use them.
 
 # %% [markdown]
 # ## The cascade threshold
@@ -256,7 +256,7 @@ for s in seeds:
 thr_seconds = time.perf_counter() - t0
 thr_runs = pd.DataFrame(thr_rows)
 thr_table = thr_runs.groupby("threshold").mean().drop(columns="seed")
-thr_table.iloc[::2].style.format("{:.3f}")
+thr_table.iloc[::2].style.format("{:.3f}").format_index("{:.2f}")
 
 # %%
 def seed_band(col):
@@ -340,9 +340,11 @@ fig.tight_layout()
 # A router can only beat the best single model if what it sees before answering says something
 # about which model will be right. In RouterBench-Sim two assumptions set that: `feature_signal`,
 # the share of the query features' variance that comes from the latent difficulty and skills (the
-# rest is noise; calibrated to 0.3 on real RouteLLM outcomes), and `confidence_auc`, how well a
+# rest is noise; calibrated to {glue:text}`sig_default_signal:.2f` on real RouteLLM outcomes), and
+# `confidence_auc`, how well a
 # model's response confidence separates its right answers from its wrong ones (an assumption,
-# 0.75). MF reads only the features; the cascade reads only the confidences. The simulator draws
+# {glue:text}`sig_default_auc:.2f`). MF reads only the features; the cascade reads only the
+# confidences. The simulator draws
 # each from its own random stream, so changing either leaves every query's correctness and cost
 # unchanged: the oracle and the single models score the same on every grid point, and any change
 # in a router's RS is due to the signal alone. (A two-way grid would only repeat each curve, as
@@ -356,8 +358,8 @@ fig.tight_layout()
 # budget).
 
 # %%
-FEATURE_SIGNAL = [0.0, 0.1, 0.3, 0.6, 0.9]
-CONFIDENCE_AUC = [0.55, 0.65, 0.75, 0.85, 0.95]
+FEATURE_SIGNAL = sorted({0.0, 0.1, DEFAULT_PARAMS.feature_signal, 0.6, 0.9})
+CONFIDENCE_AUC = sorted({0.55, 0.65, DEFAULT_PARAMS.confidence_auc, 0.85, 0.95})
 t0 = time.perf_counter()
 sig_scale = min(scale, signal_scale)
 
@@ -392,14 +394,16 @@ signal.style.format(precision=4)
 mf_sig = signal[signal["router"] == "mf"].set_index("value")
 cas_sig = signal[signal["router"] == "cascade"].set_index("value")
 g("signal_scale", sig_scale)
+g("sig_default_signal", DEFAULT_PARAMS.feature_signal)
+g("sig_default_auc", DEFAULT_PARAMS.confidence_auc)
 g("signal_n_queries", int(signal["n_queries"].iloc[0]))
 g("sig_mf_gain0", mf_sig.loc[0.0, "gain"])
 g("sig_mf_gain0_lo", mf_sig.loc[0.0, "gain_lo"])
 g("sig_mf_gain0_hi", mf_sig.loc[0.0, "gain_hi"])
-g("sig_mf_gain_default", mf_sig.loc[0.3, "gain"])
+g("sig_mf_gain_default", mf_sig.loc[DEFAULT_PARAMS.feature_signal, "gain"])
 g("sig_mf_gain09", mf_sig.loc[0.9, "gain"])
 g("sig_cas_gain_low", cas_sig.loc[0.55, "gain"])
-g("sig_cas_gain_default", cas_sig.loc[0.75, "gain"])
+g("sig_cas_gain_default", cas_sig.loc[DEFAULT_PARAMS.confidence_auc, "gain"])
 g("sig_cas_gain_high", cas_sig.loc[0.95, "gain"])
 g("sig_best_single", signal["best_single_rs"].iloc[0])
 g("sig_best_single_spread", float(np.ptp(signal["best_single_rs"])))
@@ -409,9 +413,9 @@ g("sig_seconds", sig_seconds)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-for ax, (name, tab, xlabel) in zip(axes, (("MF (k = 32)", mf_sig, "feature_signal (calibrated: 0.3)"),
-                                          ("cascade (threshold 0.7)", cas_sig,
-                                           "confidence_auc (assumed: 0.75)"))):
+for ax, (name, tab, xlabel) in zip(axes, (
+        ("MF (k = 32)", mf_sig, f"feature_signal (calibrated: {DEFAULT_PARAMS.feature_signal:g})"),
+        ("cascade (threshold 0.7)", cas_sig, f"confidence_auc (assumed: {DEFAULT_PARAMS.confidence_auc:g})"))):
     plots.plot_sweep(ax, tab.index, {name: (tab["gain"], tab["gain_lo"], tab["gain_hi"])},
                      xlabel=xlabel, ylabel="RS gain over the best single model", reference=0.0,
                      reference_label="best single model")
@@ -423,10 +427,11 @@ fig.tight_layout()
 # With features that carry no signal at all, MF's gain over the best single model is
 # {glue:text}`sig_mf_gain0:+.4f` (95% interval [{glue:text}`sig_mf_gain0_lo:+.4f`,
 # {glue:text}`sig_mf_gain0_hi:+.4f`]): what is left is what the dataset label and prompt length tell
-# it. At the calibrated 0.3 the gain is {glue:text}`sig_mf_gain_default:+.4f`, at 0.9
+# it. At the calibrated {glue:text}`sig_default_signal:.2f` the gain is
+# {glue:text}`sig_mf_gain_default:+.4f`, at 0.9
 # {glue:text}`sig_mf_gain09:+.4f`. The cascade's gain goes from {glue:text}`sig_cas_gain_low:+.4f`
 # with nearly uninformative confidences (AUC 0.55) through {glue:text}`sig_cas_gain_default:+.4f`
-# at the assumed 0.75 to {glue:text}`sig_cas_gain_high:+.4f` at 0.95. Meanwhile the best single
+# at the assumed {glue:text}`sig_default_auc:.2f` to {glue:text}`sig_cas_gain_high:+.4f` at 0.95. Meanwhile the best single
 # model's RS ({glue:text}`sig_best_single:.4f`) and the oracle's ({glue:text}`sig_oracle:.4f`) do
 # not move (spread over the grid: {glue:text}`sig_best_single_spread:.4f` and
 # {glue:text}`sig_oracle_spread:.4f`).
@@ -537,8 +542,8 @@ fig.tight_layout()
 # split and {glue:text}`split_sd_gpt_random:.4f` under the random one (MF:
 # {glue:text}`split_sd_mf_strat:.4f` and {glue:text}`split_sd_mf_random:.4f`); with
 # {glue:text}`n_seeds:d` seeds these standard deviations are themselves rough. Stratification
-# fixes the test set's mix of datasets and difficulties, which is what makes seeds comparable;
-# on a test set of {glue:text}`n_test:,d` queries a random split already comes close to that mix.
+# fixes the test set's mix of datasets and difficulties, so that the seeds' test sets are alike;
+# a random split's mix varies less the larger the test set ({glue:text}`n_test:,d` queries here).
 # Verdict on the setting:
 # **{glue:text}`split_verdict`**. This comparison took {glue:text}`split_seconds:.0f` s.
 

@@ -17,7 +17,7 @@
 # # How the ledger is computed
 #
 # The [reproduction ledger](../book/reproduction.md) has one row per checkable statement of the
-# article (41 claims, copied into the package as `routerlab/data/claims.yaml`). Each chapter that
+# article ({glue:text}`n_claims:d` claims, copied into the package as `routerlab/data/claims.yaml`). Each chapter that
 # checks a claim states its criterion in the text *before* computing the result, then calls
 # `routerlab.ledger.record(...)`, which glues a small JSON entry under the key `ledger:<claim id>`
 # into the executed notebook. This notebook runs after every chapter, reads those entries back
@@ -129,7 +129,8 @@ print(bench.describe().splitlines()[0])
 #
 # Under per-query normalisation the cheapest model on a query has a cost factor of exactly 1, so a
 # model that is the cheapest on every query has RS equal to its quality. The article's Llama-3-8B
-# pair would then read RS = quality = 0.600, not 0.532: the pair implies a global normalisation.
+# pair would then read RS = quality = {glue:text}`art_llama_q:.3f`, not {glue:text}`art_llama_rs:.3f`:
+# the pair implies a global normalisation.
 
 # %%
 cheapest_share = float((C.argmin(axis=1) == j_llama).mean())
@@ -181,8 +182,9 @@ g("coub_rs_diff", abs(bounds.loc["global", "OUB RS"] - bounds.loc["global", "COU
 #
 # A query's RS contribution under uniform random routing is, in expectation, the mean of its six
 # single-model contributions; averaging over queries, E[RS(random)] is the mean of the six
-# single-model RS values. With the article's 0.548 (GPT-4o) and 0.532 (Llama-3-8B), the four
-# models it does not report must average (6 x 0.555 - 0.548 - 0.532) / 4.
+# single-model RS values. With the article's {glue:text}`art_gpt4o_rs:.3f` (GPT-4o) and
+# {glue:text}`art_llama_rs:.3f` (Llama-3-8B) and its random RS {glue:text}`art_random_rs:.3f`, the
+# four models it does not report must average {glue:text}`rand_others_mean:.4f`.
 
 # %%
 others_mean = (art["n_models"] * art["random_rs"] - art["gpt4o_rs"] - art["llama_rs"]) / (art["n_models"] - 2)
@@ -205,7 +207,7 @@ g("art_random_rs", art["random_rs"])
 g("art_gpt4o_rs", art["gpt4o_rs"])
 
 # %% [markdown]
-# ### `result.llama8b.cost_reduction`: at most 65%, not 96.5%
+# ### `result.llama8b.cost_reduction`: an upper bound from the RS rows
 #
 # RS / quality is the mean cost factor 1 - (c - c_min) / (c_max - c_min) over the correctly answered
 # queries. For a model with one fixed cost per query, the two fixed-model rows give each model's
@@ -254,8 +256,8 @@ g("art_gpt4o_q", art["gpt4o_q"])
 # ### `result.frugalgpt.rs` and `ablation.two_models`
 #
 # The results table merges "Cascade (FrugalGPT)" into one row; the algorithm table gives both
-# rows the same RS. "About 8 points" lower with two models reads as 0.08 absolute RS or 8%
-# relative; from the article's six-model MF RS the two readings predict different two-model RS.
+# rows the same RS. "About 8 points" lower with two models reads as an absolute RS difference or a
+# relative one; from the article's six-model MF RS the two readings predict different two-model RS.
 
 # %%
 two = {"absolute": art["mf_rs"] - art["two_models"],
@@ -278,10 +280,13 @@ g("frugal_merged_diff", merged_diff)
 # ### `bib.arxiv` and `bench.size`: whose numbers?
 #
 # Facts about the paper behind the linked code (arXiv 2403.12031, Hu et al. 2024), from the
-# project's reference notes on the RouterBench repository: 11 LLMs, 8 datasets, 405,467 samples;
-# its 0-shot table has 36,497 prompts. The article's 405,000 is that paper's figure rounded, but
-# 12 datasets x 6 models of its own setup would need 67,500 queries per model. The twelve
-# Open LLM Leaderboard sets this book uses (its own choice: the article names five) have far fewer.
+# project's reference notes on the RouterBench repository: {glue:text}`hu_n_models:d` LLMs,
+# {glue:text}`hu_n_datasets:d` datasets, {glue:text}`hu_samples:,d` samples; its 0-shot table has
+# {glue:text}`hu_prompts_0shot:,d` prompts. The article's {glue:text}`art_instances:,d` is that
+# paper's figure rounded, but with its own six models it would need
+# {glue:text}`bib_article_per_model:,.0f` queries per model. The twelve Open LLM Leaderboard sets
+# this book uses (its own choice: the article names five) have
+# {glue:text}`bib_real_queries:,d` test queries.
 
 # %%
 hu = {"n_models": 11, "n_datasets": 8, "samples": 405_467, "prompts_0shot": 36_497}
@@ -293,6 +298,8 @@ bib = {
     "real_queries": sum(d.n_test for d in DATASETS),
 }
 bib["real_instances"] = bib["real_queries"] * art["n_models"]
+bib["rag_models"] = 5                                              # RAG split: about 5 models
+bib["rag_prompts"] = bib["gap"] // bib["rag_models"]               # prompts that would fill the gap
 pd.Series(bib)
 
 # %% tags=["remove-input"]
@@ -316,8 +323,9 @@ g("art_instances", art["instances"])
 #   query of our benchmark, i.e. the article's two bounds are one.
 # - `bib.arxiv`: "inconsistent in the source" when the cited arXiv id and authors are not those of
 #   the paper behind the linked code.
-# - `bench.size`: "inconsistent in the source" when 405,000 is not 12 x 6 x (queries of the
-#   datasets) for a plausible choice of datasets but is the other paper's count rounded.
+# - `bench.size`: "inconsistent in the source" when the article's instance count is not its
+#   datasets x models x queries for a plausible choice of datasets but the other paper's count
+#   rounded.
 
 # %%
 own = [
@@ -390,4 +398,4 @@ def measured(claim_id: str) -> str:
 for cid in ("result.random.rs", "result.cascade.rs", "result.frugalgpt.rs", "ablation.two_models",
             "setting.cascade_threshold", "result.llama8b.cost_reduction", "result.oracle.quality",
             "result.oracle.rs", "rs.definition", "bounds.coub"):
-    g("measured:" + cid, measured(cid))
+    g("measured_" + cid.replace(".", "_"), measured(cid))

@@ -332,3 +332,23 @@ def test_two_model_study_sees_the_signal():
     again = cv.two_model_study(b, routers=("seq-cls",), seeds=[0, 1], dim=4, random_iters=3)
     pd_testing = pytest.importorskip("pandas.testing")
     pd_testing.assert_frame_equal(st.points, again.points)  # seeded: identical numbers
+
+
+def test_frontier_study_on_small_simulation():
+    simulate = pytest.importorskip("routerlab.simulate").simulate
+    b = simulate(scale=0.01, seed=0)
+    st = cv.frontier_study(b, routers=("seq-cls",), seeds=[0], extra=("cascade",),
+                           cascade_thresholds=(0.5, 0.7, 0.9))
+    p = st.points.set_index("router")
+    assert {"seq-cls", "cascade", "judge-cascade", "random", "round-robin", "oracle", "zero router"} <= set(p.index)
+    fixed = [r for r in p.index if r.startswith("fixed:")]
+    assert len(fixed) == b.n_models and p.loc[fixed, "aiq_cmax"].isna().all()
+    aiqs = p.drop(index=fixed)[["aiq_cmax", "aiq_range", "aiq_cmax_ds", "aiq_range_ds"]].to_numpy()
+    assert np.all((aiqs >= 0) & (aiqs <= 1))
+    # common range: "range" = "cmax" x c_max / (c_max - c_min) for every router (same factor)
+    ratio = (p["aiq_range"] / p["aiq_cmax"]).drop(index=fixed).to_numpy()
+    np.testing.assert_allclose(ratio, ratio[0])
+    # the oracle point is the best quality; the learned router's curve has many points
+    assert p.loc["oracle", "quality"] >= p.drop(index=["zero router"])["quality"].max() - 1e-12
+    assert p.loc["seq-cls", "n_points"] == 32 and p.loc["cascade", "n_points"] == 3
+    assert set(st.curves["router"]) >= {"seq-cls", "zero router", "oracle"}

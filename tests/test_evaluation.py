@@ -368,3 +368,16 @@ def test_cache_folder_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv(ev.CACHE_ENV)
     assert not evaluate(b, ["random"], seeds=[0], bootstrap=0).from_cache
     assert len(list((tmp_path / "env-cache").iterdir())) == 1
+
+
+def test_all_leaves_out_confidence_routers_without_confidences():
+    import routerlab as rl
+
+    cascades = [x for x in ("cascade", "frugalgpt") if x in rl.router_names()]
+    if not cascades:
+        pytest.skip("cascade routers not registered")
+    with_conf = policy_names(random_bench(), "all")
+    without = policy_names(hand_bench(), "all")
+    assert set(cascades) <= set(with_conf)
+    assert not set(cascades) & set(without)
+    assert set(without) < set(with_conf) | {"fixed:cheap", "fixed:dear"}

@@ -31,6 +31,20 @@ SMALL_SCALE, SMALL_SEEDS = 0.03, 2
 #: (inclusive). Every key listed must be glued by that notebook. Add your chapter's checks here:
 #: values that must hold at any scale (accuracies in [0, 1], an RS below its oracle bound, ...).
 VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "02_routing_score": {
+        "toy_rs_global": (0.6 - 1e-12, 0.6 + 1e-12),  # the worked example, computed by hand
+        "toy_term_2": (0.8 - 1e-12, 0.8 + 1e-12),
+        "n_queries": (2025, 2025),  # 67,500 x 0.03
+        "n_models": (6, 6),
+        "oub_coub_same_global": (1.0, 1.0),  # OUB and COUB pick the same model on every query
+        "oub_coub_rs_diff": (0.0, 1e-12),
+        "oub_minus_qoub": (0.0, 1.0),  # OUB >= QOUB
+        "oub_rs": (0.0, 1.0),
+        "random_rs": (0.0, 1.0),
+        "llama_rs_global": (0.0, 1.0),
+        "gpt4o_quality": (0.70, 0.90),  # anchored to the article's 0.813
+        "our_reduction": (0.90, 0.99),  # Llama-3-8B vs GPT-4o; the article says 0.965
+    },
     "99_status": {
         "status_n_failed": (0, 0),
         "status_scale": (SMALL_SCALE, SMALL_SCALE),
@@ -76,8 +90,11 @@ def glue_references(markdown: str) -> list[tuple[str | None, str, str]]:
     """``(document or None, key, format spec)`` for every glue role and directive in ``markdown``."""
     refs = []
     for role, content in _ROLE.findall(markdown):
-        doc, rest = content.split("::", 1) if "::" in content else (None, content)
-        key, _, fmt = rest.partition(":") if role in ("text", "md") else (rest, "", "")
+        if role in ("text", "md"):  # parsed as myst-nb does: the format spec is split off first
+            key, fmt = content.rsplit(":", 1) if ":" in content else (content, "")
+        else:
+            key, fmt = content, ""
+        doc, key = key.split("::", 1) if "::" in key else (None, key)
         refs.append((doc, key, fmt))
     for content, options in _DIRECTIVE.findall(markdown):
         doc, key = content.split("::", 1) if "::" in content else (None, content)
@@ -86,13 +103,16 @@ def glue_references(markdown: str) -> list[tuple[str | None, str, str]]:
     return refs
 
 
-def glued_values(nb) -> dict[str, dict]:
-    """Glue key -> mime bundle (prefix removed) from a notebook's outputs."""
+def glued_values(nb, duplicates: list | None = None) -> dict[str, dict]:
+    """Glue key -> mime bundle (prefix removed) from a notebook's outputs; keys glued more than
+    once are appended to ``duplicates`` (the build warns about them)."""
     out = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name is not None:
+                if name in out and duplicates is not None:
+                    duplicates.append(name)
                 out[name] = {k.removeprefix(GLUE_PREFIX): v for k, v in output.get("data", {}).items()}
     return out
 
@@ -121,6 +141,8 @@ def test_glue_references_parser():
         (None, "mf_rs", ".3f"), (None, "n_rows", ""),
         ("../notebooks/03_algorithms.ipynb", "oracle_rs", ".2f"), ("a.ipynb", "b", ""),
         (None, "summary", "myst"), (None, "fig_cost", ""), (None, "tbl", "")]
+    # myst-nb splits the format spec off first: without one, a cross-document key is mangled
+    assert glue_references("{glue:text}`x.ipynb::k`") == [(None, "x.ipynb:", "k")]
 
 
 def test_plain_number():
@@ -355,8 +377,10 @@ def _check_references(markdown: str, here: Path, local: dict | None, where: str)
                 continue
             values = glued_values(nbformat.read(target, as_version=4))
         if key not in values:
+            hint = (" (a cross-document {glue:text} needs a format spec, e.g. `path::key:s`)"
+                    if doc is None and key.endswith(".ipynb:") else "")
             problems.append(f"{where}: glue key {key!r} referenced but not glued"
-                            + (f" in {doc}" if doc else ""))
+                            + (f" in {doc}" if doc else "") + hint)
             continue
         text = values[key].get("text/plain")
         number = plain_number(text) if text is not None else None
@@ -374,7 +398,9 @@ def test_glue_keys_referenced_exist_and_are_finite(executed_book, name):
     nb = _executed(executed_book, name)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     here = executed_book["root"] / "notebooks"
-    problems = _check_references(markdown, here, glued_values(nb), name)
+    duplicates: list[str] = []
+    problems = _check_references(markdown, here, glued_values(nb, duplicates), name)
+    problems += [f"{name}: glue key {key!r} glued more than once" for key in sorted(set(duplicates))]
     assert not problems, "\n".join(problems)
 
 

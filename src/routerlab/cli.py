@@ -146,6 +146,9 @@ def _cmd_evaluate(args) -> int:
         raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
+    if "all" in [x.strip() for x in args.routers.split(",")] and bench.confidence is None:
+        print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
+              file=sys.stderr)
     res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
                    reference=args.reference, cache_dir=args.cache_dir)
@@ -180,6 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except RouterlabError as exc:
         return _fail(str(exc))
+    except BrokenPipeError:  # e.g. `routerlab info | head`: the reader left; not an error
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 0
     except ImportError as exc:
         return _fail(f"a part of routerlab is missing ({exc}); reinstall the package")
     except FileNotFoundError as exc:

@@ -142,7 +142,9 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
     """Expand a policy list: a comma-separated string or a list; ``"all"`` = every name
     :func:`~routerlab.routers.make_router` knows, with ``fixed:<model>`` expanded to every model
     of ``bench``. Unknown names raise a one-line error. Order of ``all``: baselines, fixed models,
-    learned routers, dataset-best, bounds."""
+    learned routers, dataset-best, bounds. On a benchmark without response confidences, ``all``
+    leaves out the routers that need them (``needs_confidence``, by default the LLM-based
+    cascades); naming one explicitly still raises its own error."""
     if isinstance(names, str):
         names = [x.strip() for x in names.split(",")]
     names = [x for x in names if x]
@@ -153,7 +155,8 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
     out: list[str] = []
     for x in names:
         if x == "all":
-            learned = [k for k in known if k not in _ORDER_FIRST and k not in _ORDER_LAST]
+            learned = [k for k in known if k not in _ORDER_FIRST and k not in _ORDER_LAST
+                       and (bench.confidence is not None or not _needs_confidence(k))]
             expanded = ([k for k in _ORDER_FIRST if k in known] + fixed + learned
                         + [k for k in _ORDER_LAST if k in known])
         elif x in ("fixed", "fixed:*", "fixed:<model>"):
@@ -167,6 +170,11 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
             raise RouterlabError(f"unknown policy {x!r}; choose from: {', '.join(known + fixed)}, or all")
         out.extend(e for e in expanded if e not in out)
     return out
+
+
+def _needs_confidence(name: str) -> bool:
+    r = make_router(name)
+    return bool(getattr(r, "needs_confidence", "cascade" in str(getattr(r, "paradigm", "")).lower()))
 
 
 # ---- fingerprints for the cache ----------------------------------------------------------------

@@ -24,7 +24,7 @@ from .errors import RouterlabError, check_choice
 
 __all__ = [
     "VERDICTS", "claims", "claim", "record", "number_verdict", "collect", "ledger_table",
-    "NOT_CHECKABLE", "glued_values", "verdict_counts",
+    "NOT_CHECKABLE", "glued_values", "verdict_counts", "describe",
 ]
 
 VERDICTS = (
@@ -210,20 +210,48 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and not math.isfinite(x))
 
 
+# How the ledger names the policies and metrics of the ``result.<policy>.<metric>`` claims, whose
+# claims.yaml entries have a value but no statement.
+_POLICY_LABELS = {
+    "random": "Random", "gpt4o": "GPT-4o fixed", "llama8b": "Llama-3-8B fixed",
+    "bert": "BERT classification", "mf": "Matrix factorisation", "cascade": "Cascade",
+    "frugalgpt": "FrugalGPT", "oracle": "Oracle (OUB)",
+}
+_METRIC_LABELS = {"rs": "RS", "quality": "quality", "cost_reduction": "cost reduction vs GPT-4o fixed"}
+
+
+def describe(claim_id: str, statement: str = "") -> str:
+    """The claim's statement, or for a bare ``result.<policy>.<metric>`` number a short label
+    such as "Matrix factorisation: RS" (the claim id itself if nothing better is known)."""
+    if statement:
+        return statement
+    parts = claim_id.split(".")
+    if len(parts) == 3 and parts[0] == "result" and parts[1] in _POLICY_LABELS \
+            and parts[2] in _METRIC_LABELS:
+        return f"{_POLICY_LABELS[parts[1]]}: {_METRIC_LABELS[parts[2]]}"
+    return claim_id
+
+
 def ledger_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """A display version of :func:`collect`'s table (formatted numbers, interval as text)."""
+    """A display version of :func:`collect`'s table (formatted numbers, interval as text).
+
+    Numbers get ``digits`` decimals, except whole numbers of 1,000 or more (counts), which are
+    written with thousands separators.
+    """
     def fmt(x):
         if _missing(x):
             return ""
         if isinstance(x, bool):
             return str(x)
         if isinstance(x, (int, float)):
+            if abs(x) >= 1000 and float(x).is_integer():
+                return f"{x:,.0f}"
             return f"{x:.{digits}f}"
         return str(x)
 
     out = pd.DataFrame({
         "claim": df["id"],
-        "article says": df["statement"].where(df["statement"].astype(bool), df["id"]),
+        "article says": [describe(i, st) for i, st in zip(df["id"], df["statement"].fillna(""))],
         "article value": df["article"].map(fmt),
         "ours": df["ours"].map(fmt),
         "95% interval": [f"[{fmt(a)}, {fmt(b)}]" if not (_missing(a) or _missing(b)) else ""

@@ -469,13 +469,20 @@ def plot_hulls(ax, curves, points=None, zero=None, logx: bool = False, show_poin
     """
     from .metrics import ndch
 
+    def dense(hc, hq):
+        # hull segments are linear in cost: sample them so a log axis shows them truthfully
+        if len(hc) < 2:
+            return hc, hq
+        x = np.concatenate([np.linspace(a, b, 40, endpoint=False) for a, b in zip(hc[:-1], hc[1:])] + [hc[-1:]])
+        return x, np.interp(x, hc, hq)
+
     for label, (c, q) in curves.items():
         hc, hq = ndch(c, q)
-        line, = ax.plot(hc, hq, "-", lw=1.6, label=label)
+        line, = ax.plot(*dense(hc, hq), "-", lw=1.6, label=label)
         if show_points:
             ax.plot(c, q, "o", ms=3, alpha=0.35, color=line.get_color())
     if zero is not None:
-        ax.plot(zero[0], zero[1], "k--", lw=1.2, label="zero router")
+        ax.plot(*dense(np.asarray(zero[0]), np.asarray(zero[1])), "k--", lw=1.2, label="zero router")
     for label, (c, q) in (points or {}).items():
         ax.plot([c], [q], "*", ms=11, label=label)
     if logx:
@@ -515,3 +522,52 @@ def plot_share_curves(ax, curves, weak: float, strong: float, xlabel: str = "sha
 
 
 __all__.append("plot_share_curves")
+
+
+# ---- chapter 01: RouterBench-Sim (helper H1) ------------------------------------------------------
+
+def plot_structure_comparison(ax, real, sim, tolerance: float = 0.05, labels=None):
+    """Real vs simulated structural measurements side by side, one row per (dataset, measurement).
+
+    ``real`` and ``sim``: (datasets x measurements) DataFrames with the same labels (NaN cells are
+    skipped); the grey band around each real value is +-``tolerance``. ``labels`` optional
+    {column: readable name}. Returns ``ax``.
+    """
+    rows = [(d, c) for d in real.index for c in real.columns
+            if d in sim.index and c in sim.columns and np.isfinite(float(real.loc[d, c]))]
+    y = np.arange(len(rows))[::-1]
+    rv = np.array([float(real.loc[d, c]) for d, c in rows])
+    sv = np.array([float(sim.loc[d, c]) for d, c in rows])
+    ax.barh(y, 2 * tolerance, left=rv - tolerance, height=0.6, color="0.88", label=f"real +- {tolerance:g}")
+    ax.scatter(rv, y, marker="o", color="k", zorder=3, label="real (RouteLLM, GPT-4 vs Mixtral)")
+    ax.scatter(sv, y, marker="D", color="C1", zorder=4, label="SIMULATED (GPT-4o vs Mixtral)")
+    names = labels or {}
+    ax.set_yticks(y, [f"{d}: {names.get(c, c)}" for d, c in rows])
+    ax.set_xlabel("value")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize="x-small", loc="lower right")
+    return ax
+
+
+__all__.append("plot_structure_comparison")
+
+
+def plot_token_lengths(ax, tokens, groups, order=None, xlabel: str = "tokens (log scale)"):
+    """Box plots of token counts per group on a log axis (e.g. prompt tokens per dataset).
+
+    ``tokens`` (n,) positive ints; ``groups`` (n,) labels; ``order`` optional list of groups.
+    """
+    tokens = np.asarray(tokens, dtype=float)
+    groups = np.asarray(groups)
+    order = list(order) if order is not None else list(dict.fromkeys(groups.tolist()))
+    data = [tokens[groups == g] for g in order]
+    ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False)
+    ax.set_yticks(range(1, len(order) + 1), [str(g) for g in order])
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3, axis="x", which="both")
+    return ax
+
+
+__all__.append("plot_token_lengths")

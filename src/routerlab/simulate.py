@@ -12,7 +12,9 @@ with the six models), by largest-remainder rounding; every dataset keeps at leas
 
 Topics. Each query belongs to one topic of its dataset (``subsets``, e.g. ``"MMLU/subject_07"``);
 the number of topics per dataset is :data:`TOPICS` (the real number of subjects, subtasks or
-categories where the dataset has them; a few otherwise). Topics are drawn uniformly.
+categories where the dataset has them; a few otherwise). Topics are drawn uniformly. The topic
+effects ``G_t`` and ``S_t`` below are standardised within each dataset (mean 0, variance 1 over its
+topics), so ``topic_share`` is the realised between-topic share, not just its expectation.
 
 Correctness (item-response model). Query i of dataset d and topic t has a standard-normal shared
 difficulty ``g_i`` and a skill vector ``s_i`` (``n_skills`` standard normals), each the sum of a
@@ -58,8 +60,8 @@ datasets whose typical answer is one token (a letter) always answer with 1 token
 all models, as RouterBench did. ``cost = (prompt_tokens * price_in + answer_tokens * price_out) / 1e6``
 USD with the prices of ``catalog.PRICE_TABLES[prices]``.
 
-Observables. ``features`` (n, ``n_features``): a fixed random linear map of the latent vector
-``[g_i, s_i]`` (standardised) mixed with independent noise, ``sqrt(f) * signal + sqrt(1 - f) *
+Observables. ``features`` (n, ``n_features``): a fixed random semi-orthogonal linear map of the
+latent vector ``[g_i, s_i]`` (so every latent direction is equally visible) mixed with independent noise, ``sqrt(f) * signal + sqrt(1 - f) *
 noise`` with ``f = feature_signal``, then each column standardised. ``confidence`` (n, m): the
 binormal model ``sigmoid(mu_jd + d' * correct + e)``, ``e ~ N(0, 1)``, ``d' = sqrt(2) *
 Phi^-1(confidence_auc)``, so that within each (dataset, model) the AUC of confidence for
@@ -125,15 +127,15 @@ class SimParams:
     """
 
     # Spread of the item logit (logit units, before discrimination), per family.
-    difficulty_sd: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 3.0, "free_form": 2.0})
+    difficulty_sd: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 12.0, "free_form": 3.0})
     # Share of the item logit variance that is model-specific (skills) rather than shared difficulty.
-    skill_share: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 0.3, "free_form": 0.7})
+    skill_share: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 0.0, "free_form": 0.7})
     # Share of the difficulty and skill variance that lies between topics (topic structure strength).
     topic_share: float = 0.3
     # Per-model discrimination for the two models with real outcomes (GPT-4o is the reference, 1).
-    discrimination: Mapping[str, float] = field(default_factory=lambda: {"GPT-4o": 1.0, "Mixtral-8x7B-Instruct": 0.8})
+    discrimination: Mapping[str, float] = field(default_factory=lambda: {"GPT-4o": 1.0, "Mixtral-8x7B-Instruct": 0.4})
     # Share of the feature variance that is latent signal (the rest is noise).
-    feature_signal: float = 0.3
+    feature_signal: float = 0.07
     # Within-(dataset, model) AUC of the response confidence for correctness (an assumption).
     confidence_auc: float = 0.75
     # Number of latent skills (>= number of models, so the loadings can be orthonormal).
@@ -352,6 +354,13 @@ def simulate(scale: float = 1.0, seed: int = 0, *, prices: str = "together", anc
     rho = params.topic_share
     T = int(n_topics.sum())
     G_t, S_t = r_topic.standard_normal(T), r_topic.standard_normal((T, K))
+    # standardise the topic effects within each dataset, so that topic_share is the realised share
+    t_codes = np.repeat(np.arange(k), n_topics)
+    for arr in (G_t, S_t):
+        mean = np.add.reduceat(arr, topic_offset, axis=0) / n_topics.reshape((-1,) + (1,) * (arr.ndim - 1))
+        arr -= mean[t_codes]
+        sd = np.sqrt(np.add.reduceat(arr**2, topic_offset, axis=0) / n_topics.reshape((-1,) + (1,) * (arr.ndim - 1)))
+        arr /= sd[t_codes]
     g = np.sqrt(rho) * G_t[topic] + np.sqrt(1 - rho) * r_query.standard_normal(n)
     s = np.sqrt(rho) * S_t[topic] + np.sqrt(1 - rho) * r_query.standard_normal((n, K))
     q_mat, _ = np.linalg.qr(r_load.standard_normal((K, m)))
@@ -387,7 +396,10 @@ def simulate(scale: float = 1.0, seed: int = 0, *, prices: str = "together", anc
 
     # observable features: fixed random linear map of [g, s] plus noise
     z = np.column_stack([g, s])  # (n, K+1), unit variance columns
-    fmap = r_feat.standard_normal((K + 1, n_features)) / np.sqrt(K + 1)
+    # the map is the nearest orthogonal one to a Gaussian draw (U V^T of its SVD), scaled to unit mean
+    # column variance: every latent direction is equally visible, whatever the seed
+    u_, _, vt_ = np.linalg.svd(r_feat.standard_normal((K + 1, n_features)), full_matrices=False)
+    fmap = (u_ @ vt_) * np.sqrt(n_features / min(K + 1, n_features))
     f = params.feature_signal
     features = np.sqrt(f) * (z @ fmap) + np.sqrt(1 - f) * r_feat.standard_normal((n, n_features))
     features = (features - features.mean(axis=0)) / features.std(axis=0)

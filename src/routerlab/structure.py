@@ -31,7 +31,9 @@ from .errors import RouterlabError, check_choice
 
 __all__ = [
     "TFIDF_SETTINGS", "LOGREG_C", "REAL_TARGETS", "REAL_MODELS", "SIM_MODELS", "STRUCTURE_COLUMNS",
-    "real_targets_table", "error_phi", "correctness_auc", "topic_auc", "length_auc", "structure_table",
+    "real_targets_table", "max_phi", "error_phi", "correctness_auc", "topic_auc", "length_auc", "structure_table",
+    "STRUCTURE_KNOBS", "FIT_TARGETS", "LENGTH_TARGETS", "knob_overrides", "simulated_structure", "structure_gap",
+    "fit_structure",
 ]
 
 # TF-IDF of the prompt text: word 1- and 2-grams seen in >= 2 training prompts, sublinear tf
@@ -94,6 +96,25 @@ def error_phi(bench: Benchmark, model_a, model_b, *, by: str | None = "dataset")
     """
     ya, yb = _column(bench, model_a) > 0.5, _column(bench, model_b) > 0.5
     return pd.Series({d: _phi(ya[mask], yb[mask]) for d, mask in _by_dataset(bench, by)}, name="phi")
+
+
+def max_phi(acc_a: float, acc_b: float, floor: float = 0.0) -> float:
+    """Largest phi two models with accuracies ``acc_a``, ``acc_b`` can have when each answers by an
+    independent guess (success ``floor``, e.g. 1/4 on 4-option questions) on the questions it does
+    not know.
+
+    The maximum is reached when the questions the weaker model knows are a subset of those the
+    stronger one knows: with k = (acc - floor) / (1 - floor) the known shares (k_a >= k_b),
+    P(both right) = k_b + (k_a - k_b) floor + (1 - k_a) floor^2. With ``floor=0`` this is the
+    ordinary maximum phi for two given marginals.
+    """
+    if not (0 <= floor < 1 and floor <= acc_a <= 1 and floor <= acc_b <= 1):
+        raise RouterlabError(f"need 0 <= floor < 1 and floor <= accuracies <= 1, got {acc_a}, {acc_b}, {floor}")
+    hi, lo = max(acc_a, acc_b), min(acc_a, acc_b)
+    k_hi, k_lo = (hi - floor) / (1 - floor), (lo - floor) / (1 - floor)
+    both = k_lo + (k_hi - k_lo) * floor + (1 - k_hi) * floor**2
+    var = hi * (1 - hi) * lo * (1 - lo)
+    return float("nan") if var == 0 else float((both - hi * lo) / np.sqrt(var))
 
 
 def _auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -215,3 +236,107 @@ def structure_table(bench: Benchmark, model_a, model_b, seed: int = 0, *, datase
     df.attrs.update({"model_a": bench.model_names[ia], "model_b": bench.model_names[ib],
                      "features": src if isinstance(src, str) else "array", "n_splits": n_splits, "seed": seed})
     return df
+
+
+# ---- calibrating RouterBench-Sim's structure ------------------------------------------------------
+# The knobs fitted to REAL_TARGETS (dotted names address a dict entry of simulate.SimParams).
+STRUCTURE_KNOBS = (
+    "difficulty_sd.multiple_choice", "skill_share.multiple_choice", "topic_share",
+    "discrimination.Mixtral-8x7B-Instruct", "feature_signal", "difficulty_sd.free_form", "skill_share.free_form",
+)
+# Which measurements the fit matches: (dataset, column) pairs with a real value.
+FIT_TARGETS = tuple((d, c) for d in ("MMLU", "GSM8K") for c in ("phi", "auc_a", "auc_b", "topic_auc_a", "topic_auc_b")
+                    if not np.isnan(REAL_TARGETS[d][c]))
+LENGTH_TARGETS = tuple((d, c) for d in ("MMLU", "GSM8K") for c in ("length_auc_a", "length_auc_b"))
+
+
+def knob_overrides(values: dict) -> dict:
+    """Turn ``{"difficulty_sd.free_form": 3.0, "topic_share": 0.3, ...}`` into ``simulate`` keyword
+    overrides, filling the other entries of dict-valued parameters from the defaults."""
+    from .simulate import DEFAULT_PARAMS
+
+    out: dict = {}
+    for key, v in values.items():
+        name, _, entry = key.partition(".")
+        if not hasattr(DEFAULT_PARAMS, name):
+            raise RouterlabError(f"unknown structural knob {key!r}; valid: {', '.join(STRUCTURE_KNOBS)}")
+        if entry:
+            out.setdefault(name, dict(getattr(DEFAULT_PARAMS, name)))[entry] = float(v)
+        else:
+            out[name] = float(v)
+    return out
+
+
+def simulated_structure(scale: float = 1.0, seed: int = 0, *, n_splits: int = 5, **overrides) -> pd.DataFrame:
+    """:func:`structure_table` of RouterBench-Sim (GPT-4o = a, Mixtral-8x7B-Instruct = b) on MMLU
+    and GSM8K, with the simulated ``features`` in place of TF-IDF. ``overrides`` go to ``simulate``."""
+    from .simulate import simulate
+
+    bench = simulate(scale, seed, **overrides)
+    bench = bench.rows(np.isin(bench.datasets, ["MMLU", "GSM8K"])).select_models(list(SIM_MODELS))
+    return structure_table(bench, SIM_MODELS[0], SIM_MODELS[1], seed=seed, datasets=["MMLU", "GSM8K"],
+                           features="features", n_splits=n_splits)
+
+
+def structure_gap(sim: pd.DataFrame, real: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Simulated minus real for the :data:`STRUCTURE_COLUMNS` on the datasets both tables have."""
+    real = real_targets_table() if real is None else real
+    rows = [d for d in real.index if d in sim.index]
+    cols = list(STRUCTURE_COLUMNS)
+    return sim.loc[rows, cols].astype(float) - real.loc[rows, cols].astype(float)
+
+
+def fit_structure(start: dict | None = None, *, seeds=(0, 1), scale: float = 1.0, maxiter: int = 120,
+                  verbose: bool = False) -> dict:
+    """Least-squares fit of the structural knobs to :data:`REAL_TARGETS` (slow: minutes).
+
+    Stage 1: Nelder-Mead over :data:`STRUCTURE_KNOBS` minimising the mean squared gap over
+    :data:`FIT_TARGETS` (phi, feature AUCs, topic AUCs), averaged over ``seeds`` (common random
+    numbers, so the objective is deterministic). Stage 2: ``length_difficulty_corr`` by a bounded
+    scalar search on :data:`LENGTH_TARGETS` (it moves no other measurement). Returns
+    ``{"knobs": {...}, "length_difficulty_corr": r, "rmse": stage-1 RMSE, "evaluations": k}``.
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    from .simulate import DEFAULT_PARAMS
+
+    def current(key):
+        name, _, entry = key.partition(".")
+        v = getattr(DEFAULT_PARAMS, name)
+        return v[entry] if entry else v
+
+    start = {k: float((start or {}).get(k, current(k))) for k in STRUCTURE_KNOBS}
+    bounds = {"difficulty_sd": (0.05, 20.0), "skill_share": (0.0, 1.0), "topic_share": (0.0, 0.95),
+              "discrimination": (0.05, 5.0), "feature_signal": (0.0, 1.0)}
+    lo = np.array([bounds[k.partition(".")[0]][0] for k in STRUCTURE_KNOBS])
+    hi = np.array([bounds[k.partition(".")[0]][1] for k in STRUCTURE_KNOBS])
+    real = real_targets_table()
+    count = [0]
+
+    def tables(values: dict, **extra):
+        kw = knob_overrides(values) | extra
+        return [simulated_structure(scale, s, **kw) for s in seeds]
+
+    def loss(x):
+        x = np.clip(x, lo, hi)
+        count[0] += 1
+        gaps = [structure_gap(t, real) for t in tables(dict(zip(STRUCTURE_KNOBS, x)))]
+        sq = np.mean([[g.loc[d, c] ** 2 for d, c in FIT_TARGETS] for g in gaps])
+        if verbose:
+            print(count[0], np.round(x, 4), f"rmse={np.sqrt(sq):.4f}", flush=True)
+        return sq
+
+    x0 = np.array([start[k] for k in STRUCTURE_KNOBS])
+    res = minimize(loss, x0, method="Nelder-Mead",
+                   options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-6,
+                            "initial_simplex": np.vstack([x0] + [x0 + np.eye(len(x0))[i] * np.maximum(0.1 * np.abs(x0), 0.02)
+                                                                 for i in range(len(x0))])})
+    knobs = dict(zip(STRUCTURE_KNOBS, np.clip(res.x, lo, hi).round(4).tolist()))
+
+    def length_loss(r):
+        gaps = [structure_gap(t, real) for t in tables(knobs, length_difficulty_corr=float(r))]
+        return np.mean([[g.loc[d, c] ** 2 for d, c in LENGTH_TARGETS] for g in gaps])
+
+    r = minimize_scalar(length_loss, bounds=(-0.9, 0.9), method="bounded", options={"xatol": 1e-3})
+    return {"knobs": knobs, "length_difficulty_corr": round(float(r.x), 4), "rmse": float(np.sqrt(res.fun)),
+            "evaluations": count[0]}
