@@ -486,10 +486,11 @@ def plot_hulls(ax, curves, points=None, zero=None, logx: bool = False, show_poin
     for label, (c, q) in (points or {}).items():
         ax.plot([c], [q], "*", ms=11, label=label)
     if logx:
-        from matplotlib.ticker import LogLocator, NullFormatter
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
         ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(base=10))
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0e}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
