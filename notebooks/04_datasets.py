@@ -312,8 +312,6 @@ g("gsm_rank", gsm_rank)
 g("gap_min_dataset", gap.idxmin())
 g("gap_min", gap.min())
 g("verdict_gsm8k", verdict_gsm8k)
-g("top_easy", TOP_EASY)
-g("top_gsm8k", TOP_GSM8K)
 
 _ = ledger.record("pitfall.overrouting", ours=mf_gpqa["excess_cheap"], lo=mf_gpqa["excess_cheap_lo"],
               hi=mf_gpqa["excess_cheap_hi"], verdict=verdict_pitfall, chapter=CHAPTER,
@@ -445,9 +443,19 @@ for key, c in [("size", mf_size), ("logsize", mf_logsize), ("diff", mf_diff), ("
     g(f"r_{key}_lo", c["lo"])
     g(f"r_{key}_hi", c["hi"])
     g(f"rho_{key}", c["spearman"])
-g("r_size_article", article("corr.train_size"))
-g("r_diff_article", article("corr.difficulty"))
 g("verdict_size", verdict_size)
+
+
+def describe(c, article_value):
+    """How our interval relates to 0 and to the article's value, in words."""
+    zero = "excludes 0" if (c["lo"] > 0 or c["hi"] < 0) else "includes 0"
+    art = "contains" if c["lo"] <= article_value <= c["hi"] else "excludes"
+    strength = "stronger" if abs(c["r"]) > abs(article_value) else "weaker"
+    return f"{zero} and {art} the article's value; our estimate is {strength} than the article's"
+
+
+g("size_words", describe(mf_size, article("corr.train_size")))
+g("diff_words", describe(mf_diff, article("corr.difficulty")))
 g("verdict_diff", verdict_diff)
 g("fixed_size_min", fixed_size["r"].min())
 BIG_FACTOR = 5
@@ -485,9 +493,11 @@ fig.tight_layout()
 # **Training size.** For MF, r = {glue:text}`r_size:.2f` (95% interval
 # [{glue:text}`r_size_lo:.2f`, {glue:text}`r_size_hi:.2f`], Spearman {glue:text}`rho_size:.2f`;
 # on log10 rows r = {glue:text}`r_logsize:.2f`) against the article's
-# {glue:text}`r_size_article:.2f`: **{glue:text}`verdict_size`**. **Difficulty.** r =
-# {glue:text}`r_diff:.2f` ([{glue:text}`r_diff_lo:.2f`, {glue:text}`r_diff_hi:.2f`], Spearman
-# {glue:text}`rho_diff:.2f`) against {glue:text}`r_diff_article:.2f`: **{glue:text}`verdict_diff`**.
+# {glue:text}`r_size_article:.2f`: the interval {glue:text}`size_words`. Verdict:
+# **{glue:text}`verdict_size`**. **Difficulty.** r = {glue:text}`r_diff:.2f`
+# ([{glue:text}`r_diff_lo:.2f`, {glue:text}`r_diff_hi:.2f`], Spearman {glue:text}`rho_diff:.2f`)
+# against {glue:text}`r_diff_article:.2f`: the interval {glue:text}`diff_words`. Verdict:
+# **{glue:text}`verdict_diff`**.
 #
 # The table has the same correlations for every policy, and it carries a control: the **oracle**
 # and the **fixed models learn nothing** from the training rows, so any correlation of their RS
