@@ -60,8 +60,8 @@ glue("status_n_failed", n_failed, display=False)
 glue("status_scale", float(scale), display=False)
 glue("status_n_seeds", int(n_seeds), display=False)
 glue("status_parameter_note",
-     "all of them with these parameters" if not mismatched
-     else "not all with these parameters (see the table): " + ", ".join(mismatched),
+     "every chapter that declares these parameters ran with the same values" if not mismatched
+     else "these chapters ran with other values (see the table): " + ", ".join(mismatched),
      display=False)
 
 # %% [markdown]
@@ -69,7 +69,7 @@ glue("status_parameter_note",
 # {glue:text}`status_total_seconds:.1f` s of cell time ({glue:text}`status_total_minutes:.1f`
 # minutes), {glue:text}`status_n_failed:d` with an error. This page was run with
 # `scale` = {glue:text}`status_scale:g` and `n_seeds` = {glue:text}`status_n_seeds:d`;
-# the chapters ran {glue:text}`status_parameter_note`.
+# {glue:text}`status_parameter_note`.
 #
 # ## Software
 #

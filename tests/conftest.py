@@ -1,15 +1,59 @@
-"""Fixtures shared by the test modules (keep this file minimal)."""
+"""Fixtures shared by the test modules (keep this file minimal).
+
+``executed_book`` and ``built_book`` are session-scoped: the notebooks are executed and the book
+is built once per test session, whichever test module asks first (tests/test_notebooks.py checks
+the pages, tests/test_ledger.py the ledger table).
+"""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Parameters of the smoke run of the book (scale 0.03 is about 2,000 simulated queries).
+BOOK_SCALE, BOOK_SEEDS = 0.03, 2
 
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository root (the folder holding pyproject.toml, _config.yml and _toc.yml)."""
     return ROOT
+
+
+def _copy_book(dest: Path) -> Path:
+    (dest / "notebooks").mkdir(parents=True)
+    for py in sorted((ROOT / "notebooks").glob("*.py")):
+        shutil.copy2(py, dest / "notebooks" / py.name)
+    shutil.copytree(ROOT / "book", dest / "book", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("_config.yml", "_toc.yml", "jupytext.toml"):
+        shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def executed_book(tmp_path_factory) -> dict:
+    """A temporary copy of the book whose notebooks ``python -m routerlab.bookrun`` executed at
+    ``BOOK_SCALE``/``BOOK_SEEDS`` with ``--keep-going``: {"root", "run" (CompletedProcess),
+    "scale", "n_seeds"}."""
+    root = _copy_book(tmp_path_factory.mktemp("book"))
+    run = subprocess.run(
+        [sys.executable, "-m", "routerlab.bookrun", "--notebooks", str(root / "notebooks"),
+         "--scale", str(BOOK_SCALE), "--seeds", str(BOOK_SEEDS), "--keep-going"],
+        capture_output=True, text=True, timeout=3000)
+    return {"root": root, "run": run, "scale": BOOK_SCALE, "n_seeds": BOOK_SEEDS}
+
+
+@pytest.fixture(scope="session")
+def built_book(executed_book) -> dict:
+    """The strict HTML build of ``executed_book``: ``jupyter-book build -W -n --keep-going``.
+    {"root", "build" (CompletedProcess), "html" (the _build/html folder)}."""
+    root = executed_book["root"]
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "-W", "-n", "--keep-going"]
+    build = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    return {"root": root, "build": build, "html": root / "_build" / "html"}

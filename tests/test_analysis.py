@@ -140,28 +140,6 @@ def test_over_routing_hand_case():
         an.over_routing(long, "knn")
 
 
-def test_gain_over_best_fixed_and_gap_to_oracle():
-    # dataset D: fixed RS 0.4 (model a), 0.6 (model b) -> best b; router RS 0.65 -> gain 0.05;
-    # oracle RS 0.8 -> gap 0.15, ratio 0.8125
-    long = pd.DataFrame({"policy": ["mf", "oub"], "seed": [0, 0], "dataset": ["D", "D"], "rs": [0.65, 0.8]})
-    fixed = pd.DataFrame({"seed": [0, 0], "dataset": ["D", "D"], "model": ["a", "b"], "rs": [0.4, 0.6]})
-    g = an.gain_over_best_fixed(long, fixed, "mf").iloc[0]
-    assert g["best_fixed_model"] == "b" and g["gain"] == pytest.approx(0.05)
-    gap = an.gap_to_oracle(long, "mf").iloc[0]
-    assert gap["gap"] == pytest.approx(0.15) and gap["ratio"] == pytest.approx(0.8125)
-
-
-def test_fixed_model_scores_match_per_dataset_scores():
-    b = toy_bench()
-    fixed = an.fixed_model_scores(b.quality, b.cost, b.datasets, model_names=b.model_names)
-    for j, name in enumerate(b.model_names):
-        t = an.per_dataset_scores(b.quality, b.cost, np.full(b.n_queries, j), b.datasets,
-                                  model_names=b.model_names)
-        f = fixed[fixed["model"] == name].set_index("dataset")
-        assert np.allclose(f.loc[t.index, "rs"], t["rs"])
-        assert np.allclose(f.loc[t.index, "quality"], t["quality"])
-
-
 def test_dataset_difficulty_and_rank():
     # dataset A: qualities [1,1],[1,0] -> mean 0.75 -> difficulty 0.25; B: [0,0] -> 1
     d = an.dataset_difficulty(np.array([[1, 1], [1, 0], [0, 0.0]]), np.array(["A", "A", "B"]))

@@ -197,11 +197,16 @@ def test_inheritance_rule():
 
 @pytest.mark.slow
 def test_structure_matches_the_real_targets():
+    """The fitted quantity: the simulated-minus-real gap averaged over seeds 0-2 at full scale is
+    within 0.05 for every fitted measurement (one seed alone varies by about 0.03 on GSM8K, whose
+    1,771 simulated and 1,307 real questions make its AUCs noisy)."""
     from routerlab.structure import FIT_TARGETS, simulated_structure, structure_gap
 
-    gap = structure_gap(simulated_structure(1.0, 0))
+    gaps = [structure_gap(simulated_structure(1.0, s)) for s in (0, 1, 2)]
+    mean = sum(gaps) / len(gaps)
     for d, c in FIT_TARGETS:
-        assert abs(gap.loc[d, c]) <= 0.05, (d, c, gap.loc[d, c])
+        assert abs(mean.loc[d, c]) <= 0.05, (d, c, mean.loc[d, c])
+        assert all(abs(gp.loc[d, c]) <= 0.1 for gp in gaps), (d, c)
 
 
 # ---- errors ---------------------------------------------------------------------------------

@@ -4,15 +4,17 @@ Three groups:
 
 * **per-dataset tables** -- :func:`per_dataset_scores` turns one routing of a test set into a
   (datasets x metrics) table: RS, quality, mean cost, the share of queries answered by each model;
-  :func:`fixed_model_scores` does the same for every single model at once; :func:`seed_summary`
-  reduces a long table over seeds to a mean and a 95% t-interval. :func:`over_routing`,
-  :func:`gain_over_best_fixed` and :func:`gap_to_oracle` are the measures the claims are tested with.
+  :func:`seed_summary` reduces a long table over seeds to a mean and a 95% t-interval;
+  :func:`over_routing` is the
+  over-routing measure of the hard-dataset claims (gains over the best single model and gaps to
+  the oracle per dataset come with :class:`~routerlab.evaluation.EvaluationResult`).
 * **correlations** -- :func:`pearson_ci` (Pearson r with a Fisher-z interval),
   :func:`dataset_difficulty`, and the controlled experiment :func:`learning_curve` (one dataset's
   training rows subsampled, every other row kept, test rows fixed).
 * **model subsets** -- :func:`model_subsets`, :func:`oracle_subset_scores`,
-  :func:`router_subset_scores` (retrains the router on every subset) and the attributions
-  :func:`shapley_values`, :func:`marginal_contributions`.
+  :func:`router_subset_scores` (retrains the router on every subset),
+  :func:`restricted_subset_scores` (one fit on all models, the decision restricted to the subset)
+  and the attributions :func:`shapley_values`, :func:`marginal_contributions`.
 
 RS in these tables always uses the normalisation range of the evaluated test rows *with all the
 benchmark's models* (``cost_for_range``), so that the RS of a model subset is measured on the same
@@ -36,8 +38,7 @@ __all__ = [
     "SHORT_NAMES", "short_name", "subset_label",
     "seed_interval", "seed_summary", "fisher_interval", "pearson_ci",
     "dataset_sizes", "dataset_difficulty",
-    "cell_scores", "per_dataset_scores", "fixed_model_scores",
-    "over_routing", "gain_over_best_fixed", "gap_to_oracle", "rank_in",
+    "cell_scores", "per_dataset_scores", "over_routing", "rank_in",
     "learning_curve_indices", "learning_curve",
     "model_subsets", "oracle_subset_scores", "router_subset_scores", "restricted_subset_scores",
     "shapley_values", "marginal_contributions",
@@ -271,31 +272,6 @@ def per_dataset_scores(quality: np.ndarray, cost: np.ndarray, choice: np.ndarray
     return table
 
 
-def fixed_model_scores(quality: np.ndarray, cost: np.ndarray, datasets: np.ndarray, *,
-                       model_names: Sequence[str] | None = None, normalization: str = "global",
-                       cost_for_range: np.ndarray | None = None,
-                       order: Sequence[str] | None = None) -> pd.DataFrame:
-    """RS, quality and mean cost of always using each model, per dataset (long format).
-
-    Columns ``dataset``, ``model``, ``rs``, ``quality``, ``cost``; datasets include ``"all"``.
-    """
-    q = np.asarray(quality, dtype=np.float64)
-    c = np.asarray(cost, dtype=np.float64)
-    m = q.shape[1]
-    names = list(model_names) if model_names is not None else [f"model{j}" for j in range(m)]
-    order, codes = _codes(datasets, order)
-    k = len(order)
-    s = cell_scores(q, c, normalization, cost_for_range)
-    parts = []
-    for values, metric in ((s, "rs"), (q, "quality"), (c, "cost")):
-        per = np.vstack([_group_means(codes, k, values), values.mean(axis=0)[None, :]])
-        parts.append(pd.DataFrame(per, index=[*order, "all"], columns=names)
-                     .rename_axis("dataset").reset_index()
-                     .melt(id_vars="dataset", var_name="model", value_name=metric))
-    out = parts[0].merge(parts[1], on=["dataset", "model"]).merge(parts[2], on=["dataset", "model"])
-    return out
-
-
 # ---- the claim measures --------------------------------------------------------------------------
 def over_routing(long: pd.DataFrame, router: str, *, oracle: str = "oub",
                  reference: str = "fixed:GPT-4o", cheap_model: str = "Llama-3-8B-Instruct") -> pd.DataFrame:
@@ -332,39 +308,6 @@ def over_routing(long: pd.DataFrame, router: str, *, oracle: str = "oub",
         out = out.merge(part(cheap_fixed, ["quality"], {"quality": "cheap_accuracy"}), on=key)
         out["excess_over_cheap_correct"] = out["cheap_share"] - out["cheap_accuracy"]
     out.insert(0, "policy", router)
-    return out.reset_index(drop=True)
-
-
-def gain_over_best_fixed(long: pd.DataFrame, fixed: pd.DataFrame, router: str) -> pd.DataFrame:
-    """RS of ``router`` minus the RS of the best single model, per seed and dataset.
-
-    ``fixed`` is the long table of :func:`fixed_model_scores` with a ``seed`` column; the best
-    single model is chosen on each dataset's own test rows (a hindsight baseline, so a positive
-    gain is a real gain of per-query routing over any one model on that dataset). Columns
-    ``seed``, ``dataset``, ``rs``, ``best_fixed_rs``, ``best_fixed_model``, ``gain``.
-    """
-    r = long.loc[long["policy"] == router, ["seed", "dataset", "rs"]]
-    if r.empty:
-        raise RouterlabError(f"gain_over_best_fixed: router {router!r} is not in the table")
-    idx = fixed.groupby(["seed", "dataset"], sort=False)["rs"].idxmax()
-    best = fixed.loc[idx, ["seed", "dataset", "rs", "model"]].rename(
-        columns={"rs": "best_fixed_rs", "model": "best_fixed_model"})
-    out = r.merge(best, on=["seed", "dataset"])
-    out["gain"] = out["rs"] - out["best_fixed_rs"]
-    return out.reset_index(drop=True)
-
-
-def gap_to_oracle(long: pd.DataFrame, router: str, oracle: str = "oub") -> pd.DataFrame:
-    """Oracle RS minus router RS (``gap``) and router RS / oracle RS (``ratio``), per seed, dataset."""
-    key = ["seed", "dataset"]
-    a = long.loc[long["policy"] == router, key + ["rs"]]
-    b = long.loc[long["policy"] == oracle, key + ["rs"]].rename(columns={"rs": "oracle_rs"})
-    if a.empty or b.empty:
-        raise RouterlabError(f"gap_to_oracle: router {router!r} or {oracle!r} is not in the table")
-    out = a.merge(b, on=key)
-    out["gap"] = out["oracle_rs"] - out["rs"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["ratio"] = out["rs"] / out["oracle_rs"]
     return out.reset_index(drop=True)
 
 
@@ -480,7 +423,7 @@ def model_subsets(models: Sequence[str], min_size: int = 2) -> list[tuple[str, .
     return [s for k in range(min_size, len(models) + 1) for s in itertools.combinations(models, k)]
 
 
-def _subset_row(subset, quality, paid, ret_q, normalization, ref_cost, **extra):
+def _subset_row(subset, paid, ret_q, normalization, ref_cost, **extra):
     lo, hi = cost_range(ref_cost, normalization)
     span = hi - lo
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -512,7 +455,7 @@ def oracle_subset_scores(test: Benchmark, subsets: Sequence[Sequence[str]],
         tied &= q_sub >= np.where(tied, q_sub, -np.inf).max(axis=1, keepdims=True)
         pick = np.where(tied, c_sub, np.inf).argmin(axis=1)
         r = np.arange(n)
-        rows.append(_subset_row(subset, q_sub, c_sub[r, pick], q_sub[r, pick], normalization, test.cost))
+        rows.append(_subset_row(subset, c_sub[r, pick], q_sub[r, pick], normalization, test.cost))
     return pd.DataFrame(rows)
 
 
@@ -545,7 +488,7 @@ def router_subset_scores(train: Benchmark, test: Benchmark, subsets: Sequence[Se
         seconds = time.perf_counter() - t0
         q, c = sub_test.quality, sub_test.cost
         paid = c[r_idx, choice] if calls is None else np.where(calls, c, 0.0).sum(axis=1)
-        rows.append(_subset_row(subset, q, paid, q[r_idx, choice], normalization, test.cost,
+        rows.append(_subset_row(subset, paid, q[r_idx, choice], normalization, test.cost,
                                 fit_seconds=seconds))
     return pd.DataFrame(rows)
 
@@ -576,8 +519,7 @@ def restricted_subset_scores(router, test: Benchmark, subsets: Sequence[Sequence
     for subset in subsets:
         cols = np.array([test.model_index(x) for x in subset])
         pick = cols[predictive_choice(proba[:, cols], ecost[:, cols], router.cost_min_, router.cost_max_)]
-        rows.append(_subset_row(subset, None, test.cost[r, pick], test.quality[r, pick],
-                                normalization, test.cost))
+        rows.append(_subset_row(subset, test.cost[r, pick], test.quality[r, pick], normalization, test.cost))
     return pd.DataFrame(rows)
 
 

@@ -202,7 +202,15 @@ def plot_learning_curves(ax, curves, x: str = "n_train", y: str = "rs", group: s
             f = gdf[gdf["full"].astype(bool)]
             ax.plot(f[x], f[y], marker="s", ms=6, ls="none", color=line.get_color(), mfc="none")
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ticks = np.unique(curves[x].to_numpy())
+    if 0 < ticks.size <= 6:  # label the measured sizes themselves, skipping one too close to the next
+        labels = [f"{t:,.0f}" for t in ticks]
+        for i in range(ticks.size - 1):
+            if ticks[i + 1] < 1.8 * ticks[i]:
+                labels[i] = ""
+        ax.set_xticks(ticks, labels)
+    else:
+        ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("training rows (log scale; square = all)")
     ax.set_ylabel(ylabel)
@@ -219,22 +227,30 @@ def plot_subset_sizes(ax, tables, highlight=None):
     """RS of every model subset against its size, one colour per policy, the per-size mean as a line.
 
     ``tables`` maps a policy label (e.g. "MF", "oracle") to a DataFrame with columns ``size``,
-    ``rs`` and ``subset``; ``highlight`` is a list of subset labels to annotate. Returns ``ax``.
+    ``rs`` and ``subset``; the subsets named in ``highlight`` get their own marker (same for every
+    policy) and a legend entry. Returns ``ax``.
     """
-    highlight = set(highlight or [])
+    highlight = list(highlight or [])
+    markers = dict(zip(highlight, ["*", "D", "^", "s", "P", "X", "v"]))
     n = max(len(tables), 1)
+    labelled = set()
     for k, (label, t) in enumerate(tables.items()):
         off = (k - (n - 1) / 2) * 0.12
-        pts = ax.scatter(t["size"] + off, t["rs"], s=12, alpha=0.6, label=label)
+        pts = ax.scatter(t["size"] + off, t["rs"], s=12, alpha=0.5, label=label)
+        color = pts.get_facecolor()[0]
         means = t.groupby("size")["rs"].mean()
-        ax.plot(means.index + off, means.values, color=pts.get_facecolor()[0], lw=1.5)
-        for _, row in t[t["subset"].isin(highlight)].iterrows():
-            ax.annotate(row["subset"], (row["size"] + off, row["rs"]), textcoords="offset points",
-                        xytext=(5, -3), fontsize="x-small")
+        ax.plot(means.index + off, means.values, color=color, lw=1.5)
+        for sub, mk in markers.items():
+            row = t[t["subset"] == sub]
+            if row.empty:
+                continue
+            ax.scatter(row["size"] + off, row["rs"], s=70, marker=mk, facecolor=color, edgecolor="black",
+                       linewidth=0.8, zorder=3, label=None if sub in labelled else sub)
+            labelled.add(sub)
     ax.set_xlabel("number of models available to the router")
     ax.set_ylabel("RS (six-model cost range)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(fontsize="x-small", loc="lower right")
     return ax
 
 

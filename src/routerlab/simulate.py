@@ -127,21 +127,21 @@ class SimParams:
     """
 
     # Spread of the item logit (logit units, before discrimination), per family.
-    difficulty_sd: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 12.0, "free_form": 3.0})
+    difficulty_sd: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 20.0, "free_form": 2.2})
     # Share of the item logit variance that is model-specific (skills) rather than shared difficulty.
-    skill_share: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 0.0, "free_form": 0.7})
+    skill_share: Mapping[str, float] = field(default_factory=lambda: {"multiple_choice": 0.0, "free_form": 0.4})
     # Share of the difficulty and skill variance that lies between topics (topic structure strength).
-    topic_share: float = 0.3
+    topic_share: float = 0.33
     # Per-model discrimination for the two models with real outcomes (GPT-4o is the reference, 1).
-    discrimination: Mapping[str, float] = field(default_factory=lambda: {"GPT-4o": 1.0, "Mixtral-8x7B-Instruct": 0.4})
+    discrimination: Mapping[str, float] = field(default_factory=lambda: {"GPT-4o": 1.0, "Mixtral-8x7B-Instruct": 0.35})
     # Share of the feature variance that is latent signal (the rest is noise).
-    feature_signal: float = 0.07
+    feature_signal: float = 0.062
     # Within-(dataset, model) AUC of the response confidence for correctness (an assumption).
     confidence_auc: float = 0.75
     # Number of latent skills (>= number of models, so the loadings can be orthonormal).
     n_skills: int = 8
     # Correlation of log prompt length with the shared difficulty.
-    length_difficulty_corr: float = 0.1
+    length_difficulty_corr: float = 0.167
     # SD of log prompt tokens around the dataset's typical length.
     prompt_length_sd: float = 0.25
     # SD of log answer tokens (RouteLLM GSM8K answers, pooled within model and correctness: 0.46).

@@ -30,10 +30,10 @@ from .benchmark import Benchmark
 from .errors import RouterlabError, check_choice
 
 __all__ = [
-    "TFIDF_SETTINGS", "LOGREG_C", "REAL_TARGETS", "REAL_MODELS", "SIM_MODELS", "STRUCTURE_COLUMNS",
+    "TFIDF_SETTINGS", "LOGREG_C", "REAL_TARGETS", "REAL_N", "REAL_MODELS", "SIM_MODELS", "STRUCTURE_COLUMNS",
     "real_targets_table", "max_phi", "error_phi", "correctness_auc", "topic_auc", "length_auc", "structure_table",
     "STRUCTURE_KNOBS", "FIT_TARGETS", "LENGTH_TARGETS", "knob_overrides", "simulated_structure", "structure_gap",
-    "fit_structure",
+    "fit_structure", "structure_loss", "KNOB_STEPS", "KNOB_BOUNDS",
 ]
 
 # TF-IDF of the prompt text: word 1- and 2-grams seen in >= 2 training prompts, sublinear tf
@@ -54,19 +54,22 @@ LOGREG_C = 1.0
 # Model a = the strong model (GPT-4-1106-preview; GPT-4o in the simulation), b = the weak one
 # (Mixtral-8x7B-Instruct). NaN: not measurable (GSM8K has no topic labels).
 REAL_TARGETS: dict[str, dict[str, float]] = {
-    "MMLU": {"phi": 0.4303, "auc_a": 0.7584, "auc_b": 0.7174, "topic_auc_a": 0.7531, "topic_auc_b": 0.7159,
+    "MMLU": {"acc_a": 0.8059, "acc_b": 0.6809, "phi": 0.4303, "auc_a": 0.7584, "auc_b": 0.7174, "topic_auc_a": 0.7531, "topic_auc_b": 0.7159,
              "length_auc_a": 0.5560, "length_auc_b": 0.5864},
-    "GSM8K": {"phi": 0.1118, "auc_a": 0.6763, "auc_b": 0.5608, "topic_auc_a": np.nan, "topic_auc_b": np.nan,
+    "GSM8K": {"acc_a": 0.8577, "acc_b": 0.6373, "phi": 0.1118, "auc_a": 0.6763, "auc_b": 0.5608, "topic_auc_a": np.nan, "topic_auc_b": np.nan,
               "length_auc_a": 0.5231, "length_auc_b": 0.5960},
 }
+REAL_N = {"MMLU": 14037, "GSM8K": 1307}  # rows measured (contaminated prompts dropped)
 REAL_MODELS = ("GPT-4-1106-preview", "Mixtral-8x7B-Instruct")  # (a, b) in the real files
 SIM_MODELS = ("GPT-4o", "Mixtral-8x7B-Instruct")  # (a, b) in RouterBench-Sim
 STRUCTURE_COLUMNS = ("phi", "auc_a", "auc_b", "topic_auc_a", "topic_auc_b", "length_auc_a", "length_auc_b")
 
 
-def real_targets_table() -> pd.DataFrame:
-    """:data:`REAL_TARGETS` as a (dataset x measurement) DataFrame."""
-    return pd.DataFrame(REAL_TARGETS).T.loc[:, list(STRUCTURE_COLUMNS)]
+def real_targets_table(accuracy: bool = False) -> pd.DataFrame:
+    """:data:`REAL_TARGETS` as a (dataset x measurement) DataFrame: the :data:`STRUCTURE_COLUMNS`,
+    preceded by the two models' accuracies ``acc_a``, ``acc_b`` when ``accuracy`` is true."""
+    cols = (["acc_a", "acc_b"] if accuracy else []) + list(STRUCTURE_COLUMNS)
+    return pd.DataFrame(REAL_TARGETS).T.loc[:, cols]
 
 
 def _column(bench: Benchmark, model) -> np.ndarray:
@@ -286,17 +289,36 @@ def structure_gap(sim: pd.DataFrame, real: pd.DataFrame | None = None) -> pd.Dat
     return sim.loc[rows, cols].astype(float) - real.loc[rows, cols].astype(float)
 
 
-def fit_structure(start: dict | None = None, *, seeds=(0, 1), scale: float = 1.0, maxiter: int = 120,
-                  verbose: bool = False) -> dict:
-    """Least-squares fit of the structural knobs to :data:`REAL_TARGETS` (slow: minutes).
+# Compass-search steps and bounds of the knobs (the spread stops at 20: beyond it outcomes are
+# practically deterministic given the latent truth, "knows it or guesses").
+KNOB_STEPS = {"difficulty_sd": 2.0, "skill_share": 0.05, "topic_share": 0.03, "discrimination": 0.05,
+              "feature_signal": 0.005}
+KNOB_BOUNDS = {"difficulty_sd": (0.5, 20.0), "skill_share": (0.0, 1.0), "topic_share": (0.0, 0.9),
+               "discrimination": (0.05, 5.0), "feature_signal": (0.0, 1.0)}
 
-    Stage 1: Nelder-Mead over :data:`STRUCTURE_KNOBS` minimising the mean squared gap over
-    :data:`FIT_TARGETS` (phi, feature AUCs, topic AUCs), averaged over ``seeds`` (common random
-    numbers, so the objective is deterministic). Stage 2: ``length_difficulty_corr`` by a bounded
-    scalar search on :data:`LENGTH_TARGETS` (it moves no other measurement). Returns
-    ``{"knobs": {...}, "length_difficulty_corr": r, "rmse": stage-1 RMSE, "evaluations": k}``.
+
+def structure_loss(values: dict, *, seeds=(0, 1, 2), scale: float = 1.0, targets=FIT_TARGETS,
+                   **extra) -> float:
+    """Mean over ``seeds`` of the mean squared simulated-minus-real gap over ``targets``."""
+    kw = knob_overrides(values) | extra
+    gaps = [structure_gap(simulated_structure(scale, s, **kw)) for s in seeds]
+    return float(np.mean([[gp.loc[d, c] ** 2 for d, c in targets] for gp in gaps]))
+
+
+def fit_structure(start: dict | None = None, *, seeds=(0, 1, 2), scale: float = 1.0, max_evals: int = 200,
+                  min_step: float = 0.25, verbose: bool = False) -> dict:
+    """Least-squares fit of the structural knobs to :data:`REAL_TARGETS` (slow: many minutes).
+
+    Stage 1, a compass search over :data:`STRUCTURE_KNOBS` minimising :func:`structure_loss` (the
+    mean squared gap over :data:`FIT_TARGETS`, averaged over ``seeds`` with common random numbers,
+    so the objective is deterministic): from ``start`` (default: the current defaults) try each knob
+    one step up and down (:data:`KNOB_STEPS`, within :data:`KNOB_BOUNDS`), keep any improvement, and
+    halve all steps after a sweep without one, until the steps fall below ``min_step`` times their
+    initial size or ``max_evals`` simulations. Stage 2: ``length_difficulty_corr`` by a bounded
+    scalar search on :data:`LENGTH_TARGETS` (it moves no other measurement).
+    Returns ``{"knobs", "length_difficulty_corr", "rmse", "evaluations"}``.
     """
-    from scipy.optimize import minimize, minimize_scalar
+    from scipy.optimize import minimize_scalar
 
     from .simulate import DEFAULT_PARAMS
 
@@ -305,38 +327,43 @@ def fit_structure(start: dict | None = None, *, seeds=(0, 1), scale: float = 1.0
         v = getattr(DEFAULT_PARAMS, name)
         return v[entry] if entry else v
 
-    start = {k: float((start or {}).get(k, current(k))) for k in STRUCTURE_KNOBS}
-    bounds = {"difficulty_sd": (0.05, 20.0), "skill_share": (0.0, 1.0), "topic_share": (0.0, 0.95),
-              "discrimination": (0.05, 5.0), "feature_signal": (0.0, 1.0)}
-    lo = np.array([bounds[k.partition(".")[0]][0] for k in STRUCTURE_KNOBS])
-    hi = np.array([bounds[k.partition(".")[0]][1] for k in STRUCTURE_KNOBS])
-    real = real_targets_table()
-    count = [0]
+    x = {k: float((start or {}).get(k, current(k))) for k in STRUCTURE_KNOBS}
+    steps = {k: KNOB_STEPS[k.partition(".")[0]] for k in STRUCTURE_KNOBS}
+    first = dict(steps)
+    evals = 1
+    best = structure_loss(x, seeds=seeds, scale=scale)
+    if verbose:
+        print(evals, x, f"rmse={np.sqrt(best):.4f}", flush=True)
+    while evals < max_evals and any(steps[k] >= min_step * first[k] for k in steps):
+        improved = False
+        for k in STRUCTURE_KNOBS:
+            lo, hi = KNOB_BOUNDS[k.partition(".")[0]]
+            for sign in (1, -1):
+                trial = dict(x)
+                trial[k] = round(float(np.clip(x[k] + sign * steps[k], lo, hi)), 6)
+                if trial[k] == x[k] or evals >= max_evals:
+                    continue
+                evals += 1
+                val = structure_loss(trial, seeds=seeds, scale=scale)
+                if verbose:
+                    print(evals, k, trial[k], f"rmse={np.sqrt(val):.4f}", flush=True)
+                if val < best:
+                    x, best, improved = trial, val, True
+                    break
+        if not improved:
+            steps = {k: v / 2 for k, v in steps.items()}
 
-    def tables(values: dict, **extra):
-        kw = knob_overrides(values) | extra
-        return [simulated_structure(scale, s, **kw) for s in seeds]
+    def length_loss(r):  # only prompt lengths and outcomes are needed: no classifier to fit
+        from .simulate import simulate
 
-    def loss(x):
-        x = np.clip(x, lo, hi)
-        count[0] += 1
-        gaps = [structure_gap(t, real) for t in tables(dict(zip(STRUCTURE_KNOBS, x)))]
-        sq = np.mean([[g.loc[d, c] ** 2 for d, c in FIT_TARGETS] for g in gaps])
-        if verbose:
-            print(count[0], np.round(x, 4), f"rmse={np.sqrt(sq):.4f}", flush=True)
-        return sq
-
-    x0 = np.array([start[k] for k in STRUCTURE_KNOBS])
-    res = minimize(loss, x0, method="Nelder-Mead",
-                   options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-6,
-                            "initial_simplex": np.vstack([x0] + [x0 + np.eye(len(x0))[i] * np.maximum(0.1 * np.abs(x0), 0.02)
-                                                                 for i in range(len(x0))])})
-    knobs = dict(zip(STRUCTURE_KNOBS, np.clip(res.x, lo, hi).round(4).tolist()))
-
-    def length_loss(r):
-        gaps = [structure_gap(t, real) for t in tables(knobs, length_difficulty_corr=float(r))]
-        return np.mean([[g.loc[d, c] ** 2 for d, c in LENGTH_TARGETS] for g in gaps])
+        sq = []
+        for s in seeds:
+            b = simulate(scale, s, length_difficulty_corr=float(r), **knob_overrides(x))
+            for j, c in ((b.model_index(SIM_MODELS[0]), "length_auc_a"), (b.model_index(SIM_MODELS[1]), "length_auc_b")):
+                la = length_auc(b, j)
+                sq += [(la[d] - REAL_TARGETS[d][c]) ** 2 for d, c2 in LENGTH_TARGETS if c2 == c]
+        return float(np.mean(sq))
 
     r = minimize_scalar(length_loss, bounds=(-0.9, 0.9), method="bounded", options={"xatol": 1e-3})
-    return {"knobs": knobs, "length_difficulty_corr": round(float(r.x), 4), "rmse": float(np.sqrt(res.fun)),
-            "evaluations": count[0]}
+    return {"knobs": x, "length_difficulty_corr": round(float(r.x), 3), "rmse": float(np.sqrt(best)),
+            "evaluations": evals}
