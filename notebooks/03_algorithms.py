@@ -377,7 +377,6 @@ g("random_hi_boot", summary.loc["random", "rs_hi_boot"])
 dsb_gain = summary.loc["mf", "gain_vs_dataset_best"] if "dataset-best" in policies else float("nan")
 g("mf_gain_vs_dataset_best", dsb_gain)
 g("mf_gain_vs_best_single", summary.loc["mf", "gain_vs_best_single"])
-g("dataset_best_rs", rs.get("dataset-best", float("nan")))
 g("mf_vs_dsb_lo", pm.loc["dataset-best", "lo"] if "dataset-best" in pm.index else float("nan"))
 g("mf_vs_dsb_hi", pm.loc["dataset-best", "hi"] if "dataset-best" in pm.index else float("nan"))
 

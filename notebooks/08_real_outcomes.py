@@ -247,14 +247,6 @@ for d, k in DS.items():
             g(f"{rk}_{m}_{k}_hi", t.loc[r, f"{m}_hi"])
     g(f"best_apgr_{k}", str(t.loc[LEARNED, "apgr"].astype(float).idxmax()))
     g(f"best_rs_{k}", str(t.loc[LEARNED, "rs"].astype(float).idxmax()))
-for d, k in DS.items():  # short aliases used in the text
-    for m in ("apgr", "cpt50", "cpt80"):
-        g(f"mf_{m}_{k}", tables[d].loc["mf", m])
-        g(f"random_{m}_{k}", tables[d].loc["random", m])
-    g(f"mf_apgr_{k}_lo", tables[d].loc["mf", "apgr_lo"])
-    g(f"mf_apgr_{k}_hi", tables[d].loc["mf", "apgr_hi"])
-    g(f"mf_cpt50_{k}_lo", tables[d].loc["mf", "cpt50_lo"])
-    g(f"mf_cpt50_{k}_hi", tables[d].loc["mf", "cpt50_hi"])
 
 # %% [markdown]
 # The RouteLLM view of split 0: quality against the share of GPT-4 calls. The dotted lines are
