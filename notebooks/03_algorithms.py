@@ -197,8 +197,9 @@ with pd.option_context("display.max_colwidth", None):
 
 # %%
 t_eval = time.perf_counter()
-result = evaluate(bench, policies, seeds=seeds, normalization="global", split="stratified",
-                  test_size=TEST_SIZE, bootstrap=N_BOOT, cache_dir=cache_dir)
+result = rl.evaluation.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
+assert result.policies == policies and result.params["test_size"] == TEST_SIZE
+assert result.params["bootstrap"] == N_BOOT
 g("eval_seconds", time.perf_counter() - t_eval)
 g("eval_source", "read from the evaluation cache" if result.from_cache else "computed in this run")
 summary = result.summary()

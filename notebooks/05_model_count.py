@@ -150,11 +150,9 @@ g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
 #   the same gain from the *other* middle pair (Llama-3-70B + GPT-3.5-turbo) is reported beside it.
 
 # %%
-# exactly chapter 03's call: the same arguments give the same cache key (a hit when 03 ran first)
+# chapter 03's evaluation (one shared function, so one cache entry: a hit when 03 ran first)
 t_eval = time.perf_counter()
-result = evaluate(bench, rl.evaluation.policy_names(bench, "all"), seeds=list(range(n_seeds)),
-                  normalization="global", split="stratified", test_size=0.2, bootstrap=1000,
-                  cache_dir=cache_dir)
+result = rl.evaluation.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
 eval_seconds = time.perf_counter() - t_eval
 ps = result.per_seed
 mf6 = ps[ps["policy"] == "mf"].set_index("seed")["rs"]

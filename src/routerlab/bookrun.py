@@ -261,6 +261,22 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
                     "execution_log": os.path.relpath(log_path, nb_dir)}
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger
+    # Chapters share evaluation results through a cache keyed by data, parameters and code
+    # (routerlab.evaluation.evaluate), so chapter 04 reuses chapter 03's run instead of redoing it.
+    # (Set only for this run and restored afterwards.)
+    cache_env_before = os.environ.get("ROUTERLAB_CACHE_DIR")
+    os.environ.setdefault("ROUTERLAB_CACHE_DIR", str(nb_dir.parent / "_build" / "cache"))
+    try:
+        return _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale,
+                         n_seeds, seed, keep_going, echo)
+    finally:
+        if cache_env_before is None:
+            os.environ.pop("ROUTERLAB_CACHE_DIR", None)
+
+
+def _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale, n_seeds, seed,
+              keep_going, echo) -> int:
+    """The body of :func:`run_book`: execute each notebook, keep the log, report failures."""
     log = _load_log(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []

@@ -40,6 +40,7 @@ from .routers import (CostOracleRouter, FixedRouter, OracleRouter, QualityOracle
                       RoundRobinRouter, Router, Routing, make_router, router_names)
 
 __all__ = [
+    "book_evaluation",
     "SPLITS", "query_difficulty", "difficulty_bins", "stratified_split", "random_split",
     "split_indices", "policy_names", "evaluate", "EvaluationResult", "benchmark_fingerprint",
     "code_fingerprint", "t_interval", "CACHE_ENV",
@@ -694,3 +695,16 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     if folder is not None:
         res.save(folder)
     return res
+
+
+def book_evaluation(bench: Benchmark, n_seeds: int = 5, cache_dir=None) -> EvaluationResult:
+    """The book's main evaluation: every policy, seeds ``0..n_seeds-1``, the article's protocol.
+
+    Chapters 03, 04 and 05 all call this one function, so they share one cache entry (the
+    arguments, and hence the cache key, cannot drift apart): stratified 80/20 split, global RS
+    normalisation on the test rows, 1,000 bootstrap resamples of the test queries per seed.
+    """
+    n_seeds = int(check_range("n_seeds", n_seeds, 1))
+    return evaluate(bench, policy_names(bench, "all"), seeds=list(range(n_seeds)),
+                    normalization="global", split="stratified", test_size=0.2, bootstrap=1000,
+                    cache_dir=cache_dir)
