@@ -65,8 +65,8 @@ from myst_nb import glue
 
 import routerlab as rl
 from routerlab import catalog, ledger, plots, structure
-from routerlab.simulate import (ANCHORS, DEFAULT_PARAMS, FAMILIES, TOPICS, dataset_family, dataset_sizes,
-                                model_discrimination, sim_targets, simulate)
+from routerlab.simulate import (ANCHORS, DEFAULT_PARAMS, TOPICS, dataset_family, dataset_sizes,
+                                model_discrimination, simulate)
 
 pd.set_option("display.precision", 3)
 
@@ -80,7 +80,6 @@ def g(key, value):
     elif isinstance(value, (float, np.floating)):
         value = float(value)
     glue(key, value, display=False)
-    return value
 
 
 def article(claim_id):
@@ -116,13 +115,14 @@ g("n_models", bench.n_models)
 g("n_outcomes", bench.n_queries * bench.n_models)
 g("n_datasets", len(bench.dataset_names))
 g("gen_seconds", gen_seconds)
+g("full_scale", 1.0)
 
 # %% [markdown]
 # At `scale` = {glue:text}`scale:.2f` (seed {glue:text}`seed:.0f`) the simulation has
 # {glue:text}`n_queries:,.0f` queries for {glue:text}`n_models:.0f` models, i.e.
 # {glue:text}`n_outcomes:,.0f` outcomes over {glue:text}`n_datasets:.0f` datasets, generated in
-# {glue:text}`gen_seconds:.2f` seconds. At `scale` = 1 it has exactly as many outcomes as the
-# article's benchmark.
+# {glue:text}`gen_seconds:.2f` seconds. At full scale (`scale` = {glue:text}`full_scale:.1f`) it
+# has exactly as many outcomes as the article's benchmark.
 #
 # ## The models
 #
@@ -185,7 +185,7 @@ g("n_mmlu_topics", TOPICS["MMLU"])
 #
 # The targets are the public accuracies of `calibration.csv` (leaderboard and vendor numbers,
 # settings differ between sources; see the calibration notes). With `anchor=True`, the book's
-# default, GPT-4o's and Llama-3-8B-Instruct's twelve targets are moved by one shift per model
+# default, GPT-4o's and Llama-3-8B-Instruct's targets on every dataset are moved by one shift per model
 # (on the logit of the above-chance part) so that their overall accuracies are the article's.
 
 # %%
@@ -338,11 +338,12 @@ side.round(3)
 # %%
 fig, ax = plt.subplots(figsize=(8, 6))
 plots.plot_structure_comparison(ax, real, sim, labels=names)
+ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.4, -0.09), ncol=3)
 ax.set_title(f"Real vs SIMULATED structure (scale {scale:g}, seed {seed})")
 fig.tight_layout()
 
 # %% [markdown]
-# The structure was fitted at full scale (`scale` = {glue:text}`fit_scale:.0f`). At a smaller
+# The structure was fitted at full scale (`scale` = {glue:text}`full_scale:.1f`). At a smaller
 # scale (here {glue:text}`scale:.2f`) the logistic regressions train on fewer questions, so the
 # simulated AUCs come out lower and noisier than the fitted ones. And even at full scale one
 # simulated draw is one sample: its AUCs on GSM8K's few hundred errors move from seed to seed as
@@ -363,7 +364,6 @@ gaps.round(3)
 # %% tags=["remove-input"]
 TOL = 0.05
 g("tolerance", TOL)
-g("fit_scale", 1.0)
 g("n_splits", sim_full.attrs["n_splits"])
 g("n_fit_seeds", n_structure_seeds)
 fit_keys = [f"{d}: {names[c]}" for d, c in structure.FIT_TARGETS]

@@ -1,7 +1,6 @@
 """Structural measurements: phi of correctness, held-out AUCs, and the real targets they recompute."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from routerlab.benchmark import Benchmark
