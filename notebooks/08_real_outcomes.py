@@ -409,7 +409,6 @@ for d, k in DS.items():
     singles = t.loc[[f"fixed:{WEAK}", f"fixed:{STRONG}"], "rs"].astype(float)
     best_single = float(singles.max())
     head = float(t.loc["oracle", "rs"]) - best_single
-    g(f"oracle_rs_{k}", t.loc["oracle", "rs"])
     g(f"best_single_rs_{k}", best_single)
     g(f"best_single_name_{k}", str(singles.idxmax()).removeprefix("fixed:"))
     g(f"headroom_{k}", head)
