@@ -36,25 +36,16 @@ n_seeds = 5
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
 import routerlab as rl
+from routerlab.gluing import glue_value
 from routerlab import ledger, metrics, plots
 from routerlab.simulate import simulate
 
 NORMS = metrics.NORMALIZATIONS  # ("global", "per-query")
 
 
-def g(key, value):
-    """Glue ``value`` for the text as a plain Python number or string (no numpy repr)."""
-    if isinstance(value, (bool, np.bool_)):
-        value = bool(value)
-    elif isinstance(value, (int, np.integer)):
-        value = int(value)
-    elif isinstance(value, (float, np.floating)):
-        value = float(value)
-    glue(key, value, display=False)
-    return value
+g = glue_value  # glue a plain Python number or string for the text
 
 
 def article(claim_id):

@@ -40,9 +40,9 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
 import routerlab as rl
+from routerlab.gluing import glue_value
 from routerlab import ledger, plots
 from routerlab.evaluation import evaluate
 from routerlab.simulate import simulate
@@ -52,15 +52,7 @@ CHAPTER = "03_algorithms"
 CHEAP, STRONG = "Llama-3-8B-Instruct", "GPT-4o"
 
 
-def g(key, value):
-    """Glue ``value`` for the text as a plain Python number or string (no numpy repr)."""
-    if isinstance(value, (bool, np.bool_)):
-        value = bool(value)
-    elif isinstance(value, (int, np.integer)):
-        value = int(value)
-    elif isinstance(value, (float, np.floating)):
-        value = float(value)
-    glue(key, value, display=False)
+g = glue_value  # glue a plain Python number or string for the text
 
 
 def article(claim_id):

@@ -44,10 +44,10 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 from scipy import stats
 
 import routerlab as rl
+from routerlab.gluing import glue_value
 from routerlab import ledger, plots
 from routerlab.evaluation import evaluate, random_split, stratified_split, t_interval, difficulty_bins
 from routerlab.metrics import rs_terms
@@ -58,15 +58,7 @@ CHAPTER = "06_hyperparameters"
 STRONG = "GPT-4o"
 
 
-def g(key, value):
-    """Glue ``value`` for the text as a plain Python number or string (no numpy repr)."""
-    if isinstance(value, (bool, np.bool_)):
-        value = bool(value)
-    elif isinstance(value, (int, np.integer)):
-        value = int(value)
-    elif isinstance(value, (float, np.floating)):
-        value = float(value)
-    glue(key, value, display=False)
+g = glue_value  # glue a plain Python number or string for the text
 
 
 def train_subsample(bench, train_idx, n, seed):

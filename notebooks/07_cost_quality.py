@@ -50,7 +50,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
+from routerlab.gluing import glue_value
 from scipy.stats import kendalltau, spearmanr
 
 from routerlab import curves as cv
@@ -62,16 +62,7 @@ from routerlab.simulate import simulate
 t_start = time.perf_counter()
 
 
-def g(key, value):
-    """Glue ``value`` for the text as a plain Python number or string (no numpy repr)."""
-    if isinstance(value, (bool, np.bool_)):
-        value = bool(value)
-    elif isinstance(value, (int, np.integer)):
-        value = int(value)
-    elif isinstance(value, (float, np.floating)):
-        value = float(value)
-    glue(key, value, display=False)
-    return value
+g = glue_value  # glue a plain Python number or string for the text
 
 
 def slug(name):

@@ -45,15 +45,14 @@ from myst_nb import glue
 
 import routerlab as rl
 from routerlab import ledger
+from routerlab.gluing import glue_value
 from routerlab.catalog import DATASETS
 from routerlab.metrics import coub_choice, oracle_choice, routing_score
 
 pd.set_option("display.max_colwidth", None)  # the ledger's statements must not be cut short
 
 
-def g(key, value):
-    """Glue a number or text for the prose (NumPy scalars as plain Python numbers)."""
-    glue(key, value.item() if isinstance(value, np.generic) else value, display=False)
+g = glue_value  # glue a plain Python number or string for the text
 
 # %% [markdown]
 # ## Which notebooks feed the ledger
@@ -323,9 +322,6 @@ g("art_instances", art["instances"])
 #   query of our benchmark, i.e. the article's two bounds are one.
 # - `bib.arxiv`: "inconsistent in the source" when the cited arXiv id and authors are not those of
 #   the paper behind the linked code.
-# - `bench.size`: "inconsistent in the source" when the article's instance count is not its
-#   datasets x models x queries for a plausible choice of datasets but the other paper's count
-#   rounded.
 
 # %%
 own = [
@@ -344,10 +340,6 @@ own = [
     ledger.record("bib.arxiv", ours="arXiv 2403.12031 (Hu et al. 2024): 11 LLMs, 8 datasets, 405,467 samples",
                   verdict="inconsistent in the source", glue=False, chapter="90_ledger",
                   criterion="cited id and authors = those of the paper behind the linked code"),
-    ledger.record("bench.size", ours=float(bib["real_instances"]),
-                  verdict="inconsistent in the source", glue=False, chapter="90_ledger",
-                  criterion="405,000 = 12 x 6 x queries of the datasets, not another paper's count",
-                  note="ours: the real test sizes of the book's 12 datasets x 6 models"),
 ]
 pd.DataFrame(own)[["id", "ours", "verdict"]]
 

@@ -254,3 +254,24 @@ def test_every_claim_id_appears_in_the_built_ledger_page(request):
     assert sum(table.count(f"<td>{v}</td>") for v in ledger.VERDICTS) == N_CLAIMS  # one per row
     errata = (built["html"] / "book" / "errata.html").read_text(encoding="utf-8")
     assert "0.5625" in errata  # the random-router identity, computed by 90_ledger, is pasted
+
+
+def test_plain_converts_numpy_scalars_for_glue():
+    import numpy as np
+
+    from routerlab.gluing import plain
+
+    assert type(plain(np.float64(0.5))) is float and plain(np.float64(0.5)) == 0.5
+    assert type(plain(np.int64(3))) is int
+    assert type(plain(np.bool_(True))) is bool
+    assert plain("text") == "text"
+
+
+def test_ledger_table_shortens_long_values():
+    from routerlab import ledger as L
+
+    df = L.collect([])
+    shown = L.ledger_table(df)
+    assert shown["article value"].map(len).max() <= 90
+    long_ids = df["article"].astype(str).map(len) > 90
+    assert long_ids.any() and shown.loc[long_ids, "article value"].str.endswith("…").all()

@@ -232,6 +232,11 @@ def describe(claim_id: str, statement: str = "") -> str:
     return claim_id
 
 
+def _shorten(text: str, limit: int = 90) -> str:
+    """Long descriptive values (e.g. the six models with providers) cut to ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
+
+
 def ledger_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """A display version of :func:`collect`'s table (formatted numbers, interval as text).
 
@@ -252,8 +257,8 @@ def ledger_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     out = pd.DataFrame({
         "claim": df["id"],
         "article says": [describe(i, st) for i, st in zip(df["id"], df["statement"].fillna(""))],
-        "article value": df["article"].map(fmt),
-        "ours": df["ours"].map(fmt),
+        "article value": df["article"].map(fmt).map(_shorten),
+        "ours": df["ours"].map(fmt).map(_shorten),
         "95% interval": [f"[{fmt(a)}, {fmt(b)}]" if not (_missing(a) or _missing(b)) else ""
                          for a, b in zip(df["lo"], df["hi"])],
         "verdict": df["verdict"],

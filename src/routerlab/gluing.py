@@ -1,0 +1,32 @@
+"""Glue a computed value for the book's prose (myst-nb ``glue``), as a plain Python value.
+
+myst-nb stores what a value *displays as*; a NumPy scalar would display as ``np.float64(0.5)``
+and break ``{glue:text}`key:.3f``` formatting. :func:`glue_value` converts NumPy scalars to
+``bool``/``int``/``float`` first and never displays the value in the notebook.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["plain", "glue_value"]
+
+
+def plain(value):
+    """``value`` with NumPy scalars (bool, integer, floating) turned into Python ones."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    return value
+
+
+def glue_value(key: str, value):
+    """Glue ``plain(value)`` under ``key`` without displaying it; returns the glued value."""
+    from myst_nb import glue
+
+    value = plain(value)
+    glue(key, value, display=False)
+    return value
