@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML
 from myst_nb import glue
 
 import routerlab as rl
@@ -349,11 +350,12 @@ pd.DataFrame(own)[["id", "ours", "verdict"]]
 # %%
 table = ledger.collect(chapters, fallback=own)
 counts = ledger.verdict_counts(table)
-display_table = ledger.ledger_table(table).set_index("claim")
+display_table = ledger.ledger_table(table)
 counts
 
 # %% tags=["remove-input"]
-glue("ledger_table", display_table, display=False)
+# one header row, no index column: the claim id is the first column
+glue("ledger_table", HTML(display_table.to_html(index=False, classes="table", border=0)), display=False)
 g("n_claims", len(table))
 for verdict, n in counts.items():
     g("n_" + verdict.replace(" ", "_"), int(n))

@@ -23,10 +23,11 @@ def plain(value):
     return value
 
 
-def glue_value(key: str, value):
-    """Glue ``plain(value)`` under ``key`` without displaying it; returns the glued value."""
+def glue_value(key: str, value) -> None:
+    """Glue ``plain(value)`` under ``key`` without displaying it.
+
+    Returns None, so a notebook cell that ends with a call shows no output.
+    """
     from myst_nb import glue
 
-    value = plain(value)
-    glue(key, value, display=False)
-    return value
+    glue(key, plain(value), display=False)
