@@ -249,7 +249,7 @@ def test_every_claim_id_appears_in_the_built_ledger_page(request):
     html = page.read_text(encoding="utf-8")
     assert html.count("<table") == 1, "the ledger page should hold exactly one table"
     table = html[html.index("<table"):html.rindex("</table>")]
-    missing = [c["id"] for c in ledger.claims() if f"<th>{c['id']}</th>" not in table]
+    missing = [c["id"] for c in ledger.claims() if f"<td>{c['id']}</td>" not in table]
     assert not missing, f"claim ids missing from the built ledger table: {missing}"
     assert sum(table.count(f"<td>{v}</td>") for v in ledger.VERDICTS) == N_CLAIMS  # one per row
     errata = (built["html"] / "book" / "errata.html").read_text(encoding="utf-8")

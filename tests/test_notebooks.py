@@ -379,8 +379,17 @@ def test_glue_keys_referenced_exist_and_are_finite(executed_book, name):
     here = executed_book["root"] / "notebooks"
     duplicates: list[str] = []
     problems = _check_references(markdown, here, glued_values(nb, duplicates), name)
+    if _real_data_missing(name):  # chapter 08 without the RouteLLM files glues NaN by design
+        problems = [p for p in problems if "is not finite" not in p]
     problems += [f"{name}: glue key {key!r} glued more than once" for key in sorted(set(duplicates))]
     assert not problems, "\n".join(problems)
+
+
+def _real_data_missing(name: str) -> bool:
+    """True for the real-data chapter on a machine without the RouteLLM files."""
+    from routerlab.routellm import find_routellm_dir
+
+    return name.startswith("08_") and find_routellm_dir(None) is None
 
 
 @pytest.mark.slow
@@ -397,6 +406,8 @@ def test_pages_cross_document_glue_keys_exist(executed_book):
 def test_glued_values_in_sanity_ranges(executed_book, name):
     if name not in NOTEBOOKS:
         pytest.fail(f"VALUE_RANGES names {name}, which has no notebooks/{name}.py")
+    if _real_data_missing(name):
+        pytest.skip("RouteLLM files not found here: chapter 08 says how to get them and glues NaN")
     values = glued_values(_executed(executed_book, name))
     problems = []
     for key, (lo, hi) in VALUE_RANGES[name].items():
