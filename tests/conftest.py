@@ -57,3 +57,19 @@ def built_book(executed_book) -> dict:
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "-W", "-n", "--keep-going"]
     build = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     return {"root": root, "build": build, "html": root / "_build" / "html"}
+
+
+def toc_files(toc: dict) -> list[str]:
+    """Every file named in a parsed _toc.yml (root first), in reading order."""
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    return files

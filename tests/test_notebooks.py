@@ -20,6 +20,7 @@ import nbformat
 import pytest
 import yaml
 
+from conftest import toc_files
 from routerlab import bookrun
 from routerlab.errors import RouterlabError
 
@@ -420,21 +421,6 @@ def test_glued_values_in_sanity_ranges(executed_book, name):
     assert not problems, f"{name}: " + "; ".join(problems)
 
 
-def _toc_files(toc: dict) -> list[str]:
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    return files
-
-
 @pytest.mark.slow
 def test_book_builds_strictly(built_book):
     build = built_book["build"]
@@ -448,9 +434,9 @@ def test_book_builds_strictly(built_book):
 def test_every_toc_page_is_rendered_without_error_output(built_book):
     toc = yaml.safe_load((built_book["root"] / "_toc.yml").read_text())
     html_dir = built_book["html"]
-    missing = [f for f in _toc_files(toc) if not (html_dir / f"{Path(f).with_suffix('')}.html").is_file()]
+    missing = [f for f in toc_files(toc) if not (html_dir / f"{Path(f).with_suffix('')}.html").is_file()]
     assert not missing, f"pages missing from the HTML: {missing}"
-    for f in _toc_files(toc):
+    for f in toc_files(toc):
         html = (html_dir / f"{Path(f).with_suffix('')}.html").read_text()
         assert "output traceback" not in html and "output error" not in html, f"{f}: error output"
 

@@ -14,6 +14,8 @@ from packaging.utils import canonicalize_name
 
 import routerlab
 
+from conftest import toc_files
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Extras that environment.yml mirrors (the optional `minilm` extra is not part of the environment).
 MIRRORED_EXTRAS = ("book", "test")
@@ -81,21 +83,6 @@ def test_versions_agree(pyproject):
     assert str(citation["version"]) == pyproject["project"]["version"] == routerlab.__version__
 
 
-def _toc_files(toc: dict) -> list[str]:
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    return files
-
-
 def _source_of(entry: str) -> Path | None:
     """The file a toc entry is built from: a page (.md) or a notebook's py:percent source."""
     base = ROOT / entry
@@ -110,7 +97,7 @@ def _source_of(entry: str) -> Path | None:
 def test_toc_lists_only_existing_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     assert toc["format"] == "jb-book"
-    files = _toc_files(toc)
+    files = toc_files(toc)
     assert len(files) == len(set(files)), "a page is listed twice"
     missing = [f for f in files if _source_of(f) is None]
     assert not missing, f"_toc.yml lists files that do not exist: {missing}"
@@ -118,11 +105,11 @@ def test_toc_lists_only_existing_files():
 
 def test_every_notebook_is_in_the_toc():
     toc = {str(Path(f).with_suffix("")) if f.endswith((".ipynb", ".md")) else f
-           for f in _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))}
+           for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))}
     notebooks = [f"notebooks/{p.stem}" for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))]
     absent = [n for n in notebooks if n not in toc]
     assert not absent, f"notebooks executed by bookrun but not in _toc.yml: {absent}"
-    assert _toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))[-1] == "notebooks/99_status"
+    assert toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))[-1] == "notebooks/99_status"
 
 
 def test_book_config_is_strict_and_offline():

@@ -33,6 +33,7 @@ import pandas as pd
 from .benchmark import Benchmark
 from .errors import RouterlabError, check_choice, check_range
 from .metrics import NORMALIZATIONS, cost_range
+from .metrics import cell_scores as metrics_cell_scores
 
 __all__ = [
     "SHORT_NAMES", "short_name", "subset_label",
@@ -184,25 +185,7 @@ def dataset_difficulty(quality: np.ndarray, datasets: np.ndarray,
 
 
 # ---- per-dataset scores ------------------------------------------------------------------------
-def cell_scores(quality: np.ndarray, cost: np.ndarray, normalization: str = "global",
-                cost_for_range: np.ndarray | None = None) -> np.ndarray:
-    """(n, m) RS contribution of answering query i with model j alone.
-
-    ``quality * (1 - clip((cost - cost_min) / (cost_max - cost_min), 0, 1))`` with the range taken
-    from ``cost_for_range`` ((n, M) USD, default ``cost``), globally or per query.
-    """
-    q = np.asarray(quality, dtype=np.float64)
-    c = np.asarray(cost, dtype=np.float64)
-    ref = c if cost_for_range is None else np.asarray(cost_for_range, dtype=np.float64)
-    if ref.shape[0] != c.shape[0]:
-        raise RouterlabError(f"cost_for_range has {ref.shape[0]} rows for {c.shape[0]} queries")
-    lo, hi = cost_range(ref, normalization)
-    if normalization == "per-query":
-        lo, hi = lo[:, None], hi[:, None]
-    span = hi - lo
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(span > 0, (c - lo) / np.where(span > 0, span, 1.0), 0.0)
-    return q * (1.0 - np.clip(z, 0.0, 1.0))
+cell_scores = metrics_cell_scores  # (n, m) RS contribution of each model alone; see metrics
 
 
 def _group_means(codes: np.ndarray, k: int, values: np.ndarray) -> np.ndarray:

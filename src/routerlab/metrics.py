@@ -23,7 +23,7 @@ import numpy as np
 from .errors import check_choice
 
 __all__ = [
-    "NORMALIZATIONS", "cost_range", "normalized_cost", "rs_terms", "routing_score",
+    "NORMALIZATIONS", "cost_range", "normalized_cost", "rs_terms", "routing_score", "cell_scores",
     "oracle_choice", "qoub_choice", "coub_choice", "policy_summary",
 ]
 
@@ -64,15 +64,27 @@ def routing_score(quality: np.ndarray, paid: np.ndarray, cost: np.ndarray,
     return float(rs_terms(quality, paid, cost, normalization).mean())
 
 
-def _cell_scores(quality: np.ndarray, cost: np.ndarray, normalization: str) -> np.ndarray:
-    """(n, m) RS contribution of sending query i to model j alone."""
-    lo, hi = cost_range(cost, normalization)
+def cell_scores(quality: np.ndarray, cost: np.ndarray, normalization: str = "global",
+                cost_for_range: np.ndarray | None = None) -> np.ndarray:
+    """(n, m) RS contribution of answering query i with model j alone.
+
+    ``quality * (1 - clip((cost - cost_min) / (cost_max - cost_min), 0, 1))`` with the range taken
+    from ``cost_for_range`` ((n, M) USD, default ``cost``), globally or per query.
+    """
+    from .errors import RouterlabError
+
+    q = np.asarray(quality, dtype=np.float64)
+    c = np.asarray(cost, dtype=np.float64)
+    ref = c if cost_for_range is None else np.asarray(cost_for_range, dtype=np.float64)
+    if ref.shape[0] != c.shape[0]:
+        raise RouterlabError(f"cost_for_range has {ref.shape[0]} rows for {c.shape[0]} queries")
+    lo, hi = cost_range(ref, normalization)
     if normalization == "per-query":
         lo, hi = lo[:, None], hi[:, None]
     span = hi - lo
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(span > 0, (cost - lo) / np.where(span > 0, span, 1.0), 0.0)
-    return quality * (1.0 - np.clip(z, 0.0, 1.0))
+        z = np.where(span > 0, (c - lo) / np.where(span > 0, span, 1.0), 0.0)
+    return q * (1.0 - np.clip(z, 0.0, 1.0))
 
 
 def oracle_choice(quality: np.ndarray, cost: np.ndarray, normalization: str = "global") -> np.ndarray:
@@ -83,7 +95,7 @@ def oracle_choice(quality: np.ndarray, cost: np.ndarray, normalization: str = "g
     """
     quality = np.asarray(quality, dtype=np.float64)
     cost = np.asarray(cost, dtype=np.float64)
-    s = _cell_scores(quality, cost, normalization)
+    s = cell_scores(quality, cost, normalization)
     best = s.max(axis=1, keepdims=True)
     # among the cells reaching the best score, the best quality, then the cheapest (a correct
     # answer whose cost factor is 0 ties with wrong answers; the oracle still answers correctly)
