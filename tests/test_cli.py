@@ -149,7 +149,7 @@ def test_evaluate_uses_the_cache(tmp_path, capsys, table):
     (["evaluate", "--data", "{table}", "--json", "{tmp}"], "is a folder"),
     (["evaluate", "--data", "{table}"], "--json"),
     (["evaluate", "--data", "{bad}", "--json", "{out}"], "quality column"),
-    (["evaluate", "--data", "{pickle}", "--json", "{out}"], "pickle is not read"),
+    (["evaluate", "--data", "{pickle}", "--json", "{out}"], "pass --trust-pickle"),
     (["evaluate", "--data", "sim", "--scale", "-1", "--json", "{out}"], "scale = '-1' is out of range"),
     (["evaluate", "--data", "sim", "--scale", "abc", "--json", "{out}"], "scale must be a number"),
     (["info", "--data", "{missing}"], "no such file"),
@@ -192,3 +192,48 @@ def test_python_dash_m_entry_point(tmp_path, table):
     bad = subprocess.run([sys.executable, "-m", "routerlab", "info", "--data", str(tmp_path / "x.csv")],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and bad.stderr.startswith("routerlab: error:")
+
+
+# ---- RouterBench pickles: read only with --trust-pickle and the right digest -------------------
+@pytest.fixture
+def routerbench_pkl(tmp_path):
+    from test_routerbench import make_frame
+
+    from routerlab.routerbench import file_sha256
+
+    path = tmp_path / "routerbench_0shot.pkl"
+    make_frame().to_pickle(path)
+    return path, file_sha256(path)
+
+
+def test_pickle_needs_trust_pickle(capsys, routerbench_pkl):
+    path, _ = routerbench_pkl
+    code, out, err = run(capsys, "info", "--data", str(path))
+    assert_one_line_error(code, err, "--trust-pickle")
+
+
+def test_pickle_with_wrong_digest_is_refused(capsys, routerbench_pkl):
+    path, _ = routerbench_pkl
+    code, out, err = run(capsys, "info", "--data", str(path), "--trust-pickle", "0" * 64)
+    assert_one_line_error(code, err, "SHA-256")
+
+
+def test_pickle_with_its_digest_is_read(capsys, routerbench_pkl):
+    path, digest = routerbench_pkl
+    code, out, err = run(capsys, "info", "--data", str(path), "--trust-pickle", digest)
+    assert code == 0, err
+    assert "RouterBench (0-shot): 27 queries x 11 models" in out
+
+
+def test_convert_then_read_the_parquet_without_trust(tmp_path, capsys, routerbench_pkl):
+    path, digest = routerbench_pkl
+    out_file = tmp_path / "rb.parquet"
+    code, out, err = run(capsys, "convert", str(path), "--trust-pickle", "f" * 64, "--out", str(out_file))
+    assert_one_line_error(code, err)
+    assert not out_file.exists()  # a refused conversion leaves nothing behind
+    code, out, err = run(capsys, "convert", str(path), "--trust-pickle", digest, "--out", str(out_file))
+    assert code == 0, err
+    assert out_file.is_file()
+    code, out, err = run(capsys, "info", "--data", str(out_file))
+    assert code == 0, err
+    assert "27 queries x 11 models" in out

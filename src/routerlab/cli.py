@@ -1,4 +1,4 @@
-"""The ``routerlab`` command line: simulate, info, evaluate.
+"""The ``routerlab`` command line: simulate, convert, info, evaluate.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
@@ -6,7 +6,8 @@
 
 ``--data`` (SOURCE) is ``sim`` (RouterBench-Sim with ``--scale``/``--seed``), ``routellm`` (the real
 RouteLLM outcomes; ``--data-dir`` says where they are) or the path of an interchange table
-(.csv or .parquet, see :mod:`routerlab.interchange`). Every error -- a bad argument, an unknown
+(.csv or .parquet, see :mod:`routerlab.interchange`), or a RouterBench pickle read only with
+``--trust-pickle SHA256`` (``routerlab convert`` turns one into Parquet once). Every error -- a bad argument, an unknown
 name, an out-of-range number, a missing or malformed file -- prints one line
 ``routerlab: error: <message>`` on stderr and exits with status 2; output files are written
 atomically, so a failed run leaves nothing half-written.
@@ -69,6 +70,8 @@ def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--data-dir", default=None, help="folder holding the RouteLLM files (with --data routellm)")
     p.add_argument("--download", action="store_true",
                    help="allow fetching the pinned RouteLLM files if no local copy exists")
+    p.add_argument("--trust-pickle", default=None, metavar="SHA256",
+                   help="read a RouterBench .pkl (pickles can run code): only if its SHA-256 is this")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="1.0 = 67,500 queries x 6 models = 405,000 outcomes")
     p.add_argument("--seed", type=_int_at_least("seed", 0), default=0)
     p.add_argument("--out", required=True, help="output file, .csv (plus .meta.json) or .parquet")
+
+    p = sub.add_parser("convert", help="convert a RouterBench pickle to Parquet once (hash checked first)")
+    p.add_argument("pickle", help="routerbench_0shot.pkl or routerbench_5shot.pkl")
+    p.add_argument("--trust-pickle", required=True, metavar="SHA256",
+                   help="the pickle's expected SHA-256; it is verified before unpickling")
+    p.add_argument("--out", required=True, help="the .parquet file to write")
 
     p = sub.add_parser("info", help="print models, datasets, sizes, accuracies, mean costs")
     _add_source(p)
@@ -105,8 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | None = None,
-                download: bool = False):
-    """The :class:`~routerlab.benchmark.Benchmark` named by a ``--data`` SOURCE."""
+                download: bool = False, trust_pickle: str | None = None):
+    """The :class:`~routerlab.benchmark.Benchmark` named by a ``--data`` SOURCE.
+
+    SOURCE: ``sim``, ``routellm``, an interchange table (.csv/.parquet), a RouterBench pickle
+    (.pkl, read only with ``trust_pickle`` = its expected SHA-256), or the Parquet that
+    ``routerlab convert`` made from such a pickle.
+    """
     if data == "sim":
         from .simulate import simulate
 
@@ -115,9 +129,35 @@ def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | No
         from .routellm import load_routellm
 
         return load_routellm(data_dir, download=download)
+    path = Path(data)
+    if path.suffix.lower() == ".pkl":
+        if not trust_pickle:
+            raise RouterlabError(f"{data} is a pickle, which can run code when loaded; pass "
+                                 "--trust-pickle <its SHA-256> to read it, or convert it once with "
+                                 "'routerlab convert'")
+        from .routerbench import load_routerbench
+
+        return load_routerbench(path, trust_pickle=True, sha256=trust_pickle)
+    if path.suffix.lower() == ".parquet" and _is_converted_routerbench(path):
+        from .routerbench import load_routerbench
+
+        return load_routerbench(path)
     from .interchange import read_table
 
     return read_table(data)
+
+
+def _is_converted_routerbench(path: Path) -> bool:
+    """True for a Parquet written by ``routerlab convert`` (it records the pickle's digest)."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except Exception:  # not readable as Parquet: read_table reports it properly
+        return False
+    return b"routerlab_source_sha256" in meta
 
 
 def _cmd_simulate(args) -> int:
@@ -131,8 +171,20 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _cmd_convert(args) -> int:
+    from .routerbench import convert_to_parquet
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".parquet":
+        raise RouterlabError(f"--out {str(out)!r} must end in .parquet")
+    convert_to_parquet(args.pickle, out, sha256=args.trust_pickle)
+    print(f"wrote {out}; read it with --data {out}")
+    return 0
+
+
 def _cmd_info(args) -> int:
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download)
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                        args.trust_pickle)
     print(bench.describe())
     return 0
 
@@ -144,7 +196,8 @@ def _cmd_evaluate(args) -> int:
     out = Path(args.json)
     if out.is_dir():
         raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download)
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                        args.trust_pickle)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
     if "all" in [x.strip() for x in args.routers.split(",")] and bench.confidence is None:
         print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
@@ -161,7 +214,8 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
-_COMMANDS = {"simulate": _cmd_simulate, "info": _cmd_info, "evaluate": _cmd_evaluate}
+_COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
+             "evaluate": _cmd_evaluate}
 
 
 def _fail(message: str) -> int:
