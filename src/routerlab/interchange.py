@@ -244,6 +244,24 @@ def _strings(s: pd.Series) -> np.ndarray:
     return s.astype(str).to_numpy(dtype=object)
 
 
+def _per_model_block(df, columns, names, suffix: str, kind: str, hi: float | None) -> np.ndarray | None:
+    """(n, m) the optional ``<model>|<suffix>`` columns, checked to lie in [0, hi]; None if absent.
+
+    They must be given for every model or for none (one-line error naming the first missing one).
+    """
+    cols = [f"{nm}|{suffix}" for nm in names]
+    present = [c in columns for c in cols]
+    if not any(present):
+        return None
+    if not all(present):
+        missing = cols[present.index(False)]
+        raise RouterlabError(f"{kind} columns must be given for every model or none; {missing!r} is missing")
+    block = np.column_stack([_numeric(df, c, kind) for c in cols])
+    for j, c in enumerate(cols):
+        _check_interval(df, c, block[:, j], 0.0, hi, kind)
+    return block
+
+
 def read_table(path: str | os.PathLike) -> Benchmark:
     """Read a RouterBench wide table (.csv or .parquet) into a :class:`Benchmark`.
 
@@ -305,28 +323,10 @@ def read_table(path: str | os.PathLike) -> Benchmark:
     for j, nm in enumerate(names):
         _check_interval(df, f"{nm}|total_cost", cost[:, j], 0.0, None, "cost")
 
-    confidence = None
-    conf_cols = [f"{nm}|confidence" for nm in names]
-    present = [c in columns for c in conf_cols]
-    if any(present):
-        if not all(present):
-            missing = conf_cols[present.index(False)]
-            raise RouterlabError(f"confidence columns must be given for every model or none; {missing!r} is missing")
-        confidence = np.column_stack([_numeric(df, c, "confidence") for c in conf_cols])
-        for j, c in enumerate(conf_cols):
-            _check_interval(df, c, confidence[:, j], 0.0, 1.0, "confidence")
-
-    answer_tokens = None
-    tok_cols = [f"{nm}|answer_tokens" for nm in names]
-    present = [c in columns for c in tok_cols]
-    if any(present):
-        if not all(present):
-            missing = tok_cols[present.index(False)]
-            raise RouterlabError(f"answer-token columns must be given for every model or none; {missing!r} is missing")
-        at = np.column_stack([_numeric(df, c, "answer-token") for c in tok_cols])
-        for j, c in enumerate(tok_cols):
-            _check_interval(df, c, at[:, j], 0.0, None, "answer-token")
-        answer_tokens = at.astype(np.int64)
+    confidence = _per_model_block(df, columns, names, "confidence", "confidence", 1.0)
+    answer_tokens = _per_model_block(df, columns, names, "answer_tokens", "answer-token", None)
+    if answer_tokens is not None:
+        answer_tokens = answer_tokens.astype(np.int64)
 
     features = None
     if feature_cols:
