@@ -12,6 +12,10 @@ A :class:`Benchmark` holds, for ``n`` queries and ``m`` models:
 * model metadata -- ``models``, a tuple of :class:`~routerlab.catalog.Model`;
 * ``latent`` -- for simulated data only, the generating truth (difficulty, skills, ...) kept apart
   for teaching. No router may read it.
+* ``cost_estimated`` -- True when ``cost`` is an estimate (token counts x list prices) rather
+  than what the calls were charged; every table and figure on such data must say so.
+* ``provenance`` -- for real data, what loading did: rows read, the cleaning rule and the count of
+  rows or cells it removed (``{"rule": str, "<count name>": int, ...}``); printed by ``describe``.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ class Benchmark:
     subsets: np.ndarray | None = None
     name: str = "benchmark"
     simulated: bool = False
+    cost_estimated: bool = False
+    provenance: dict | None = field(default=None, repr=False)
     latent: dict | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -221,12 +227,16 @@ class Benchmark:
 
         lines = [f"{self.name}: {self.n_queries:,} queries x {self.n_models} models = "
                  f"{self.n_queries * self.n_models:,} outcomes"
-                 + (" [SIMULATED]" if self.simulated else "")]
+                 + (" [SIMULATED]" if self.simulated else "")
+                 + (" [ESTIMATED COST]" if self.cost_estimated else "")]
+        for k, v in (self.provenance or {}).items():
+            lines.append(f"  {k}: {v:,}" if isinstance(v, (int, np.integer)) else f"  {k}: {v}")
         table = pd.DataFrame({
             "provider": [m.provider for m in self.models],
             "tier": [m.tier for m in self.models],
             "$/1M in": self.price_in, "$/1M out": self.price_out,
-            "accuracy": self.accuracy(), "mean cost $": self.cost.mean(axis=0),
+            "accuracy": self.accuracy(),
+            ("mean est. cost $" if self.cost_estimated else "mean cost $"): self.cost.mean(axis=0),
         }, index=self.model_names)
         lines.append(table.to_string(float_format=lambda x: f"{x:.4g}"))
         sizes = pd.Series(np.bincount(self.dataset_codes), index=self.dataset_names, name="queries")
@@ -256,4 +266,5 @@ def concat(parts: Iterable[Benchmark], name: str | None = None) -> Benchmark:
         quality=cat("quality"), cost=cat("cost"), models=first.models, sample_ids=cat("sample_ids"),
         datasets=cat("datasets"), prompt_tokens=cat("prompt_tokens"), features=cat("features"),
         confidence=cat("confidence"), answer_tokens=cat("answer_tokens"), prompts=cat("prompts"),
-        subsets=cat("subsets"), name=name or first.name, simulated=first.simulated)
+        subsets=cat("subsets"), name=name or first.name, simulated=first.simulated,
+        cost_estimated=any(p.cost_estimated for p in parts))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plain", "glue_value"]
+__all__ = ["plain", "glue_value", "glue_formatted"]
 
 
 def plain(value):
@@ -31,3 +31,18 @@ def glue_value(key: str, value) -> None:
     from myst_nb import glue
 
     glue(key, plain(value), display=False)
+
+
+def glue_formatted(key: str, value, fmt: str = "{:.3f}", missing: str = "n/a") -> str:
+    """Glue ``value`` as text formatted by ``fmt``; None or NaN glue ``missing`` instead.
+
+    For numbers that exist only when a data folder is present: the prose writes
+    ``{glue:text}`key``` and reads "n/a" (never "nan") when the data is absent. Returns the text.
+    """
+    from myst_nb import glue
+
+    v = plain(value)
+    absent = v is None or (isinstance(v, float) and not np.isfinite(v))
+    text = missing if absent else fmt.format(v)
+    glue(key, text, display=False)
+    return text

@@ -1,0 +1,75 @@
+"""Real per-query outcomes, one module per source, all returning a :class:`~routerlab.benchmark.Benchmark`.
+
+    import routerlab.sources as src
+    src.names()                              # ('llmrouter', 'mmlu-pro', 'routellm', 'routerbench-subset')
+    bench = src.load("routerbench-subset")   # found under ../shared/data, every file SHA-256-checked
+    src.find("mmlu-pro", data_dir="/data")   # the folder, or None
+
+A source is a module of this package (not starting with ``_``) that defines:
+
+* ``NAME`` -- the name used by ``--data`` (e.g. ``"mmlu-pro"``);
+* ``TITLE`` -- one line saying what it is;
+* ``files() -> list[str]`` -- the relative paths it needs (all listed in its digests file
+  ``routerlab/data/sha256/<NAME>.sha256``);
+* ``load(folder: Path, **options) -> Benchmark`` -- read the verified files of ``folder``.
+
+Adding a source is one new module plus its digests file; :mod:`._base` locates, verifies and caches.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from ..benchmark import Benchmark
+from ..errors import RouterlabError
+from ._base import ENV, find_folder, require_folder
+
+__all__ = ["names", "module", "find", "load", "status", "ENV"]
+
+
+@lru_cache(maxsize=1)
+def _modules() -> dict[str, ModuleType]:
+    out = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        out[mod.NAME] = mod
+    return dict(sorted(out.items()))
+
+
+def names() -> tuple[str, ...]:
+    """The names of every real-data source, sorted."""
+    return tuple(_modules())
+
+
+def module(name: str) -> ModuleType:
+    """The module of source ``name`` (one-line error for an unknown name)."""
+    mods = _modules()
+    if name not in mods:
+        raise RouterlabError(f"unknown data source {name!r}; choose one of: {', '.join(mods)}")
+    return mods[name]
+
+
+def find(name: str, data_dir=None) -> Path | None:
+    """The folder holding every file of source ``name``, or None (files not verified here)."""
+    return find_folder(name, module(name).files(), data_dir)
+
+
+def load(name: str, data_dir=None, **options) -> Benchmark:
+    """Source ``name`` as a :class:`Benchmark`; ``options`` go to the source's ``load``."""
+    mod = module(name)
+    folder = require_folder(name, mod.files(), data_dir, getattr(mod, "HINT", ""))
+    return mod.load(folder, **options)
+
+
+def status(name: str, data_dir=None) -> str:
+    """One line for a reader: where source ``name`` was found, or that it is missing."""
+    folder = find(name, data_dir)
+    if folder is None:
+        return f"{name}: NOT FOUND (looked under --data-dir, ${ENV} and ../shared/data)"
+    return f"{name}: found in {folder}"
