@@ -28,7 +28,7 @@ from ..benchmark import Benchmark
 from ..errors import RouterlabError
 from ._base import ENV, find_folder, require_folder
 
-__all__ = ["names", "module", "find", "load", "status", "ENV"]
+__all__ = ["names", "module", "find", "load", "status", "subsample", "load_for_book", "ENV"]
 
 
 @lru_cache(maxsize=1)
@@ -73,3 +73,34 @@ def status(name: str, data_dir=None) -> str:
     if folder is None:
         return f"{name}: NOT FOUND (looked under --data-dir, ${ENV} and ../shared/data)"
     return f"{name}: found in {folder}"
+
+
+def subsample(bench: Benchmark, scale: float, seed: int = 0, min_per_dataset: int = 300) -> Benchmark:
+    """A stratified share ``scale`` of ``bench``'s queries, at least ``min_per_dataset`` of each
+    dataset (or all it has); ``scale >= 1`` returns ``bench`` itself. Rows keep their order."""
+    import numpy as np
+
+    from ..errors import check_range
+    from ..evaluation import stratified_split
+
+    scale = check_range("scale", scale, 0.0, None, lo_open=True)
+    if scale >= 1:
+        return bench
+    keep = []
+    for d in bench.dataset_names:
+        rows = np.flatnonzero(bench.dataset_mask(d))
+        share = min(1.0, max(scale, min_per_dataset / len(rows)))
+        if share < 1:
+            _, pick = stratified_split(bench.rows(rows), test_size=share, seed=seed)
+            rows = rows[pick]
+        keep.append(rows)
+    return bench.rows(np.sort(np.concatenate(keep)))
+
+
+def load_for_book(name: str, scale: float = 1.0, seed: int = 0, data_dir=None,
+                  min_per_dataset: int = 300, **options) -> Benchmark | None:
+    """Source ``name`` subsampled to ``scale`` (see :func:`subsample`), or None when its folder is
+    missing (a chapter then says so in an admonition and glues "n/a"). Corrupt files still raise."""
+    if find(name, data_dir) is None:
+        return None
+    return subsample(load(name, data_dir, **options), scale, seed, min_per_dataset)
