@@ -38,7 +38,7 @@ from ..errors import RouterlabError
 
 __all__ = [
     "ENV", "CACHE_ENV", "expected_digests", "sha256", "candidate_folders", "find_folder",
-    "require_folder", "read_verified", "cache_folder", "cached_frame",
+    "require_folder", "read_verified", "cache_folder", "cached_frame", "read_prices",
 ]
 
 ENV = "ROUTERLAB_DATA_DIR"
@@ -169,3 +169,22 @@ def cached_frame(name: str, key_parts: Sequence[str], build: Callable[[], pd.Dat
     except OSError:
         pass
     return frame
+
+
+def read_prices(table: str) -> pd.DataFrame:
+    """The package's price table ``routerlab/data/prices/<table>.csv``, indexed by ``model``.
+
+    Columns: ``model`` (the name as the source spells it), ``price_in`` and ``price_out`` (USD per
+    1M tokens), ``provider``, ``tier`` and ``reference`` (where the price was read, with its date).
+    """
+    try:
+        text = resources.files("routerlab").joinpath(f"data/prices/{table}.csv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RouterlabError(f"no price table {table!r} in the package; reinstall routerlab") from None
+    frame = pd.read_csv(io.StringIO(text), comment="#", skipinitialspace=True)
+    for col in ("price_in", "price_out"):
+        if frame[col].isna().any() or (frame[col] < 0).any():
+            raise RouterlabError(f"price table {table!r}: {col} must be a number >= 0 for every model")
+    if frame["model"].duplicated().any():
+        raise RouterlabError(f"price table {table!r} lists a model twice")
+    return frame.set_index("model")
