@@ -34,8 +34,22 @@ def test_record_returns_the_entry_with_numbers_as_floats():
                       criterion="|ours - 0.598| <= 0.02", chapter="03_algorithms", glue=False)
     assert e == {"id": "result.mf.rs", "ours": 0.6012, "lo": 0.59, "hi": 0.61,
                  "verdict": "reproduced", "criterion": "|ours - 0.598| <= 0.02",
-                 "chapter": "03_algorithms", "note": ""}
+                 "chapter": "03_algorithms", "note": "", "real": {}}
     assert all(type(e[k]) is float for k in ("ours", "lo", "hi"))
+
+
+def test_record_keeps_real_data_checks_and_rejects_malformed_ones():
+    e = ledger.record("result.mf.rs", ours=0.6, verdict="reproduced", criterion="c", chapter="03_algorithms",
+                      real={"llmrouter": {"ours": float("nan"), "verdict": "not checkable here",
+                                          "note": "data folder missing"}}, glue=False)
+    assert e["real"] == {"llmrouter": {"ours": None, "lo": None, "hi": None,
+                                       "verdict": "not checkable here", "note": "data folder missing"}}
+    with pytest.raises(RouterlabError, match="needs 'ours' and 'verdict'"):
+        ledger.record("result.mf.rs", ours=0.6, verdict="reproduced", criterion="c", chapter="03",
+                      real={"llmrouter": {"value": 0.5}}, glue=False)
+    with pytest.raises(RouterlabError, match="verdict"):
+        ledger.record("result.mf.rs", ours=0.6, verdict="reproduced", criterion="c", chapter="03",
+                      real={"llmrouter": {"ours": 0.5, "verdict": "holds"}}, glue=False)
 
 
 def test_record_keeps_text_and_drops_non_finite_numbers():

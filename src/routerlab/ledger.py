@@ -77,12 +77,15 @@ def number_verdict(ours: float, article: float, tol: float, lo: float | None = N
 
 def record(claim_id: str, *, ours, verdict: str, criterion: str, chapter: str,
            lo: float | None = None, hi: float | None = None, note: str = "",
-           glue: bool = True) -> dict:
+           real: dict | None = None, glue: bool = True) -> dict:
     """Record our check of one claim and glue it as ``ledger:<claim_id>`` (JSON text).
 
     ``ours`` is our measured value (a number, or a short text for qualitative claims);
     ``lo``/``hi`` its 95% interval if it is a measurement; ``criterion`` the test fixed before
     the result was computed; ``chapter`` the notebook that shows it (e.g. "03_algorithms").
+    ``real``: the same check on real outcomes, {source name: {"ours", "lo", "hi", "verdict",
+    "note"}} (``lo``/``hi``/``note`` optional), the verdict decided by the same criterion; a
+    source whose data folder is missing has ``ours`` None and verdict "not checkable here".
     """
     claim(claim_id)
     check_choice("verdict", verdict, VERDICTS)
@@ -99,8 +102,17 @@ def record(claim_id: str, *, ours, verdict: str, criterion: str, chapter: str,
         x = float(x)
         return x if math.isfinite(x) else None
 
+    real_entries = {}
+    for src, r in (real or {}).items():
+        unknown = set(r) - {"ours", "lo", "hi", "verdict", "note"}
+        if unknown or "ours" not in r or "verdict" not in r:
+            raise RouterlabError(f"claim {claim_id}: real[{src!r}] needs 'ours' and 'verdict' "
+                                 f"(optional lo, hi, note); got {sorted(r)}")
+        check_choice("verdict", r["verdict"], VERDICTS)
+        real_entries[str(src)] = {"ours": num(r["ours"]), "lo": num(r.get("lo")), "hi": num(r.get("hi")),
+                                  "verdict": r["verdict"], "note": str(r.get("note", ""))}
     entry = {"id": claim_id, "ours": num(ours), "lo": num(lo), "hi": num(hi), "verdict": verdict,
-             "criterion": criterion, "chapter": chapter, "note": note}
+             "criterion": criterion, "chapter": chapter, "note": note, "real": real_entries}
     if glue:
         from myst_nb import glue as _glue
 
