@@ -381,3 +381,46 @@ def test_all_leaves_out_confidence_routers_without_confidences():
     assert set(cascades) <= set(with_conf)
     assert not set(cascades) & set(without)
     assert set(without) < set(with_conf) | {"fixed:cheap", "fixed:dear"}
+
+
+# ---- text features of real data, fitted per seed on the training prompts -------------------------
+def _worded_benchmark(n=600, seed=0):
+    """The weak model is right exactly on queries whose prompt says 'easy', the strong one always,
+    a third (most expensive) never: only the words tell when the cheap model suffices."""
+    from routerlab.catalog import Model
+
+    rng = np.random.default_rng(seed)
+    easy = rng.random(n) < 0.5
+    words = rng.choice(np.array(["alpha", "beta", "gamma", "delta"]), n)
+    prompts = np.array([f"{'easy' if e else 'hard'} question about {w} number {i}"
+                        for i, (e, w) in enumerate(zip(easy, words))])
+    quality = np.column_stack([easy, np.ones(n, bool), np.zeros(n, bool)]).astype(float)
+    cost = np.column_stack([np.full(n, 1e-4), np.full(n, 5e-3), np.full(n, 1e-2)])
+    return Benchmark(quality=quality, cost=cost, models=(Model("weak", "A", "Small", 1, 1),
+                                                         Model("strong", "B", "Large", 50, 50),
+                                                         Model("pricey", "C", "Large", 100, 100)),
+                        sample_ids=np.array([f"q{i}" for i in range(n)]), datasets=np.full(n, "D"),
+                        prompt_tokens=np.full(n, 8), prompts=prompts, name="worded")
+
+
+def test_prompts_without_features_get_tfidf_features_that_route_on_the_words():
+    bench = _worded_benchmark()
+    with_text = evaluate(bench, ["mf", "oub"], seeds=[0, 1], bootstrap=0, cache_dir=False)
+    without = evaluate(bench, ["mf", "oub"], seeds=[0, 1], bootstrap=0, cache_dir=False, text_features=None)
+    assert with_text.params["text_features"] == "tfidf"
+    assert without.params["text_features"] is None
+    rs_text = with_text.summary().loc["mf", "rs"]
+    # the words decide who is right: with text features MF reaches the oracle; without them it cannot
+    assert rs_text == pytest.approx(with_text.summary().loc["oub", "rs"], abs=0.01)
+    assert without.summary().loc["mf", "rs"] < rs_text - 0.1
+
+
+def test_text_features_need_prompts():
+    bench = _worded_benchmark()
+    from dataclasses import replace
+
+    with pytest.raises(RouterlabError, match="needs prompt texts"):
+        evaluate(replace(bench, prompts=None), ["mf"], seeds=[0], bootstrap=0, cache_dir=False,
+                 text_features="tfidf")
+    with pytest.raises(RouterlabError, match="text_features"):
+        evaluate(bench, ["mf"], seeds=[0], bootstrap=0, cache_dir=False, text_features="bag")

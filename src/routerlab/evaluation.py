@@ -14,6 +14,11 @@ gain over the best single model and over ``dataset-best`` (when evaluated), gap 
 (policy, seed, dataset); and the per-query RS contributions. Intervals: a t-interval across the
 seed means and a percentile bootstrap over test queries (the same resamples for every policy,
 so differences between policies are paired).
+
+Query features of real data: a benchmark with prompt texts and no ``features`` (the real sources)
+gets, for every seed, TF-IDF + SVD features of its prompts (``text_features``, 64 dimensions)
+fitted on that seed's TRAINING prompts only and applied to both sides, so no test text shapes
+the representation.
 """
 
 from __future__ import annotations
@@ -194,10 +199,10 @@ def _hash_array(h, a) -> None:
 
 def benchmark_fingerprint(bench: Benchmark) -> str:
     """SHA-256 of what routers and scores read: quality, cost, features, confidence, answer and
-    prompt tokens, datasets, sample ids and the model metadata (names, prices)."""
+    prompt tokens, datasets, sample ids, subsets, prompt texts and the model metadata (names, prices)."""
     h = hashlib.sha256()
     for a in (bench.quality, bench.cost, bench.features, bench.confidence, bench.answer_tokens,
-              bench.prompt_tokens, bench.datasets, bench.sample_ids, bench.subsets):
+              bench.prompt_tokens, bench.datasets, bench.sample_ids, bench.subsets, bench.prompts):
         _hash_array(h, a)
     h.update(json.dumps([[m.name, m.provider, m.tier, m.price_in, m.price_out] for m in bench.models]).encode())
     return h.hexdigest()
@@ -479,10 +484,15 @@ def _group_sums(codes: np.ndarray, k: int, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normalization, ref_j):
+def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normalization, ref_j,
+                text_features=None):
     """Fit/route/score every policy on one split. Returns arrays for the per-seed bookkeeping."""
     m = bench.n_models
     train, test = bench.rows(train_idx), bench.rows(test_idx)
+    if text_features is not None:
+        from .textfeatures import with_text_features
+
+        train, test = with_text_features(train, test, kind=text_features, seed=seed)
     blind = test.without_truth()
     Q, C = test.quality, test.cost
     n = test.n_queries
@@ -558,7 +568,8 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
              seeds: Iterable[int] = range(5), normalization: str = "global",
              split: str = "stratified", test_size: float = 0.2, bootstrap: int = 1000,
              reference: str | None = None, cache_dir: str | os.PathLike | None | bool = None,
-             router_options: dict[str, dict] | None = None, bootstrap_seed: int = 0) -> EvaluationResult:
+             router_options: dict[str, dict] | None = None, bootstrap_seed: int = 0,
+             text_features: str | None = "auto") -> EvaluationResult:
     """Run the protocol for every policy and seed; see the module docstring.
 
     ``routers``: policy names (a list, a comma-separated string, ``"all"``; default all) or
@@ -571,7 +582,9 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     reduction (default: the model with the highest mean cost). ``cache_dir``: a folder where
     results are stored and reused only for identical benchmark content, parameters and package
     code (a hash of all three names the entry); None = the folder in ``$ROUTERLAB_CACHE_DIR`` if
-    that is set, else no cache; False = no cache.
+    that is set, else no cache; False = no cache. ``text_features``: ``"auto"`` (default) fits
+    ``"tfidf"`` features per seed on the training prompts when the benchmark has prompts and no
+    ``features``, else none; ``"tfidf"`` or ``"minilm"`` to force one (needs prompts); None = never.
     """
     t_start = time.perf_counter()
     check_choice("normalization", normalization, NORMALIZATIONS)
@@ -584,6 +597,14 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
         raise RouterlabError(f"seeds {seeds} repeat a value")
     bootstrap = int(check_range("bootstrap", bootstrap, 0))
     options = {k: dict(v) for k, v in (router_options or {}).items()}
+    if text_features == "auto":
+        text_features = "tfidf" if bench.features is None and bench.prompts is not None else None
+    if text_features is not None:
+        from .textfeatures import FEATURE_KINDS
+
+        check_choice("text_features", text_features, FEATURE_KINDS)
+        if bench.prompts is None:
+            raise RouterlabError(f"text_features={text_features!r} needs prompt texts; this benchmark has none")
     if routers is None:
         routers = "all"
     if isinstance(routers, str):
@@ -614,6 +635,7 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
         "policies": [_router_spec(s) for s in specs], "router_options": options, "seeds": seeds,
         "normalization": normalization, "split": split, "test_size": float(test_size),
         "bootstrap": bootstrap, "bootstrap_seed": int(bootstrap_seed), "reference": models[ref_j],
+        "text_features": text_features,
     }
     key_doc = dict(params, fingerprint=benchmark_fingerprint(bench), code=code_fingerprint(),
                    version=CACHE_VERSION)
@@ -642,7 +664,7 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     P, m = len(labels), bench.n_models
     for seed in seeds:
         tr, te = split_indices(bench, split, test_size, seed)
-        out = _score_seed(bench, tr, te, specs, labels, options, seed, normalization, ref_j)
+        out = _score_seed(bench, tr, te, specs, labels, options, seed, normalization, ref_j, text_features)
         policy_info.update(out["info"])
         test = out["test"]
         n = test.n_queries
