@@ -300,7 +300,7 @@ g("wrong_answer_length", DEFAULT_PARAMS.wrong_answer_length)
 real_stored = structure.real_targets_table(accuracy=True)
 real_live = None
 if recompute_real:
-    from routerlab.routellm import find_routellm_dir, load_routellm
+    from routerlab.sources.routellm import find_routellm_dir, load_routellm
 
     if find_routellm_dir() is not None:
         real_bench = load_routellm(drop_contaminated=True)

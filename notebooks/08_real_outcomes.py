@@ -60,7 +60,7 @@ import routerlab as rl
 from routerlab import curves as cv
 from routerlab import plots
 from routerlab.evaluation import stratified_split, t_interval
-from routerlab.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
+from routerlab.sources.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
 
 t_start = time.perf_counter()
 folder = find_routellm_dir(data_dir)

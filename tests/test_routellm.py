@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import routerlab.routellm as rl_routellm
+import routerlab.sources as sources
+import routerlab.sources._base as base
+import routerlab.sources.routellm as rl_routellm
 from routerlab.errors import RouterlabError
-from routerlab.routellm import count_tokens, download_routellm, expected_digests, find_routellm_dir, load_routellm
+from routerlab.sources.routellm import download_routellm, expected_digests, find_routellm_dir, load_routellm
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "routellm"
 needs_real = pytest.mark.skipif(not (REAL / "gsm8k" / "gsm8k_responses.csv").is_file(),
@@ -33,13 +35,10 @@ def test_package_digests_match_shared_copy():
         assert {k.removeprefix("./"): v for k, v in theirs.items()} == digests
 
 
-def test_count_tokens_known_cases():
-    # "Hello", " world", ",", " this", " is", " a", " test", " of", " ", "123", "45", " tokens", "."
-    assert count_tokens(["Hello world, this is a test of 12345 tokens."]).tolist() == [13]
-    assert count_tokens(["", "abcdefg"]).tolist() == [1, 2]  # at least 1; 7 letters -> 2 pieces
-    assert count_tokens(["abcdefgh"], "chars4").tolist() == [2]
-    with pytest.raises(RouterlabError, match="token count method"):
-        count_tokens(["x"], "bpe")
+def test_is_a_source_module():
+    assert "routellm" in sources.names() and sources.module("routellm") is rl_routellm
+    assert set(rl_routellm.files()) <= set(expected_digests()) and len(rl_routellm.files()) == 57 + 3
+    assert "LICENSE" not in rl_routellm.files()
 
 
 @needs_real
@@ -55,6 +54,17 @@ def test_real_counts_and_accuracies(real):
     assert len(set(real.sample_ids)) == real.n_queries
     assert real.sample_ids[0] == "mmlu-abstract-algebra.0000"
     assert len(set(real.subsets[mmlu])) == 57 and set(real.subsets[gsm]) == {"GSM8K"}
+    # token counts x list prices: flagged as estimated, with the dropped rows counted
+    assert real.cost_estimated and not real.simulated
+    assert real.provenance["rows read"] == 14_042 + 1_319 and real.provenance["contaminated rows"] == 17
+    assert real.provenance["rows kept"] == real.n_queries
+
+
+@needs_real
+def test_registry_load_equals_load_routellm(real):
+    via_registry = sources.load("routellm", REAL.parent)
+    np.testing.assert_array_equal(via_registry.quality, real.quality)
+    np.testing.assert_array_equal(via_registry.cost, real.cost)
 
 
 @needs_real
@@ -105,9 +115,26 @@ def test_corrupted_file_names_the_file(tmp_path):
 @needs_real
 def test_env_var_and_parent_folder(tmp_path, monkeypatch):
     _copy_subset(tmp_path / "routellm")
-    monkeypatch.setenv("ROUTERLAB_DATA_DIR", str(tmp_path))  # a parent with routellm/ inside
+    monkeypatch.setenv("ROUTERLAB_DATA_DIR", str(tmp_path))  # new form: the data root, routellm/ inside
     assert find_routellm_dir(None, ("GSM8K",)) == tmp_path / "routellm"
     assert load_routellm(datasets="GSM8K").n_queries == 1_307
+    monkeypatch.setenv("ROUTERLAB_DATA_DIR", str(tmp_path / "routellm"))  # old form: the folder itself
+    assert find_routellm_dir(None, ("GSM8K",)) == tmp_path / "routellm"
+    # an explicit folder wins over the variable, in both forms too
+    other = _copy_subset(tmp_path / "elsewhere" / "routellm")
+    assert find_routellm_dir(other.parent, ("GSM8K",)) == other
+    assert find_routellm_dir(other, ("GSM8K",)) == other
+
+
+@needs_real
+def test_download_cache_is_searched_last(tmp_path, monkeypatch):
+    monkeypatch.setattr(base, "_repo_roots", lambda: [])
+    monkeypatch.delenv("ROUTERLAB_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert find_routellm_dir(None, ("GSM8K",)) is None
+    _copy_subset(rl_routellm.cache_dir())
+    assert find_routellm_dir(None, ("GSM8K",)) == rl_routellm.cache_dir()
+    assert find_routellm_dir(tmp_path, ("GSM8K",)) is None  # an explicit folder never falls back
 
 
 def test_missing_explicit_folder(tmp_path):
@@ -163,7 +190,8 @@ def test_download_from_file_url(tmp_path):
 
 
 def test_no_data_and_no_download_says_how(tmp_path, monkeypatch):
-    monkeypatch.setattr(rl_routellm, "_candidates", lambda data_dir: [])
+    monkeypatch.setattr(base, "_repo_roots", lambda: [])
+    monkeypatch.delenv("ROUTERLAB_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     with pytest.raises(RouterlabError, match="ROUTERLAB_DATA_DIR"):
         load_routellm(download=False)

@@ -1,4 +1,4 @@
-"""RouterBench pickles: schema fixtures written with pandas.to_pickle, trust and hash checks."""
+"""RouterBench's wide layout: pickle/Parquet/CSV fixtures, the empty-cell rule, prices, trust and hashes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 
 from routerlab.errors import RouterlabError
 from routerlab.routerbench import (MODEL_COLUMNS, ROUTERBENCH_MODELS, convert_to_parquet, file_sha256,
-                                   frame_to_benchmark, load_routerbench, read_routerbench_frame)
+                                   frame_to_benchmark, is_routerbench_csv, load_routerbench,
+                                   read_routerbench_frame, wide_benchmark)
+from routerlab.tokens import count_tokens
 
 EVALS = ["mmlu-anatomy", "mmlu-professional-law", "hellaswag", "grade-school-math", "arc-challenge",
          "winogrande", "mbpp", "mtbench", "mtbench-math", "chinese_zodiac", "bias_detection"]
@@ -57,30 +59,39 @@ def test_pickle_to_benchmark(pkl):
     path, digest = pkl
     b = load_routerbench(path, trust_pickle=True, sha256=digest)
     assert b.n_models == 11 and b.models == ROUTERBENCH_MODELS
-    gpt4 = b.models[b.model_index("GPT-4")]
+    assert b.model_names == list(MODEL_COLUMNS)  # the |total_cost column order, names as spelled
+    gpt4 = b.models[b.model_index("gpt-4-1106-preview")]
     assert (gpt4.price_in, gpt4.price_out, gpt4.provider) == (10.0, 30.0, "OpenAI")
     # 7 core datasets, prefixes grouped; the two extra evals dropped
     assert set(b.dataset_names) == {"MMLU", "HellaSwag", "GSM8K", "ARC-Challenge", "Winogrande", "MBPP", "MT-Bench"}
-    assert b.n_queries == 9 * 3
+    # row 0 has an empty claude-v2 score: dropped by the rule, and counted
+    assert b.n_queries == 9 * 3 - 1 and "mmlu-anatomy.dev.0" not in set(b.sample_ids)
+    assert b.provenance["rows read"] == 11 * 3
+    assert b.provenance["rows outside the 7 core datasets dropped (extras=False)"] == 2 * 3
+    assert (b.provenance["empty quality cells"], b.provenance["rows dropped"], b.provenance["rows kept"]) == (1, 1, 26)
     assert (b.datasets[np.char.startswith(b.subsets.astype(str), "mmlu")] == "MMLU").all()
     assert set(b.subsets[b.datasets == "MT-Bench"]) == {"mtbench", "mtbench-math"}
-    # fractional quality kept, NaN -> 0, costs as given, column order = response-column order
+    # fractional quality kept, costs as given (real charges), column order = response-column order
     frame = make_frame()
     assert set(np.unique(b.quality)) <= {0.0, 0.25, 0.5, 0.75, 1.0} and (b.quality % 1 != 0).any()
-    assert b.quality[0, MODEL_COLUMNS.index("claude-v2")] == 0.0
-    np.testing.assert_allclose(b.cost[:, 4], frame["gpt-4-1106-preview|total_cost"].to_numpy()[:27])
-    np.testing.assert_allclose(b.quality[:, 4], frame["gpt-4-1106-preview"].astype(float).to_numpy()[:27])
-    # prompt turns joined, tokens counted
-    assert b.prompts[0] == "Question 0 of mmlu-anatomy?"
+    assert not np.isnan(b.quality).any() and not b.cost_estimated
+    np.testing.assert_allclose(b.cost[:, 4], frame["gpt-4-1106-preview|total_cost"].to_numpy()[1:27])
+    np.testing.assert_allclose(b.quality[:, 4], frame["gpt-4-1106-preview"].astype(float).to_numpy()[1:27])
+    # prompt turns joined, tokens counted (responses are list strings too: their brackets are not counted)
+    assert b.prompts[0] == "Question 1 of mmlu-anatomy?"
     assert "\n\nFollow-up turn?" in b.prompts[b.subsets == "mtbench"][0]
-    assert b.answer_tokens.shape == (27, 11) and (b.answer_tokens > 1).all()
+    texts = [f"answer {k} from gpt-4-1106-preview" for k in range(1, 27)]
+    assert b.answer_tokens.shape == (26, 11)
+    np.testing.assert_array_equal(b.answer_tokens[:, 4], count_tokens(texts))
+    assert (count_tokens([str([t]) for t in texts]) > b.answer_tokens[:, 4]).all()
+    np.testing.assert_array_equal(b.prompt_tokens, count_tokens(b.prompts))  # no shared prefix here
 
 
-def test_extras_and_nan_options(pkl):
+def test_extras_keep_the_other_evals(pkl):
     path, digest = pkl
-    b = load_routerbench(path, trust_pickle=True, sha256=digest, extras=True, fill_nan=None)
-    assert b.n_queries == 11 * 3 and "chinese_zodiac" in b.dataset_names
-    assert np.isnan(b.quality[0, MODEL_COLUMNS.index("claude-v2")])
+    b = load_routerbench(path, trust_pickle=True, sha256=digest, extras=True)
+    assert b.n_queries == 11 * 3 - 1 and "chinese_zodiac" in b.dataset_names
+    assert not any("outside" in k for k in b.provenance)
 
 
 def test_pickle_needs_trust_and_hash(pkl):
@@ -145,9 +156,85 @@ def test_corrupted_parquet(tmp_path):
 def test_schema_errors(tmp_path):
     with pytest.raises(RouterlabError, match="not found"):
         load_routerbench(tmp_path / "missing.parquet")
-    with pytest.raises(RouterlabError, match="missing"):
+    with pytest.raises(RouterlabError, match="quality column 'claude-v1' is missing"):
         frame_to_benchmark(make_frame().drop(columns=["claude-v1"]))
+    with pytest.raises(RouterlabError, match="'stray' .* not part of RouterBench's wide layout"):
+        frame_to_benchmark(make_frame().assign(stray=1))
     only_extra = make_frame()
     only_extra = only_extra[only_extra["eval_name"] == "chinese_zodiac"]
     with pytest.raises(RouterlabError, match="extras=True"):
         frame_to_benchmark(only_extra)
+
+
+# ---- the same reader on RouterBench CSV exports (unnamed index column, list-string prompts) ------
+def write_csv(frame: pd.DataFrame, path):
+    """As RouterBench's CSV copies are written: DataFrame.to_csv with its index (-> 'Unnamed: 0')."""
+    frame.to_csv(path)
+    return path
+
+
+def test_csv_export_is_read_with_its_index_column(tmp_path):
+    path = write_csv(make_frame(), tmp_path / "arc_like.csv")
+    assert pd.read_csv(path).columns[0] == "Unnamed: 0"
+    assert is_routerbench_csv(path)
+    b = load_routerbench(path)
+    pkl_like = frame_to_benchmark(make_frame())
+    np.testing.assert_array_equal(b.quality, pkl_like.quality)
+    np.testing.assert_allclose(b.cost, pkl_like.cost)
+    assert list(b.sample_ids) == list(pkl_like.sample_ids) and b.provenance == pkl_like.provenance
+
+
+def test_interchange_csv_with_sidecar_is_not_taken_for_routerbench(tmp_path):
+    path = write_csv(make_frame(), tmp_path / "t.csv")
+    (tmp_path / "t.csv.meta.json").write_text("{}")
+    assert not is_routerbench_csv(path)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("sample_id,prompt,eval_name,prompt_tokens\n1,p,d,3\n")
+    assert not is_routerbench_csv(plain)
+
+
+def _with_duplicate(frame: pd.DataFrame, complete: bool) -> pd.DataFrame:
+    """Row 3 again under row 1's sample_id: split scores (as in RouterBench) or a full copy."""
+    frame = frame.copy()
+    frame.loc[3, "sample_id"] = frame.loc[1, "sample_id"]
+    if not complete:
+        frame.loc[1, "gpt-3.5-turbo-1106"] = np.nan
+        frame.loc[3, [m for m in MODEL_COLUMNS if m != "gpt-3.5-turbo-1106"]] = np.nan
+    return frame
+
+
+def test_split_duplicates_are_dropped_by_the_empty_cell_rule():
+    b = frame_to_benchmark(_with_duplicate(make_frame(), complete=False))
+    pv = b.provenance
+    assert (pv["distinct sample_ids"], pv["duplicated sample_ids"]) == (26, 1)
+    assert pv["empty quality cells"] == 1 + 1 + 10 and (pv["rows dropped"], pv["rows kept"]) == (3, 24)
+    assert len(set(b.sample_ids)) == b.n_queries == 24
+
+
+def test_complete_duplicates_are_an_error_naming_the_id():
+    with pytest.raises(RouterlabError, match=r"1 sample_id\(s\) .* more than once .*'mmlu-anatomy.dev.1'") as err:
+        frame_to_benchmark(_with_duplicate(make_frame(), complete=True))
+    assert "\n" not in str(err.value)
+
+
+def test_unknown_model_has_no_price_and_is_refused(tmp_path):
+    frame = make_frame().rename(columns=lambda c: c.replace("claude-v1", "claude-9"))
+    path = write_csv(frame, tmp_path / "new_model.csv")
+    with pytest.raises(RouterlabError, match="'claude-9' has no per-token price") as err:
+        load_routerbench(path)
+    assert "never evaluated as if its models were free" in str(err.value)
+
+
+@pytest.mark.parametrize("column, value, pattern", [
+    ("claude-v1", "yes", "quality column 'claude-v1' holds 'yes' at b.csv data row 1"),
+    ("claude-v1", 1.5, "quality column 'claude-v1' is 1.5"),
+    ("claude-v1|total_cost", np.nan, "cost column 'claude-v1|total_cost' is empty at b.csv data row 1"),
+    ("claude-v1|total_cost", -0.1, "cost column 'claude-v1|total_cost' is -0.1"),
+])
+def test_bad_cells_are_one_line_errors(column, value, pattern):
+    frame = make_frame()
+    frame[column] = frame[column].astype(object)
+    frame.loc[2, column] = value
+    with pytest.raises(RouterlabError, match=pattern.replace("|", r"\|")) as err:
+        wide_benchmark(frame, origin=["a.csv"] * 2 + ["b.csv"] * (len(frame) - 2))
+    assert "b.csv data row 1 (sample_id 'mmlu-anatomy.dev.2')" in str(err.value) and "\n" not in str(err.value)

@@ -128,7 +128,7 @@ def test_real_targets_table_and_knobs():
 
 
 def _real_dir():
-    from routerlab.routellm import find_routellm_dir
+    from routerlab.sources.routellm import find_routellm_dir
 
     return find_routellm_dir()
 
@@ -136,7 +136,7 @@ def _real_dir():
 @pytest.mark.slow
 @pytest.mark.skipif(_real_dir() is None, reason="RouteLLM files not found beside the repository")
 def test_real_targets_recomputed_from_the_files():
-    from routerlab.routellm import load_routellm
+    from routerlab.sources.routellm import load_routellm
 
     real = load_routellm(drop_contaminated=True)
     df = structure_table(real, REAL_MODELS[0], REAL_MODELS[1], seed=0)

@@ -423,7 +423,7 @@ def simulated_data_digest(scale: float, seed: int = 0) -> dict:
 def routellm_verification(folder: str | os.PathLike | None = None) -> dict:
     """Check the real RouteLLM files against the digests shipped in the package.
 
-    ``folder`` defaults to where :func:`routerlab.routellm.find_routellm_dir` finds them (never
+    ``folder`` defaults to where :func:`routerlab.sources.routellm.find_routellm_dir` finds them (never
     downloads). Returns ``{"folder", "n_files", "n_ok", "bad", "sums_sha256"}``: ``n_ok`` of
     ``n_files`` listed files have the expected SHA-256, ``bad`` lists the others (missing or
     altered), ``sums_sha256`` is the SHA-256 of the digest list itself (one hash naming the data).
@@ -433,7 +433,7 @@ def routellm_verification(folder: str | os.PathLike | None = None) -> dict:
 
     from importlib import resources
 
-    sums = resources.files("routerlab").joinpath("data/routellm_SHA256SUMS").read_bytes()
+    sums = resources.files("routerlab").joinpath("data/sha256/routellm.sha256").read_bytes()
     expected = {}
     for line in sums.decode().splitlines():
         if line.strip():
@@ -443,7 +443,7 @@ def routellm_verification(folder: str | os.PathLike | None = None) -> dict:
               "sums_sha256": hashlib.sha256(sums).hexdigest()}
     if folder is None:
         try:
-            from .routellm import find_routellm_dir
+            from .sources.routellm import find_routellm_dir
             folder = find_routellm_dir()
         except ImportError:
             folder = None

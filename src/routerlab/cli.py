@@ -4,13 +4,16 @@
     routerlab info --data sim --scale 0.1
     routerlab evaluate --data sim --routers all --seeds 5 --normalization global --json out.json
 
-``--data`` (SOURCE) is ``sim`` (RouterBench-Sim with ``--scale``/``--seed``), ``routellm`` (the real
-RouteLLM outcomes; ``--data-dir`` says where they are) or the path of an interchange table
-(.csv or .parquet, see :mod:`routerlab.interchange`), or a RouterBench pickle read only with
-``--trust-pickle SHA256`` (``routerlab convert`` turns one into Parquet once). Every error -- a bad argument, an unknown
-name, an out-of-range number, a missing or malformed file -- prints one line
-``routerlab: error: <message>`` on stderr and exits with status 2; output files are written
-atomically, so a failed run leaves nothing half-written.
+``--data`` (SOURCE) is ``sim`` (RouterBench-Sim with ``--scale``/``--seed``), the name of a real-data
+source (``routerlab.sources.names()``: ``routellm``, ``routerbench-subset``, ...; found under
+``--data-dir``, the data root, else ``$ROUTERLAB_DATA_DIR``, else ``../shared/data`` beside the
+project, every file SHA-256-checked) or a file: an interchange table (.csv or .parquet, see
+:mod:`routerlab.interchange`), a CSV in RouterBench's own layout (``<model>|total_cost`` columns and no
+``.meta.json`` sidecar; see :mod:`routerlab.routerbench`), or a RouterBench pickle read only with
+``--trust-pickle SHA256`` (``routerlab convert`` turns one into Parquet once). Every error -- a bad
+argument, an unknown name, an out-of-range number, a missing folder or file, a file whose digest does
+not match -- prints one line ``routerlab: error: <message>`` on stderr and exits with status 2; output
+files are written atomically, so a failed run leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -59,17 +62,31 @@ def _int_at_least(name, lo):
     return parse
 
 
+def _source_names() -> tuple[str, ...]:
+    """The real-data source names for the help text (a broken source module must not stop
+    ``simulate``: loading it reports the error)."""
+    try:
+        from . import sources
+
+        return sources.names()
+    except Exception:  # noqa: BLE001 - only the help text depends on it
+        return ("see routerlab.sources.names()",)
+
+
 def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--data", required=required, default="sim", metavar="SOURCE",
-                   help="'sim' (simulated RouterBench), 'routellm' (real RouteLLM outcomes) or a "
-                        ".csv/.parquet interchange table")
+                   help="'sim' (simulated RouterBench), a real-data source ("
+                        + ", ".join(_source_names()) + ") or a file: .csv/.parquet interchange table, "
+                        "RouterBench .csv/.parquet, or .pkl with --trust-pickle")
     p.add_argument("--scale", type=_positive_float("scale"), default=1.0,
                    help="simulated benchmark size; 1.0 = 67,500 queries (with --data sim)")
     p.add_argument("--seed", type=_int_at_least("seed", 0), default=0,
                    help="simulator seed (with --data sim)")
-    p.add_argument("--data-dir", default=None, help="folder holding the RouteLLM files (with --data routellm)")
+    p.add_argument("--data-dir", default=None, metavar="DIR",
+                   help="the data root holding one folder per source (or that source's own folder); "
+                        "default $ROUTERLAB_DATA_DIR, else ../shared/data beside the project")
     p.add_argument("--download", action="store_true",
-                   help="allow fetching the pinned RouteLLM files if no local copy exists")
+                   help="allow fetching a source's pinned files if no local copy exists (routellm)")
     p.add_argument("--trust-pickle", default=None, metavar="SHA256",
                    help="read a RouterBench .pkl (pickles can run code): only if its SHA-256 is this")
 
@@ -117,20 +134,30 @@ def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | No
                 download: bool = False, trust_pickle: str | None = None):
     """The :class:`~routerlab.benchmark.Benchmark` named by a ``--data`` SOURCE.
 
-    SOURCE: ``sim``, ``routellm``, an interchange table (.csv/.parquet), a RouterBench pickle
-    (.pkl, read only with ``trust_pickle`` = its expected SHA-256), or the Parquet that
-    ``routerlab convert`` made from such a pickle.
+    SOURCE: ``sim``; a name of :func:`routerlab.sources.names` (read from ``data_dir``, the data
+    root or the source's folder; ``download`` lets a source that can fetch its pinned files do
+    so); or a file: a RouterBench pickle (.pkl, read only with ``trust_pickle`` = its expected
+    SHA-256), the Parquet that ``routerlab convert`` made from one, a CSV in RouterBench's layout
+    (:func:`routerlab.routerbench.is_routerbench_csv`), or an interchange table (.csv/.parquet).
     """
     if data == "sim":
         from .simulate import simulate
 
         return simulate(scale=scale, seed=seed)
-    if data == "routellm":
-        from .routellm import load_routellm
+    from . import sources
 
-        return load_routellm(data_dir, download=download)
+    names = sources.names()
+    if data in names:
+        mod = sources.module(data)
+        if hasattr(mod, "fetch"):  # a source that can also use (and fill) a download cache
+            return mod.fetch(data_dir, download=download)
+        return sources.load(data, data_dir)
     path = Path(data)
-    if path.suffix.lower() == ".pkl":
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pkl") and not path.exists():
+        raise RouterlabError(f"unknown data source {data!r}; choose sim, one of {', '.join(names)}, "
+                             "or the path of a .csv/.parquet/.pkl file")
+    if suffix == ".pkl":
         if not trust_pickle:
             raise RouterlabError(f"{data} is a pickle, which can run code when loaded; pass "
                                  "--trust-pickle <its SHA-256> to read it, or convert it once with "
@@ -138,7 +165,13 @@ def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | No
         from .routerbench import load_routerbench
 
         return load_routerbench(path, trust_pickle=True, sha256=trust_pickle)
-    if path.suffix.lower() == ".parquet" and _is_converted_routerbench(path):
+    if suffix == ".parquet" and _is_converted_routerbench(path):
+        from .routerbench import load_routerbench
+
+        return load_routerbench(path)
+    from .routerbench import is_routerbench_csv
+
+    if is_routerbench_csv(path):
         from .routerbench import load_routerbench
 
         return load_routerbench(path)

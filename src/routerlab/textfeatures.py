@@ -13,6 +13,7 @@ or :func:`with_text_features` on two benchmarks.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -20,7 +21,8 @@ import numpy as np
 from .benchmark import Benchmark
 from .errors import RouterlabError, check_choice
 
-__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "FEATURE_KINDS"]
+__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "FEATURE_KINDS",
+           "strip_shared_prefix"]
 
 FEATURE_KINDS = ("tfidf", "minilm")
 
@@ -29,6 +31,36 @@ def _texts(texts) -> list[str]:
     if texts is None:
         raise RouterlabError("this benchmark has no prompt texts; text features need real prompts")
     return [str(t) for t in np.asarray(texts, dtype=object).ravel()]
+
+
+def strip_shared_prefix(texts, groups) -> np.ndarray:
+    """(n,) object array: each text without the prefix that every text of its group shares.
+
+    ``texts`` (n,) str; ``groups`` (n,) labels (e.g. the dataset of each prompt). A few-shot
+    prompt repeats the same worked examples before every question of a dataset; a text feature of
+    the whole prompt then mostly sees those examples. Per group, the longest common prefix is cut
+    back to the end of its last complete line (so no question loses part of a word or of its
+    first line) and removed. A group of one text, or one whose texts share no complete line, is
+    left unchanged; a text that would become empty (or only whitespace) keeps its full form.
+    """
+    texts = np.asarray(["" if t is None else str(t) for t in np.asarray(texts, dtype=object).ravel()], dtype=object)
+    groups = np.asarray(groups, dtype=object).ravel()
+    if groups.shape != texts.shape:
+        raise RouterlabError(f"groups has {groups.size} labels for {texts.size} texts; give one label per text")
+    out = texts.copy()
+    for g in dict.fromkeys(groups.tolist()):  # first-appearance order; labels need not be sortable
+        rows = np.flatnonzero(groups == g)
+        if rows.size < 2:
+            continue
+        shared = os.path.commonprefix(texts[rows].tolist())
+        cut = shared.rfind("\n") + 1  # end of the last complete shared line (0: none)
+        if cut == 0:
+            continue
+        for i in rows:
+            rest = texts[i][cut:]
+            if rest.strip():
+                out[i] = rest
+    return out
 
 
 class TfidfSvdFeatures:

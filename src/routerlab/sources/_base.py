@@ -17,7 +17,8 @@ a copy of the source's ``SHA256SUMS``), so a changed or truncated file is an err
 
 Converted tables (e.g. 29 MMLU-Pro archives parsed into one frame) are cached as Parquet under
 ``$XDG_CACHE_HOME/routerlab/sources/<name>/<key>.parquet`` (``~/.cache`` when the variable is
-unset; ``$ROUTERLAB_CACHE_DIR`` overrides the whole folder), the key being a digest of the source
+unset; ``$ROUTERLAB_SOURCES_CACHE`` names another folder; the evaluation cache of
+``$ROUTERLAB_CACHE_DIR`` is a different thing and is not used here), the key being a digest of the source
 files' digests and the converter's version; files are written to a temporary name and renamed.
 """
 
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 ENV = "ROUTERLAB_DATA_DIR"
-CACHE_ENV = "ROUTERLAB_CACHE_DIR"
+CACHE_ENV = "ROUTERLAB_SOURCES_CACHE"
 
 
 def sha256(data: bytes) -> str:
@@ -132,7 +133,7 @@ def cache_folder(name: str) -> Path:
     """Where converted tables of source ``name`` are cached (see the module docstring)."""
     override = os.environ.get(CACHE_ENV)
     if override:
-        return Path(override).expanduser() / "sources" / name
+        return Path(override).expanduser() / name
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "routerlab" / "sources" / name
 

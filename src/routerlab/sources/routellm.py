@@ -5,59 +5,63 @@ The RouteLLM project (lm-sys/RouteLLM, Apache-2.0) published, per question, whet
 57 MMLU subject files (14,042 questions) and GSM8K (1,319 questions, with the answer texts).
 :func:`load_routellm` turns them into a two-model :class:`~routerlab.benchmark.Benchmark`.
 
-Where the files are looked for (the first folder that holds them wins):
+Where the files are looked for (the first folder that holds them wins): the folders of
+:func:`routerlab.sources._base.candidate_folders` (``data_dir``, then ``$ROUTERLAB_DATA_DIR``, each
+as the data root holding ``routellm/`` or as the ``routellm`` folder itself, then
+``../shared/data/routellm`` beside the repository) and, without an explicit ``data_dir``, the user
+cache ``~/.cache/routerlab/routellm/<commit>`` (``$XDG_CACHE_HOME`` is honoured), filled on first
+use by downloading the pinned files from GitHub (``download=True``).
 
-1. ``data_dir`` (the folder itself, or a folder with a ``routellm/`` sub-folder);
-2. the environment variable ``ROUTERLAB_DATA_DIR`` (same two forms);
-3. ``../shared/data/routellm`` beside the repository, where the repository is found from this
-   file's location (``src/routerlab/`` -> repo root) and, failing that, by walking up from the
-   current working directory to the first folder with a ``pyproject.toml``;
-4. the user cache ``~/.cache/routerlab/routellm/<commit>`` (``$XDG_CACHE_HOME`` is honoured),
-   filled on first use by downloading the pinned files from GitHub (``download=True``).
-
-Integrity: every file is read as bytes and its SHA-256 is checked against the digests shipped in
-the package (``routerlab/data/routellm_SHA256SUMS``) before it is parsed. A download goes to a
-temporary folder, every digest is verified, and only then is the folder moved into the cache,
-so a mismatch leaves nothing cached.
+Integrity: every file is read through :func:`routerlab.sources._base.read_verified`, i.e. its
+SHA-256 is checked against the digests shipped in the package
+(``routerlab/data/sha256/routellm.sha256``) before it is parsed. A download goes to a temporary
+folder, every digest is verified, and only then is the folder moved into the cache, so a
+mismatch leaves nothing cached.
 
 Costs. USD = prompt tokens x input price + answer tokens x output price. Answers are 1 token on
 MMLU (RouteLLM generated one token, the letter) and the real response text on GSM8K. Tokens are
-counted by :func:`count_tokens`, an offline approximation of OpenAI's ``cl100k_base`` (see there).
-The stored prompt is the bare question: RouteLLM's actual calls carried a 5-shot (MMLU, trimmed
-to <= 1,536 tokens) or 8-shot (GSM8K) prefix that the CSVs do not keep, so the costs here are the
-cost of a zero-shot query, lower than what RouteLLM paid (the ratio between the two models, which
-is what routing trades, is unaffected on MMLU where answers are one token).
+counted by :func:`routerlab.tokens.count_tokens`, an offline approximation of OpenAI's
+``cl100k_base``. The stored prompt is the bare question: RouteLLM's actual calls carried a 5-shot
+(MMLU, trimmed to <= 1,536 tokens) or 8-shot (GSM8K) prefix that the CSVs do not keep, so the
+costs here are the cost of a zero-shot query, lower than what RouteLLM paid (the ratio between the
+two models, which is what routing trades, is unaffected on MMLU where answers are one token).
+Because they are token counts x list prices, the benchmark is flagged ``cost_estimated``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 import shutil
 import tempfile
 import urllib.request
-from importlib import resources
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .benchmark import Benchmark
-from .catalog import Model
-from .errors import RouterlabError
+from ..benchmark import Benchmark
+from ..catalog import Model
+from ..errors import RouterlabError
+from ..tokens import count_tokens
+from ._base import ENV, expected_digests as _expected_digests, find_folder, read_verified, sha256
 
 __all__ = [
-    "COMMIT", "BASE_URL", "LICENSE_URL", "WEAK", "STRONG", "ROUTELLM_MODELS", "DEFAULT_PRICES",
-    "MMLU_SUBJECTS", "expected_digests", "count_tokens", "find_routellm_dir", "download_routellm",
-    "cache_dir", "load_routellm",
+    "NAME", "TITLE", "files", "load", "fetch", "COMMIT", "BASE_URL", "LICENSE_URL", "WEAK", "STRONG",
+    "ROUTELLM_MODELS", "DEFAULT_PRICES", "MMLU_SUBJECTS", "expected_digests", "find_routellm_dir",
+    "download_routellm", "cache_dir", "load_routellm", "placeholder_benchmark",
 ]
+
+NAME = "routellm"
+TITLE = "RouteLLM: GPT-4-1106 vs Mixtral-8x7B correctness on MMLU (14,042) and GSM8K (1,319)"
 
 COMMIT = "0b64fdafe049e596a3f5657c219329f24af24198"
 BASE_URL = f"https://raw.githubusercontent.com/lm-sys/RouteLLM/{COMMIT}/routellm/evals/"
 LICENSE_URL = f"https://raw.githubusercontent.com/lm-sys/RouteLLM/{COMMIT}/LICENSE"
+HINT = (f"or let routerlab download the pinned files of lm-sys/RouteLLM@{COMMIT[:7]} "
+        "(--download, or routerlab.sources.routellm.load_routellm(download=True))")
 WEAK_COLUMN = "mistralai/Mixtral-8x7B-Instruct-v0.1"
 STRONG_COLUMN = "gpt-4-1106-preview"
 WEAK = "Mixtral-8x7B-Instruct"
@@ -71,21 +75,12 @@ _PROVIDER = {WEAK: ("Mistral", "Medium"), STRONG: ("OpenAI", "Large")}
 ROUTELLM_MODELS: tuple[Model, ...] = tuple(Model(n, *_PROVIDER[n], *DEFAULT_PRICES[n]) for n in (WEAK, STRONG))
 
 _DATASETS = ("MMLU", "GSM8K")
-_ENV = "ROUTERLAB_DATA_DIR"
-_FIX = ("delete it and let routerlab download a fresh copy, or copy the file again from "
-        f"lm-sys/RouteLLM at commit {COMMIT[:7]}")
 
 
 # ---- digests and file lists ------------------------------------------------------------------
 def expected_digests() -> dict[str, str]:
-    """{relative path: SHA-256 hex} of every pinned file, from the package's SHA256SUMS copy."""
-    text = resources.files("routerlab").joinpath("data/routellm_SHA256SUMS").read_text(encoding="utf-8")
-    out = {}
-    for line in text.splitlines():
-        if line.strip():
-            digest, path = line.split(maxsplit=1)
-            out[path.strip().removeprefix("./")] = digest.lower()
-    return out
+    """{relative path: SHA-256 hex} of every pinned file, from the package's digests file."""
+    return dict(_expected_digests(NAME))
 
 
 MMLU_SUBJECTS: tuple[str, ...] = tuple(sorted(
@@ -102,38 +97,9 @@ def _files_for(datasets: Sequence[str]) -> list[str]:
     return files
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# ---- token counting --------------------------------------------------------------------------
-# cl100k_base pre-tokeniser, written for the stdlib ``re`` (letters = [^\W\d_]): contractions,
-# an optional leading non-letter plus a letter run, 1-3 digits, punctuation runs, newlines, spaces.
-_PIECE = (r"'(?:[sdmt]|ll|ve|re)|[^\r\n\w]?[^\W\d_]+|\d{1,3}| ?[^\s\w]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-          r"|_+")
-# A letter run of L letters costs 1 + floor((L - 1) / 6) tokens (common words are one token,
-# rarer long words split into pieces of about 6 letters).
-_LONG = r"[^\W\d_]{6}(?=[^\W\d_])"
-
-
-def count_tokens(texts, method: str = "regex") -> np.ndarray:
-    """(n,) int approximate token counts of ``texts`` (n,) str, without any downloaded tokenizer.
-
-    ``method="regex"`` (default) approximates OpenAI's ``cl100k_base`` (the tokenizer RouterBench's
-    costs were computed with): it splits the text with cl100k's pre-tokenisation pattern (words
-    with their leading space, digits in groups of at most 3, punctuation runs, whitespace) and
-    counts one token per piece plus one per further 6 letters of a long word.
-    ``method="chars4"`` is OpenAI's rule of thumb, ceil(characters / 4). Neither is exact; both
-    are deterministic and offline. Every text counts at least 1 token.
-    """
-    s = pd.Series(np.asarray(texts, dtype=object), dtype=object).fillna("").astype(str).astype(object)
-    if method == "chars4":
-        n = np.ceil(s.str.len().to_numpy(dtype=np.float64) / 4.0)
-    elif method == "regex":
-        n = (s.str.count(_PIECE).to_numpy(dtype=np.float64) + s.str.count(_LONG).to_numpy(dtype=np.float64))
-    else:
-        raise RouterlabError(f"unknown token count method {method!r}; choose one of: regex, chars4")
-    return np.maximum(n, 1).astype(np.int64)
+def files() -> list[str]:
+    """The relative paths :func:`load` reads (both datasets; the LICENSE is not needed)."""
+    return _files_for(_DATASETS)
 
 
 # ---- locating and downloading ----------------------------------------------------------------
@@ -143,38 +109,18 @@ def cache_dir() -> Path:
     return base / "routerlab" / "routellm" / COMMIT
 
 
-def _holds_files(folder: Path, datasets: Sequence[str]) -> bool:
-    return all((folder / f).is_file() for f in _files_for(datasets))
-
-
-def _candidates(data_dir) -> list[Path]:
-    out: list[Path] = []
-    for base in (data_dir, os.environ.get(_ENV) or None):
-        if base is not None:
-            base = Path(base).expanduser()
-            out += [base, base / "routellm"]
-    here = Path(__file__).resolve()
-    roots = [here.parents[2]]
-    cwd = Path.cwd().resolve()
-    roots += [p for p in (cwd, *cwd.parents) if (p / "pyproject.toml").is_file()][:1]
-    out += [r.parent / "shared" / "data" / "routellm" for r in roots]
-    return out
-
-
 def find_routellm_dir(data_dir=None, datasets: Sequence[str] = _DATASETS) -> Path | None:
-    """The first folder (see the module docstring, steps 1-4 without downloading) that holds
-    every file ``datasets`` need, or None. Files are not verified here."""
-    datasets = _check_datasets(datasets)
-    if data_dir is not None:
-        explicit = [Path(data_dir).expanduser(), Path(data_dir).expanduser() / "routellm"]
-        for c in explicit:
-            if _holds_files(c, datasets):
-                return c
-        return None  # an explicit folder that lacks the files is an error for the caller
-    for c in _candidates(None) + [cache_dir()]:
-        if _holds_files(c, datasets):
-            return c
-    return None
+    """The first folder holding every file ``datasets`` need, or None (files not verified here).
+
+    Searched: :func:`routerlab.sources._base.candidate_folders` and, when ``data_dir`` is None,
+    the download cache :func:`cache_dir`. An explicit ``data_dir`` that lacks the files gives
+    None (no fallback), so the caller can say that folder is wrong.
+    """
+    need = _files_for(_check_datasets(datasets))
+    folder = find_folder(NAME, need, data_dir)
+    if folder is None and data_dir is None and all((cache_dir() / f).is_file() for f in need):
+        folder = cache_dir()
+    return folder
 
 
 def _fetch(url: str) -> bytes:
@@ -196,25 +142,25 @@ def download_routellm(dest: Path | None = None, *, datasets: Sequence[str] = _DA
     fetch = fetch or _fetch
     dest = Path(dest) if dest is not None else cache_dir()
     digests = expected_digests()
-    files = _files_for(datasets) + ["LICENSE"]
+    todo = _files_for(datasets) + ["LICENSE"]
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".routellm-download-", dir=dest.parent))
     try:
-        for rel in files:
+        for rel in todo:
             url = license_url if rel == "LICENSE" else base_url + rel
             try:
                 data = fetch(url)
             except OSError as exc:
                 raise RouterlabError(f"could not download {url} ({exc}); give a local copy with "
-                                     f"data_dir= or {_ENV}") from None
-            if _sha256(data) != digests[rel]:
+                                     f"data_dir= or {ENV}") from None
+            if sha256(data) != digests[rel]:
                 raise RouterlabError(f"downloaded {rel} has the wrong SHA-256 (expected {digests[rel][:12]}...); "
                                      "nothing was cached, retry later or give a local copy with data_dir=")
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         # merge into dest: every file is verified, move them in (a rename on one file system)
-        for rel in files:
+        for rel in todo:
             final = dest / rel
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp / rel, final)
@@ -224,17 +170,6 @@ def download_routellm(dest: Path | None = None, *, datasets: Sequence[str] = _DA
 
 
 # ---- reading ---------------------------------------------------------------------------------
-def _read_verified(folder: Path, rel: str, digests: Mapping[str, str]) -> bytes:
-    path = folder / rel
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RouterlabError(f"cannot read {path} ({exc.strerror}); {_FIX}") from None
-    if _sha256(data) != digests[rel]:
-        raise RouterlabError(f"{path} is corrupted or not the pinned version (SHA-256 mismatch); {_FIX}")
-    return data
-
-
 def _check_datasets(datasets) -> tuple[str, ...]:
     if isinstance(datasets, str):
         datasets = (datasets,)
@@ -260,13 +195,12 @@ def _as_bool(col: pd.Series, rel: str) -> np.ndarray:
 
 
 def _frame(folder: Path, datasets: Sequence[str], drop_contaminated: bool) -> pd.DataFrame:
-    digests = expected_digests()
     parts = []
     if "MMLU" in datasets:
-        bad = _contaminated(_read_verified(folder, "mmlu/contaminated_prompts.jsonl", digests))
+        bad = _contaminated(read_verified(folder, "mmlu/contaminated_prompts.jsonl", NAME))
         for subj in MMLU_SUBJECTS:
             rel = f"mmlu/responses/mmlu_{subj}.csv"
-            df = pd.read_csv(io.BytesIO(_read_verified(folder, rel, digests)), keep_default_na=False)
+            df = pd.read_csv(io.BytesIO(read_verified(folder, rel, NAME)), keep_default_na=False)
             idx = np.arange(len(df))
             parts.append(pd.DataFrame({
                 "sample_id": [f"mmlu-{subj.replace('_', '-')}.{i:04d}" for i in idx],
@@ -276,8 +210,8 @@ def _frame(folder: Path, datasets: Sequence[str], drop_contaminated: bool) -> pd
             }))
     if "GSM8K" in datasets:
         rel = "gsm8k/gsm8k_responses.csv"
-        bad = _contaminated(_read_verified(folder, "gsm8k/contaminated_prompts.jsonl", digests))
-        df = pd.read_csv(io.BytesIO(_read_verified(folder, rel, digests)), keep_default_na=False)
+        bad = _contaminated(read_verified(folder, "gsm8k/contaminated_prompts.jsonl", NAME))
+        df = pd.read_csv(io.BytesIO(read_verified(folder, rel, NAME)), keep_default_na=False)
         parts.append(pd.DataFrame({
             "sample_id": [f"gsm8k.{i:04d}" for i in range(len(df))],
             "dataset": "GSM8K", "subset": "GSM8K", "prompt": df["prompt"].astype(str).to_numpy(),
@@ -292,41 +226,33 @@ def _frame(folder: Path, datasets: Sequence[str], drop_contaminated: bool) -> pd
     return frame
 
 
-def load_routellm(data_dir=None, *, datasets: Sequence[str] = _DATASETS, drop_contaminated: bool = True,
-                  prices: Mapping[str, tuple[float, float]] | None = None, token_method: str = "regex",
-                  download: bool = True) -> Benchmark:
-    """RouteLLM's real outcomes as a two-model :class:`Benchmark` (weak Mixtral first, then GPT-4).
+def load(folder, *, datasets: Sequence[str] = _DATASETS, drop_contaminated: bool = True,
+         prices: Mapping[str, tuple[float, float]] | None = None, token_method: str = "regex") -> Benchmark:
+    """The verified files of ``folder`` as a two-model :class:`Benchmark` (weak Mixtral first).
 
     ``datasets``: any of "MMLU", "GSM8K". ``drop_contaminated`` removes the prompts RouteLLM
     lists as contaminated (leaving 14,037 MMLU + 1,307 GSM8K rows). ``prices``: {model name:
     (USD per 1M input, per 1M output)} overriding :data:`DEFAULT_PRICES`. ``token_method``: see
-    :func:`count_tokens`. ``download``: when no local copy is found, fetch the pinned files into
-    the user cache (False raises an error saying how to get them).
+    :func:`routerlab.tokens.count_tokens`.
 
-    Returns quality (n, 2) 0/1, cost (n, 2) USD, ``prompts``, ``subsets`` (MMLU subject such as
-    ``"anatomy"``, or ``"GSM8K"``), ``datasets`` ("MMLU"/"GSM8K"), ``prompt_tokens`` (n,) and
-    ``answer_tokens`` (n, 2); ``sample_ids`` like ``"mmlu-anatomy.0003"`` (row number in the
-    original file, so ids are stable whether or not contaminated rows are dropped).
+    Returns quality (n, 2) 0/1, cost (n, 2) USD (estimated), ``prompts``, ``subsets`` (MMLU
+    subject such as ``"anatomy"``, or ``"GSM8K"``), ``datasets`` ("MMLU"/"GSM8K"),
+    ``prompt_tokens`` (n,) and ``answer_tokens`` (n, 2); ``sample_ids`` like
+    ``"mmlu-anatomy.0003"`` (row number in the original file, so ids are stable whether or not
+    contaminated rows are dropped).
     """
     datasets = _check_datasets(datasets)
-    folder = find_routellm_dir(data_dir, datasets)
-    if folder is None:
-        if data_dir is not None:
-            raise RouterlabError(f"{data_dir} does not hold the RouteLLM files (mmlu/responses/*.csv, "
-                                 "gsm8k/gsm8k_responses.csv); point data_dir at the folder that has them")
-        if not download:
-            raise RouterlabError(f"RouteLLM data not found; set {_ENV} to a folder with the files of "
-                                 f"lm-sys/RouteLLM@{COMMIT[:7]} routellm/evals/, or allow the download")
-        folder = download_routellm(datasets=datasets)
-    frame = _frame(folder, datasets, drop_contaminated)
-    n = len(frame)
-
     table = dict(DEFAULT_PRICES)
     for k, v in (prices or {}).items():
         if k not in table:
             raise RouterlabError(f"prices given for unknown model {k!r}; the models are {WEAK!r} and {STRONG!r}")
         table[k] = (float(v[0]), float(v[1]))
     models = tuple(Model(nm, *_PROVIDER[nm], *table[nm]) for nm in (WEAK, STRONG))
+
+    full = _frame(Path(folder), datasets, drop_contaminated=False)
+    contaminated = int(full["contaminated"].sum())
+    frame = full[~full["contaminated"]].reset_index(drop=True) if drop_contaminated else full
+    n = len(frame)
 
     prompt_tokens = count_tokens(frame["prompt"].to_numpy(), token_method)
     is_mmlu = (frame["dataset"] == "MMLU").to_numpy()
@@ -338,14 +264,50 @@ def load_routellm(data_dir=None, *, datasets: Sequence[str] = _DATASETS, drop_co
     p_out = np.array([m.price_out for m in models]) / 1e6
     cost = prompt_tokens[:, None] * p_in[None, :] + answer_tokens * p_out[None, :]
     quality = np.column_stack([frame["weak_ok"].to_numpy(), frame["strong_ok"].to_numpy()]).astype(np.float64)
-
+    provenance = {
+        "rule": ("prompts RouteLLM lists as contaminated are dropped" if drop_contaminated
+                 else "every row kept (drop_contaminated=False)"),
+        "rows read": len(full), "contaminated rows": contaminated, "rows dropped": len(full) - n, "rows kept": n,
+    }
     return Benchmark(
         quality=quality, cost=cost, models=models,
         sample_ids=frame["sample_id"].to_numpy(dtype=object).astype(str),
         datasets=frame["dataset"].to_numpy(dtype=object).astype(str), prompt_tokens=prompt_tokens,
         answer_tokens=answer_tokens, prompts=frame["prompt"].to_numpy(dtype=object).astype(str),
         subsets=frame["subset"].to_numpy(dtype=object).astype(str),
-        name="RouteLLM responses (" + " + ".join(datasets) + ")", simulated=False)
+        name="RouteLLM responses (" + " + ".join(datasets) + ")", simulated=False, cost_estimated=True,
+        provenance=provenance)
+
+
+def load_routellm(data_dir=None, *, datasets: Sequence[str] = _DATASETS, drop_contaminated: bool = True,
+                  prices: Mapping[str, tuple[float, float]] | None = None, token_method: str = "regex",
+                  download: bool = True) -> Benchmark:
+    """RouteLLM's real outcomes, found (see the module docstring) or downloaded, as a
+    :class:`Benchmark`; options as in :func:`load`.
+
+    ``data_dir``: the data root or the ``routellm`` folder itself (a folder that lacks the files
+    is an error). ``download``: when no local copy is found, fetch the pinned files into the user
+    cache (False raises an error saying how to get them).
+    """
+    datasets = _check_datasets(datasets)
+    folder = find_routellm_dir(data_dir, datasets)
+    if folder is None:
+        if data_dir is not None:
+            raise RouterlabError(f"{data_dir} does not hold the RouteLLM files (mmlu/responses/*.csv, "
+                                 "gsm8k/gsm8k_responses.csv), nor does its routellm/ sub-folder; point "
+                                 "data_dir at the data root or at the routellm folder")
+        if not download:
+            raise RouterlabError(f"RouteLLM data not found; set {ENV} to the data root (holding routellm/) "
+                                 f"or to a folder with the files of lm-sys/RouteLLM@{COMMIT[:7]} "
+                                 "routellm/evals/, or allow the download")
+        folder = download_routellm(datasets=datasets)
+    return load(folder, datasets=datasets, drop_contaminated=drop_contaminated, prices=prices,
+                token_method=token_method)
+
+
+def fetch(data_dir=None, *, download: bool = False, **options) -> Benchmark:
+    """Command-line entry (``--data routellm``): :func:`load_routellm`, downloading only if asked."""
+    return load_routellm(data_dir, download=download, **options)
 
 
 def placeholder_benchmark(n_mmlu: int = 400, n_gsm8k: int = 200, seed: int = 0) -> Benchmark:
@@ -371,7 +333,4 @@ def placeholder_benchmark(n_mmlu: int = 400, n_gsm8k: int = 200, seed: int = 0) 
         sample_ids=np.array([f"placeholder.{i:04d}" for i in range(hard.size)]),
         datasets=np.r_[np.full(n_mmlu, "MMLU"), np.full(n_gsm8k, "GSM8K")], prompt_tokens=tokens,
         answer_tokens=answers, prompts=prompts, subsets=np.r_[subj, np.full(n_gsm8k, "GSM8K")],
-        name="placeholder (simulated stand-in for the RouteLLM data)", simulated=True)
-
-
-__all__.append("placeholder_benchmark")
+        name="placeholder (simulated stand-in for the RouteLLM data)", simulated=True, cost_estimated=True)
