@@ -54,6 +54,7 @@ prices = "together"
 anchor = True
 recompute_real = True
 n_structure_seeds = 3
+data_dir = None  # data root with one folder per real source (None: $ROUTERLAB_DATA_DIR or ../shared/data)
 
 # %%
 import time
@@ -502,6 +503,107 @@ g("n_features", bench.features.shape[1])
 g("feature_signal", params["feature_signal"])
 g("confidence_auc", params["confidence_auc"])
 g("confidence_auc_realised", float(np.nanmean(conf_auc.to_numpy())))
+
+# %% [markdown]
+# ## The real benchmarks beside it
+#
+# The later chapters put every simulated finding beside the same measurement on **real** per-query
+# outcomes, read from a data root with one folder per source (`../shared/data` beside the project,
+# or a folder named by the `data_dir` parameter, `--data-dir` or `$ROUTERLAB_DATA_DIR`). Every file
+# is checked against the SHA-256 shipped in the package before it is read; nothing of it is in the
+# project.
+#
+# ```{admonition} Real data in this build
+# :class: note
+# {glue:text}`real_status`
+# ```
+#
+# * **routerbench-subset**: RouterBench's own outcomes (probably its 5-shot release) of 11 models
+#   on ARC-Challenge, MBPP and Winogrande, with the **real** cost RouterBench recorded per call.
+# * **llmrouter**: LLMRouter's scores of 9 open models on 14 tasks; its cost is **estimated**
+#   (prompt tokens x input price + an output length per query taken from the task's reference
+#   answer x output price; see `routerlab.sources.llmrouter`).
+# * **mmlu-pro**: the MMLU-Pro authors' per-question outputs of 29 models; cost **estimated** from
+#   the question's tokens and each model's own answer length, at public list prices (the table and
+#   its sources are in the package, `routerlab/data/prices/mmlu-pro.csv`; size-class prices for
+#   open models are marked as proxies there).
+# * **routellm**: GPT-4 and Mixtral on MMLU and GSM8K (chapter 08).
+#
+# Every source has flaws, and each loader handles them by a stated rule and counts what the rule
+# removed (the "cleaning" tables below, also printed by `routerlab info --data <source>`). On
+# RouterBench's files, {glue:text}`rb_dup_ids` sample ids appear twice, each pair splitting one
+# query's scores between two rows; the rule drops every row with an empty score
+# ({glue:text}`rb_empty_cells` empty cells, {glue:text}`rb_rows_dropped` rows), which removes every
+# duplicate and keeps {glue:text}`rb_rows_kept` queries.
+
+# %% tags=["remove-input"]
+from routerlab import sources
+from routerlab.gluing import glue_formatted
+from routerlab.textfeatures import feature_similarity
+
+REAL = ("routerbench-subset", "llmrouter", "mmlu-pro", "routellm")
+real_benches = {name: (sources.load(name, data_dir) if sources.find(name, data_dir) is not None else None)
+        for name in REAL}
+found = [n for n, b in real_benches.items() if b is not None]
+missing = [n for n, b in real_benches.items() if b is None]
+g("real_status", (f"Found: {', '.join(found)}. " if found else "") + (
+    f"NOT found: {', '.join(missing)}; the real-data numbers that need them read n/a in every chapter."
+    if missing else "Every real source is present and verified."))
+_rb = real_benches["routerbench-subset"]
+_prov = (_rb.provenance or {}) if _rb is not None else {}
+for key, what in {"rb_dup_ids": "duplicated sample_ids", "rb_empty_cells": "empty quality cells",
+                  "rb_rows_dropped": "rows dropped", "rb_rows_kept": "rows kept"}.items():
+    glue_formatted(key, _prov.get(what), fmt="{:,}")
+
+# %% tags=["remove-input"]
+over = sources.overview(real_benches)
+over.style.format({"accuracy, lowest": "{:.3f}", "accuracy, highest": "{:.3f}",
+                   "mean cost $, cheapest": "{:.2e}", "mean cost $, dearest": "{:.2e}",
+                   "models": "{:.0f}", "queries": "{:,.0f}", "datasets": "{:.0f}"}, na_rep="")
+
+# %% [markdown]
+# The cleaning, source by source (the rule first, then what it counted):
+
+# %% tags=["remove-input", "hide-output"]
+from IPython.display import Markdown, display
+
+for name in found:
+    display(Markdown(f"**{name}**"))
+    display(sources.provenance_table(real_benches[name]))
+
+# %% [markdown]
+# ### Text features see the question, not the worked examples
+#
+# RouterBench's ARC-Challenge and Winogrande prompts repeat the same worked examples before every
+# question (a shared prefix of {glue:text}`rb_prefix_arc` and {glue:text}`rb_prefix_wino`
+# characters). A text feature of the whole prompt would mostly see those examples: the mean cosine
+# similarity between the TF-IDF features of two random ARC prompts is
+# {glue:text}`rb_cos_full_arc` (Winogrande {glue:text}`rb_cos_full_wino`), close to 1, the value for
+# identical features. The loader therefore keeps, for the features, the question alone (the prefix
+# every prompt of a dataset shares is cut at its last complete line), while the cost and the token
+# counts still include the examples that were paid for. On the questions the similarity falls to
+# {glue:text}`rb_cos_q_arc` and {glue:text}`rb_cos_q_wino`: the features now differ between queries.
+
+# %% tags=["remove-input"]
+if _rb is not None:
+    _full = sources.load("routerbench-subset", data_dir, strip_prefix=False, answer_tokens=False)
+    _pre = {d: len(_full.prompts[_full.datasets == d][0]) - len(_rb.prompts[_rb.datasets == d][0])
+            for d in _rb.dataset_names}
+    sim_full = feature_similarity(_full.prompts, _full.datasets, seed=seed)
+    sim_q = feature_similarity(_rb.prompts, _rb.datasets, seed=seed)
+    similarity = pd.DataFrame({"shared prefix (characters)": pd.Series(_pre),
+                               "mean cosine, whole prompt": sim_full["mean cosine"],
+                               "mean cosine, question only": sim_q["mean cosine"]})
+else:
+    similarity = pd.DataFrame(index=["ARC-Challenge", "MBPP", "Winogrande"],
+                              columns=["shared prefix (characters)", "mean cosine, whole prompt",
+                                       "mean cosine, question only"], dtype=float)
+for d, k in {"ARC-Challenge": "arc", "Winogrande": "wino"}.items():
+    glue_formatted(f"rb_prefix_{k}", similarity.loc[d, "shared prefix (characters)"], fmt="{:,.0f}")
+    glue_formatted(f"rb_cos_full_{k}", similarity.loc[d, "mean cosine, whole prompt"], fmt="{:.2f}")
+    glue_formatted(f"rb_cos_q_{k}", similarity.loc[d, "mean cosine, question only"], fmt="{:.2f}")
+similarity.style.format({"shared prefix (characters)": "{:,.0f}", "mean cosine, whole prompt": "{:.2f}",
+                         "mean cosine, question only": "{:.2f}"}, na_rep="n/a")
 
 # %% [markdown]
 # ## Ledger entries of this chapter

@@ -84,3 +84,22 @@ def test_minilm_missing_gives_clear_error():
         MiniLMFeatures().fit(["hello"])
     with pytest.raises(RouterlabError, match="features='tfidf'"):
         make_text_features("minilm").transform(["hello"])
+
+
+def test_feature_similarity_sees_a_shared_prefix_and_its_removal():
+    from routerlab.textfeatures import feature_similarity, strip_shared_prefix
+
+    rng = np.random.default_rng(0)
+    vocab = np.array(["apple", "river", "quantum", "violin", "desert", "ladder", "comet", "velvet",
+                      "harbor", "pixel", "glacier", "saddle"])
+    questions = [" ".join(rng.choice(vocab, 4)) + f" item{i}" for i in range(80)]
+    prefix = "Example: " + " ".join(["the worked example says that the answer is obvious"] * 30) + "\n"
+    full = np.array([prefix + q for q in questions], dtype=object)
+    groups = np.full(80, "D")
+    with_prefix = feature_similarity(full, groups, n_pairs=500, dim=8)
+    without = feature_similarity(strip_shared_prefix(full, groups), groups, n_pairs=500, dim=8)
+    assert with_prefix.loc["D", "mean cosine"] > 0.9        # the shared examples dominate
+    assert without.loc["D", "mean cosine"] < with_prefix.loc["D", "mean cosine"] - 0.3
+    assert without.loc["D", "texts"] == 80
+    with pytest.raises(RouterlabError, match="one label per text"):
+        feature_similarity(full, groups[:3])

@@ -19,9 +19,9 @@ from dataclasses import replace
 import numpy as np
 
 from .benchmark import Benchmark
-from .errors import RouterlabError, check_choice
+from .errors import RouterlabError, check_choice, check_range
 
-__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "FEATURE_KINDS",
+__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "FEATURE_KINDS", "feature_similarity",
            "strip_shared_prefix"]
 
 FEATURE_KINDS = ("tfidf", "minilm")
@@ -191,3 +191,39 @@ def with_text_features(train: Benchmark, test: Benchmark, kind: str = "tfidf", d
     fitted on the training prompts only."""
     fe = make_text_features(kind, dim, seed).fit(train.prompts)
     return replace(train, features=fe.transform(train.prompts)), replace(test, features=fe.transform(test.prompts))
+
+
+def feature_similarity(texts, groups, *, n_pairs: int = 2000, dim: int = 64, seed: int = 0) -> "pd.DataFrame":
+    """How alike the TF-IDF + SVD features of different texts of a group are.
+
+    ``texts`` (n,) str, ``groups`` (n,) labels. The extractor (:class:`TfidfSvdFeatures`, ``dim``
+    columns) is fitted on all ``texts``; then, per group, ``n_pairs`` random pairs of distinct rows
+    (``seed``) are compared. Returns one row per group: ``texts``, ``mean cosine`` (1 = the same
+    feature vector, as when every text is mostly one shared prefix) and ``distinct rows`` (share of
+    rows whose features, rounded to 6 decimals, occur once).
+    """
+    import pandas as pd
+
+    texts = np.asarray(_texts(texts), dtype=object)
+    groups = np.asarray(groups, dtype=object).ravel()
+    if groups.shape != texts.shape:
+        raise RouterlabError(f"groups has {groups.size} labels for {texts.size} texts; give one label per text")
+    n_pairs = int(check_range("n_pairs", n_pairs, 1))
+    f = TfidfSvdFeatures(dim=dim, seed=seed).fit_transform(texts)
+    norm = np.linalg.norm(f, axis=1, keepdims=True)
+    f = f / np.where(norm > 0, norm, 1.0)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g in dict.fromkeys(groups.tolist()):
+        idx = np.flatnonzero(groups == g)
+        if idx.size < 2:
+            continue
+        a = rng.choice(idx, n_pairs)
+        b = rng.choice(idx, n_pairs)
+        keep = a != b
+        cos = np.einsum("ij,ij->i", f[a[keep]], f[b[keep]])
+        _, counts = np.unique(np.round(f[idx], 6), axis=0, return_counts=True)
+        rows.append({"group": g, "texts": int(idx.size), "mean cosine": float(cos.mean()),
+                     "distinct rows": float((counts == 1).sum() / idx.size)})
+    return pd.DataFrame(rows).set_index("group")
+

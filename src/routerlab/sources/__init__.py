@@ -28,7 +28,7 @@ from ..benchmark import Benchmark
 from ..errors import RouterlabError
 from ._base import ENV, find_folder, require_folder
 
-__all__ = ["names", "module", "find", "load", "status", "subsample", "load_for_book", "ENV"]
+__all__ = ["names", "module", "find", "load", "status", "subsample", "load_for_book", "overview", "provenance_table", "ENV"]
 
 
 @lru_cache(maxsize=1)
@@ -104,3 +104,35 @@ def load_for_book(name: str, scale: float = 1.0, seed: int = 0, data_dir=None,
     if find(name, data_dir) is None:
         return None
     return subsample(load(name, data_dir, **options), scale, seed, min_per_dataset)
+
+
+def overview(benches) -> "pd.DataFrame":
+    """One row per source of ``benches`` ({name: Benchmark or None}): what it holds, for a reader.
+
+    Columns: models, queries, datasets, cost basis ("real, per query" or "estimated"), lowest and
+    highest model accuracy, cheapest and dearest model's mean cost (USD per query). A source whose
+    folder is missing gets "data folder not found" and empty numbers.
+    """
+    import pandas as pd
+
+    rows = []
+    for name, b in benches.items():
+        if b is None:
+            rows.append({"source": name, "cost": "data folder not found"})
+            continue
+        acc, cost = b.accuracy(), b.cost.mean(axis=0)
+        rows.append({"source": name, "models": b.n_models, "queries": b.n_queries,
+                     "datasets": len(b.dataset_names),
+                     "cost": "estimated" if b.cost_estimated else "real, per query",
+                     "accuracy, lowest": float(acc.min()), "accuracy, highest": float(acc.max()),
+                     "mean cost $, cheapest": float(cost.min()), "mean cost $, dearest": float(cost.max())})
+    return pd.DataFrame(rows).set_index("source")
+
+
+def provenance_table(bench: Benchmark) -> "pd.DataFrame":
+    """``bench.provenance`` as a two-column table (what, count or rule), for the book."""
+    import pandas as pd
+
+    items = [(k, f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v))
+             for k, v in (bench.provenance or {}).items()]
+    return pd.DataFrame(items, columns=["what", "value"]).set_index("what")

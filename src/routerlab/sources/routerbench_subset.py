@@ -53,9 +53,11 @@ def files() -> list[str]:
     return list(FILES)
 
 
-def load(folder, *, answer_tokens: bool = True) -> Benchmark:
+def load(folder, *, answer_tokens: bool = True, strip_prefix: bool = True) -> Benchmark:
     """The verified, pooled and cleaned files of ``folder`` as an 11-model :class:`Benchmark`
-    (see the module docstring). ``answer_tokens=False`` skips counting the responses."""
+    (see the module docstring). ``answer_tokens=False`` skips counting the responses;
+    ``strip_prefix=False`` keeps the full few-shot prompts in ``prompts`` (to show what a text
+    feature of the whole prompt would see)."""
     folder = Path(folder)
     parts, origin = [], []
     for rel in FILES:
@@ -65,4 +67,4 @@ def load(folder, *, answer_tokens: bool = True) -> Benchmark:
     pooled = pd.concat(parts, ignore_index=True)
     return wide_benchmark(pooled, name="RouterBench subset (ARC-Challenge, MBPP, Winogrande)",
                           what=f"the {NAME} files", origin=np.asarray(origin, dtype=object),
-                          answer_tokens=answer_tokens)
+                          answer_tokens=answer_tokens, strip_prefix=strip_prefix)
