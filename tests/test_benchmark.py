@@ -57,6 +57,40 @@ def test_select_models_reorders_all_model_arrays():
 def test_without_truth_hides_quality_and_cost():
     b = tiny().without_truth()
     assert np.isnan(b.quality).all() and np.isnan(b.cost).all() and b.latent is None
+    assert b.answer_tokens is None  # answer lengths give back the exact cost and leak correctness
+
+
+def test_no_router_reads_an_outcome_derived_field_of_the_test_set():
+    """Every policy that does not declare ``uses_truth`` routes a blinded test set exactly as one
+    whose outcome-derived fields are scrambled (quality, cost, answer tokens, latent, and the
+    confidences of the models a cascade did not call)."""
+    from dataclasses import replace
+
+    from routerlab.evaluation import policy_names, stratified_split
+    from routerlab.routers import make_router
+    from routerlab.simulate import simulate
+
+    bench = simulate(scale=0.01, seed=3)
+    tr, te = stratified_split(bench, 0.3, seed=0)
+    train, test = bench.rows(tr), bench.rows(te)
+    rng = np.random.default_rng(11)
+    checked = 0
+    for name in policy_names(bench, "all"):
+        router = make_router(name, seed=0)
+        if router.uses_truth:
+            continue
+        router.fit(train)
+        base = router.route(test.without_truth())
+        called = (np.asarray(base.calls, bool) if base.calls is not None
+                  else np.zeros(test.quality.shape, bool))
+        scrambled = replace(test, quality=rng.permutation(test.quality), cost=rng.random(test.cost.shape),
+                            answer_tokens=rng.integers(1, 999, test.quality.shape),
+                            confidence=np.where(called, test.confidence, rng.random(test.quality.shape)),
+                            latent={"difficulty": rng.random(test.n_queries)})
+        out = router.route(scrambled)
+        np.testing.assert_array_equal(out.choice, base.choice, err_msg=name)
+        checked += 1
+    assert checked >= 10
 
 
 def test_accuracy_by_dataset_matches_direct_means():

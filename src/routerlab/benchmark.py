@@ -201,9 +201,12 @@ class Benchmark:
             answer_tokens=take(self.answer_tokens), latent=latent)
 
     def without_truth(self) -> "Benchmark":
-        """A copy whose quality and cost are NaN: what a router is allowed to see of a test set."""
+        """What a router is allowed to see of a test set: quality and cost NaN, and no field derived
+        from the outcomes (``answer_tokens``, from which the cost can be recomputed and which carries
+        a correctness signal, and ``latent``) at all. ``confidence`` stays: it is what a cascade
+        observes after paying for a call, and cascades read it only for the models they called."""
         return replace(self, quality=np.full_like(self.quality, np.nan),
-                       cost=np.full_like(self.cost, np.nan), latent=None)
+                       cost=np.full_like(self.cost, np.nan), answer_tokens=None, latent=None)
 
     # ---- summaries -------------------------------------------------------------------------
     def accuracy(self) -> np.ndarray:
