@@ -135,6 +135,13 @@ def test_evaluate_uses_the_cache(tmp_path, capsys, table):
             == json.loads((tmp_path / "b.json").read_text())["policies"])
 
 
+def test_evaluate_without_json_prints_the_table(capsys, table):
+    code, out, _ = run(capsys, "evaluate", "--data", str(table), "--routers", "random,oub", "--seeds", "1",
+                       "--bootstrap", "0", "--quiet")
+    assert code == 0
+    assert "RS" in out and "oub" in out and "wrote" not in out
+
+
 # ---- errors ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("argv, pattern", [
     (["evaluate", "--data", "{missing}", "--json", "{out}"], "no such file"),
@@ -147,7 +154,7 @@ def test_evaluate_uses_the_cache(tmp_path, capsys, table):
     (["evaluate", "--data", "{table}", "--test-size", "1.5", "--json", "{out}"], "--test-size"),
     (["evaluate", "--data", "{table}", "--reference", "GPT-9", "--json", "{out}"], "unknown model 'GPT-9'"),
     (["evaluate", "--data", "{table}", "--json", "{tmp}"], "is a folder"),
-    (["evaluate", "--data", "{table}"], "--json"),
+    (["evaluate", "--data", "{table}", "--json", "{tmp}/no/such/dir/x.json"], "does not exist; create it first"),
     (["evaluate", "--data", "{bad}", "--json", "{out}"], "quality column"),
     (["evaluate", "--data", "{pickle}", "--json", "{out}"], "pass --trust-pickle"),
     (["evaluate", "--data", "sim", "--scale", "-1", "--json", "{out}"], "scale = '-1' is out of range"),

@@ -270,6 +270,15 @@ def test_json_document():
     assert "rs_ci95_seeds" not in one["policies"]["random"]
 
 
+def test_json_is_byte_identical_across_runs_and_timings_are_opt_in():
+    first = evaluate(random_bench(), ["random", "mf", "oub"], seeds=range(2), bootstrap=20, cache_dir=False)
+    second = evaluate(random_bench(), ["random", "mf", "oub"], seeds=range(2), bootstrap=20, cache_dir=False)
+    assert first.to_json() == second.to_json()
+    assert "seconds" not in first.to_json()
+    timed = json.loads(first.to_json(timings=True))
+    assert set(timed["policies"]["mf"]["timings"]) == {"fit_seconds", "route_seconds"}
+
+
 # ---- names and arguments -----------------------------------------------------------------------
 def test_policy_names_expand_all_and_fixed():
     b = random_bench(m=3)

@@ -126,7 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bootstrap resamples of the test queries (0 = none)")
     p.add_argument("--reference", default=None, help="model for the cost reduction (default: most expensive)")
     p.add_argument("--cache-dir", default=None, help="reuse results stored here for identical inputs")
-    p.add_argument("--json", required=True, metavar="OUT", help="where to write the JSON results")
+    p.add_argument("--json", default=None, metavar="OUT",
+                   help="also write the results as JSON to this file (its folder must exist)")
+    p.add_argument("--timings", action="store_true",
+                   help="include fit/route seconds in the JSON (they differ between runs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -226,9 +230,11 @@ def _cmd_evaluate(args) -> int:
     from .evaluation import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
-    out = Path(args.json)
-    if out.is_dir():
+    out = Path(args.json) if args.json else None
+    if out is not None and out.is_dir():
         raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
+    if out is not None and not out.parent.is_dir():
+        raise RouterlabError(f"--json {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
                         args.trust_pickle)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
@@ -237,13 +243,17 @@ def _cmd_evaluate(args) -> int:
               file=sys.stderr)
     res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
-                   reference=args.reference, cache_dir=args.cache_dir)
-    res.to_json(out)
+                   reference=args.reference, cache_dir=args.cache_dir, progress=not args.quiet)
+    if out is not None:
+        res.to_json(out, timings=args.timings)
     summ = res.summary()[["rs", "quality", "mean_cost", "cost_reduction"]]
-    label = " [SIMULATED]" if bench.simulated else ""
+    summ.columns = ["RS", "quality", "mean est. cost $" if bench.cost_estimated else "mean cost $",
+                    "cost reduction"]
+    label = (" [SIMULATED]" if bench.simulated else "") + (" [ESTIMATED COST]" if bench.cost_estimated else "")
     print(f"{bench.name}{label}: {len(res.seeds)} seed(s), split {args.split}, normalization {args.normalization}")
     print(summ.to_string(float_format=lambda x: f"{x:.4g}"))
-    print(f"wrote {out}")
+    if out is not None:
+        print(f"wrote {out}")
     return 0
 
 

@@ -352,8 +352,11 @@ class EvaluationResult:
         return pd.DataFrame(rows, columns=["policy", "reference", "diff", "lo", "hi", "share_better",
                                            "p_value", "seeds_better", "n_seeds"])
 
-    def to_dict(self) -> dict:
-        """A JSON-ready document: parameters and one entry per policy with its intervals."""
+    def to_dict(self, timings: bool = False) -> dict:
+        """A JSON-ready document: parameters and one entry per policy with its intervals.
+
+        Wall-clock times (fit and route seconds) change from run to run; they are left out unless
+        ``timings`` is True, so the same parameters give a byte-identical document."""
         summ = self.summary()
         multi = len(self.seeds) > 1
         entries = {}
@@ -366,9 +369,10 @@ class EvaluationResult:
                     e[f"{mtr}_ci95_seeds"] = [_num(row[f"{mtr}_lo_seeds"]), _num(row[f"{mtr}_hi_seeds"])]
                 if self.boot:
                     e[f"{mtr}_ci95_bootstrap"] = [_num(row[f"{mtr}_lo_boot"]), _num(row[f"{mtr}_hi_boot"])]
-            for c in ("gain_vs_best_single", "gain_vs_dataset_best", "gap_to_oracle", "calls_per_query",
-                      "fit_seconds", "route_seconds"):
+            for c in ("gain_vs_best_single", "gain_vs_dataset_best", "gap_to_oracle", "calls_per_query"):
                 e[c] = _num(row[c])
+            if timings:
+                e["timings"] = {c: _num(row[c]) for c in ("fit_seconds", "route_seconds")}
             e["shares"] = {m: _num(row[f"share:{m}"]) for m in self.models}
             entries[p] = e
         doc = {"params": self.params, "models": self.models, "policies": entries}
@@ -377,9 +381,9 @@ class EvaluationResult:
                                    for r in self.paired("mf").to_dict(orient="records")]
         return doc
 
-    def to_json(self, path: str | os.PathLike | None = None) -> str:
+    def to_json(self, path: str | os.PathLike | None = None, timings: bool = False) -> str:
         """The :meth:`to_dict` document as JSON text; also written atomically to ``path`` if given."""
-        text = json.dumps(self.to_dict(), indent=2, allow_nan=False, default=_json_default)
+        text = json.dumps(self.to_dict(timings), indent=2, allow_nan=False, default=_json_default)
         if path is not None:
             from .interchange import atomic_write
 
@@ -485,7 +489,7 @@ def _group_sums(codes: np.ndarray, k: int, values: np.ndarray) -> np.ndarray:
 
 
 def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normalization, ref_j,
-                text_features=None):
+                text_features=None, bar=None):
     """Fit/route/score every policy on one split. Returns arrays for the per-seed bookkeeping."""
     m = bench.n_models
     train, test = bench.rows(train_idx), bench.rows(test_idx)
@@ -510,6 +514,8 @@ def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normal
         if label == "oub":
             opts.setdefault("normalization", normalization)
         router = _build(spec, seed, opts)
+        if bar is not None:
+            bar.set_postfix_str(f"seed {seed}, {label}", refresh=False)
         t0 = time.perf_counter()
         router.fit(train)
         t1 = time.perf_counter()
@@ -525,6 +531,8 @@ def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normal
         choices[:, p] = choice
         info[label] = {"paradigm": str(getattr(router, "paradigm", "")),
                        "uses_truth": bool(router.uses_truth), "learns": _learns(router)}
+        if bar is not None:
+            bar.update(1)
     # reference quantities on the same test rows
     single = np.column_stack([rs_terms(Q[:, j], C[:, j], C, normalization) for j in range(m)])  # (n, m)
     oc = oracle_choice(Q, C, normalization)
@@ -569,7 +577,7 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
              split: str = "stratified", test_size: float = 0.2, bootstrap: int = 1000,
              reference: str | None = None, cache_dir: str | os.PathLike | None | bool = None,
              router_options: dict[str, dict] | None = None, bootstrap_seed: int = 0,
-             text_features: str | None = "auto") -> EvaluationResult:
+             text_features: str | None = "auto", progress: bool = False) -> EvaluationResult:
     """Run the protocol for every policy and seed; see the module docstring.
 
     ``routers``: policy names (a list, a comma-separated string, ``"all"``; default all) or
@@ -585,6 +593,7 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     that is set, else no cache; False = no cache. ``text_features``: ``"auto"`` (default) fits
     ``"tfidf"`` features per seed on the training prompts when the benchmark has prompts and no
     ``features``, else none; ``"tfidf"`` or ``"minilm"`` to force one (needs prompts); None = never.
+    ``progress``: show a progress bar (one step per policy and seed) on stderr.
     """
     t_start = time.perf_counter()
     check_choice("normalization", normalization, NORMALIZATIONS)
@@ -662,9 +671,13 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     boot_acc = {mtr: np.zeros((bootstrap, len(labels))) for mtr in _METRICS} if bootstrap else {}
     test_idx, terms_d, choices_d, policy_info = {}, {}, {}, {}
     P, m = len(labels), bench.n_models
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(seeds) * P, desc="evaluate", unit="fit", disable=not progress, leave=False)
     for seed in seeds:
         tr, te = split_indices(bench, split, test_size, seed)
-        out = _score_seed(bench, tr, te, specs, labels, options, seed, normalization, ref_j, text_features)
+        out = _score_seed(bench, tr, te, specs, labels, options, seed, normalization, ref_j, text_features,
+                          bar)
         policy_info.update(out["info"])
         test = out["test"]
         n = test.n_queries
@@ -704,6 +717,7 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
         terms_d[seed] = out["terms"]
         choices_d[seed] = out["choices"]
 
+    bar.close()
     ps = pd.concat(per_seed, ignore_index=True)
     ps.insert(2, "paradigm", [policy_info[p]["paradigm"] for p in ps["policy"]])
     pdset = pd.concat(per_dataset, ignore_index=True).drop(columns=["fit_seconds", "route_seconds"])
