@@ -136,3 +136,26 @@ def test_ci_runs_make_test():
 def test_license_is_mit():
     text = (ROOT / "LICENSE").read_text()
     assert text.startswith("MIT License") and "Permission is hereby granted, free of charge" in text
+
+
+def test_the_lock_pins_every_dependency_inside_its_range(pyproject):
+    """constraints.txt (what made the book) pins each direct dependency to one version that the
+    ranges of pyproject.toml admit, and the Makefile installs with it."""
+    from packaging.version import Version
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            (spec,) = req.specifier
+            assert spec.operator == "==", f"{line!r} is not an exact pin"
+            pins[canonicalize_name(req.name)] = Version(spec.version)
+    deps = list(pyproject["project"]["dependencies"])
+    for extra in MIRRORED_EXTRAS:
+        deps += pyproject["project"]["optional-dependencies"][extra]
+    for line in deps:
+        req = Requirement(line)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not pinned in constraints.txt"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} outside {req.specifier}"
+    assert "-c constraints.txt" in (ROOT / "Makefile").read_text()
