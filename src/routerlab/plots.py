@@ -588,3 +588,301 @@ def plot_token_lengths(ax, tokens, groups, order=None, xlabel: str = "tokens (lo
 
 
 __all__.append("plot_token_lengths")
+
+
+# ---- real outcomes beside simulated ones (chapters 02 and 07) ----------------------------------
+
+def plot_data_not_found(ax, note: str = "data not found", title: str = ""):
+    """An empty panel with ``note`` centred: the panel of a source whose data folder is missing."""
+    ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=11, color="0.35", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+__all__.append("plot_data_not_found")
+
+
+def plot_hull_panel(ax, curves, zero=None, points=None, singles=None, colors=None, title: str = "",
+                    xlabel: str = "mean cost per query (USD, log scale)", ylabel: str = "mean quality"):
+    """One benchmark's routers in the cost-quality plane, without a legend (panels share one).
+
+    ``curves``: {label: (costs (k,), qualities (k,))}: operating points (faint) and their NDCH
+    (line, from :func:`routerlab.metrics.ndch`); ``zero``: (costs, qualities) of the zero router's
+    hull (dashed black); ``points``: {label: (cost, quality)} single markers (oracle, one-point
+    routers); ``singles``: (costs (m,), qualities (m,)) of the single models (grey crosses);
+    ``colors``: {label: colour} so a router has one colour in every panel. Log cost axis with
+    decade ticks. Collect the legend with ``ax.get_legend_handles_labels()``.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    from .metrics import ndch
+
+    colors = colors or {}
+
+    def dense(hc, hq):  # hull segments are linear in cost: sample them for the log axis
+        if len(hc) < 2:
+            return hc, hq
+        x = np.concatenate([np.linspace(a, b, 40, endpoint=False) for a, b in zip(hc[:-1], hc[1:])] + [hc[-1:]])
+        return x, np.interp(x, hc, hq)
+
+    for label, (c, q) in curves.items():
+        hc, hq = ndch(c, q)
+        line, = ax.plot(*dense(hc, hq), "-", lw=1.6, label=label, color=colors.get(label))
+        ax.plot(c, q, "o", ms=3, alpha=0.3, color=line.get_color())
+    if zero is not None:
+        ax.plot(*dense(np.asarray(zero[0], float), np.asarray(zero[1], float)), "k--", lw=1.2, label="zero router")
+    if singles is not None:
+        ax.plot(singles[0], singles[1], "x", ms=6, color="0.45", label="single models")
+    markers = ("*", "D", "s", "^", "v", "P")
+    for k, (label, (c, q)) in enumerate((points or {}).items()):
+        ax.plot([c], [q], markers[k % len(markers)], ms=10 if k == 0 else 7, label=label,
+                color=colors.get(label, "0.1"))
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 3.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0e}".replace("e-0", "e-")))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.tick_params(labelsize=9)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_ylabel(ylabel, fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+__all__.append("plot_hull_panel")
+
+
+# ---- chapter 03 on real outcomes: the simulator's ranking against the real ones -----------------
+
+def plot_rank_slopes(ax, ranks, colors=None, missing_text: str = "data not found", fontsize: float = 9):
+    """A slope chart of policy ranks across benchmarks (rank 1 at the top), labels written directly.
+
+    ``ranks``: DataFrame, index = policy labels, one column per benchmark (its title, e.g.
+    "simulated" or "routerbench-subset (real cost)"), values = rank (1 = highest RS) or NaN. Give
+    distinct ranks per column (e.g. ``method="first"``) so no two labels share a line. A column
+    that is all NaN (its data folder is missing) shows ``missing_text`` centred in place of points.
+    Labels: left of the first column and right of the last column that has data. ``colors``:
+    optional {label: colour}. Returns ``ax``.
+    """
+    cols = list(ranks.columns)
+    r = ranks.to_numpy(dtype=float)
+    x = np.arange(len(cols), dtype=float)
+    have = ~np.isnan(r).all(axis=0)
+    n = len(ranks.index)
+    colors = colors or {}
+    last = int(np.flatnonzero(have)[-1]) if have.any() else None
+    first = int(np.flatnonzero(have)[0]) if have.any() else None
+    for i, label in enumerate(ranks.index):
+        ok = ~np.isnan(r[i])
+        col = colors.get(label, "0.35")
+        ax.plot(x[ok], r[i, ok], "-o", color=col, lw=1.6, ms=5, alpha=0.9)
+        if first is not None and ok[first]:
+            ax.text(x[first] - 0.06, r[i, first], str(label), ha="right", va="center", fontsize=fontsize, color=col)
+        if last is not None and last != first and ok[last]:
+            ax.text(x[last] + 0.06, r[i, last], str(label), ha="left", va="center", fontsize=fontsize, color=col)
+    for j in np.flatnonzero(~have):
+        ax.text(x[j], (n + 1) / 2, missing_text, ha="center", va="center", fontsize=fontsize,
+                rotation=90, color="0.3", bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
+    ax.set_xticks(x, cols, fontsize=fontsize)
+    ax.set_xlim(-1.05, len(cols) + 0.05)
+    ax.set_ylim(n + 0.6, 0.4)
+    ax.set_yticks([])
+    ax.set_ylabel("rank by RS (top = best)", fontsize=fontsize)
+    for s in ("top", "right", "left"):
+        ax.spines[s].set_visible(False)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+__all__.append("plot_rank_slopes")
+
+
+# ---- chapter 04 on real outcomes: per-dataset gains and cross-dataset correlations -------------
+
+def plot_dataset_gains(ax, table, value: str = "gain", highlight=(), title: str = "", xlabel: str = "",
+                       fontsize: float = 9):
+    """Horizontal bars of ``table[value]`` per dataset (rows of ``table``) with their interval.
+
+    ``table``: DataFrame indexed by dataset with columns ``value``, ``<value>_lo`` and
+    ``<value>_hi`` (e.g. :func:`routerlab.analysis.dataset_table`'s gain and its seed interval),
+    drawn top to bottom in row order; datasets in ``highlight`` are drawn in red. Returns ``ax``.
+    """
+    y = np.arange(len(table))
+    v = table[value].to_numpy(dtype=float)
+    lo = table[f"{value}_lo"].to_numpy(dtype=float)
+    hi = table[f"{value}_hi"].to_numpy(dtype=float)
+    colors = ["C3" if d in set(highlight) else "C0" for d in table.index]
+    ax.barh(y, v, color=colors, alpha=0.8)
+    err = np.vstack([np.nan_to_num(v - lo), np.nan_to_num(hi - v)])
+    ax.errorbar(v, y, xerr=err, fmt="none", ecolor="0.2", lw=1, capsize=2)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, [str(d) for d in table.index], fontsize=fontsize)
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.tick_params(axis="x", labelsize=fontsize)
+    ax.set_xlabel(xlabel, fontsize=fontsize)
+    if title:
+        ax.set_title(title, fontsize=fontsize + 1)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+__all__.append("plot_dataset_gains")
+
+
+def plot_correlation_panel(ax, x, y, labels=(), highlight=(), stats=None, logx: bool = False,
+                           xlabel: str = "", ylabel: str = "", title: str = "", fontsize: float = 9):
+    """One point per dataset, the least-squares line, and r with its interval in the title.
+
+    ``x``, ``y`` (n,) numbers; ``labels`` (n,) names, of which only those in ``highlight`` are
+    written beside their point (14 labels do not fit a panel at the book's width); ``stats`` a
+    dict with ``r``, ``lo``, ``hi`` (e.g. from :func:`routerlab.analysis.pearson_ci`), shown after
+    ``title``. With ``logx`` the x axis is logarithmic and the line is fitted on log10(x).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    hl = set(highlight)
+    colors = ["C3" if str(lab) in hl else "C0" for lab in labels] if len(labels) == len(x) else "C0"
+    ax.scatter(x, y, s=22, c=colors, zorder=3)
+    if x.size >= 2 and np.ptp(x) > 0:
+        u = np.log10(x) if logx else x
+        b, a = np.polyfit(u, y, 1)
+        grid = np.linspace(u.min(), u.max(), 50)
+        ax.plot(10 ** grid if logx else grid, a + b * grid, color="grey", lw=1, ls="--", zorder=2)
+    if logx:
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.tick_params(labelsize=fontsize)
+    ax.set_xlabel(xlabel, fontsize=fontsize)
+    ax.set_ylabel(ylabel, fontsize=fontsize)
+    text = title
+    if stats is not None and np.isfinite(stats.get("r", np.nan)):
+        text = f"{title}: " if title else ""
+        text += f"r = {stats['r']:.2f} [{stats['lo']:.2f}, {stats['hi']:.2f}]"
+    if text:
+        ax.set_title(text, fontsize=fontsize)
+    ax.grid(alpha=0.3)
+    ax.autoscale_view()  # fix the limits first: label boxes are measured in display coordinates
+    u_all = np.log10(x) if logx else x
+    xspan = np.ptp(u_all) if x.size and np.ptp(u_all) > 0 else 1.0
+    yspan = np.ptp(y) if y.size and np.ptp(y) > 0 else 1.0
+    placed = []  # the text boxes (display coordinates) of the labels written so far
+    renderer = ax.figure.canvas.get_renderer()
+    for xi, ui, yi, lab in zip(x, u_all, y, labels):
+        if str(lab) not in hl:
+            continue
+        # first try: a point in the right third gets its label on the left, one near the top gets it
+        # below; a label that would overlap an earlier one or leave the axes is moved (other height,
+        # then other side)
+        right = (ui - u_all.min()) / xspan > 0.66
+        above = (yi - y.min()) / yspan < 0.85
+        tries = [(right, above), (right, not above), (not right, above), (not right, not above)]
+        for k, (r_, a_) in enumerate(tries):
+            text = ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(-5 if r_ else 5, 4 if a_ else -11),
+                               ha="right" if r_ else "left", fontsize=fontsize, color="C3")
+            box = text.get_window_extent(renderer)
+            inside = (box.x0 >= ax.bbox.x0 and box.x1 <= ax.bbox.x1 and box.y0 >= ax.bbox.y0
+                      and box.y1 <= ax.bbox.y1)
+            if k == len(tries) - 1 or (inside and not any(box.overlaps(b) for b in placed)):
+                break
+            text.remove()
+        placed.append(box)
+    return ax
+
+
+__all__.append("plot_correlation_panel")
+
+
+# ---- chapter 09: does the simulator tell the truth? ---------------------------------------------
+
+#: Colour of each verdict of routerlab.simcheck (colour-blind-safe: Okabe-Ito blue, vermillion,
+#: yellow, grey).
+VERDICT_COLORS = {"holds": "#0072B2", "does not hold": "#D55E00", "inconclusive": "#F0E442",
+                  "not measurable": "#BBBBBB"}
+
+
+def plot_verdict_grid(ax, grid, column_notes=None, fontsize: float = 9):
+    """One coloured cell per (finding, real source): the verdict of the simulator's answer there.
+
+    ``grid`` is a pandas DataFrame of verdict strings (keys of :data:`VERDICT_COLORS`; rows:
+    findings, columns: real sources), None/NaN where a finding is not measured on that source
+    (drawn blank). ``column_notes`` {column: text} writes a note (e.g. "data not found") centred
+    over that column. Returns ``ax``.
+    """
+    from matplotlib.patches import Patch, Rectangle
+
+    rows, cols = list(grid.index), list(grid.columns)
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            v = grid.iloc[i, j]
+            if isinstance(v, str):
+                ax.add_patch(Rectangle((j - 0.45, i - 0.4), 0.9, 0.8, color=VERDICT_COLORS[v], lw=0))
+    for j, c in enumerate(cols):
+        note = (column_notes or {}).get(c)
+        if note:
+            ax.text(j, (len(rows) - 1) / 2, note, ha="center", va="center", rotation=90,
+                    fontsize=fontsize + 1, color="black",
+                    bbox={"facecolor": "white", "edgecolor": "grey", "boxstyle": "round"})
+    ax.set_xlim(-0.5, len(cols) - 0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xticks(range(len(cols)), [str(c) for c in cols], fontsize=fontsize)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(rows)), [str(r) for r in rows], fontsize=fontsize)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.legend(handles=[Patch(color=col, label=v) for v, col in VERDICT_COLORS.items()],
+              loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=fontsize, frameon=False,
+              title="verdict", title_fontsize=fontsize)
+    return ax
+
+
+__all__.append("plot_verdict_grid")
+
+
+# ---- chapter 05: best achievable RS against the number of models, simulated and real -----------
+
+def plot_best_by_size(ax, size, best, lo=None, hi=None, upper=None, searched=None, target=None,
+                      title: str = "", ylabel: str = "best achievable RS (oracle)",
+                      xlabel: str = "number of models"):
+    """Best achievable RS of each subset size: mean over splits (line), 95% band (``lo``/``hi``).
+
+    ``size``, ``best`` (k,); ``upper`` (k,) optional proven upper bounds (dotted line, drawn where
+    above ``best``); ``searched`` (k,) bool: sizes whose best value is a lower bound from a search
+    (hollow markers) rather than exact (filled); ``target`` a horizontal dashed line (e.g. 99% of
+    the full set). Returns ``ax``.
+    """
+    x = np.asarray(size, dtype=float)
+    y = np.asarray(best, dtype=float)
+    line, = ax.plot(x, y, lw=1.5, color="C0", label="best subset (mean over splits)")
+    if lo is not None and hi is not None:
+        ax.fill_between(x, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float), color="C0", alpha=0.2, lw=0)
+    searched = np.zeros(len(x), dtype=bool) if searched is None else np.asarray(searched, dtype=bool)
+    ax.plot(x[~searched], y[~searched], "o", ms=4, color="C0", label="exact")
+    if searched.any():
+        ax.plot(x[searched], y[searched], "o", ms=4, mfc="white", color="C0", label="lower bound (search)")
+    if upper is not None:
+        u = np.asarray(upper, dtype=float)
+        if np.any(u > y + 1e-9):
+            ax.plot(x, u, ls=":", lw=1.2, color="C1", label="upper bound")
+    if target is not None:
+        ax.axhline(float(target), color="black", ls="--", lw=0.8, label="99% of all models")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.tick_params(labelsize=9)
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+__all__.append("plot_best_by_size")
