@@ -1,0 +1,56 @@
+"""The house style: table formatting, interval text, figure sizes, non-overlapping labels."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from routerlab import style
+from routerlab.errors import RouterlabError
+
+
+def test_interval_text():
+    assert style.interval_text(0.61234, 0.6011, 0.62349) == "0.612 [0.601, 0.623]"
+    assert style.interval_text(0.5) == "0.500"
+    assert style.interval_text(float("nan"), 0.1, 0.2) == "n/a"
+    assert style.interval_text(0.5, None, 0.7, digits=2) == "0.50"
+
+
+def test_table_formats_for_people():
+    df = pd.DataFrame({"mean_cost": [1.332e-16, 0.25], "n_queries": [1500, 20], "rs": [np.nan, 0.7]},
+                      index=pd.Index(["a", "b"], name="policy_name"))
+    html = style.table(df, digits=3).to_html()
+    assert "mean cost" in html and "mean_cost" not in html
+    assert "0.000" in html and "e-16" not in html         # a rounding residue reads as 0
+    assert "1,500" in html and "n/a" in html and "nan" not in html
+
+
+def test_figsize_checks_its_range():
+    assert style.figsize() == (style.COLUMN_INCHES, 4.2)
+    with pytest.raises(RouterlabError, match="outside"):
+        style.figsize(height=0)
+
+
+def _boxes(fig, texts):
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    return [t.get_window_extent(r) for t in texts]
+
+
+def test_label_points_leaves_no_two_labels_overlapping():
+    style.use()
+    fig, ax = plt.subplots(figsize=style.figsize())
+    x = np.array([0.50, 0.501, 0.502, 0.503, 0.2, 0.8])
+    y = np.array([0.50, 0.501, 0.499, 0.500, 0.3, 0.9])  # four points almost on top of each other
+    ax.scatter(x, y)
+    texts = style.label_points(ax, x, y, ["alpha-router", "beta-router", "gamma-router", "delta-router",
+                                          "eps", "zeta"])
+    boxes = _boxes(fig, texts)
+    overlaps = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+    plt.close(fig)
+    assert overlaps == []
