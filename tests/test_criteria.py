@@ -1,0 +1,90 @@
+"""The ledger's criteria engine: formulas as data, applied by one function."""
+
+from __future__ import annotations
+
+import pytest
+
+from routerlab import criteria as cr
+from routerlab.errors import RouterlabError
+
+
+@pytest.mark.parametrize("expr, names, expected", [
+    ("abs(ours - article) <= 0.02", {"ours": 0.61, "article": 0.598}, True),
+    ("abs(ours - article) <= 0.02", {"ours": 0.65, "article": 0.598}, False),
+    ("lo <= article <= hi", {"lo": 0.5, "hi": 0.7, "article": 0.6}, True),
+    ("lo <= article <= hi", {"lo": 0.5, "hi": 0.55, "article": 0.6}, False),
+    ("lo > 0 and not flag", {"lo": 0.1, "flag": False}, True),
+    ("lo > 0 or flag", {"lo": -0.1, "flag": True}, True),
+    ("share == 1", {"share": 1.0}, True),
+    ("min(a, b) > -x / 2", {"a": 1, "b": 2, "x": 3}, True),
+    ("ours > 0", {"ours": None}, False),                 # a missing value never satisfies a comparison
+    ("not (ours > 0)", {"ours": float("nan")}, True),
+    ("a / b > 1", {"a": 1, "b": 0}, False),              # division by zero is a missing value
+])
+def test_formulas(expr, names, expected):
+    assert cr.evaluate_expression(expr, names) is expected
+
+
+@pytest.mark.parametrize("expr, pattern", [
+    ("__import__('os').system('true')", "uses something other"),
+    ("ours.real > 0", "uses something other"),
+    ("ours in (1, 2)", "unsupported comparison"),
+    ("ours >", "not a valid formula"),
+    ("missing_name > 0", "needs the measured value 'missing_name'"),
+])
+def test_formulas_reject_anything_else(expr, pattern):
+    with pytest.raises(RouterlabError, match=pattern):
+        cr.evaluate_expression(expr, {"ours": 1.0})
+
+
+@pytest.fixture
+def fake_criteria(monkeypatch):
+    data = {
+        "a.number": {"criterion": "c", "reproduced_if_any": {
+            "within tolerance": "abs(ours - target) <= 0.02", "inside the interval": "lo <= target <= hi"}},
+        "a.inconsistent": {"criterion": "c", "inconsistent_if": {"one policy": "same == 1"},
+                           "reproduced_if_all": {"differs": "same < 1"}},
+        "a.calibrated": {"criterion": "c", "calibrated_if": {"sized as the article": "n == 405000"}},
+        "a.skip": {"criterion": "c", "not_checkable": "a taxonomy"},
+    }
+    monkeypatch.setattr(cr, "criteria", lambda: data)
+    monkeypatch.setattr(cr, "_article_value", lambda cid: None)
+    return data
+
+
+def test_judge_reports_the_clause_that_decided(fake_criteria):
+    assert cr.judge("a.number", {"ours": 0.60, "target": 0.61, "lo": 0, "hi": 1}) == ("reproduced", "within tolerance")
+    assert cr.judge("a.number", {"ours": 0.50, "target": 0.61, "lo": 0.4, "hi": 0.7}) == \
+        ("reproduced", "inside the interval")                               # the lenient clause is named
+    assert cr.judge("a.number", {"ours": 0.50, "target": 0.61, "lo": 0.4, "hi": 0.6})[0] == "not reproduced"
+    assert cr.judge("a.inconsistent", {"same": 1.0}) == ("inconsistent in the source", "one policy")
+    assert cr.judge("a.inconsistent", {"same": 0.9}) == ("reproduced", "every clause holds")
+    assert cr.judge("a.calibrated", {"n": 405000})[0] == "calibrated input"
+    assert cr.judge("a.calibrated", {"n": 2025}) == ("not reproduced", "input not met: sized as the article")
+    assert cr.judge("a.skip", {}) == ("not checkable here", "a taxonomy")
+    with pytest.raises(RouterlabError, match="no pre-registered criterion"):
+        cr.judge("a.unknown", {})
+
+
+def test_the_shipped_criteria_file_is_well_formed():
+    from routerlab import ledger
+
+    ids = {c["id"] for c in ledger.claims()}
+    data = cr.criteria()
+    assert set(data) <= ids, f"criteria for unknown claims: {sorted(set(data) - ids)}"
+    for cid, entry in data.items():
+        for group in cr.KEYS[2:]:
+            for clause, expr in entry.get(group, {}).items():
+                # every formula parses and uses only the allowed syntax (names are checked at use)
+                try:
+                    cr.evaluate_expression(expr, _AnyNames())
+                except RouterlabError as exc:
+                    assert "needs the measured value" in str(exc), f"{cid}.{group}.{clause}: {exc}"
+
+
+class _AnyNames(dict):
+    def __contains__(self, key):
+        return True
+
+    def __getitem__(self, key):
+        return 0.5
