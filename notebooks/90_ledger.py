@@ -47,6 +47,8 @@ from myst_nb import glue
 import routerlab as rl
 from routerlab import ledger
 from routerlab.gluing import glue_value
+from routerlab.htmltable import html_table
+from routerlab.simcheck import source_label
 from routerlab.catalog import DATASETS
 from routerlab.metrics import coub_choice, oracle_choice, routing_score
 
@@ -71,13 +73,14 @@ chapters = sorted(p for p in Path(executed_dir).iterdir()
 def chapter_row(path: Path) -> dict:
     nb = json.loads(path.read_text(encoding="utf-8"))
     params = nb.get("metadata", {}).get("papermill", {}).get("parameters", {})
-    entries = [k for k in ledger.glued_values(path) if k.startswith("ledger:")]
+    entries = [json.loads(v) for k, v in ledger.glued_values(path).items() if k.startswith("ledger:")]
     return {"chapter": path.stem, "scale": params.get("scale"), "n_seeds": params.get("n_seeds"),
-            "claims recorded": len(entries)}
+            "claims recorded": len(entries),
+            "real-data checks": sum(len(e.get("real") or {}) for e in entries)}
 
 
 sources = pd.DataFrame([chapter_row(p) for p in chapters],
-                       columns=["chapter", "scale", "n_seeds", "claims recorded"])
+                       columns=["chapter", "scale", "n_seeds", "claims recorded", "real-data checks"])
 other_scales = sorted({s for s in sources["scale"].dropna() if s != scale})
 sources
 
@@ -354,13 +357,37 @@ display_table = ledger.ledger_table(table)
 counts
 
 # %% tags=["remove-input"]
-# one header row, no index column: the claim id is the first column
-glue("ledger_table", HTML(display_table.to_html(index=False, classes="table", border=0)), display=False)
+# one header row, no index column: the claim id is the first column; long cells wrap, and the
+# real-data column has one line per real source the claim was checked on ("—": none)
+# (shown on book/reproduction.md, hence the links relative to the book/ folder)
+glue("ledger_table", HTML(ledger.ledger_html(display_table, link=lambda c: f"../notebooks/{c}.html")),
+     display=False)
 g("n_claims", len(table))
 for verdict, n in counts.items():
     g("n_" + verdict.replace(" ", "_"), int(n))
 g("n_from_chapters", int((table["source"] == "chapter").sum()))
 g("n_from_ledger", int((table["source"] == "ledger").sum()))
+
+# %% [markdown]
+# ## The same checks on real outcomes
+#
+# Where a chapter could check a claim on real per-query outcomes too (RouterBench's own subset,
+# LLMRouter's or MMLU-Pro's; see [Does the simulator tell the truth?](09_simulator_truth.ipynb)),
+# it recorded the real value beside the simulated one, judged by the same criterion. The ledger's
+# "real data" column lists them, one line per source (costs on llmrouter and mmlu-pro are
+# estimated); {glue:text}`n_real_checks:d` such checks in this build:
+# {glue:text}`real_counts_text`.
+
+# %%
+real_counts = ledger.real_verdict_counts(table)
+real_counts
+
+# %% tags=["remove-input"]
+g("n_real_checks", int(real_counts.to_numpy().sum()))
+g("real_counts_text", "; ".join(
+    f"{source_label(src)}: "
+    + ", ".join(f"{n} {v}" for v, n in row.items() if n)
+    for src, row in real_counts.iterrows()) or "no chapter checked a claim on real data in this build")
 
 # %% [markdown]
 # Verdicts by chapter (the ledger notebook's own entries count as `90_ledger`):
@@ -370,10 +397,15 @@ pd.crosstab(table["chapter"].replace("", "(none)"), table["verdict"]).reindex(
     columns=list(ledger.VERDICTS), fill_value=0)
 
 # %% [markdown]
-# Each criterion, as the chapter wrote it before computing the result:
+# Each criterion, as the chapter wrote it before computing the result (with the chapter's note and
+# its real-data checks):
 
-# %%
-table.loc[table["criterion"].astype(bool), ["id", "chapter", "criterion", "note"]].set_index("id")
+# %% tags=["hide-output"]
+full = table.loc[table["criterion"].astype(bool)].assign(
+    real_data=lambda d: d["real"].map(ledger.real_text))
+HTML(html_table(full[["id", "chapter", "criterion", "note", "real_data"]].rename(
+    columns={"real_data": "real data"}), widths={"criterion": "18em", "note": "16em", "real data": "16em"},
+    css_class="rl-criteria"))
 
 # %% tags=["remove-input"]
 # errata: what the chapters measured for the audited claims (text, so that a missing chapter

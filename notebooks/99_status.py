@@ -22,15 +22,18 @@ n_seeds = 5  # number of seeds the chapters averaged over
 seed = 0  # base seed of the simulated benchmark
 executed_dir = "."  # where bookrun wrote the executed notebooks (relative to this folder)
 execution_log = "../_build/status/execution.json"  # bookrun's log of wall times
+data_dir = None  # folder holding the real-data sources (None: $ROUTERLAB_DATA_DIR, ../shared/data)
 
 # %% tags=["remove-cell"]
 import json
 
 import pandas as pd
+from IPython.display import HTML
 from myst_nb import glue
 
 import routerlab as rl
 from routerlab import bookrun
+from routerlab.htmltable import html_table
 
 # %% [markdown]
 # ## Execution
@@ -109,25 +112,45 @@ glue("status_sim_sha256", sim["sha256"] or "not computed", display=False)
 # Source: {glue:text}`status_sim_source`; {glue:text}`status_sim_queries:,d` queries x
 # {glue:text}`status_sim_models:d` models; SHA-256 {glue:text}`status_sim_sha256`.
 #
-# **Real outcomes.** The chapters that use real per-question outcomes read RouteLLM's published
-# GPT-4 vs Mixtral-8x7B results (MMLU and GSM8K) from a local folder, each file checked against
-# the SHA-256 digests shipped in the package before it is read. The files are never committed
-# to this repository.
+# **Real outcomes.** Several chapters also read real per-query outcomes (chapter 08 RouteLLM's;
+# the real-data sections and chapter 09 RouterBench's own subset, LLMRouter's and MMLU-Pro's).
+# They are read from a local folder (`--data-dir`, the environment variable `ROUTERLAB_DATA_DIR`,
+# or `../shared/data` beside the repository), each file checked against the SHA-256 digests
+# shipped in the package before it is read; they are never committed to this repository. The
+# table lists, for every source, where it was found and how many of its pinned files match their
+# digests; "digest list SHA-256" names the pinned version in one hash.
 
 # %% tags=["remove-input"]
-real = bookrun.routellm_verification()
-if real["folder"] is None:
-    real_state = "not found on this machine (chapters using them were skipped or failed)"
-elif real["bad"]:
-    real_state = f"found, but {len(real['bad'])} file(s) missing or altered: " + ", ".join(real["bad"][:5])
-else:
-    real_state = "found, every file verified"
-glue("status_real_state", real_state, display=False)
-glue("status_real_ok", real["n_ok"], display=False)
-glue("status_real_files", real["n_files"], display=False)
-glue("status_real_sums_sha256", real["sums_sha256"], display=False)
+checks = bookrun.data_verification(data_dir)
+
+
+def data_state(r: dict) -> str:
+    if r["folder"] is None:
+        return "not found on this machine"
+    if r["bad"]:
+        return f"found, but {len(r['bad'])} file(s) missing or altered: " + ", ".join(r["bad"][:5])
+    return "found, every file verified"
+
+
+data_table = pd.DataFrame([{
+    "source": r["name"], "state": data_state(r), "folder": r["folder"] or "—",
+    "files matching their digest": f"{r['n_ok']} of {r['n_files']}",
+    "digest list SHA-256": r["sums_sha256"][:16] + "…"} for r in checks])
+glue("status_data_table", HTML(html_table(data_table, nowrap=["source"], css_class="rl-status")),
+     display=False)
+n_found = sum(r["folder"] is not None and not r["bad"] for r in checks)
+missing = [r["name"] for r in checks if r["folder"] is None or r["bad"]]
+glue("status_real_n_sources", len(checks), display=False)
+glue("status_real_n_verified", n_found, display=False)
+glue("status_real_missing",
+     "none" if not missing else ", ".join(missing) + " (the chapters show their real-data numbers "
+     "as n/a and say so)", display=False)
+for r in checks:
+    glue(f"status_real_state_{r['name'].replace('-', '_')}", data_state(r), display=False)
 
 # %% [markdown]
-# RouteLLM files: {glue:text}`status_real_state`; {glue:text}`status_real_ok:d` of
-# {glue:text}`status_real_files:d` files match their digests. The digest list itself has
-# SHA-256 {glue:text}`status_real_sums_sha256`.
+# {glue:text}`status_real_n_verified:d` of {glue:text}`status_real_n_sources:d` real sources were
+# found with every file verified. Missing or altered: {glue:text}`status_real_missing`.
+#
+# ```{glue} status_data_table
+# ```

@@ -29,7 +29,8 @@ from .errors import RouterlabError, check_range
 __all__ = ["find_notebooks", "select_notebooks", "declared_parameters", "to_ipynb",
            "execute", "run_book", "main", "STATUS_NOTEBOOK", "INJECTED_TAG", "HIDE_TAG",
            "execution_table", "package_versions", "git_commit", "array_digest",
-           "simulated_data_digest", "routellm_verification", "STATUS_PACKAGES"]
+           "simulated_data_digest", "routellm_verification", "source_verification",
+           "data_verification", "STATUS_PACKAGES"]
 
 #: The status page: executed after every other notebook, it reports on them.
 STATUS_NOTEBOOK = "99_status"
@@ -235,12 +236,15 @@ def _load_log(path: Path) -> dict:
 def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int | None = None,
              only: list[str] | None = None, out_dir: str | os.PathLike | None = None,
              log_path: str | os.PathLike | None = None, extra: dict | None = None,
-             with_status: bool = True, keep_going: bool = False, echo=print) -> int:
+             with_status: bool = True, keep_going: bool = False, data_dir=None,
+             echo=print) -> int:
     """Execute the selected notebooks in order; return 0 when all succeeded, else 1.
 
     ``scale`` (> 0, 1.0 = the full 67,500-query benchmark) and ``n_seeds`` (>= 1) are offered to
-    every notebook, ``seed`` when given, ``extra`` (name -> value) too; the status page also gets
-    ``executed_dir`` and ``execution_log`` (paths relative to the notebooks folder). Records go to
+    every notebook, ``seed`` when given, ``data_dir`` (the folder holding the real-data sources,
+    made absolute) when given, ``extra`` (name -> value) too; notebooks that declare them
+    (the status page, the ledger, chapter 09) also get ``executed_dir`` and ``execution_log``
+    (paths relative to the notebooks folder). Records go to
     ``log_path`` (default ``<nb_dir>/../_build/status/execution.json``), merged with earlier runs.
     """
     nb_dir = Path(nb_dir).resolve()
@@ -256,6 +260,10 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
     offered = {"scale": scale, "n_seeds": int(n_seeds)}
     if seed is not None:
         offered["seed"] = int(seed)
+    if data_dir is not None:
+        if not Path(data_dir).is_dir():
+            raise RouterlabError(f"--data-dir {str(data_dir)!r} is not a folder")
+        offered["data_dir"] = str(Path(data_dir).resolve())
     offered.update(extra or {})
     status_extra = {"executed_dir": os.path.relpath(out_dir, nb_dir),
                     "execution_log": os.path.relpath(log_path, nb_dir)}
@@ -285,7 +293,7 @@ def _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale
          f"(scale={scale:g}, n_seeds={int(n_seeds)}" + (f", seed={seed}" if seed is not None else "") + ")")
     t_all = time.perf_counter()
     for py in notebooks:
-        params = dict(offered, **status_extra) if py.stem == STATUS_NOTEBOOK else offered
+        params = dict(offered, **status_extra)  # executed_dir etc. go to whoever declares them
         if py.stem == STATUS_NOTEBOOK:  # the status page reads what the others wrote
             log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
         try:
@@ -420,43 +428,55 @@ def simulated_data_digest(scale: float, seed: int = 0) -> dict:
             "sha256": array_digest(bench.quality, bench.cost)}
 
 
-def routellm_verification(folder: str | os.PathLike | None = None) -> dict:
-    """Check the real RouteLLM files against the digests shipped in the package.
+def source_verification(name: str, folder: str | os.PathLike | None = None, data_dir=None) -> dict:
+    """Check the files of real-data source ``name`` against the SHA-256 digests shipped in the
+    package (``routerlab/data/sha256/<name>.sha256``; never downloads).
 
-    ``folder`` defaults to where :func:`routerlab.sources.routellm.find_routellm_dir` finds them (never
-    downloads). Returns ``{"folder", "n_files", "n_ok", "bad", "sums_sha256"}``: ``n_ok`` of
-    ``n_files`` listed files have the expected SHA-256, ``bad`` lists the others (missing or
-    altered), ``sums_sha256`` is the SHA-256 of the digest list itself (one hash naming the data).
-    ``folder`` is None when the files are not on this machine.
+    ``folder``: the source's folder; by default the one :func:`routerlab.sources.find` finds
+    (searching ``data_dir`` when given), or else the first searched folder that holds at least one
+    of its files (so that a partial copy is reported, not called missing). Returns ``{"name",
+    "folder", "n_files", "n_ok", "bad", "sums_sha256"}``: ``n_ok`` of ``n_files`` pinned files
+    have the expected SHA-256, ``bad`` lists the others (missing or altered), ``sums_sha256`` is
+    the SHA-256 of the digest list itself (one hash naming the data). ``folder`` is None when no
+    file of the source is on this machine.
     """
     import hashlib
 
     from importlib import resources
 
-    sums = resources.files("routerlab").joinpath("data/sha256/routellm.sha256").read_bytes()
-    expected = {}
-    for line in sums.decode().splitlines():
-        if line.strip():
-            digest, rel = line.split(maxsplit=1)
-            expected[rel.strip().removeprefix("./")] = digest
-    result = {"folder": None, "n_files": len(expected), "n_ok": 0, "bad": [],
+    from .sources import _base, find
+
+    sums = resources.files("routerlab").joinpath(f"data/sha256/{name}.sha256").read_bytes()
+    expected = _base.expected_digests(name)
+    result = {"name": name, "folder": None, "n_files": len(expected), "n_ok": 0, "bad": [],
               "sums_sha256": hashlib.sha256(sums).hexdigest()}
     if folder is None:
-        try:
-            from .sources.routellm import find_routellm_dir
-            folder = find_routellm_dir()
-        except ImportError:
-            folder = None
+        folder = find(name, data_dir)
+    if folder is None:
+        folder = next((f for f in _base.candidate_folders(name, data_dir)
+                       if f.is_dir() and any((f / rel).is_file() for rel in expected)), None)
     if folder is None or not Path(folder).is_dir():
         return result
     result["folder"] = str(Path(folder).resolve())
-    for rel, digest in sorted(expected.items()):
-        path = Path(folder) / rel
-        ok = path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest
-        result["n_ok"] += ok
-        if not ok:
+    for rel in sorted(expected):
+        try:
+            _base.read_verified(Path(folder), rel, name)
+            result["n_ok"] += 1
+        except RouterlabError:
             result["bad"].append(rel)
     return result
+
+
+def data_verification(data_dir=None) -> list[dict]:
+    """:func:`source_verification` of every source of :func:`routerlab.sources.names`, in order."""
+    from .sources import names
+
+    return [source_verification(n, data_dir=data_dir) for n in names()]
+
+
+def routellm_verification(folder: str | os.PathLike | None = None) -> dict:
+    """:func:`source_verification` of the RouteLLM files (kept for older callers)."""
+    return source_verification("routellm", folder=folder)
 
 
 def _parse_param(text: str) -> tuple[str, object]:
@@ -484,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --only, do not re-run the status page")
     parser.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                         help="extra parameter for the notebooks that declare it (YAML value)")
+    parser.add_argument("--data-dir", default=None, metavar="DIR",
+                        help="folder holding the real-data sources (routerbench-subset/, llmrouter/, ...), "
+                             "passed as `data_dir` to the notebooks that declare it (default: each "
+                             "notebook searches $ROUTERLAB_DATA_DIR and ../shared/data)")
     parser.add_argument("--out-dir", default=None,
                         help="write executed notebooks here (default: beside their sources)")
     parser.add_argument("--notebooks", default="notebooks", help="notebooks folder (default notebooks)")
@@ -497,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_book(args.notebooks, scale=args.scale, n_seeds=args.seeds, seed=args.seed,
                         only=args.only, out_dir=args.out_dir, log_path=args.log, extra=extra,
                         with_status=not args.no_status, keep_going=args.keep_going,
-                        echo=lambda *a, **k: print(*a, **k, flush=True))
+                        data_dir=args.data_dir, echo=lambda *a, **k: print(*a, **k, flush=True))
     except RouterlabError as exc:
         print(f"bookrun: error: {exc}", file=sys.stderr)
         return 2

@@ -24,7 +24,8 @@ from .errors import RouterlabError, check_choice
 
 __all__ = [
     "VERDICTS", "claims", "claim", "record", "number_verdict", "collect", "ledger_table",
-    "NOT_CHECKABLE", "glued_values", "verdict_counts", "describe",
+    "NOT_CHECKABLE", "glued_values", "verdict_counts", "describe", "real_text",
+    "real_verdict_counts", "ledger_html",
 ]
 
 VERDICTS = (
@@ -179,7 +180,8 @@ def collect(notebooks: Iterable[str | Path], fallback: Iterable[dict] = ()) -> p
     claims no notebook recorded. Claims nobody recorded get "not checkable here" with the reason
     in :data:`NOT_CHECKABLE` (or "no chapter checks it yet"). Columns: id, kind, statement,
     article, audit (bool), ours, lo, hi, verdict, chapter, criterion, note, source ("chapter",
-    "ledger" or "none").
+    "ledger" or "none"), real ({source: check} from the ``real`` argument of :func:`record`,
+    {} when there is none).
     """
     entries: dict[str, dict] = {}
     for path in notebooks:
@@ -202,13 +204,14 @@ def collect(notebooks: Iterable[str | Path], fallback: Iterable[dict] = ()) -> p
         if e is None:
             row.update(ours=None, lo=None, hi=None, verdict="not checkable here", chapter="",
                        criterion="", note=NOT_CHECKABLE.get(c["id"], "no chapter checks it yet"),
-                       source="none")
+                       source="none", real={})
         else:
             row.update({k: e.get(k) for k in ("ours", "lo", "hi", "verdict", "chapter", "criterion",
                                               "note", "source")})
+            row["real"] = dict(e.get("real") or {})
         rows.append(row)
     df = pd.DataFrame(rows)
-    for col in ("ours", "article"):  # mixed numbers and text: keep Python objects as they are
+    for col in ("ours", "article", "real"):  # mixed numbers and text: keep Python objects as they are
         df[col] = pd.Series([r[col] for r in rows], dtype=object)
     return df
 
@@ -274,6 +277,76 @@ def ledger_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         "95% interval": [f"[{fmt(a)}, {fmt(b)}]" if not (_missing(a) or _missing(b)) else ""
                          for a, b in zip(df["lo"], df["hi"])],
         "verdict": df["verdict"],
+        "real data": [real_text(r, digits, note_limit=50)
+                      for r in (df["real"] if "real" in df else [{}] * len(df))],
         "chapter": df["chapter"].fillna(""),
     })
     return out
+
+
+def real_text(real: dict | None, digits: int = 3, note_limit: int | None = None) -> str:
+    """The real-data checks of one claim as lines "source: value [lo, hi] (verdict)", or "—".
+
+    ``real`` is the ``real`` entry of :func:`record` ({source: {"ours", "lo", "hi", "verdict",
+    "note"}}); a source whose cost is estimated is labelled "(estimated cost)"; a check without a
+    value reads "n/a" followed by its note (cut to ``note_limit`` characters when given).
+    """
+    from .simcheck import source_label
+
+    if not real:
+        return "—"
+    lines = []
+    for src, r in real.items():
+        name = source_label(src)
+        ours = r.get("ours")
+        if _missing(ours):
+            value = "n/a" + (f", {_shorten(r['note'], note_limit or len(r['note']))}" if r.get("note") else "")
+        elif isinstance(ours, (int, float)) and not isinstance(ours, bool):
+            value = f"{ours:.{digits}f}"
+            if not (_missing(r.get("lo")) or _missing(r.get("hi"))):
+                value += f" [{r['lo']:.{digits}f}, {r['hi']:.{digits}f}]"
+        else:
+            value = _shorten(str(ours), 60)
+        lines.append(f"{name}: {value} ({r['verdict']})")
+    return "\n".join(lines)
+
+
+def real_verdict_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Real-data checks per source (rows, sorted) and verdict (columns, :data:`VERDICTS` order,
+    zeros included) from :func:`collect`'s table; no rows when no chapter checked real data."""
+    pairs = [(src, r["verdict"]) for real in df.get("real", pd.Series(dtype=object))
+             for src, r in (real or {}).items()]
+    frame = pd.DataFrame(pairs, columns=["source", "verdict"])
+    counts = pd.crosstab(frame["source"], frame["verdict"]) if len(frame) else pd.DataFrame(
+        index=pd.Index([], name="source"))
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0).fillna(0).astype(int)
+    counts.columns.name = None
+    return counts.sort_index()
+
+
+def ledger_html(display: pd.DataFrame, link=None) -> str:
+    """:func:`ledger_table`'s frame as the book's compact HTML table: our value with its 95%
+    interval on a second line, long cells wrapped in fixed-width columns, one line per real source
+    in "real data"; the table scrolls sideways inside the page when it is wider (see
+    :func:`routerlab.htmltable.html_table`). With ``link`` (chapter stem -> URL) the chapter
+    column shows the chapter's number as a link to it.
+    """
+    import html
+
+    from .htmltable import html_table
+
+    compact = display.copy()
+    if "95% interval" in compact:
+        compact["ours"] = [f"{o}\n{i}" if o and i else o
+                           for o, i in zip(compact["ours"], compact["95% interval"])]
+        compact = compact.drop(columns="95% interval")
+    raw = []
+    if link is not None and "chapter" in compact:
+        compact["chapter"] = [f'<a href="{html.escape(link(c))}" title="{html.escape(c)}">{html.escape(c[:2])}</a>'
+                              if c else "" for c in compact["chapter"]]
+        raw = ["chapter"]
+    # about 57 em at 0.75 em: the width of the book's text column, so that nothing scrolls there
+    widths = {"claim": "8em", "article says": "12.5em", "article value": "6.5em", "ours": "6.5em",
+              "verdict": "7em", "real data": "13.5em", "chapter": "3em" if raw else "7em"}
+    return html_table(compact, widths={k: v for k, v in widths.items() if k in compact},
+                      html_columns=raw, css_class="rl-ledger", font_size="0.75em")

@@ -784,8 +784,9 @@ def plot_correlation_panel(ax, x, y, labels=(), highlight=(), stats=None, logx: 
         above = (yi - y.min()) / yspan < 0.85
         tries = [(right, above), (right, not above), (not right, above), (not right, not above)]
         for k, (r_, a_) in enumerate(tries):
-            text = ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(-5 if r_ else 5, 4 if a_ else -11),
-                               ha="right" if r_ else "left", fontsize=fontsize, color="C3")
+            text = ax.annotate(str(lab), (xi, yi), textcoords="offset points",
+                               xytext=(-5 if r_ else 5, 4 if a_ else -11), ha="right" if r_ else "left",
+                               fontsize=fontsize, color="C3")
             box = text.get_window_extent(renderer)
             inside = (box.x0 >= ax.bbox.x0 and box.x1 <= ax.bbox.x1 and box.y0 >= ax.bbox.y0
                       and box.y1 <= ax.bbox.y1)

@@ -1,0 +1,273 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Does the simulator tell the truth?
+#
+# Chapters 02 to 07 measure the article's methods on **RouterBench-Sim**, outcomes drawn by
+# `routerlab.simulate`. The simulator matches public per-dataset accuracies and list prices, and
+# its structure (how correlated two models' errors are, how predictable correctness is from the
+# query) is fitted to real outcomes; but a routing result depends on more than that: on which
+# queries are hard for which model, on how well a prompt predicts an answer's correctness, on how
+# costs vary from query to query. A simulator can match every marginal and still get a routing
+# conclusion wrong.
+#
+# So each chapter measures its main findings twice, with the same protocol (80/20 stratified
+# split of the pooled, de-duplicated rows; seeds 0 to `n_seeds` - 1; 95% intervals): on the
+# simulated benchmark and on **real per-query outcomes** of other LLMs. This chapter collects
+# those measurements and judges, finding by finding and source by source, whether the
+# simulator's answer holds on real data, by a rule written down before any real number was
+# computed.
+#
+# The real outcomes are not the article's (its six models' answers are not published), so a
+# finding that holds on them says that the simulated conclusion survives contact with real
+# models, tasks and prices; one that does not hold says the simulator cannot be trusted on that
+# point, whatever it says about the article's setting.
+
+# %% tags=["parameters"]
+scale = 1.0          # share of each real source the chapters use (stratified; 1.0 = all of it)
+n_seeds = 5          # seeds of the chapters' evaluations (shown for the record)
+min_per_dataset = 300  # the chapters keep at least this many queries of each dataset
+data_dir = None      # folder holding the real sources (None: $ROUTERLAB_DATA_DIR, ../shared/data)
+executed_dir = "."   # where the executed chapter notebooks are (bookrun runs us in the notebooks folder)
+
+# %% tags=["remove-cell"]
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML
+from myst_nb import glue
+
+from routerlab import simcheck, sources
+from routerlab.gluing import glue_value
+from routerlab.htmltable import html_table
+from routerlab.plots import plot_verdict_grid
+from routerlab.sources._base import candidate_folders
+
+pd.set_option("display.max_colwidth", None)
+
+# %% tags=["remove-input"]
+# Which real sources this build has, and how big they are at the chapters' scale.
+FINDING_SOURCES = list(dict.fromkeys(s for fd in simcheck.findings() for s in fd["real"]))
+found = {}
+for name in FINDING_SOURCES:
+    bench = sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir,
+                                  min_per_dataset=min_per_dataset)
+    found[name] = bench
+    if bench is None:
+        looked = [str(f) for f in candidate_folders(name, data_dir)]
+        text = "NOT FOUND (looked in " + ", ".join(looked) + ")"
+    else:
+        n, m = bench.quality.shape
+        text = (f"found: {n:,} queries x {m} models, {len(bench.dataset_names)} datasets, "
+                + ("estimated cost (list prices x token counts)" if bench.cost_estimated
+                   else "real per-query cost"))
+    glue_value("src_" + name.replace("-", "_"), text)
+missing_sources = [n for n, b in found.items() if b is None]
+glue_value("sources_missing_text",
+           "Every real source was found." if not missing_sources else
+           "Missing: " + ", ".join(missing_sources) + ". Every finding measured on "
+           + ("it" if len(missing_sources) == 1 else "them")
+           + " is \"not measurable\" below (real value \"not measured\", note \"data folder not "
+             "found\"); put the folder(s) under the data root (--data-dir, $ROUTERLAB_DATA_DIR or "
+             "../shared/data beside the project) and rebuild.")
+
+# %% [markdown]
+# ```{admonition} Real data in this build
+# :class: note
+# - **routerbench-subset** (RouterBench's own outcomes, ARC-Challenge, MBPP, Winogrande):
+#   {glue:text}`src_routerbench_subset`
+# - **llmrouter** (LLMRouter's nine open models on 14 tasks): {glue:text}`src_llmrouter`
+# - **mmlu-pro** (29 models on the 14 categories of MMLU-Pro): {glue:text}`src_mmlu_pro`
+#
+# {glue:text}`sources_missing_text`
+#
+# Costs on llmrouter and mmlu-pro are **estimated** (prompt and answer tokens times public list
+# prices); on routerbench-subset they are RouterBench's recorded per-query costs. Every table
+# below labels the estimated ones.
+# ```
+#
+# ## The rules, fixed before the real numbers
+#
+# The findings and the rule that decides each verdict are data, `routerlab/data/findings.yaml`,
+# {glue:text}`rules_commit_text`. A chapter hands over measurements only
+# (`routerlab.simcheck.record` has no verdict argument); `routerlab.simcheck.verdict` applies the
+# rule. The verdicts are:
+#
+# holds
+# : the real measurement agrees with the simulated one by the finding's rule (same yes/no answer,
+#   a difference within the stated tolerance, the same side of a threshold, or the same sign with
+#   a real 95% interval that excludes 0).
+#
+# does not hold
+# : the real measurement contradicts the simulated one by that rule.
+#
+# inconclusive
+# : for a sign: the real 95% interval contains 0 (or the simulated value is exactly 0), so real
+#   data cannot tell.
+#
+# not measurable
+# : no real value: the data folder is missing, the chapter could not measure it on that source
+#   (the note says why), or no chapter recorded the finding in this build.
+
+# %% tags=["remove-input"]
+history = simcheck.findings_history(Path.cwd().parent)
+if history["added_commit"] is None:
+    rules_commit_text = "whose git history is not available in this build"
+else:
+    later = history["n_later_commits"]
+    rules_commit_text = (
+        f"added in commit {history['added_commit'][:7]} ({history['added_date']})"
+        + (", unchanged since" if later == 0 else f", changed by {later} later commit(s) since "
+           "(see `git log -p -- src/routerlab/data/findings.yaml`)")
+        + ("; the working copy that built this page has uncommitted changes to it"
+           if history["uncommitted"] else ""))
+glue_value("rules_commit_text", rules_commit_text)
+glue_value("n_findings", len(simcheck.findings()))
+rules = simcheck.rules_table(link=lambda chapter: f"{chapter}.html")
+glue("rules_table", HTML(html_table(
+    rules, html_columns=["finding"], css_class="rl-rules", font_size="0.8em",
+    widths={"finding": "21em", "rule": "14em", "measured on": "11em"})), display=False)
+
+# %% [markdown]
+# The {glue:text}`n_findings:d` pre-registered findings, the chapter that measures each, its rule
+# and the real sources it is measured on:
+#
+# ```{glue} rules_table
+# ```
+#
+# ## What the chapters measured
+#
+# Every executed chapter `NN_name.ipynb` before the appendix, in this folder, in name order; a
+# finding recorded twice is taken from the later chapter. The table shows the parameters papermill
+# ran each chapter with.
+
+# %% tags=["hide-input"]
+chapters = [p for p in simcheck.chapter_notebooks(executed_dir) if p.stem != "09_simulator_truth"]
+entries = simcheck.collect(chapters)
+
+
+def chapter_row(path: Path) -> dict:
+    params = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get(
+        "papermill", {}).get("parameters", {})
+    return {"chapter": path.stem, "scale": f"{params['scale']:g}" if "scale" in params else "—",
+            "seeds": params.get("n_seeds", "—"),
+            "findings recorded": sum(e["notebook"] == path.stem for e in entries.values())}
+
+
+read = pd.DataFrame([chapter_row(p) for p in chapters],
+                    columns=["chapter", "scale", "seeds", "findings recorded"])
+read.style.hide(axis="index")
+
+# %% tags=["remove-input"]
+table = simcheck.truth_table(entries)
+summary = simcheck.summary(table)
+counts = simcheck.verdict_counts(table)
+for key, value in summary.items():
+    glue_value("truth_" + key, value)
+for src, row in counts.iterrows():
+    for verdict, n in row.items():
+        glue_value(f"n_{src.replace('-', '_')}_{verdict.replace(' ', '_')}", int(n))
+glue_value("n_recorded", len(entries))
+other_scales = sorted({e["parameters"].get("scale") for e in entries.values()} - {scale, None})
+glue_value("scale_note", "at this page's scale" if not other_scales else
+           "some at another scale than this page's: " + ", ".join(f"{s:g}" for s in other_scales))
+shown = simcheck.display_table(table, note_limit=110)
+glue("truth_table", HTML(html_table(
+    shown, html_columns=["finding"], css_class="rl-truth", font_size="0.8em",
+    widths={"finding": "15em", "real source": "9.5em", "simulated": "7.5em", "real": "7.5em",
+            "verdict": "7em", "rule": "11em", "note": "16em"})), display=False)
+notes = table.loc[table["note"] != "", ["finding", "source", "note"]].assign(
+    source=lambda d: d["source"].map(simcheck.source_label))
+glue("notes_table", HTML(html_table(notes, css_class="rl-notes", font_size="0.8em",
+                                    widths={"finding": "14em", "source": "9.5em", "note": "24em"})),
+     display=False)
+
+# %% [markdown]
+# {glue:text}`n_recorded:d` of the {glue:text}`n_findings:d` findings were recorded by the
+# executed chapters ({glue:text}`scale_note`).
+#
+# ## Finding by finding
+#
+# One row per finding and real source. "simulated" is the value on RouterBench-Sim (simulated
+# data), "real" the value on the real source, each with its 95% interval where the chapter gives
+# one; yes/no findings read "yes" or "no". The verdict is computed by the rule, never typed. The
+# table scrolls sideways to the rule and the chapter's note (cut short here; in full below).
+#
+# ```{glue} truth_table
+# ```
+#
+# :::{admonition} The chapters' notes in full
+# :class: dropdown
+# ```{glue} notes_table
+# ```
+# :::
+
+# %% tags=["remove-input"]
+grid = simcheck.verdict_grid(table)
+labels = {s: s.replace("routerbench-", "routerbench-\n") + ("\n(estimated\ncost)" if s in simcheck.ESTIMATED_COST_SOURCES
+                                           else "\n(real cost)") for s in grid.columns}
+fig, ax = plt.subplots(figsize=(7, 0.3 * len(grid) + 1.4))
+plot_verdict_grid(ax, grid.rename(columns=labels),
+                  column_notes={labels[s]: "data not found" for s in missing_sources if s in labels})
+fig.tight_layout()
+glue("fig_verdicts", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_verdicts
+# :name: fig-verdicts
+# The verdict of every finding (rows) on every real source it is measured on (columns; blank: not
+# measured there). Costs on llmrouter and mmlu-pro are estimated; on routerbench-subset they are
+# real. The simulated side of every cell is RouterBench-Sim.
+# ```
+#
+# ## Where the simulator is right, and where it is wrong
+#
+# Over the {glue:text}`truth_n_pairs:d` (finding, source) pairs, the simulator's answer
+# **holds** for {glue:text}`truth_n_holds:d`, **does not hold** for
+# {glue:text}`truth_n_does_not_hold:d`, is **inconclusive** for
+# {glue:text}`truth_n_inconclusive:d`, and {glue:text}`truth_n_not_measurable:d` are not
+# measurable in this build.
+#
+# - Holds: {glue:text}`truth_holds_list`.
+# - Does not hold: {glue:text}`truth_does_not_hold_list`.
+# - Inconclusive: {glue:text}`truth_inconclusive_list`.
+# - Not measurable: {glue:text}`truth_not_measurable_list`.
+#
+# Where the simulator is wrong, the two values side by side: {glue:text}`truth_wrong_detail`.
+#
+# By source:
+
+# %% tags=["remove-input"]
+counts.rename(index=simcheck.source_label)
+
+# %% [markdown]
+# On **routerbench-subset** (real cost), {glue:text}`n_routerbench_subset_holds:d` hold,
+# {glue:text}`n_routerbench_subset_does_not_hold:d` do not,
+# {glue:text}`n_routerbench_subset_inconclusive:d` are inconclusive and
+# {glue:text}`n_routerbench_subset_not_measurable:d` are not measurable; on **llmrouter**
+# (estimated cost) {glue:text}`n_llmrouter_holds:d`, {glue:text}`n_llmrouter_does_not_hold:d`,
+# {glue:text}`n_llmrouter_inconclusive:d` and {glue:text}`n_llmrouter_not_measurable:d`; on
+# **mmlu-pro** (estimated cost) {glue:text}`n_mmlu_pro_holds:d`,
+# {glue:text}`n_mmlu_pro_does_not_hold:d`, {glue:text}`n_mmlu_pro_inconclusive:d` and
+# {glue:text}`n_mmlu_pro_not_measurable:d`.
+#
+# How to read a failure: a finding that does not hold on real data is a conclusion of the
+# simulated chapters that this book cannot stand behind for real models. The chapter that
+# measures it shows the real numbers beside the simulated ones and discusses the difference; the
+# [reproduction ledger](../book/reproduction.md) shows, for each claim of the article that a
+# chapter could also check on real outcomes, the real-data verdict beside the simulated one.
