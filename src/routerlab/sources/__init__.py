@@ -71,7 +71,10 @@ def status(name: str, data_dir=None) -> str:
     """One line for a reader: where source ``name`` was found, or that it is missing."""
     folder = find(name, data_dir)
     if folder is None:
-        return f"{name}: NOT FOUND (looked under --data-dir, ${ENV} and ../shared/data)"
+        from ._base import candidate_folders
+
+        where = ", ".join(str(p) for p in candidate_folders(name, data_dir))
+        return f"{name}: NOT FOUND (looked in {where})"
     return f"{name}: found in {folder}"
 
 
