@@ -21,8 +21,9 @@
 # ```{admonition} Simulated data
 # :class: warning
 # Everything below the toy example is computed on **RouterBench-Sim**, the simulated benchmark of
-# chapter 01, not on the article's data. The article's own numbers are shown beside ours where it
-# states them; they are never used as inputs here.
+# chapter 01, not on the article's data, except the last section, [](real-outcomes-02), which
+# repeats the analysis on RouterBench's own real outcomes. The article's own numbers are shown
+# beside ours where it states them; they are never used as inputs here.
 # ```
 
 # %% tags=["parameters"]
@@ -31,6 +32,7 @@
 scale = 1.0
 seed = 0
 n_seeds = 5
+data_dir = None  # folder holding the real-data folders (None: ../shared/data beside the project)
 
 # %%
 import matplotlib.pyplot as plt
@@ -526,6 +528,210 @@ g("ratio_gap_llama_gpt4o", ratio_at_cap(LLAMA, cells[-1]) - ratio_at_cap(GPT4O, 
 #   a Llama-3-8B cost reduction of at most {glue:text}`art_max_reduction:.1%` where it reports
 #   {glue:text}`art_reduction:.1%`.
 
+# %% [markdown]
+# (real-outcomes-02)=
+# ## On real outcomes: RouterBench's own costs
+#
+# ```{admonition} Real data used in this section
+# :class: note
+# {glue:text}`rb_status`
+# ```
+#
+# Does any of this hold on real outcomes? The `routerbench-subset` source holds RouterBench's own
+# per-query outcomes of {glue:text}`rb_n_models` LLMs on ARC-Challenge, MBPP and Winogrande, with
+# the **real** cost RouterBench recorded for every call (not an estimate) and 0/1 quality. Everything
+# above scored the policies on every simulated row. To put a real result beside a simulated one with
+# the protocol of the learned routers, both are scored here on the **test rows** of
+# {glue:text}`n_seeds:d` stratified 80/20 splits (seeds 0 to {glue:text}`last_seed:d`), the
+# normalisation range taken from each split's test rows; numbers are means over the splits with 95%
+# t-intervals across them. The simulated column is therefore a little different from the all-rows
+# numbers above (a test set holds less of the cost tail).
+
+# %%
+from routerlab import simcheck, sources, splitscores
+from routerlab.gluing import glue_formatted
+
+REAL = "routerbench-subset"
+real_bench = sources.load_for_book(REAL, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
+sim_study = splitscores.normalisation_study(bench, range(n_seeds))
+real_study = None if real_bench is None else splitscores.normalisation_study(real_bench, range(n_seeds))
+fmt = splitscores.interval_text  # "0.612 [0.590, 0.634]"
+
+
+def cells(scores, cols):
+    """Text cells "mean [lo, hi]" of ``cols`` for every row of a seed_interval table."""
+    return pd.DataFrame({c: [fmt(r[c], r[f"{c}_lo"], r[f"{c}_hi"]) for _, r in scores.iterrows()]
+                         for c in cols}, index=scores.index)
+
+
+if real_study is None:
+    real_fixed_table = pd.DataFrame({"": ["data not found: no routerbench-subset folder"]}, index=[REAL])
+else:
+    fx = real_study.fixed
+    real_fixed_table = cells(fx, ["quality", "rs_global", "rs_per_query"])
+    real_fixed_table["mean cost (USD per 1,000 queries, real)"] = [f"{1000 * v:.3g}" for v in fx["mean_cost"]]
+    real_fixed_table["rank by RS, global"] = [real_study.order_global.index(k) + 1 for k in fx.index]
+    real_fixed_table["rank by RS, per-query"] = [real_study.order_per_query.index(k) + 1 for k in fx.index]
+    real_fixed_table = real_fixed_table.rename(columns={"rs_global": "RS, global", "quality": "quality",
+                                                        "rs_per_query": "RS, per-query"})
+    real_fixed_table.index = [k.split("/")[-1] for k in fx.index]
+    real_fixed_table = real_fixed_table.sort_values("rank by RS, global")
+real_fixed_table
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 5.2))
+if real_study is None:
+    plots.plot_data_not_found(ax, "routerbench-subset: data not found")
+else:
+    fx = real_study.fixed.loc[real_study.order_global]
+    plots.plot_model_scores(ax, fx[["quality", "rs_global", "rs_per_query"]].set_axis(
+        ["quality", "RS global", "RS per-query"], axis=1).set_axis([k.split("/")[-1] for k in fx.index]),
+        xlabel="fraction (mean over test splits)")
+    ax.tick_params(labelsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=9, frameon=False)
+ax.set_title("RouterBench's 11 models, real cost: quality and RS under two normalisations", fontsize=10)
+fig.tight_layout()
+
+# %% tags=["remove-input"]
+g("last_seed", n_seeds - 1)
+if real_bench is None:
+    g("rb_status", f"{sources.status(REAL, data_dir)}. Every real-data number in this section reads "
+                   "n/a and its figure says 'data not found'; the simulated column is still computed.")
+else:
+    g("rb_status", f"routerbench-subset: found, {real_bench.n_queries:,} queries x {real_bench.n_models} "
+                   f"models ({', '.join(real_bench.dataset_names)}), real per-query cost "
+                   f"(scale {scale:g}). mmlu-pro and llmrouter are not used in this chapter: their costs "
+                   "are estimated, and this chapter is about what real costs do to RS.")
+glue_formatted("rb_n_models", None if real_bench is None else real_bench.n_models, "{:d}")
+glue_formatted("rb_n_queries", None if real_bench is None else real_bench.n_queries, "{:,d}")
+
+
+def study_values(st, prefix):
+    """Glue the numbers the prose quotes for one benchmark (None -> "n/a")."""
+    get = (lambda f: None) if st is None else (lambda f: f(st))
+    fx = None if st is None else st.fixed
+    glue_formatted(f"{prefix}_best_rs_name", get(lambda s: s.best_by_rs.split("/")[-1]), "{}")
+    glue_formatted(f"{prefix}_most_acc_name", get(lambda s: s.most_accurate.split("/")[-1]), "{}")
+    glue_formatted(f"{prefix}_dearest_name", get(lambda s: s.dearest.split("/")[-1]), "{}")
+    for key, model in (("best_rs", "best_by_rs"), ("most_acc", "most_accurate"), ("dearest", "dearest")):
+        for col, short_col in (("rs_global", "rs"), ("quality", "q"), ("rs_per_query", "rs_pq")):
+            glue_formatted(f"{prefix}_{key}_{short_col}",
+                           get(lambda s: fmt(*fx.loc[getattr(s, model), [col, f"{col}_lo", f"{col}_hi"]])), "{}")
+    glue_formatted(f"{prefix}_dearest_ratio", get(lambda s: fx.loc[s.dearest, "rs_global"] / fx.loc[s.dearest, "quality"]))
+    glue_formatted(f"{prefix}_n_models", get(lambda s: len(s.order_global)), "{:d}")
+    glue_formatted(f"{prefix}_second_name", get(lambda s: s.order_global[1].split("/")[-1]), "{}")
+    glue_formatted(f"{prefix}_second_rs", get(lambda s: fmt(*fx.loc[s.order_global[1], ["rs_global", "rs_global_lo", "rs_global_hi"]])), "{}")
+    glue_formatted(f"{prefix}_tail_ratio", get(lambda s: s.tail_ratio), "{:.1f}")
+    glue_formatted(f"{prefix}_n_rank_changes", get(lambda s: s.n_rank_changes), "{:d}")
+    glue_formatted(f"{prefix}_order_global", get(lambda s: " > ".join(k.split("/")[-1] for k in s.order_global)), "{}")
+    glue_formatted(f"{prefix}_order_pq", get(lambda s: " > ".join(k.split("/")[-1] for k in s.order_per_query)), "{}")
+    for norm, short_norm in (("global", "global"), ("per-query", "pq")):
+        glue_formatted(f"{prefix}_oub_coub_same_{short_norm}", get(lambda s: s.same_share(norm)), "{:.2%}")
+        glue_formatted(f"{prefix}_oub_coub_ndiffer_{short_norm}",
+                       get(lambda s: int(s.agreement.loc[s.agreement["normalization"] == norm, "n_differ"].sum())), "{:,d}")
+    for b_key, b_row in (("oub", "OUB (global)"), ("qoub", "QOUB"), ("coub", "COUB")):
+        glue_formatted(f"{prefix}_{b_key}_rs", get(lambda s: fmt(*s.scores.loc[b_row, ["rs_global", "rs_global_lo", "rs_global_hi"]])), "{}")
+    glue_formatted(f"{prefix}_oub_q", get(lambda s: s.scores.loc["OUB (global)", "quality"]))
+    glue_formatted(f"{prefix}_oub_minus_qoub",
+                   get(lambda s: s.scores.loc["OUB (global)", "rs_global"] - s.scores.loc["QOUB", "rs_global"]))
+    glue_formatted(f"{prefix}_qoub_cost_ratio",
+                   get(lambda s: s.scores.loc["QOUB", "mean_cost"] / s.scores.loc["OUB (global)", "mean_cost"]), "{:.1f}")
+
+
+study_values(sim_study, "psim")
+study_values(real_study, "real")
+glue_formatted("real_cost_max", None if real_bench is None else real_bench.cost.max(), "{:.4f}")
+# plain numbers for the smoke test's sanity ranges (NaN without the data; not quoted in the prose)
+for st, prefix in ((sim_study, "psim"), (real_study, "real")):
+    sc = None if st is None else st.scores
+    g(f"check_{prefix}_oub_coub_same", np.nan if st is None else st.same_share("global"))
+    g(f"check_{prefix}_oub_rs", np.nan if st is None else sc.loc["OUB (global)", "rs_global"])
+    g(f"check_{prefix}_qoub_minus_oub", np.nan if st is None
+      else sc.loc["QOUB", "rs_global"] - sc.loc["OUB (global)", "rs_global"])
+    g(f"check_{prefix}_best_rs", np.nan if st is None else st.fixed.loc[st.best_by_rs, "rs_global"])
+    g(f"check_{prefix}_n_rank_changes", np.nan if st is None else st.n_rank_changes)
+g("check_rb_n_queries", np.nan if real_bench is None else real_bench.n_queries);
+
+# %% [markdown]
+# **Which fixed model is best?** On RouterBench's real costs, the fixed model with the highest RS
+# (global) is **{glue:text}`real_best_rs_name`** (RS {glue:text}`real_best_rs_rs`, quality
+# {glue:text}`real_best_rs_q`), while the most accurate model is **{glue:text}`real_most_acc_name`**
+# (quality {glue:text}`real_most_acc_q`, RS {glue:text}`real_most_acc_rs`). Under the same
+# protocol on the simulator, the best by RS is {glue:text}`psim_best_rs_name` (RS
+# {glue:text}`psim_best_rs_rs`, ahead of {glue:text}`psim_second_name` at
+# {glue:text}`psim_second_rs`) and the most accurate is {glue:text}`psim_most_acc_name` (quality
+# {glue:text}`psim_most_acc_q`).
+#
+# Whether the most accurate model also tops RS depends on the accuracy it buys and on how far the
+# global $c_{\max}$ lies beyond what it usually costs. On a split's test rows the dearest
+# real cell is {glue:text}`real_tail_ratio` times the mean cost of the dearest model
+# ({glue:text}`real_dearest_name`; the dearest cell of the whole source costs
+# {glue:text}`real_cost_max` USD), against {glue:text}`psim_tail_ratio` times on the simulator
+# ({glue:text}`psim_dearest_name`). The closer $c_{\max}$, the more of its quality the dear model
+# pays: its RS/quality is {glue:text}`real_dearest_ratio` on real costs and
+# {glue:text}`psim_dearest_ratio` on the simulator. The simulator's answer here rests on its cost
+# tail, which grows with the number of test rows (heavy-tailed token counts), so it can change with
+# the scale of the run; the real answer is RouterBench's own costs on its own rows.
+#
+# **The normalisation reorders the models** on real costs too: {glue:text}`real_n_rank_changes` of the
+# {glue:text}`real_n_models` models change rank between the global order
+# ({glue:text}`real_order_global`) and the per-query one ({glue:text}`real_order_pq`); on the
+# simulator {glue:text}`psim_n_rank_changes` of {glue:text}`psim_n_models` do. Per query, the dearest
+# model of a query scores (almost) nothing even when it is right: {glue:text}`real_dearest_name` has
+# a per-query RS of {glue:text}`real_dearest_rs_pq`.
+
+# %%
+def bounds_cells(st):
+    if st is None:
+        return pd.DataFrame("n/a", index=list(splitscores.BOUNDS), columns=["RS, global", "RS, per-query", "quality"])
+    t = cells(st.scores.loc[list(splitscores.BOUNDS)], ["rs_global", "rs_per_query", "quality"])
+    return t.set_axis(["RS, global", "RS, per-query", "quality"], axis=1)
+
+
+bounds_compare = pd.concat({"RouterBench-Sim (simulated)": bounds_cells(sim_study),
+                            "routerbench-subset (real cost)": bounds_cells(real_study)}, axis=1)
+bounds_compare
+
+# %% [markdown]
+# **The bounds.** OUB and COUB choose the same model on {glue:text}`real_oub_coub_same_global` of
+# the real test queries under the global normalisation ({glue:text}`real_oub_coub_ndiffer_global`
+# differ over all splits) and on {glue:text}`real_oub_coub_same_pq` under the per-query one; on
+# the simulator, {glue:text}`psim_oub_coub_same_global` and {glue:text}`psim_oub_coub_same_pq`. The
+# derivation above needs only 0/1 quality and the tie-breaking rule, not any property of the
+# costs, so it carries over to real costs. The oracle's RS on real outcomes is
+# {glue:text}`real_oub_rs` (quality {glue:text}`real_oub_q`), against {glue:text}`real_qoub_rs`
+# for QOUB: ignoring cost loses {glue:text}`real_oub_minus_qoub` of RS on real outcomes, where QOUB
+# pays {glue:text}`real_qoub_cost_ratio` times the oracle's mean cost, and
+# {glue:text}`psim_oub_minus_qoub` on the simulator (OUB {glue:text}`psim_oub_rs`, QOUB
+# {glue:text}`psim_qoub_rs`), where it pays {glue:text}`psim_qoub_cost_ratio` times as much.
+
+# %% tags=["remove-input"]
+# Findings of this chapter, measured on the simulator and on RouterBench's real outcomes (same
+# protocol); simcheck applies the pre-registered rules.
+MISSING = {"value": None, "lo": None, "hi": None, "note": "data folder not found"}
+
+
+def finding_entry(st, what):
+    if st is None:
+        return dict(MISSING)
+    if what == "oub_is_coub":
+        return {"value": st.oub_is_coub("global"), "lo": None, "hi": None,
+                "note": f"OUB and COUB choose the same model on {st.same_share('global'):.2%} of the test "
+                        f"queries of {n_seeds} splits (global normalisation)"}
+    if what == "reorders":
+        return {"value": st.reorders, "lo": None, "hi": None,
+                "note": f"{st.n_rank_changes} of {len(st.order_global)} fixed models change rank "
+                        f"(means over {n_seeds} test splits)"}
+    fx = st.fixed
+    return {"value": st.best_not_most_accurate, "lo": None, "hi": None,
+            "note": f"best by RS (global): {st.best_by_rs} ({fmt(*fx.loc[st.best_by_rs, ['rs_global', 'rs_global_lo', 'rs_global_hi']])}); "
+                    f"most accurate: {st.most_accurate} (RS {fmt(*fx.loc[st.most_accurate, ['rs_global', 'rs_global_lo', 'rs_global_hi']])})"}
+
+
+for fid, what in (("rs.oub_is_coub", "oub_is_coub"), ("rs.norm_reorders_models", "reorders"),
+                  ("rs.best_fixed_not_most_accurate", "best")):
+    simcheck.record(fid, sim=finding_entry(sim_study, what), real={REAL: finding_entry(real_study, what)})
+
 # %% tags=["remove-input"]
 # The reproduction ledger: the definitional claims this chapter checks.
 ch = "02_routing_score"
@@ -535,14 +741,35 @@ ledger.record("rs.definition", ours="global min-max normalisation (default)", ve
               chapter=ch, note=f"per-query would make the per-query cheapest model's RS equal its quality "
                                f"(ours: Llama-3-8B {rs_fixed['per-query'][LLAMA]:.3f} vs {accuracy[LLAMA]:.3f}); "
                                f"the article reports {art_llama_rs:.3f} vs {art_q_llama:.3f}")
+
+
+def real_check(value_of, passes, note):
+    """The same check on RouterBench's real outcomes (test rows of every split), or "not checkable"."""
+    if real_study is None:
+        return {REAL: {"ours": None, "verdict": "not checkable here", "note": "data folder not found"}}
+    v, lo, hi = value_of(real_study)
+    return {REAL: {"ours": v, "lo": lo, "hi": hi, "verdict": "reproduced" if passes(real_study) else "not reproduced",
+                   "note": note}}
+
+
+def bound_rs(row):
+    return lambda st: tuple(st.scores.loc[row, ["rs_global", "rs_global_lo", "rs_global_hi"]])
+
+
 ledger.record("bounds.oub", ours=float(rs(oub)), verdict="reproduced", chapter=ch,
-              criterion="OUB implemented as the per-query argmax of the RS contribution; RS >= every policy's (tested)")
+              criterion="OUB implemented as the per-query argmax of the RS contribution; RS >= every policy's (tested)",
+              real=real_check(bound_rs("OUB (global)"), lambda st: st.oub_is_best(),
+                              f"RS (global) on the test rows of {n_seeds} splits; OUB >= every fixed model and bound on each"))
 ledger.record("bounds.qoub", ours=float(rs(bounds[("QOUB", "any")])), verdict="reproduced", chapter=ch,
-              criterion="QOUB: a correct model when one exists, the most accurate one overall among them")
+              criterion="QOUB: a correct model when one exists, the most accurate one overall among them",
+              real=real_check(bound_rs("QOUB"), lambda st: st.qoub_matches_oub_quality(),
+                              f"RS (global) on the test rows of {n_seeds} splits; QOUB correct whenever any model is"))
 ledger.record("bounds.coub", ours=float(np.mean(bounds[("OUB", "global")].choice == coub)),
               verdict="reproduced", chapter=ch,
               criterion="share of queries where OUB and COUB choose the same model; audit: must be 1",
-              note="OUB and COUB are the same policy (derivation in chapter 02)")
+              note="OUB and COUB are the same policy (derivation in chapter 02)",
+              real=real_check(lambda st: (st.same_share("global"), None, None), lambda st: st.oub_is_coub("global"),
+                              f"share of the test queries of {n_seeds} splits (global normalisation)"))
 ledger.record("result.oracle.quality", ours=float(oub.returned_quality(Q).mean()),
               verdict="inconsistent in the source", chapter=ch,
               criterion="an RS-maximising oracle's quality must be >= every single model's quality",
