@@ -30,6 +30,11 @@ book: install
 test: install
 	$(BIN)/python -m pytest
 
+# The labs for students: book/labs/*.md as Jupyter notebooks without solutions, in _build/labs/.
+.PHONY: labs
+labs: install
+	$(BIN)/python -m routerlab.labcheck students book/labs _build/labs
+
 bench: install
 	$(BIN)/python benchmarks/bench_routing.py
 
