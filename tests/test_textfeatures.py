@@ -103,3 +103,23 @@ def test_feature_similarity_sees_a_shared_prefix_and_its_removal():
     assert without.loc["D", "texts"] == 80
     with pytest.raises(RouterlabError, match="one label per text"):
         feature_similarity(full, groups[:3])
+
+
+def test_split_text_features_fit_on_training_rows_and_are_cached(tmp_path):
+    from routerlab.textfeatures import split_text_features
+
+    rng = np.random.default_rng(1)
+    words = np.array(["add", "prove", "translate", "sum", "integral", "poem", "code", "list"])
+    prompts = np.array([" ".join(rng.choice(words, 5)) + f" q{i}" for i in range(120)], dtype=object)
+    tr, te = np.arange(0, 90), np.arange(90, 120)
+    a_tr, a_te = split_text_features(prompts, tr, te, dim=8, seed=0, cache_dir=tmp_path)
+    assert a_tr.shape == (90, 8) and a_te.shape == (30, 8)
+    assert len(list((tmp_path / "textfeatures").glob("*.npz"))) == 1
+    b_tr, b_te = split_text_features(prompts, tr, te, dim=8, seed=0, cache_dir=tmp_path)  # from the cache
+    np.testing.assert_array_equal(a_tr, b_tr)
+    np.testing.assert_array_equal(a_te, b_te)
+    # the test texts do not shape the representation: other test prompts, same training features
+    other = prompts.copy()
+    other[te] = "completely different words here"
+    c_tr, _ = split_text_features(other, tr, te, dim=8, seed=0, cache_dir=False)
+    np.testing.assert_allclose(c_tr, a_tr)

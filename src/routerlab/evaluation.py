@@ -494,9 +494,12 @@ def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normal
     m = bench.n_models
     train, test = bench.rows(train_idx), bench.rows(test_idx)
     if text_features is not None:
-        from .textfeatures import with_text_features
+        from dataclasses import replace
 
-        train, test = with_text_features(train, test, kind=text_features, seed=seed)
+        from .textfeatures import split_text_features
+
+        x_tr, x_te = split_text_features(bench.prompts, train_idx, test_idx, kind=text_features, seed=seed)
+        train, test = replace(train, features=x_tr), replace(test, features=x_te)
     blind = test.without_truth()
     Q, C = test.quality, test.cost
     n = test.n_queries

@@ -105,15 +105,14 @@ def _save(study: FrontierStudy, folder) -> None:
 def _text_frontier_study(bench: Benchmark, seeds: list, test_size: float, features: str, dim: int,
                          options: dict) -> FrontierStudy:
     from .evaluation import stratified_split
-    from .textfeatures import make_text_features
+    from .textfeatures import split_text_features
 
     if bench.features is not None or bench.prompts is None:
         return frontier_study(bench, seeds=seeds, test_size=test_size, **options)
     points, curves = [], []
     for seed in seeds:
         tr, te = stratified_split(bench, test_size, seed)
-        fe = make_text_features(features, dim, seed).fit(bench.prompts[tr])
-        x_tr, x_te = fe.transform(bench.prompts[tr]), fe.transform(bench.prompts[te])
+        x_tr, x_te = split_text_features(bench.prompts, tr, te, kind=features, dim=dim, seed=seed)
         x = np.empty((bench.n_queries, x_tr.shape[1]), dtype=np.float64)
         x[tr], x[te] = x_tr, x_te
         st = frontier_study(replace(bench, features=x), seeds=[seed], test_size=test_size, **options)

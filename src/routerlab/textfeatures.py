@@ -21,7 +21,7 @@ import numpy as np
 from .benchmark import Benchmark
 from .errors import RouterlabError, check_choice, check_range
 
-__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "FEATURE_KINDS", "feature_similarity",
+__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "split_text_features", "FEATURE_KINDS", "feature_similarity",
            "strip_shared_prefix"]
 
 FEATURE_KINDS = ("tfidf", "minilm")
@@ -183,6 +183,52 @@ def make_text_features(kind: str = "tfidf", dim: int = 64, seed: int = 0):
     """An unfitted feature extractor: ``"tfidf"`` (:class:`TfidfSvdFeatures`) or ``"minilm"``."""
     check_choice("text feature kind", kind, FEATURE_KINDS)
     return TfidfSvdFeatures(dim=dim, seed=seed) if kind == "tfidf" else MiniLMFeatures(seed=seed)
+
+
+def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: int = 64,
+                        seed: int = 0, cache_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """(train features (n_train, d), test features (n_test, d)) of ``prompts`` (n,) str, the
+    extractor fitted on the rows ``train_idx`` only.
+
+    Chapters that evaluate the same split of the same prompts share the result through a cache:
+    ``cache_dir`` (default ``$ROUTERLAB_CACHE_DIR``, which the book runner sets; unset = no cache)
+    holds one ``.npz`` per (prompts, split, kind, dim, seed, package code), written atomically.
+    """
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    prompts = np.asarray(prompts, dtype=object)
+    train_idx, test_idx = np.asarray(train_idx, dtype=np.intp), np.asarray(test_idx, dtype=np.intp)
+    if cache_dir is None:
+        cache_dir = os.environ.get("ROUTERLAB_CACHE_DIR") or None
+    path = None
+    if cache_dir:
+        h = hashlib.sha256()
+        h.update(f"{kind}|{int(dim)}|{int(seed)}".encode())
+        h.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
+        h.update("\x1f".join(map(str, prompts.tolist())).encode("utf-8"))
+        h.update(train_idx.tobytes())
+        h.update(test_idx.tobytes())
+        path = Path(cache_dir) / "textfeatures" / f"{h.hexdigest()[:32]}.npz"
+        if path.is_file():
+            try:
+                with np.load(path) as z:
+                    return z["train"], z["test"]
+            except Exception:  # a damaged entry: recompute below
+                pass
+    fe = make_text_features(kind, dim, seed).fit(prompts[train_idx])
+    out = fe.transform(prompts[train_idx]), fe.transform(prompts[test_idx])
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, train=out[0], test=out[1])
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return out
 
 
 def with_text_features(train: Benchmark, test: Benchmark, kind: str = "tfidf", dim: int = 64,
