@@ -25,8 +25,10 @@
 # ```{admonition} Simulated data
 # :class: warning
 # Every number in this chapter is measured on **RouterBench-Sim**, the simulated benchmark of
-# chapter 01, not on the article's data. The last section shows how strongly the routers' scores
-# depend on two of the simulator's assumptions.
+# chapter 01, not on the article's data, except the subsection "Where the rank can bind" (MF's rank
+# on MMLU-Pro's 29 real models, estimated cost) and the note on the cascade threshold on real
+# outcomes. The section on signal shows how strongly the routers' scores depend on two of the
+# simulator's assumptions.
 # ```
 
 # %% tags=["parameters"]
@@ -37,6 +39,7 @@ cache_dir = None     # evaluation cache folder (None: no cache)
 k_seeds = 3          # splits for the MF latent-dimension sweep (one MF fit per k and split)
 n_train = 2000       # training queries MF is fitted on in the sweeps (a stratified subsample)
 signal_scale = 0.2   # size of the re-simulated benchmarks of the signal experiment
+data_dir = None      # folder holding the real-data sources (None: $ROUTERLAB_DATA_DIR or ../shared/data)
 
 # %%
 import time
@@ -48,7 +51,9 @@ from scipy import stats
 
 import routerlab as rl
 from routerlab.gluing import glue_value
-from routerlab import ledger, plots
+from routerlab import ledger, plots, simcheck, sources
+from routerlab import rank_sweep as rsw
+from routerlab.gluing import glue_formatted as gf
 from routerlab.evaluation import evaluate, random_split, stratified_split, t_interval, difficulty_bins
 from routerlab.metrics import rs_terms
 from routerlab.simulate import DEFAULT_PARAMS, simulate
@@ -211,6 +216,147 @@ fig.tight_layout()
 # query; such vectors do not exist for a new query, so a router cannot use them.
 
 # %% [markdown]
+# ### Where the rank can bind: MMLU-Pro's 29 models
+#
+# With six simulated models no k above 6 can change the score functions, so the sweep above cannot
+# show whether the rank matters where it binds. MMLU-Pro's real outcomes have 29 models (cost
+# estimated from list prices and token counts), so k from 1 to 29 spans the whole range from a
+# rank-one score matrix to an unconstrained one.
+#
+# ```{admonition} Real data on this page
+# :class: note
+# {glue:text}`mp_status`. {glue:text}`rb_status`.
+# ```
+#
+# Protocol: the evaluation's 80/20 stratified split of the pooled rows, MF (chapter 03's router,
+# TF-IDF features fitted on each split's training prompts) trained on the **whole training split**
+# ({glue:text}`mp_n_train` queries), for k = {glue:text}`mp_k_grid`, on the first
+# {glue:text}`k_seeds:d` splits (seeds 0 to {glue:text}`k_seeds_m1:d`, as the sweep above), 95%
+# t-intervals over the splits. The simulated counterpart is MF at k = 1 and k = 6 (the number of
+# simulated models) on the same kind of split and training set. Both are also run on a
+# {glue:text}`n_train_sweep:,d`-query training subsample, the sweep's setting above (on MMLU-Pro
+# the text features stay fitted on the whole split's training prompts, which carry no outcome).
+#
+# **Finding `hyper.mf_rank_matters`**: RS(k = number of models) - RS(k = 1), paired by split.
+
+# %%
+t0 = time.perf_counter()
+mp = sources.load_for_book("mmlu-pro", scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
+rb = sources.load_for_book("routerbench-subset", scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
+rank_seeds = seeds[:k_seeds]
+# simulated: MF at k = 1 and k = 6 on the whole training split, and on the sweep's subsample
+sim_all = rsw.mf_rank_sweep(bench, [1, bench.n_models], rank_seeds, subsample=(n_train, [1, bench.n_models]))
+sim_rank, sim_rank_sub = (sim_all[sim_all["training"] == w] for w in ("split", "subsample"))
+MP_K = None
+if mp is not None:
+    MP_K = sorted({1, 2, 4, 8, 16, mp.n_models})
+    mp_all = rsw.mf_rank_sweep(mp, MP_K, rank_seeds, subsample=(n_train, [1, mp.n_models]))
+    mp_rank, mp_rank_sub = (mp_all[mp_all["training"] == w] for w in ("split", "subsample"))
+rank_seconds = time.perf_counter() - t0
+
+fig, ax = plt.subplots(figsize=(7, 4))
+if mp is None:
+    plots.plot_data_not_found(ax, title="MF on MMLU-Pro (estimated cost): data not found")
+else:
+    wide = mp_rank.pivot(index="seed", columns="k", values="rs")[MP_K].to_numpy()
+    gain = wide - wide[:, [0]]                                   # paired by split: RS(k) - RS(k = 1)
+    lo, hi = t_interval(gain, axis=0) if len(gain) > 1 else (None, None)
+    plots.plot_sweep(ax, MP_K, {"RS(k) - RS(k = 1), whole training split": (gain.mean(axis=0), lo, hi)},
+                     xlabel="latent dimension k (log scale; 29 = number of models)",
+                     ylabel="RS gain over k = 1 (estimated cost)", logx=True, reference=0.0,
+                     reference_label="k = 1")
+    ax.set_title("MF on MMLU-Pro, real outcomes, estimated cost (band: 95% over splits, paired)", fontsize=10)
+fig.tight_layout()
+
+# %% tags=["remove-input"]
+RANK_TOL = TOL   # "stops changing": within the chapter's tolerance of 0.005 RS of the best rank
+
+
+def status_line(b, title):
+    if b is None:
+        return f"{title}: data folder not found, so its results read n/a"
+    return (f"{title}: found, {b.n_queries:,} queries x {b.n_models} models"
+            + (", cost estimated from list prices" if b.cost_estimated else ", real cost"))
+
+
+g("mp_status", status_line(mp, "MMLU-Pro"))
+g("rb_status", status_line(rb, "RouterBench subset"))
+g("k_seeds_m1", len(rank_seeds) - 1)
+sim_d = rsw.rank_difference(sim_rank, bench.n_models)
+sim_d_sub = rsw.rank_difference(sim_rank_sub, bench.n_models)
+mp_d = rsw.rank_difference(mp_rank, mp.n_models) if mp is not None else (None, None, None)
+mp_d_sub = rsw.rank_difference(mp_rank_sub, mp.n_models) if mp is not None else (None, None, None)
+for key, v in (("sim_rank_d", sim_d), ("sim_rank_d_sub", sim_d_sub), ("mp_rank_d", mp_d), ("mp_rank_d_sub", mp_d_sub)):
+    gf(key, v[0], "{:+.4f}")
+    gf(f"{key}_lo", v[1], "{:+.4f}")
+    gf(f"{key}_hi", v[2], "{:+.4f}")
+mp_mean = mp_rank.groupby("k")["rs"].mean() if mp is not None else None
+plateau = rsw.plateau_rank(MP_K, mp_mean.loc[MP_K].to_numpy(), RANK_TOL) if mp is not None else None
+gf("mp_k_grid", ", ".join(str(k) for k in MP_K) if MP_K else None, "{}")
+gf("mp_n_train", int(mp_rank["n_train"].iloc[0]) if mp is not None else None, "{:,d}")
+gf("mp_rs_k1", mp_mean.loc[1] if mp is not None else None, "{:.4f}")
+gf("mp_rs_km", mp_mean.loc[mp.n_models] if mp is not None else None, "{:.4f}")
+gf("mp_rs_best", mp_mean.max() if mp is not None else None, "{:.4f}")
+gf("mp_k_best", int(mp_mean.idxmax()) if mp is not None else None, "{:d}")
+gf("mp_plateau", plateau if plateau is not None else None, "{:d}")
+g("mp_plateau_text", "n/a (data folder not found)" if mp is None else
+  (f"from k = {plateau} on, RS stays within {RANK_TOL:g} of the best rank's" if plateau is not None
+   else f"RS falls again at the largest rank, more than {RANK_TOL:g} below the best: no plateau"))
+g("rank_tol", RANK_TOL)
+# plain numbers for the notebook tests' sanity ranges (NaN when MMLU-Pro is missing; not in the prose)
+g("chk_mp_rank_d", mp_d[0] if mp is not None else float("nan"))
+g("chk_mp_rs_k1", mp_mean.loc[1] if mp is not None else float("nan"))
+g("chk_sim_rank_d", sim_d[0])
+g("sim_rank_k1", sim_rank.groupby("k")["rs"].mean().loc[1])
+g("sim_rank_km", sim_rank.groupby("k")["rs"].mean().loc[bench.n_models])
+
+
+def sign_text(v):
+    if v[0] is None:
+        return "cannot be measured here (data folder not found)"
+    if v[1] is not None and np.isfinite(v[1]) and v[1] > 0:
+        return "positive (interval above 0): the higher rank helps"
+    if v[2] is not None and np.isfinite(v[2]) and v[2] < 0:
+        return "negative (interval below 0): the higher rank hurts"
+    return "not distinguishable from 0 (interval contains 0)"
+
+
+g("sim_rank_sign", sign_text(sim_d))
+g("mp_rank_sign", sign_text(mp_d))
+g("sim_rank_sign_sub", sign_text(sim_d_sub))
+g("mp_rank_sign_sub", sign_text(mp_d_sub))
+g("rank_seconds", rank_seconds)
+simcheck.record(
+    "hyper.mf_rank_matters",
+    sim={"value": sim_d[0], "lo": sim_d[1], "hi": sim_d[2],
+         "note": f"RS(k = {bench.n_models}) - RS(k = 1), MF on the whole training split, paired over "
+                 f"{len(rank_seeds)} splits (t-interval); on a {n_train}-query training subsample: "
+                 f"{sim_d_sub[0]:+.4f} [{sim_d_sub[1]:+.4f}, {sim_d_sub[2]:+.4f}]"},
+    real={"mmlu-pro": {"value": None, "note": "data folder not found"} if mp is None else
+          {"value": mp_d[0], "lo": mp_d[1], "hi": mp_d[2],
+           "note": f"RS(k = {mp.n_models}) - RS(k = 1), MF on the whole training split, paired over "
+                   f"{len(rank_seeds)} splits (t-interval); estimated cost; on a {n_train}-query "
+                   f"training subsample: {mp_d_sub[0]:+.4f} [{mp_d_sub[1]:+.4f}, {mp_d_sub[2]:+.4f}]"}})
+
+# %% [markdown]
+# On MMLU-Pro, MF trained on the whole training split scores RS {glue:text}`mp_rs_k1` at k = 1 and
+# {glue:text}`mp_rs_km` at k = 29; the best rank of the grid is {glue:text}`mp_k_best`
+# ({glue:text}`mp_rs_best`), and {glue:text}`mp_plateau_text`. RS(k = 29) - RS(k = 1) is
+# {glue:text}`mp_rank_d` ([{glue:text}`mp_rank_d_lo`, {glue:text}`mp_rank_d_hi`]): it is
+# {glue:text}`mp_rank_sign`. On the simulator the same difference, with k = 6 the number of
+# models, is {glue:text}`sim_rank_d` ([{glue:text}`sim_rank_d_lo`, {glue:text}`sim_rank_d_hi`]):
+# {glue:text}`sim_rank_sign`.
+#
+# The training-set size matters as much as the rank. On the
+# {glue:text}`n_train_sweep:,d`-query subsample the same differences are
+# {glue:text}`mp_rank_d_sub` ([{glue:text}`mp_rank_d_sub_lo`, {glue:text}`mp_rank_d_sub_hi`]) on
+# MMLU-Pro, {glue:text}`mp_rank_sign_sub`, and {glue:text}`sim_rank_d_sub`
+# ([{glue:text}`sim_rank_d_sub_lo`, {glue:text}`sim_rank_d_sub_hi`]) on the simulator,
+# {glue:text}`sim_rank_sign_sub`: a low rank acts as a regulariser when training data is scarce,
+# and a higher one pays off only with enough queries to fit it. These runs took
+# {glue:text}`rank_seconds:.0f` s.
+
+# %% [markdown]
 # ## The cascade threshold
 #
 # The cascade (chapter 03) calls the models from the cheapest up and returns the first answer whose
@@ -325,6 +471,36 @@ fig.tight_layout()
 # {glue:text}`thr_good07` within the seed interval of the best. Verdict:
 # **{glue:text}`thr_verdict`**. How good a given threshold is depends on how informative the
 # simulated confidences are, which the next section varies.
+#
+# **On real outcomes the threshold cannot be tuned.** A cascade needs each model's confidence in
+# its own answer before deciding whether to go on. {glue:text}`cascade_real_text` So the finding
+# `hyper.cascade_threshold` (the RS peaks at an interior threshold: on the simulator the best
+# threshold is {glue:text}`thr_best:.2f`, which {glue:text}`thr_interior_text`) is recorded with
+# no real value, and the reason.
+
+# %% tags=["remove-input"]
+thr_interior = 0 < i_best < len(THRESHOLDS) - 1
+g("thr_interior_text", "is interior" if thr_interior else "is at the edge of the grid")
+if rb is None:
+    cascade_note = "data folder not found"
+    g("cascade_real_text", "The RouterBench subset was not found here, so nothing could be checked.")
+elif rb.confidence is None:
+    cascade_note = ("no response confidence in the data: RouterBench's files hold each model's 0/1 score, "
+                    "its cost and its response text, but no log-probabilities or self-reported confidence, "
+                    "so a confidence-threshold cascade cannot be run")
+    g("cascade_real_text", "RouterBench's files (the subset found here) hold each model's score, its cost and "
+      "its response text, but no log-probabilities or any other confidence"
+      + (", and MMLU-Pro's outcomes have none either" if mp is not None and mp.confidence is None else "")
+      + "; a cascade that thresholded a made-up confidence would measure the made-up signal, not the router.")
+else:
+    cascade_note = "the loader provides a confidence field, but this chapter has not validated it as a response confidence"
+    g("cascade_real_text", "The RouterBench loader provides a confidence field, but it has not been validated "
+      "as a response confidence, so it is not used.")
+simcheck.record("hyper.cascade_threshold",
+                sim={"value": bool(thr_interior),
+                     "note": f"best RS at threshold {THRESHOLDS[i_best]:.2f} of {THRESHOLDS[0]:.2f}..{THRESHOLDS[-1]:.2f} "
+                             f"(seed means over {n_seeds} splits)"},
+                real={"routerbench-subset": {"value": None, "note": cascade_note}})
 
 # %% [markdown]
 # ## How much signal do the routers get?
