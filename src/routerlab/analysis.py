@@ -11,6 +11,13 @@ Three groups:
 * **correlations** -- :func:`pearson_ci` (Pearson r with a Fisher-z interval),
   :func:`dataset_difficulty`, and the controlled experiment :func:`learning_curve` (one dataset's
   training rows subsampled, every other row kept, test rows fixed).
+* **what few datasets can show** -- :func:`correlation_critical_r`, :func:`correlation_power`,
+  :func:`correlation_n_for_power` and :func:`correlation_caveat`: the interval width, the smallest
+  detectable |r| and the power of a correlation across n datasets.
+* **per-dataset findings of any evaluated benchmark** (simulated or real) -- :func:`model_roles`
+  (which models play the cheap and the strong model), :func:`dataset_table`,
+  :func:`excess_shares`, :func:`over_routing_verdicts`, :func:`cross_dataset_correlations` and
+  :func:`dataset_findings`, which runs them all.
 * **model subsets** -- :func:`model_subsets`, :func:`oracle_subset_scores`,
   :func:`router_subset_scores` (retrains the router on every subset),
   :func:`restricted_subset_scores` (one fit on all models, the decision restricted to the subset)
@@ -43,6 +50,9 @@ __all__ = [
     "learning_curve_indices", "learning_curve",
     "model_subsets", "oracle_subset_scores", "router_subset_scores", "restricted_subset_scores",
     "shapley_values", "marginal_contributions",
+    "correlation_critical_r", "correlation_power", "correlation_n_for_power", "correlation_caveat",
+    "model_roles", "dataset_table", "cross_dataset_correlations", "excess_shares", "over_routing_verdicts",
+    "CORRELATION_YS", "CORRELATION_XS", "dataset_findings", "format_interval", "dataset_display_table",
 ]
 
 #: Compact labels for subset names in tables and plots.
@@ -562,3 +572,285 @@ def marginal_contributions(values: Mapping[Iterable[str], float], players: Seque
         rows.append({"model": j, "size": "mean", "gain": float(np.mean(gains_all)),
                      "n_subsets": len(gains_all)})
     return pd.DataFrame(rows)
+
+
+# ---- correlations across few datasets: what n datasets can detect ------------------------------
+def correlation_critical_r(n: int, alpha: float = 0.05) -> float:
+    """Smallest |r| whose two-sided p-value is ``alpha`` with ``n`` pairs.
+
+    The test of :func:`scipy.stats.pearsonr` (t = r sqrt(n - 2) / sqrt(1 - r^2), n - 2 degrees of
+    freedom, exact for bivariate normal data): ``r_c = t_c / sqrt(n - 2 + t_c^2)``. Needs ``n >= 3``.
+    For n = 14 and alpha = 0.05, r_c = 0.532.
+    """
+    if int(n) != n or n < 3:
+        raise RouterlabError(f"a correlation test needs at least 3 pairs, got {n!r}")
+    check_range("alpha", alpha, 0, 1, lo_open=True, hi_open=True)
+    from scipy import stats
+
+    t = float(stats.t.ppf(1 - alpha / 2, n - 2))
+    return t / math.sqrt(n - 2 + t * t)
+
+
+def correlation_power(rho: float, n: int, alpha: float = 0.05) -> float:
+    """Probability that the ``1 - alpha`` Fisher-z interval of r from ``n`` pairs excludes 0 when
+    the true correlation is ``rho`` (the Fisher-z normal approximation, bivariate normal data).
+
+    ``Phi(atanh|rho| sqrt(n-3) - z) + Phi(-atanh|rho| sqrt(n-3) - z)``, ``z`` the normal quantile at
+    ``1 - alpha/2``; equals ``alpha`` at ``rho = 0``. Needs ``n >= 4``.
+    """
+    if int(n) != n or n < 4:
+        raise RouterlabError(f"the Fisher-z test needs at least 4 pairs, got {n!r}")
+    check_range("rho", rho, -1, 1, lo_open=True, hi_open=True)
+    check_range("alpha", alpha, 0, 1, lo_open=True, hi_open=True)
+    from scipy import stats
+
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    shift = math.atanh(abs(rho)) * math.sqrt(n - 3)
+    return float(stats.norm.cdf(shift - z) + stats.norm.cdf(-shift - z))
+
+
+def correlation_n_for_power(rho: float, power: float = 0.8, alpha: float = 0.05) -> int:
+    """Smallest number of pairs for which :func:`correlation_power` reaches ``power`` at ``rho``
+    (Fisher-z approximation, the weaker side's rejections ignored: ``((z_a + z_b) / atanh|rho|)^2 + 3``
+    rounded up). ``rho`` must not be 0."""
+    check_range("rho", rho, -1, 1, lo_open=True, hi_open=True)
+    check_range("power", power, 0, 1, lo_open=True, hi_open=True)
+    if rho == 0:
+        raise RouterlabError("no number of pairs gives power above alpha when the true correlation is 0")
+    from scipy import stats
+
+    za, zb = float(stats.norm.ppf(1 - alpha / 2)), float(stats.norm.ppf(power))
+    n = max(4, math.ceil(((za + zb) / math.atanh(abs(rho))) ** 2 + 3 - 1e-9))
+    while correlation_power(rho, n, alpha) < power:  # the approximation above drops one tail
+        n += 1
+    return int(n)
+
+
+def correlation_caveat(n: int, rho: float | None = None, level: float = 0.95) -> dict:
+    """What a Pearson correlation across ``n`` datasets can tell, in numbers.
+
+    Returns ``{"n", "half_width_at_0", "critical_r", "power", "n_for_80", "half_width"}``:
+    ``half_width_at_0`` = half the width of the ``level`` Fisher-z interval when r = 0 (its widest;
+    also the smallest |r| whose Fisher interval excludes 0); ``critical_r`` = the |r| at which the
+    two-sided p-value is ``1 - level`` (:func:`correlation_critical_r`); for a true correlation
+    ``rho`` (e.g. the simulator's value): ``power`` = :func:`correlation_power`, ``n_for_80`` = the
+    number of datasets needed for 80% power, ``half_width`` = half the width of the interval at
+    r = rho. The ``rho`` entries are NaN when ``rho`` is None, NaN or 0.
+    """
+    alpha = 1 - check_range("level", level, 0, 1, lo_open=True, hi_open=True)
+    lo0, hi0 = fisher_interval(0.0, n, level)
+    out = {"n": int(n), "half_width_at_0": (hi0 - lo0) / 2, "critical_r": correlation_critical_r(n, alpha),
+           "power": float("nan"), "n_for_80": float("nan"), "half_width": float("nan")}
+    if rho is not None and np.isfinite(rho) and 0 < abs(rho) < 1:
+        lo, hi = fisher_interval(float(rho), n, level)
+        out.update(power=correlation_power(float(rho), n, alpha),
+                   n_for_80=correlation_n_for_power(float(rho), 0.8, alpha), half_width=(hi - lo) / 2)
+    return out
+
+
+# ---- per-dataset findings of one evaluation (simulated or real) --------------------------------
+def model_roles(quality: np.ndarray, cost: np.ndarray, names: Sequence[str]) -> dict:
+    """The models that play the roles of the article's Llama-3-8B and GPT-4o in a benchmark.
+
+    ``quality``, ``cost`` (n, m); ``names`` (m,). Returns ``{"cheapest"}`` (lowest mean cost per
+    query), ``"most_expensive"`` (highest mean cost) and ``"strongest"`` (highest mean quality);
+    ties go to the first column. On RouterBench-Sim these are Llama-3-8B, GPT-4o and GPT-4o.
+    """
+    q = np.asarray(quality, dtype=np.float64)
+    c = np.asarray(cost, dtype=np.float64)
+    names = list(names)
+    if q.ndim != 2 or q.shape != c.shape or q.shape[1] != len(names):
+        raise RouterlabError(f"quality {q.shape}, cost {c.shape} and {len(names)} model names do not match")
+    mc, mq = c.mean(axis=0), q.mean(axis=0)
+    return {"cheapest": names[int(np.argmin(mc))], "most_expensive": names[int(np.argmax(mc))],
+            "strongest": names[int(np.argmax(mq))]}
+
+
+def dataset_table(result, bench: Benchmark, policy: str = "mf", level: float = 0.95) -> pd.DataFrame:
+    """Per dataset of ``bench``: size, difficulty and ``policy``'s scores (seed means, t-intervals).
+
+    ``result`` is the :class:`~routerlab.evaluation.EvaluationResult` of ``bench`` (its
+    ``per_dataset`` table: one row per policy, seed, dataset). Columns: ``n_test`` (mean over
+    splits), ``n_train`` (dataset size minus ``n_test``), ``difficulty``
+    (:func:`dataset_difficulty`), ``none_right`` (share of the dataset's rows on which no model has
+    quality above 0: there the oracle picks the cheapest model), ``rs``, ``gain`` (RS minus the RS of the dataset's best single
+    model, chosen with hindsight on its test rows; same RS yardstick: the whole test set's cost
+    range), ``gap`` (oracle RS minus RS), ``oracle_rs``, ``best_single_rs``, ``headroom`` (oracle RS
+    minus the best single model's RS: what routing could gain at most, a quantity no router
+    learns), each with ``_lo`` / ``_hi``, and ``best_single_model`` (the most frequent one over splits). Indexed by dataset in
+    ``bench.dataset_names`` order.
+    """
+    pdl = result.per_dataset
+    if policy not in set(pdl["policy"]):
+        raise RouterlabError(f"dataset_table: policy {policy!r} was not evaluated")
+    own = pdl[pdl["policy"] == policy].rename(columns={"gain_vs_best_single": "gain", "gap_to_oracle": "gap"})
+    own = own.assign(headroom=own["oracle_rs"] - own["best_single_rs"])
+    summ = seed_summary(own, ["dataset"], ["rs", "gain", "gap", "oracle_rs", "best_single_rs", "headroom"], level)
+    summ = summ.set_index("dataset")
+    order = list(bench.dataset_names)
+    summ = summ.reindex(order)
+    n_test = own.groupby("dataset")["n_test"].mean().reindex(order)
+    out = pd.DataFrame({"n_test": n_test,
+                        "n_train": dataset_sizes(bench.datasets, order).astype(float) - n_test,
+                        "difficulty": dataset_difficulty(bench.quality, bench.datasets, order)})
+    none = (bench.quality.max(axis=1) <= 0).astype(float)
+    out["none_right"] = pd.Series(_group_means(_codes(bench.datasets, order)[1], len(order), none), index=order)
+    out = out.join(summ.drop(columns=["n_seeds"]))
+    out["best_single_model"] = own.groupby("dataset")["best_single_model"].agg(
+        lambda s: s.mode().iloc[0]).reindex(order)
+    out["n_seeds"] = summ["n_seeds"]
+    out.index.name = "dataset"
+    return out
+
+
+def cross_dataset_correlations(table: pd.DataFrame, ys: Sequence[str], xs: Mapping[str, str],
+                               level: float = 0.95) -> pd.DataFrame:
+    """Pearson r (Fisher-z interval, p, Spearman) across the rows of ``table`` for every pair.
+
+    ``ys``: columns of ``table`` (e.g. ``["gain", "rs"]``); ``xs``: {label: column} (e.g.
+    ``{"training rows": "n_train", "difficulty": "difficulty"}``). Returns one row per (y, x) with
+    ``y``, ``x``, ``r``, ``lo``, ``hi``, ``p``, ``spearman``, ``n`` and ``note``; a pair that has a
+    constant variable or fewer than 4 rows gets NaN and a note saying why.
+    """
+    rows = []
+    for y in ys:
+        for label, col in xs.items():
+            a = table[col].to_numpy(dtype=float)
+            b = table[y].to_numpy(dtype=float)
+            ok = np.isfinite(a) & np.isfinite(b)
+            a, b = a[ok], b[ok]
+            row = {"y": y, "x": label, "r": np.nan, "lo": np.nan, "hi": np.nan, "p": np.nan,
+                   "spearman": np.nan, "n": int(a.size), "note": ""}
+            if a.size < 4:
+                row["note"] = f"only {a.size} datasets: a Fisher-z interval needs 4"
+            elif np.ptp(a) == 0 or np.ptp(b) == 0:
+                row["note"] = "one of the variables is constant across datasets: r is undefined"
+            else:
+                row.update(pearson_ci(a, b, level))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def excess_shares(result, policy: str, model: str, oracle: str = "oub", level: float = 0.95) -> pd.DataFrame:
+    """Per dataset: ``policy``'s share of test queries answered by ``model`` minus the oracle's.
+
+    From ``result.per_dataset`` (columns ``share:<model>``). Returns, indexed by dataset, ``share``,
+    ``oracle_share`` and ``excess`` = their difference (seed means), with ``excess_lo`` /
+    ``excess_hi`` (t-interval over seeds). Positive: the policy uses ``model`` more than the
+    oracle does.
+    """
+    pdl = result.per_dataset
+    col = f"share:{model}"
+    if col not in pdl.columns:
+        raise RouterlabError(f"excess_shares: no model {model!r} in the evaluation")
+    for p in (policy, oracle):
+        if p not in set(pdl["policy"]):
+            raise RouterlabError(f"excess_shares: policy {p!r} was not evaluated")
+    key = ["seed", "dataset"]
+    a = pdl.loc[pdl["policy"] == policy, key + [col]].rename(columns={col: "share"})
+    b = pdl.loc[pdl["policy"] == oracle, key + [col]].rename(columns={col: "oracle_share"})
+    both = a.merge(b, on=key)
+    both["excess"] = both["share"] - both["oracle_share"]
+    s = seed_summary(both, ["dataset"], ["share", "oracle_share", "excess"], level).set_index("dataset")
+    return s[["share", "oracle_share", "excess", "excess_lo", "excess_hi"]]
+
+
+def over_routing_verdicts(result, policies: Sequence[str], cheap_model: str, reference: str,
+                          oracle: str = "oub", level: float = 0.95) -> pd.DataFrame:
+    """The chapter's over-routing test for each policy and dataset (see :func:`over_routing`).
+
+    A policy over-routes on a dataset when its excess share to ``cheap_model`` over the oracle's
+    has a seed interval above 0 **and** its quality loss against ``fixed:<reference>`` on the
+    dataset exceeds its loss over all test rows. Returns one row per (policy, dataset) with the
+    seed summaries of :func:`over_routing`'s measures, ``overall_loss`` and ``over_routes`` (bool).
+    ``result`` must hold ``oracle``, ``fixed:<reference>`` and every policy.
+    """
+    ref = f"fixed:{reference}"
+    pdl, ps = result.per_dataset, result.per_seed
+    over = pd.concat([over_routing(pdl, p, oracle=oracle, reference=ref, cheap_model=cheap_model)
+                      for p in policies], ignore_index=True)
+    metrics = [c for c in ("cheap_share", "oracle_cheap_share", "excess_cheap", "cheap_accuracy",
+                           "excess_over_cheap_correct", "quality", "reference_quality", "quality_loss")
+               if c in over.columns]
+    s = seed_summary(over, ["policy", "dataset"], metrics, level)
+    qual = ps.pivot_table(index="seed", columns="policy", values="quality")
+    overall = {p: float((qual[ref] - qual[p]).mean()) for p in policies}
+    s["overall_loss"] = s["policy"].map(overall)
+    s["over_routes"] = (s["excess_cheap_lo"] > 0) & (s["quality_loss"] > s["overall_loss"])
+    return s
+
+
+#: The cross-dataset correlations chapter 04 reports: y columns of :func:`dataset_table` and x
+#: (``headroom``, which no router learns, is the control for ``gain``).
+CORRELATION_YS = ("gain", "rs", "headroom")
+CORRELATION_XS = {"training rows": "n_train", "difficulty": "difficulty"}
+
+
+def dataset_findings(result, bench: Benchmark, policy: str = "mf", n_hard: int = 2,
+                     level: float = 0.95) -> dict:
+    """Everything chapter 04 measures per dataset, for one evaluated benchmark (simulated or real).
+
+    ``result``: the :class:`~routerlab.evaluation.EvaluationResult` of ``bench``; it must hold
+    ``policy``, the oracle ``"oub"`` and ``fixed:<strongest model>`` (see :func:`model_roles`).
+    Returns a dict:
+
+    * ``roles`` -- :func:`model_roles` of ``bench`` (the cheapest, most expensive, strongest model);
+    * ``table`` -- :func:`dataset_table` plus ``excess_cheap`` / ``excess_expensive`` (with
+      ``_lo`` / ``_hi``): ``policy``'s share of the dataset's test queries sent to the cheapest /
+      most expensive model minus the oracle's (:func:`excess_shares`), and ``hard`` (bool);
+    * ``hard`` -- the ``n_hard`` datasets of highest difficulty, hardest first;
+    * ``correlations`` -- :func:`cross_dataset_correlations` of :data:`CORRELATION_YS` (gain over
+      the best single model, RS, and the oracle's headroom as a control) with :data:`CORRELATION_XS` (training rows, difficulty);
+    * ``over`` -- :func:`over_routing_verdicts` of every learned policy of ``result`` (``policy``
+      alone if the result says none learns), cheap model = the cheapest, reference = the strongest.
+    """
+    roles = model_roles(bench.quality, bench.cost, bench.model_names)
+    table = dataset_table(result, bench, policy, level)
+    for key, model in (("excess_cheap", roles["cheapest"]), ("excess_expensive", roles["most_expensive"])):
+        ex = excess_shares(result, policy, model, level=level).reindex(table.index)
+        table[key] = ex["excess"]
+        table[f"{key}_lo"] = ex["excess_lo"]
+        table[f"{key}_hi"] = ex["excess_hi"]
+    n_hard = int(check_range("n_hard", n_hard, 0))
+    hard = list(table["difficulty"].sort_values(ascending=False, kind="stable").index[:n_hard])
+    table["hard"] = table.index.isin(hard)
+    info = getattr(result, "policy_info", {}) or {}
+    learned = [p for p in getattr(result, "policies", [policy]) if info.get(p, {}).get("learns")] or [policy]
+    over = over_routing_verdicts(result, learned, roles["cheapest"], roles["strongest"], level=level)
+    corr = cross_dataset_correlations(table, CORRELATION_YS, CORRELATION_XS, level)
+    return {"roles": roles, "table": table, "hard": hard, "correlations": corr, "over": over}
+
+
+def format_interval(value: float, lo: float, hi: float, fmt: str = "{:.3f}", missing: str = "n/a") -> str:
+    """``"0.610 [0.590, 0.630]"`` for a value and its interval; ``missing`` when the value is NaN/None;
+    the value alone when the interval is NaN (one seed)."""
+    def ok(x):
+        return x is not None and np.isfinite(x)
+
+    if not ok(value):
+        return missing
+    if not (ok(lo) and ok(hi)):
+        return fmt.format(value)
+    return f"{fmt.format(value)} [{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+def dataset_display_table(findings: Mapping, policy_label: str = "MF") -> pd.DataFrame:
+    """:func:`dataset_findings`' per-dataset table as text for readers (3 decimals, intervals in
+    brackets, readable headers), one row per dataset, hard datasets marked with "(hard)"."""
+    t = findings["table"]
+    roles = findings["roles"]
+    out = pd.DataFrame(index=[f"{d} (hard)" if h else str(d) for d, h in zip(t.index, t["hard"])])
+    out.index.name = "dataset"
+    out["training rows"] = [f"{x:,.0f}" for x in t["n_train"]]
+    out["difficulty"] = [f"{x:.3f}" for x in t["difficulty"]]
+    out["best single model"] = list(t["best_single_model"])
+    out[f"{policy_label} RS"] = [f"{x:.3f}" for x in t["rs"]]
+    out[f"{policy_label} gain over best single [95% CI]"] = [
+        format_interval(v, lo, hi) for v, lo, hi in zip(t["gain"], t["gain_lo"], t["gain_hi"])]
+    out["oracle RS minus " + policy_label] = [f"{x:.3f}" for x in t["gap"]]
+    out[f"excess share to {roles['cheapest']} (cheapest)"] = [
+        format_interval(v, lo, hi) for v, lo, hi in zip(t["excess_cheap"], t["excess_cheap_lo"], t["excess_cheap_hi"])]
+    out[f"excess share to {roles['most_expensive']} (most expensive)"] = [
+        format_interval(v, lo, hi) for v, lo, hi in
+        zip(t["excess_expensive"], t["excess_expensive_lo"], t["excess_expensive_hi"])]
+    return out

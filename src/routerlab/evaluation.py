@@ -674,7 +674,7 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     boot_acc = {mtr: np.zeros((bootstrap, len(labels))) for mtr in _METRICS} if bootstrap else {}
     test_idx, terms_d, choices_d, policy_info = {}, {}, {}, {}
     P, m = len(labels), bench.n_models
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     bar = tqdm(total=len(seeds) * P, desc="evaluate", unit="fit", disable=not progress, leave=False)
     for seed in seeds:
