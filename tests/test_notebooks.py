@@ -41,6 +41,29 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "phi_ceiling_real": (0.44, 0.47), "real_phi_mmlu": (0.42, 0.44), "real_phi_gsm8k": (0.10, 0.12),
         "confidence_auc_realised": (0.6, 0.9), "n_fit_targets": (8, 8),
     },
+    "03_algorithms": {  # the section "On real outcomes" (real sources present beside the repository, as in CI)
+        "n_ranked": (11, 11), "n_learned_common": (6, 6),  # 2 baselines, 2 fixed roles, 6 routers, dataset-best
+        "check_rho_routerbench_subset": (-1.0, 1.0), "check_rho_llmrouter": (-1.0, 1.0),
+        "check_sim_diff": (-0.5, 0.5), "check_routerbench_subset_diff": (-0.5, 0.5),
+        "check_llmrouter_diff": (-0.5, 0.5),
+        # share of the oracle gap closed: at most 1, the oracle bounds every router
+        "check_sim_gap": (-2.0, 1.0), "check_routerbench_subset_gap": (-2.0, 1.0), "check_llmrouter_gap": (-2.0, 1.0),
+        "check_sim_mf_rank": (1, 6), "check_routerbench_subset_mf_rank": (1, 6), "check_llmrouter_mf_rank": (1, 6),
+        "check_sens_rho_min": (-1.0, 1.0), "real_seconds": (0.0, 600.0), "sens_seconds": (0.0, 600.0),
+    },
+    "04_datasets": {  # simulated sections, then "On real outcomes" (real sources present, as in CI)
+        "n_datasets": (12, 12), "r_size": (-1.0, 1.0), "r_diff": (-1.0, 1.0),
+        # what 12 / 14 datasets can show: fixed by n alone (hand values in tests/test_dataset_correlations.py)
+        "cav12_size_half0": (0.5738, 0.5740), "cav12_size_crit": (0.5759, 0.5761),
+        "cav14_size_half0": (0.5305, 0.5307), "cav14_size_crit": (0.5323, 0.5325),
+        "cav_article_power14": (0.85, 0.86), "cav_article_diff_power14": (0.72, 0.74),  # at r = 0.72, -0.65
+        "check_llm_n_datasets": (14, 14), "check_mmlu_n_datasets": (14, 14),  # 14 tasks / categories
+        "check_llm_r_gain_size": (-1.0, 1.0), "check_llm_r_gain_diff": (-1.0, 1.0),
+        "check_mmlu_r_gain_size": (-1.0, 1.0), "check_mmlu_r_gain_diff": (-1.0, 1.0),
+        "check_llm_r_rs_size": (-1.0, 1.0), "check_mmlu_r_rs_diff": (-1.0, 1.0),
+        "check_llm_n_gain_pos": (0, 14), "check_mmlu_n_gain_pos": (0, 14),
+        "llm_gsm_rank": (1, 14), "llm_n_learned": (1, 20), "real_seconds": (0.0, 600.0),
+    },
     "02_routing_score": {
         "toy_rs_global": (0.6 - 1e-12, 0.6 + 1e-12),  # the worked example, computed by hand
         "toy_term_2": (0.8 - 1e-12, 0.8 + 1e-12),
@@ -54,17 +77,30 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "llama_rs_global": (0.0, 1.0),
         "gpt4o_quality": (0.70, 0.90),  # anchored to the article's 0.813
         "our_reduction": (0.90, 0.99),  # Llama-3-8B vs GPT-4o; the article says 0.965
+        # on the test splits, simulated and RouterBench's real outcomes (routerbench-subset)
+        "check_psim_oub_coub_same": (1.0, 1.0), "check_real_oub_coub_same": (1.0, 1.0),  # 0/1 quality
+        "check_psim_oub_rs": (0.5, 1.0), "check_real_oub_rs": (0.5, 1.0),
+        "check_psim_qoub_minus_oub": (-1.0, 0.0), "check_real_qoub_minus_oub": (-1.0, 0.0),  # OUB >= QOUB
+        "check_psim_best_rs": (0.3, 1.0), "check_real_best_rs": (0.3, 1.0),
+        "check_psim_n_rank_changes": (0, 6), "check_real_n_rank_changes": (0, 11),
+        "check_rb_n_queries": (900, 900),  # 300 of each of the three datasets at scale 0.03
     },
     "99_status": {
         "status_n_failed": (0, 0),
         "status_scale": (SMALL_SCALE, SMALL_SCALE),
         "status_n_seeds": (SMALL_SEEDS, SMALL_SEEDS),
         "status_total_seconds": (0.0, 3600.0),
+        "status_real_n_sources": (4, 4), "status_real_n_verified": (4, 4),  # every source, verified
     },
     "07_cost_quality": {
         "mf_aiq_cmax": (0.0, 1.0), "oracle_aiq_cmax": (0.0, 1.0), "zero_router_aiq_cmax": (0.0, 1.0),
         "best_aiq": (0.0, 1.0), "range_over_cmax": (1.0, 2.0), "rho_rs_aiq": (-1.0, 1.0),
         "n_routers": (5, 20), "mf_distinct": (1, 32),
+        # real outcomes: routerbench-subset (real cost) and llmrouter (estimated cost)
+        "psim_rho": (-1.0, 1.0), "check_rb_rho_split": (-1.0, 1.0), "check_lr_rho_split": (-1.0, 1.0),
+        "check_rb_mf_aiq": (0.0, 1.0), "check_lr_mf_aiq": (0.0, 1.0), "check_rb_mf_rs": (0.3, 1.0),
+        "check_lr_mf_rs": (0.2, 1.0), "check_rb_zero_aiq": (0.0, 1.0), "check_lr_zero_aiq": (0.0, 1.0),
+        "real_runtime_s": (0.0, 600.0),
     },
     "06_hyperparameters": {
         "k_rs32": (0.0, 1.0), "k_rs256": (0.0, 1.0), "k_d256_lo": (-1.0, 1.0), "k_d256_hi": (-1.0, 1.0),
@@ -72,8 +108,26 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "thr_cost1": (1.0, 10.0),  # threshold 1: every model is called, so at least GPT-4o's cost
         "sig_best_single_spread": (0.0, 1e-12), "sig_oracle_spread": (0.0, 1e-12),  # signal knobs
         "split_max_abs_diff": (0.0, 0.2), "total_seconds": (0.0, 600.0),  # leave outcomes alone
+        # MF's rank on MMLU-Pro's 29 real models (estimated cost) and its simulated counterpart
+        "chk_mp_rank_d": (-0.2, 0.2), "chk_mp_rs_k1": (0.3, 1.0), "chk_sim_rank_d": (-0.2, 0.2),
+        "rank_seconds": (0.0, 300.0),
+    },
+    "05_model_count": {
+        # oracle RS of the best pair / all models: a share; the full set's oracle RS lies in (0, 1]
+        "chk_sim_pair_share": (0.5, 1.0), "chk_rb_pair_share": (0.5, 1.0), "chk_mp_pair_share": (0.5, 1.0),
+        "chk_sim_models_share": (1 / 6, 1.0), "chk_rb_models_share": (1 / 11, 1.0),
+        "chk_mp_models_share": (1 / 29, 1.0), "chk_sim_full": (0.5, 1.0), "chk_rb_full": (0.5, 1.0),
+        "chk_mp_full": (0.5, 1.0), "chk_mp_k99_exact": (1.0, 1.0),  # LP/MILP settle the count on every split
+        "real_seconds": (0.0, 300.0),
+    },
+    "09_simulator_truth": {  # collects the findings the chapters recorded (real sources present, as in CI)
+        "n_findings": (15, 15), "truth_n_pairs": (25, 25),
+        "n_routerbench_subset_total": (12, 12), "n_llmrouter_total": (8, 8), "n_mmlu_pro_total": (5, 5),
+        "n_recorded": (1, 15), "truth_n_measured": (1, 25),  # collect reads the chapters' glue
+        "truth_n_not_measurable": (0, 24),
     },
     "90_ledger": {
+        "n_real_checks": (0, 200),
         "n_claims": (41, 41), "rand_others_mean": (0.56249, 0.56251), "red_max_reduction": (0.65, 0.66),
         "coub_same_global": (1.0, 1.0), "orq_article_gap": (-0.0181, -0.0179),
         "bib_rows_0shot": (401467, 401467), "bib_gap": (4000, 4000),
@@ -388,7 +442,7 @@ def test_glue_keys_referenced_exist_and_are_finite(executed_book, name):
 
 def _real_data_missing(name: str) -> bool:
     """True for the real-data chapter on a machine without the RouteLLM files."""
-    from routerlab.routellm import find_routellm_dir
+    from routerlab.sources.routellm import find_routellm_dir
 
     return name.startswith("08_") and find_routellm_dir(None) is None
 
@@ -469,3 +523,67 @@ def test_math_is_served_locally(built_book):
     assert (html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
     for page in html_dir.rglob("*.html"):
         assert "cdn.jsdelivr.net/npm/mathjax" not in page.read_text(), f"{page.name} loads a remote MathJax"
+
+
+# --------------------------------------------------------------------------- without the real data
+
+#: Pages that must build without any real-data folder (chapters whose real-data section exists).
+NO_DATA_NOTEBOOKS = ("02_routing_score", "09_simulator_truth", "90_ledger", "99_status")
+_NAN_WORD = re.compile(r"\bnan\b", re.IGNORECASE)
+
+
+@pytest.mark.slow
+def test_pages_execute_without_real_data_and_say_what_is_missing(tmp_path):
+    """bookrun with ``--data-dir`` pointing at an empty folder: the pages execute, no glued text
+    reads "nan", no number the prose shows is NaN, and the admonitions name the missing sources.
+    (A number glued only for the sanity ranges above may be NaN without its data.)"""
+    import os
+    import subprocess
+
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    for stem in NO_DATA_NOTEBOOKS:
+        shutil.copy2(ROOT / "notebooks" / f"{stem}.py", nbs / f"{stem}.py")
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ROUTERLAB_DATA_DIR"}
+    run = subprocess.run(
+        [sys.executable, "-m", "routerlab.bookrun", "--notebooks", str(nbs), "--scale", str(SMALL_SCALE),
+         "--seeds", str(SMALL_SEEDS), "--data-dir", str(empty), "--keep-going"],
+        capture_output=True, text=True, timeout=1800, env=env, cwd=tmp_path)
+    assert run.returncode == 0, f"bookrun failed without data:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    values = {}
+    for stem in NO_DATA_NOTEBOOKS:
+        nb = nbformat.read(nbs / f"{stem}.ipynb", as_version=4)
+        if "data_dir" in bookrun.declared_parameters(nbs / f"{stem}.ipynb"):
+            assert nb.metadata["papermill"]["parameters"]["data_dir"] == str(empty.resolve()), stem
+        values[stem] = {}
+        shown = {key for doc, key, _ in glue_references(
+            "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")) if doc is None}
+        for key, bundle in glued_values(nb).items():
+            text = bundle.get("text/plain")
+            if text is None or "image/png" in bundle:
+                continue  # figures: checked by the build
+            if "text/html" in bundle:  # a table: no "nan" cell
+                assert not _NAN_WORD.search(re.sub(r"<[^>]+>", " ", bundle["text/html"])), f"{stem}: {key}"
+                continue
+            number = plain_number(text)
+            assert number is None or math.isfinite(number) or key not in shown, f"{stem}: {key} = {text}"
+            try:
+                value = ast.literal_eval(text)
+            except (SyntaxError, ValueError):
+                value = number if number is not None else text  # 'nan' is a number here
+            if isinstance(value, str):
+                assert not _NAN_WORD.search(value), f"{stem}: {key} = {value!r}"
+            values[stem][key] = value
+    truth = values["09_simulator_truth"]
+    for key in ("src_routerbench_subset", "src_llmrouter", "src_mmlu_pro"):
+        assert truth[key].startswith("NOT FOUND (looked in " + str(empty.resolve())), (key, truth[key])
+    assert truth["sources_missing_text"].startswith("Missing: routerbench-subset, llmrouter, mmlu-pro.")
+    assert truth["truth_n_not_measurable"] == truth["truth_n_pairs"] == 25
+    assert truth["n_recorded"] >= 1  # chapter 02 recorded its findings, with n/a real values
+    status = values["99_status"]
+    assert status["status_real_n_verified"] == 0
+    assert all(s in status["status_real_missing"] for s in ("llmrouter", "mmlu-pro", "routellm",
+                                                              "routerbench-subset"))
+    assert "NOT FOUND" in values["02_routing_score"]["rb_status"]
