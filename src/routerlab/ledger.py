@@ -15,15 +15,16 @@ import math
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from .errors import RouterlabError, check_choice
 
 __all__ = [
-    "VERDICTS", "claims", "claim", "record", "number_verdict", "collect", "ledger_table",
+    "VERDICTS", "claims", "claim", "record", "collect", "ledger_table",
     "NOT_CHECKABLE", "glued_values", "verdict_counts", "describe", "real_text",
     "real_verdict_counts", "ledger_html",
 ]
@@ -61,59 +62,62 @@ def claim(claim_id: str) -> dict:
     return claims()[ids.index(claim_id)]
 
 
-def number_verdict(ours: float, article: float, tol: float, lo: float | None = None,
-                   hi: float | None = None) -> str:
-    """"reproduced" if ``|ours - article| <= tol`` or the article's value lies in [lo, hi].
-
-    ``tol`` >= 0 is the tolerance fixed before the measurement; a non-finite ``ours`` or
-    ``article`` is "not reproduced".
-    """
-    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
-        raise RouterlabError(f"tolerance must be a finite number >= 0, got {tol!r}")
-    if any(x is None or not math.isfinite(x) for x in (ours, article)):
-        return "not reproduced"
-    inside = lo is not None and hi is not None and lo <= article <= hi
-    return "reproduced" if abs(ours - article) <= tol or inside else "not reproduced"
+def _num(x):
+    if x is None:
+        return None
+    if isinstance(x, str):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    x = float(x)
+    return x if math.isfinite(x) else None
 
 
-def record(claim_id: str, *, ours, verdict: str, criterion: str, chapter: str,
-           lo: float | None = None, hi: float | None = None, note: str = "",
-           real: dict | None = None, glue: bool = True) -> dict:
+def _measured(claim_id: str, measured) -> dict:
+    if not isinstance(measured, Mapping):
+        raise RouterlabError(f"claim {claim_id}: measured must map names to numbers/bools, got {measured!r}")
+    return {str(k): _num(v) for k, v in measured.items()}
+
+
+def record(claim_id: str, *, measured: Mapping, ours, chapter: str, lo: float | None = None,
+           hi: float | None = None, note: str = "", real: Mapping | None = None,
+           glue: bool = True) -> dict:
     """Record our check of one claim and glue it as ``ledger:<claim_id>`` (JSON text).
 
-    ``ours`` is our measured value (a number, or a short text for qualitative claims);
-    ``lo``/``hi`` its 95% interval if it is a measurement; ``criterion`` the test fixed before
-    the result was computed; ``chapter`` the notebook that shows it (e.g. "03_algorithms").
-    ``real``: the same check on real outcomes, {source name: {"ours", "lo", "hi", "verdict",
-    "note"}} (``lo``/``hi``/``note`` optional), the verdict decided by the same criterion; a
-    source whose data folder is missing has ``ours`` None and verdict "not checkable here".
+    ``measured``: the values the claim's pre-registered criterion reads (names as in
+    ``routerlab/data/criteria.yaml``, e.g. ``{"ours": 0.61, "seeds_lo": 0.59, ...}``); the verdict
+    and the clause that decided it come from :func:`routerlab.criteria.judge`, never from the
+    caller. ``ours`` is the value shown (a number, or a short text for qualitative claims),
+    ``lo``/``hi`` its 95% interval; ``chapter`` the notebook that shows it (e.g. "03_algorithms").
+    ``real``: the same check on real outcomes, {source name: {"measured": {...} or None, "ours",
+    "lo", "hi", "note"}}: judged by the same criterion; ``measured`` None (e.g. the data folder is
+    missing, or the source cannot speak to the claim) gives "not checkable here" and the note.
     """
+    from .criteria import criterion, judge
+
     claim(claim_id)
-    check_choice("verdict", verdict, VERDICTS)
-    if not isinstance(criterion, str) or not criterion.strip():
-        raise RouterlabError(f"claim {claim_id}: state the criterion of the check")
     if not isinstance(chapter, str) or not chapter.strip():
         raise RouterlabError(f"claim {claim_id}: name the chapter that shows the check")
-
-    def num(x):
-        if x is None:
-            return None
-        if isinstance(x, str):
-            return x
-        x = float(x)
-        return x if math.isfinite(x) else None
+    crit = criterion(claim_id)["criterion"]
+    meas = _measured(claim_id, measured)
+    verdict, clause = judge(claim_id, meas)
 
     real_entries = {}
     for src, r in (real or {}).items():
-        unknown = set(r) - {"ours", "lo", "hi", "verdict", "note"}
-        if unknown or "ours" not in r or "verdict" not in r:
-            raise RouterlabError(f"claim {claim_id}: real[{src!r}] needs 'ours' and 'verdict' "
-                                 f"(optional lo, hi, note); got {sorted(r)}")
-        check_choice("verdict", r["verdict"], VERDICTS)
-        real_entries[str(src)] = {"ours": num(r["ours"]), "lo": num(r.get("lo")), "hi": num(r.get("hi")),
-                                  "verdict": r["verdict"], "note": str(r.get("note", ""))}
-    entry = {"id": claim_id, "ours": num(ours), "lo": num(lo), "hi": num(hi), "verdict": verdict,
-             "criterion": criterion, "chapter": chapter, "note": note, "real": real_entries}
+        unknown = set(r) - {"measured", "ours", "lo", "hi", "note"}
+        if unknown or "measured" not in r:
+            raise RouterlabError(f"claim {claim_id}: real[{src!r}] needs 'measured' (a dict, or None when the "
+                                 f"source cannot be checked) and optionally ours, lo, hi, note; got {sorted(r)}")
+        if r["measured"] is None:
+            v, c, m = "not checkable here", str(r.get("note", "")) or "not measured on this source", None
+        else:
+            m = _measured(claim_id, r["measured"])
+            v, c = judge(claim_id, m)
+        real_entries[str(src)] = {"ours": _num(r.get("ours")), "lo": _num(r.get("lo")), "hi": _num(r.get("hi")),
+                                  "verdict": v, "clause": c, "measured": m, "note": str(r.get("note", ""))}
+    entry = {"id": claim_id, "ours": _num(ours), "lo": _num(lo), "hi": _num(hi), "verdict": verdict,
+             "clause": clause, "criterion": crit, "measured": meas, "chapter": chapter, "note": note,
+             "real": real_entries}
     if glue:
         from myst_nb import glue as _glue
 
@@ -202,12 +206,12 @@ def collect(notebooks: Iterable[str | Path], fallback: Iterable[dict] = ()) -> p
         row = {"id": c["id"], "kind": c["kind"], "statement": c.get("statement", ""),
                "article": value, "audit": bool(c.get("audit"))}
         if e is None:
-            row.update(ours=None, lo=None, hi=None, verdict="not checkable here", chapter="",
+            row.update(ours=None, lo=None, hi=None, verdict="not checkable here", clause="", chapter="",
                        criterion="", note=NOT_CHECKABLE.get(c["id"], "no chapter checks it yet"),
                        source="none", real={})
         else:
-            row.update({k: e.get(k) for k in ("ours", "lo", "hi", "verdict", "chapter", "criterion",
-                                              "note", "source")})
+            row.update({k: e.get(k) for k in ("ours", "lo", "hi", "verdict", "clause", "chapter",
+                                              "criterion", "note", "source")})
             row["real"] = dict(e.get("real") or {})
         rows.append(row)
     df = pd.DataFrame(rows)
@@ -276,7 +280,8 @@ def ledger_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         "ours": df["ours"].map(fmt).map(_shorten),
         "95% interval": [f"[{fmt(a)}, {fmt(b)}]" if not (_missing(a) or _missing(b)) else ""
                          for a, b in zip(df["lo"], df["hi"])],
-        "verdict": df["verdict"],
+        "verdict": [v if not c or c in ("every clause holds", "no clause holds") or v == "not checkable here"
+                    else f"{v} ({c})" for v, c in zip(df["verdict"], df.get("clause", pd.Series([""] * len(df))).fillna(""))],
         "real data": [real_text(r, digits, note_limit=50)
                       for r in (df["real"] if "real" in df else [{}] * len(df))],
         "chapter": df["chapter"].fillna(""),
