@@ -34,11 +34,7 @@ PAGES = [f"{Path(f).with_suffix('')}.html"
 #: and its line contains that text. Delete an entry when its page is fixed: an entry that matches
 #: nothing fails the test until you do (like a strict xfail).
 KNOWN_DEFECTS: dict[str, list[tuple[str, str, str]]] = {
-    "*": [
-        ("console-error", "Got invalid theme mode: . Resetting to auto.",
-         "pydata-sphinx-theme on a reader's first visit (empty localStorage): the page's "
-         "data-default-mode is \"\" because no html_theme_options default_mode is set"),
-    ],
+    "*": [],
     "notebooks/01_benchmark.html": [
         ("python-repr", "nan in the output",
          "the real-data AUC table shows NaN cells (GSM8K: AUC topic only, strong/Mixtral)"),
