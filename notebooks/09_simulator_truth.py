@@ -15,7 +15,7 @@
 # %% [markdown]
 # # Does the simulator tell the truth?
 #
-# Chapters 02 to 07 measure the article's methods on **RouterBench-Sim**, outcomes drawn by
+# Chapters 02 to 07 measure the article's methods on {term}`RouterBench-Sim`, outcomes drawn by
 # `routerlab.simulate`. The simulator matches public per-dataset accuracies and list prices, and
 # its structure (how correlated two models' errors are, how predictable correctness is from the
 # query) is fitted to real outcomes; but a routing result depends on more than that: on which
@@ -51,13 +51,15 @@ import pandas as pd
 from IPython.display import HTML
 from myst_nb import glue
 
-from routerlab import simcheck, sources
+from routerlab import bookrun, simcheck, sources
 from routerlab.gluing import glue_value
 from routerlab.htmltable import html_table
 from routerlab.plots import plot_verdict_grid
+from routerlab import style
 from routerlab.sources._base import candidate_folders
 
 pd.set_option("display.max_colwidth", None)
+style.use()
 
 # %% tags=["remove-input"]
 # Which real sources this build has, and how big they are at the chapters' scale.
@@ -95,9 +97,10 @@ glue_value("sources_missing_text",
 #
 # {glue:text}`sources_missing_text`
 #
-# Costs on llmrouter and mmlu-pro are **estimated** (prompt and answer tokens times public list
-# prices); on routerbench-subset they are RouterBench's recorded per-query costs. Every table
-# below labels the estimated ones.
+# Costs on {term}`LLMRouter` and {term}`MMLU-Pro` are {term}`estimated costs <estimated cost>`
+# (prompt and answer tokens times public list prices); on routerbench-subset (a subset of
+# {term}`RouterBench`'s real outcomes) they are RouterBench's recorded per-query costs. Every
+# table below labels the estimated ones.
 # ```
 #
 # ## The rules, fixed before the real numbers
@@ -143,21 +146,31 @@ glue("rules_table", HTML(html_table(
     widths={"finding": "21em", "rule": "14em", "measured on": "11em"})), display=False)
 
 # %% [markdown]
-# The {glue:text}`n_findings:d` pre-registered findings, the chapter that measures each, its rule
-# and the real sources it is measured on:
+# {numref}`tbl-rules` lists the {glue:text}`n_findings:d` pre-registered findings, the chapter
+# that measures each, its rule and the real sources it is measured on. The findings speak of the
+# {term}`Routing Score` (RS), the oracle bound {term}`OUB`, the {term}`Spearman rho` of two
+# rankings and the {term}`Fisher z interval` of a correlation; the glossary defines each.
 #
-# ```{glue} rules_table
+# ```{glue:figure} rules_table
+# :name: "tbl-rules"
+# The pre-registered findings (statement, identifier and the chapter that measures it), the rule
+# that judges each on real data, and the real sources it is measured on.
 # ```
 #
 # ## What the chapters measured
 #
-# Every executed chapter `NN_name.ipynb` before the appendix, in this folder, in name order; a
-# finding recorded twice is taken from the later chapter. The table shows the parameters papermill
-# ran each chapter with.
+# Every executed chapter `NN_name.ipynb` of the book before this one (a notebook of `_toc.yml` with
+# its source in `notebooks/`), read from the folder bookrun wrote the executed notebooks to (with
+# `--out-dir DIR`, that folder), in name order; a finding recorded twice is taken from the later
+# chapter. The table shows the parameters papermill ran each chapter with, against the book's
+# reference parameters (the values most chapters ran with).
 
 # %% tags=["hide-input"]
-chapters = [p for p in simcheck.chapter_notebooks(executed_dir) if p.stem != "09_simulator_truth"]
+chapters = bookrun.book_chapters(executed_dir, sources_dir=".", exclude=("09_simulator_truth",))
 entries = simcheck.collect(chapters)
+param_check = bookrun.parameter_check(executed_dir, ".")
+param_rows = {r["notebook"]: r for r in param_check["notebooks"]}
+other_params = [p.stem for p in chapters if param_rows.get(p.stem, {}).get("differs")]
 
 
 def chapter_row(path: Path) -> dict:
@@ -165,11 +178,13 @@ def chapter_row(path: Path) -> dict:
         "papermill", {}).get("parameters", {})
     return {"chapter": path.stem, "scale": f"{params['scale']:g}" if "scale" in params else "—",
             "seeds": params.get("n_seeds", "—"),
-            "findings recorded": sum(e["notebook"] == path.stem for e in entries.values())}
+            "findings recorded": sum(e["notebook"] == path.stem for e in entries.values()),
+            "against the book": ("OTHER: " + bookrun.parameter_text(param_rows[path.stem]["differs"])
+                                 if path.stem in other_params else "as the book")}
 
 
 read = pd.DataFrame([chapter_row(p) for p in chapters],
-                    columns=["chapter", "scale", "seeds", "findings recorded"])
+                    columns=["chapter", "scale", "seeds", "findings recorded", "against the book"])
 read.style.hide(axis="index")
 
 # %% tags=["remove-input"]
@@ -182,14 +197,33 @@ for src, row in counts.iterrows():
     for verdict, n in row.items():
         glue_value(f"n_{src.replace('-', '_')}_{verdict.replace(' ', '_')}", int(n))
 glue_value("n_recorded", len(entries))
-other_scales = sorted({e["parameters"].get("scale") for e in entries.values()} - {scale, None})
-glue_value("scale_note", "at this page's scale" if not other_scales else
-           "some at another scale than this page's: " + ", ".join(f"{s:g}" for s in other_scales))
-shown = simcheck.display_table(table, note_limit=110)
+glue_value("n_chapters_read", len(chapters))
+glue_value("scale_note", "every one with the book's parameters, "
+           + (bookrun.parameter_text(param_check["reference"]) or "none") if not other_params else
+           "NOT all with the book's parameters (" + bookrun.parameter_text(param_check["reference"])
+           + "): " + "; ".join(
+               f"{c} ran with {bookrun.parameter_text(param_rows[c]['differs'])}, and the findings "
+               + (", ".join(k for k, e in entries.items() if e["notebook"] == c) or "(none)")
+               + " come from it" for c in other_params)
+           + "; rerun with the book's parameters (the status page gives the command)")
+shown = simcheck.display_table(table, note_limit=110).drop(columns="rule")  # the rules: tbl-rules
 glue("truth_table", HTML(html_table(
     shown, html_columns=["finding"], css_class="rl-truth", font_size="0.8em",
-    widths={"finding": "15em", "real source": "9.5em", "simulated": "7.5em", "real": "7.5em",
-            "verdict": "7em", "rule": "11em", "note": "16em"})), display=False)
+    widths={"finding": "14em", "real source": "8.5em", "simulated": "7em", "real": "7em",
+            "verdict": "6em", "note": "12em"})), display=False)
+# The pairs where the simulator is wrong, side by side (a short table for the text).
+wrong = table[table["verdict"] == "does not hold"]
+wrong_shown = pd.DataFrame({
+    "finding": [f"{s} ({f})" for s, f in zip(wrong["statement"], wrong["finding"])],
+    "real source": wrong["source"].map(simcheck.source_label),
+    "simulated": [simcheck.format_measurement(v, lo, hi) for v, lo, hi in zip(wrong["sim"], wrong["sim_lo"], wrong["sim_hi"])],
+    "real": [simcheck.format_measurement(v, lo, hi) for v, lo, hi in zip(wrong["real"], wrong["real_lo"], wrong["real_hi"])]},
+    columns=["finding", "real source", "simulated", "real"])
+glue("wrong_table", HTML(
+    html_table(wrong_shown, css_class="rl-wrong", font_size="0.85em",
+               widths={"finding": "22em", "real source": "9em", "simulated": "8em", "real": "8em"})
+    if len(wrong_shown) else "<p><em>None in this build: no measured finding contradicts the simulator.</em></p>"),
+    display=False)
 notes = table.loc[table["note"] != "", ["finding", "source", "note"]].assign(
     source=lambda d: d["source"].map(simcheck.source_label))
 glue("notes_table", HTML(html_table(notes, css_class="rl-notes", font_size="0.8em",
@@ -198,17 +232,23 @@ glue("notes_table", HTML(html_table(notes, css_class="rl-notes", font_size="0.8e
 
 # %% [markdown]
 # {glue:text}`n_recorded:d` of the {glue:text}`n_findings:d` findings were recorded by the
-# executed chapters ({glue:text}`scale_note`).
+# {glue:text}`n_chapters_read:d` executed chapters read ({glue:text}`scale_note`).
 #
 # ## Finding by finding
 #
+# {numref}`fig-verdicts` shows the verdict of every finding on every real source it is measured
+# on. The verdict is computed by the rule (`routerlab.simcheck.verdict`), never typed.
+#
+# :::{admonition} Every (finding, source) pair with its values and verdict
+# :class: dropdown
 # One row per finding and real source. "simulated" is the value on RouterBench-Sim (simulated
 # data), "real" the value on the real source, each with its 95% interval where the chapter gives
-# one; yes/no findings read "yes" or "no". The verdict is computed by the rule, never typed. The
-# table scrolls sideways to the rule and the chapter's note (cut short here; in full below).
+# one; yes/no findings read "yes" or "no". The rules are in {numref}`tbl-rules`; the chapter's note
+# is cut short here (in full in the next box).
 #
 # ```{glue} truth_table
 # ```
+# :::
 #
 # :::{admonition} The chapters' notes in full
 # :class: dropdown
@@ -220,19 +260,20 @@ glue("notes_table", HTML(html_table(notes, css_class="rl-notes", font_size="0.8e
 grid = simcheck.verdict_grid(table)
 labels = {s: s.replace("routerbench-", "routerbench-\n") + ("\n(estimated\ncost)" if s in simcheck.ESTIMATED_COST_SOURCES
                                            else "\n(real cost)") for s in grid.columns}
-fig, ax = plt.subplots(figsize=(7, 0.3 * len(grid) + 1.4))
+fig, ax = plt.subplots(figsize=style.figsize(0.32 * len(grid) + 1.6))
 plot_verdict_grid(ax, grid.rename(columns=labels),
                   column_notes={labels[s]: "data not found" for s in missing_sources if s in labels})
-fig.tight_layout()
 glue("fig_verdicts", fig, display=False)
 plt.close(fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_verdicts
 # :name: fig-verdicts
-# The verdict of every finding (rows) on every real source it is measured on (columns; blank: not
-# measured there). Costs on llmrouter and mmlu-pro are estimated; on routerbench-subset they are
-# real. The simulated side of every cell is RouterBench-Sim.
+# :alt: "Grid of coloured cells, one row per pre-registered finding and one column per real source, each cell coloured by the verdict: holds, does not hold, inconclusive or not measurable."
+# The verdict of every finding (rows, by the identifiers of {numref}`tbl-rules`) on every real
+# source it is measured on (columns; blank: not measured there). Costs on llmrouter and mmlu-pro
+# are estimated; on routerbench-subset they are real. The simulated side of every cell is
+# RouterBench-Sim.
 # ```
 #
 # ## Where the simulator is right, and where it is wrong
@@ -248,14 +289,27 @@ plt.close(fig)
 # - Inconclusive: {glue:text}`truth_inconclusive_list`.
 # - Not measurable: {glue:text}`truth_not_measurable_list`.
 #
-# Where the simulator is wrong, the two values side by side: {glue:text}`truth_wrong_detail`.
+# Where the simulator is wrong, {numref}`tbl-wrong` sets the two values side by side.
 #
-# By source:
+# ```{glue:figure} wrong_table
+# :name: "tbl-wrong"
+# The (finding, source) pairs where the simulator's answer does not hold on real data: the value
+# on RouterBench-Sim and on the real source, with 95% intervals where the chapter gives them.
+# ```
+#
+# By source ({numref}`tbl-counts`):
 
 # %% tags=["remove-input"]
-counts.rename(index=simcheck.source_label)
+_counts = counts.rename(index=simcheck.source_label).rename_axis("real source").reset_index()
+glue("counts_table", style.table(_counts, hide_index=True).set_table_styles(
+    [{"selector": "th, td", "props": "text-align: left;"}]), display=False)
 
 # %% [markdown]
+# ```{glue:figure} counts_table
+# :name: "tbl-counts"
+# The verdicts per real source: the number of (finding, source) pairs with each verdict.
+# ```
+#
 # On **routerbench-subset** (real cost), {glue:text}`n_routerbench_subset_holds:d` hold,
 # {glue:text}`n_routerbench_subset_does_not_hold:d` do not,
 # {glue:text}`n_routerbench_subset_inconclusive:d` are inconclusive and

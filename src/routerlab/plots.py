@@ -30,7 +30,7 @@ def plot_model_scores(ax, table, xlabel: str = "score", colors=None):
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, 1)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower right")
     return ax
 
 
@@ -57,7 +57,7 @@ def plot_rs_vs_cost_cap(ax, capped_share, rs, labels, reference=None):
     ax.set_xlabel("share of (query, model) cells capped (left edge: no cap)")
     ax.set_ylabel("RS, global normalisation")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend()
     return ax
 
 
@@ -82,7 +82,7 @@ def plot_cost_survival(ax, cost, labels, marks=None):
     ax.set_xlabel("cost per query (USD)")
     ax.set_ylabel("share of queries costing more")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="small")
+    ax.legend()
     return ax
 
 
@@ -109,7 +109,7 @@ def plot_quality_cost(ax, mean_cost, quality, labels, rs=None):
     ax.set_xlabel("mean cost per query (USD, log scale)")
     ax.set_ylabel("quality (accuracy)")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
 
@@ -156,11 +156,11 @@ def plot_labelled_scatter(ax, x, y, labels, xlabel: str = "", ylabel: str = "", 
     ``x``, ``y`` (n,) numbers; ``labels`` (n,) strings; ``annotation`` is written in a corner
     (e.g. "r = 0.41 [-0.21, 0.80]"). With ``logx`` the line is fitted on log10(x). Returns ``ax``.
     """
+    from .style import label_points
+
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     ax.scatter(x, y, s=25, zorder=3)
-    for xi, yi, lab in zip(x, y, labels):
-        ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(4, 3), fontsize="x-small")
     if fit_line and x.size >= 2 and np.ptp(x) > 0:
         u = np.log10(x) if logx else x
         b, a = np.polyfit(u, y, 1)
@@ -175,8 +175,9 @@ def plot_labelled_scatter(ax, x, y, labels, xlabel: str = "", ylabel: str = "", 
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if annotation:
-        ax.set_title(annotation, fontsize="small")
+        ax.set_title(annotation, fontsize=10)
     ax.grid(alpha=0.3)
+    label_points(ax, x, y, [str(lab) for lab in labels])  # last: the labels are placed on the final axes
     return ax
 
 
@@ -250,7 +251,7 @@ def plot_subset_sizes(ax, tables, highlight=None):
     ax.set_xlabel("number of models available to the router")
     ax.set_ylabel("RS (six-model cost range)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="x-small", loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     return ax
 
 
@@ -320,7 +321,11 @@ def plot_policy_intervals(ax, table, metric: str = "rs", article=None, xlabel: s
     ax.invert_yaxis()
     ax.set_xlabel(xlabel or metric)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize="x-small", loc="best")
+    ax.grid(axis="y", visible=False)
+    # below the axes (a figure legend, placed outside by the constrained layout of
+    # routerlab.style), so that it never covers a point
+    ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=9, loc="outside lower center", ncol=2,
+                     frameon=False)
     return ax
 
 
@@ -348,17 +353,31 @@ def plot_cost_quality_policies(ax, table, reference_cost: float, paradigm=None, 
             hi = table["quality_hi_seeds"].to_numpy(dtype=float)[idx]
             yerr = np.vstack([yq[idx] - lo, hi - yq[idx]])
         ax.errorbar(x[idx], yq[idx], yerr=yerr, fmt="o", ms=5, capsize=2, color=f"C{k}", label=str(grp))
-    for i, n in enumerate(names):
-        ax.annotate(n, (x[i], yq[i]), xytext=(4, 3), textcoords="offset points", fontsize="x-small")
-    for label, (ax_x, ax_y) in (article or {}).items():
-        ax.plot([ax_x], [ax_y], "x", color="red", ms=8, mew=2)
-        ax.annotate(f"article: {label}", (ax_x, ax_y), xytext=(4, -9), textcoords="offset points",
-                    fontsize="x-small", color="red")
+    art = list((article or {}).items())
+    for label, (ax_x, ax_y) in art:
+        ax.plot([ax_x], [ax_y], "x", color="#D55E00", ms=8, mew=2)
+    if art:
+        ax.plot([], [], "x", color="#D55E00", ms=8, mew=2, label="the article's value")
     ax.set_xscale("log")
     ax.set_xlabel("mean cost relative to the reference model (= 1 - cost reduction), log scale")
     ax.set_ylabel("quality (accuracy)")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="x-small", loc="lower right")
+    # direct labels that do not overlap (adjustText), the article's in its colour
+    from .style import label_points
+
+    # policies drawn on the same spot (e.g. OUB and COUB) share one label
+    spots: dict = {}
+    for i, n in enumerate(names):
+        spots.setdefault((round(float(np.log10(x[i])), 3) if x[i] > 0 else x[i], round(float(yq[i]), 3)), []).append(i)
+    first = [idx[0] for idx in spots.values()]
+    lx = np.concatenate([x[first], [p[1][0] for p in art]])
+    ly = np.concatenate([yq[first], [p[1][1] for p in art]])
+    labs = [", ".join(names[i] for i in idx) for idx in spots.values()] + [f"article: {lab}" for lab, _ in art]
+    texts = label_points(ax, lx, ly, labs, fontsize=9, expand=(1.2, 1.6))
+    for t in texts[len(texts) - len(art):] if art else []:
+        t.set_color("#D55E00")
+    ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=9, loc="outside lower center", ncol=4,
+                     frameon=False)
     return ax
 
 
@@ -381,7 +400,9 @@ def plot_usage_shares(ax, shares):
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of test queries answered by each model")
-    ax.legend(fontsize="x-small", ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    ax.grid(False)
+    ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=9, ncol=3, loc="outside lower center",
+                     frameon=False)
     return ax
 
 
@@ -431,7 +452,7 @@ def plot_sweep(ax, x, lines, xlabel: str = "", ylabel: str = "", logx: bool = Fa
     for label, value in (marks or {}).items():
         ax.axvline(value, color="grey", ls=":", lw=1)
         ax.annotate(label, (value, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                    textcoords="offset points", fontsize="x-small", color="grey")
+                    textcoords="offset points", fontsize=9, color="0.35")
     if reference is not None:
         ax.axhline(reference, color="black", ls="--", lw=0.8, label=reference_label or None)
     if logx:
@@ -441,7 +462,7 @@ def plot_sweep(ax, x, lines, xlabel: str = "", ylabel: str = "", logx: bool = Fa
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", loc="best")
+    ax.legend(loc="best")
     return ax
 
 
@@ -534,7 +555,7 @@ def plot_share_curves(ax, curves, weak: float, strong: float, xlabel: str = "sha
     ax.set_ylabel(ylabel)
     ax.set_xlim(0, 1)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right", ncol=2)
+    ax.legend(loc="lower right", ncol=2)
     return ax
 
 
@@ -555,14 +576,14 @@ def plot_structure_comparison(ax, real, sim, tolerance: float = 0.05, labels=Non
     y = np.arange(len(rows))[::-1]
     rv = np.array([float(real.loc[d, c]) for d, c in rows])
     sv = np.array([float(sim.loc[d, c]) for d, c in rows])
-    ax.barh(y, 2 * tolerance, left=rv - tolerance, height=0.6, color="0.88", label=f"real +- {tolerance:g}")
+    ax.barh(y, 2 * tolerance, left=rv - tolerance, height=0.6, color="0.88", label=f"real ± {tolerance:g}")
     ax.scatter(rv, y, marker="o", color="k", zorder=3, label="real (RouteLLM, GPT-4 vs Mixtral)")
     ax.scatter(sv, y, marker="D", color="C1", zorder=4, label="SIMULATED (GPT-4o vs Mixtral)")
     names = labels or {}
     ax.set_yticks(y, [f"{d}: {names.get(c, c)}" for d, c in rows])
     ax.set_xlabel("value")
     ax.grid(alpha=0.3, axis="x")
-    ax.legend(fontsize="x-small", loc="lower right")
+    ax.legend(loc="lower right")
     return ax
 
 
@@ -836,6 +857,7 @@ def plot_verdict_grid(ax, grid, column_notes=None, fontsize: float = 9):
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(rows)), [str(r) for r in rows], fontsize=fontsize)
     ax.tick_params(length=0)
+    ax.grid(False)
     for side in ax.spines.values():
         side.set_visible(False)
     ax.legend(handles=[Patch(color=col, label=v) for v, col in VERDICT_COLORS.items()],
