@@ -18,12 +18,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 notebooks: install
 	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS)
 
+# --verify first: the build fails (exit 2, one line per problem with the command that fixes it)
+# when a chapter of _toc.yml was not executed or failed, when the chapters ran with different
+# parameters (e.g. after `bookrun --only 02 --scale 0.5`), or when a summary page is stale.
 html: install
+	$(BIN)/python -m routerlab.bookrun --verify
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Sequential on purpose (also under make -j): execute every notebook, then build the HTML.
+# Sequential on purpose (also under make -j): execute every notebook, check, then build the HTML.
 book: install
 	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS)
+	$(BIN)/python -m routerlab.bookrun --verify
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 

@@ -38,41 +38,78 @@ from routerlab.htmltable import html_table
 # %% [markdown]
 # ## Execution
 #
-# Each notebook was executed by papermill with the parameters shown. `seconds` is papermill's
-# time for the cells; `wall_seconds` adds the conversion from the py:percent source and the
-# kernel start-up, as measured by bookrun.
+# Each notebook of the book (the chapters of `_toc.yml` whose executed copy is in the folder the
+# book is built from) was executed by papermill with the parameters shown. `seconds` is
+# papermill's time for the cells; `wall_seconds` adds the conversion from the py:percent source
+# and the kernel start-up, as measured by bookrun. The book's **reference parameters** are, for
+# each parameter, the value most chapters ran with (not the last run's); a notebook run with
+# other values is flagged in the last column with the command that reruns it.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 runs = bookrun.execution_table(executed_dir, execution_log, sources_dir=".")
-table = runs.assign(parameters=runs["parameters"].map(lambda p: json.dumps(p, sort_keys=True)))
-table.set_index("notebook").round({"seconds": 1, "wall_seconds": 1})
+check = bookrun.parameter_check(executed_dir, ".")
+reference = check["reference"]
+by_name = {r["notebook"]: r for r in check["notebooks"]}
+
+
+def against_book(name: str) -> str:
+    r = by_name.get(name)
+    if r is None or not r["differs"]:
+        return "as the book"
+    return ("OTHER: " + bookrun.parameter_text(r["differs"]) + "; rerun: "
+            + bookrun.rerun_command([name], reference))
+
+
+table = pd.DataFrame({
+    "notebook": runs["notebook"],
+    "seconds": runs["seconds"].map(lambda x: f"{x:.1f}"),
+    "wall seconds": runs["wall_seconds"].map(lambda x: "—" if x != x else f"{x:.1f}"),
+    "parameters": runs["notebook"].map(
+        lambda n: bookrun.parameter_text(by_name[n]["parameters"]) if n in by_name else "—"),
+    "finished (UTC)": runs["finished"].str.slice(0, 19).str.replace("T", " "),
+    "status": runs["status"],
+    "against the book": runs["notebook"].map(against_book),
+})
+glue("status_execution_table", HTML(html_table(table, nowrap=["notebook"], css_class="rl-status",
+                                               widths={"against the book": "18em"})), display=False)
 
 # %% tags=["remove-input"]
 n_notebooks = len(runs)
 total_seconds = float(runs["seconds"].sum()) if n_notebooks else 0.0
 n_failed = int((runs["status"] != "ok").sum())
-shared = {"scale": scale, "n_seeds": n_seeds}
-mismatched = [
-    row.notebook for row in runs.itertuples()
-    if any(k in row.parameters and row.parameters[k] != v for k, v in shared.items())
-]
+differing = check["differing"]
+ref_scale = float(reference.get("scale", scale))
+ref_seeds = int(reference.get("n_seeds", n_seeds))
 glue("status_n_notebooks", n_notebooks, display=False)
+glue("status_n_chapters", int(check["n_chapters"]), display=False)
 glue("status_total_seconds", total_seconds, display=False)
 glue("status_total_minutes", total_seconds / 60, display=False)
 glue("status_n_failed", n_failed, display=False)
-glue("status_scale", float(scale), display=False)
-glue("status_n_seeds", int(n_seeds), display=False)
+glue("status_scale", ref_scale, display=False)
+glue("status_n_seeds", ref_seeds, display=False)
+glue("status_n_differing", len(differing), display=False)
+glue("status_reference_text", bookrun.parameter_text(reference) or "none", display=False)
 glue("status_parameter_note",
-     "every chapter that declares these parameters ran with the same values" if not mismatched
-     else "these chapters ran with other values (see the table): " + ", ".join(mismatched),
-     display=False)
+     "every notebook ran with the book's reference parameters" if not differing
+     else "WARNING: " + "; ".join(
+         f"{n} ran with {bookrun.parameter_text(by_name[n]['differs'])}" for n in differing)
+     + ". Their numbers are not comparable with the rest of the book; the table gives the "
+       "command that reruns each with the book's parameters", display=False)
 
 # %% [markdown]
-# The book's {glue:text}`status_n_notebooks:d` executed notebooks ran in
+# The book's {glue:text}`status_n_notebooks:d` executed notebooks
+# ({glue:text}`status_n_chapters:d` chapters and the summary pages) ran in
 # {glue:text}`status_total_seconds:.1f` s of cell time ({glue:text}`status_total_minutes:.1f`
-# minutes), {glue:text}`status_n_failed:d` with an error. This page was run with
-# `scale` = {glue:text}`status_scale:g` and `n_seeds` = {glue:text}`status_n_seeds:d`;
-# {glue:text}`status_parameter_note`.
+# minutes), {glue:text}`status_n_failed:d` with an error. Reference parameters:
+# {glue:text}`status_reference_text`; {glue:text}`status_parameter_note`.
+#
+# ```{glue} status_execution_table
+# ```
+#
+# `python -m routerlab.bookrun --verify` (run by `make html` and `make book` before the HTML is
+# built) fails the build when a notebook of the book is missing or failed, ran with other
+# parameters than the reference, or when a summary page (chapter 09, the ledger, this page) is
+# older than a chapter.
 #
 # ## Software
 #
@@ -94,23 +131,79 @@ glue("status_python_version", versions["python"], display=False)
 # {glue:text}`status_python_version`, from git commit {glue:text}`status_git_commit`
 # ("unknown" when the book was built outside a git clone).
 #
+# **Locked versions.** `constraints.txt` at the root of the repository pins the exact version of
+# every package that produced the book (`make book` installs with it); library users get the
+# ranges of `pyproject.toml`. The table compares each pinned version with the installed one.
+
+# %% tags=["remove-input"]
+locked = bookrun.locked_versions()
+mismatched = locked.loc[~locked["match"]]
+lock_table = locked.assign(match=locked["match"].map({True: "yes", False: "NO: MISMATCH"}))
+glue("status_locked_table", HTML(html_table(lock_table, nowrap=["package"], css_class="rl-status")),
+     display=False)
+glue("status_n_locked", len(locked), display=False)
+glue("status_n_lock_mismatch", len(mismatched), display=False)
+glue("status_lock_note",
+     ("no constraints.txt was found, so the versions cannot be compared with the lock"
+      if locked.attrs["path"] is None else
+      "every installed version is the locked one" if mismatched.empty else
+      "WARNING: installed versions differ from the lock for "
+      + ", ".join(f"{r.package} ({r.installed}, locked {r.locked})" for r in mismatched.itertuples())
+      + "; numbers may differ from a build with the locked versions (reinstall: "
+        "`.venv/bin/pip install -c constraints.txt -e '.[book,test]'`)"), display=False)
+
+# %% [markdown]
+# {glue:text}`status_n_locked:d` packages are locked, {glue:text}`status_n_lock_mismatch:d`
+# installed at another version: {glue:text}`status_lock_note`.
+#
+# :::{admonition} Installed and locked versions
+# :class: dropdown
+# ```{glue} status_locked_table
+# ```
+# :::
+#
 # ## Data
 #
 # **Simulated benchmark.** Unless a chapter says otherwise, its numbers come from
-# RouterBench-Sim, the simulated benchmark of chapter 01, generated at this page's `scale` and
-# `seed`. Its fingerprint is the SHA-256 of the quality and cost arrays (as little-endian
-# float64, shapes included): the same digest means the same numbers.
+# RouterBench-Sim, the simulated benchmark of chapter 01, generated deterministically from a
+# `scale` and a `seed`. Its fingerprint is the SHA-256 of the quality and cost arrays (as
+# little-endian float64, shapes included): the same digest means the same numbers. The table
+# fingerprints each simulated benchmark the chapters actually ran on (their `scale` and `seed`
+# as papermill recorded them, or the notebook's default).
 
 # %% tags=["remove-input"]
-sim = bookrun.simulated_data_digest(scale, seed)
+used: dict = {}
+for r in check["notebooks"]:
+    p = r["parameters"]
+    if r["summary"] or "scale" not in p:
+        continue
+    sim_seed = p.get("seed")
+    if sim_seed is None:
+        sim_seed = bookrun.declared_parameters(f"{executed_dir}/{r['notebook']}.ipynb").get("seed", 0)
+    used.setdefault((float(p["scale"]), int(sim_seed or 0)), []).append(r["notebook"])
+if not used:
+    used[(ref_scale, int(reference.get("seed", seed) or 0))] = []
+ref_key = (ref_scale, int(reference.get("seed", seed) or 0))
+digests = {key: bookrun.simulated_data_digest(*key) for key in sorted(used, key=lambda k: k != ref_key)}
+sim_table = pd.DataFrame([{
+    "scale": f"{key[0]:g}", "seed": key[1], "chapters": ", ".join(used[key]) or "—",
+    "queries x models": f"{d['n_queries']:,} x {d['n_models']}",
+    "SHA-256": d["sha256"] or "not computed"} for key, d in digests.items()])
+glue("status_sim_table", HTML(html_table(sim_table, css_class="rl-status")), display=False)
+sim = digests.get(ref_key) or next(iter(digests.values()))
 glue("status_sim_source", sim["source"], display=False)
 glue("status_sim_queries", sim["n_queries"], display=False)
 glue("status_sim_models", sim["n_models"], display=False)
 glue("status_sim_sha256", sim["sha256"] or "not computed", display=False)
+glue("status_sim_n_benchmarks", len(digests), display=False)
 
 # %% [markdown]
-# Source: {glue:text}`status_sim_source`; {glue:text}`status_sim_queries:,d` queries x
-# {glue:text}`status_sim_models:d` models; SHA-256 {glue:text}`status_sim_sha256`.
+# The reference benchmark: {glue:text}`status_sim_source`; {glue:text}`status_sim_queries:,d`
+# queries x {glue:text}`status_sim_models:d` models; SHA-256 {glue:text}`status_sim_sha256`.
+# The chapters ran on {glue:text}`status_sim_n_benchmarks:d` simulated benchmark(s):
+#
+# ```{glue} status_sim_table
+# ```
 #
 # **Real outcomes.** Several chapters also read real per-query outcomes (chapter 08 RouteLLM's;
 # the real-data sections and chapter 09 RouterBench's own subset, LLMRouter's and MMLU-Pro's).

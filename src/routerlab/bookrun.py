@@ -30,10 +30,21 @@ __all__ = ["find_notebooks", "select_notebooks", "declared_parameters", "to_ipyn
            "execute", "run_book", "main", "STATUS_NOTEBOOK", "INJECTED_TAG", "HIDE_TAG",
            "execution_table", "package_versions", "git_commit", "array_digest",
            "simulated_data_digest", "routellm_verification", "source_verification",
-           "data_verification", "STATUS_PACKAGES"]
+           "data_verification", "STATUS_PACKAGES", "SUMMARY_NOTEBOOKS", "book_stems",
+           "executed_notebooks", "book_chapters", "parameter_check", "parameter_text",
+           "rerun_command", "verify", "mark_parameter_notes", "locked_versions"]
 
 #: The status page: executed after every other notebook, it reports on them.
 STATUS_NOTEBOOK = "99_status"
+#: The summary pages: they read the executed chapters, so bookrun re-executes them (in this order,
+#: with the book's reference parameters) after any run, and ``--verify`` checks they are newer.
+SUMMARY_NOTEBOOKS = ("09_simulator_truth", "90_ledger", STATUS_NOTEBOOK)
+#: Parameters bookrun passes for its own plumbing (paths), never compared between notebooks.
+PLUMBING_PARAMETERS = ("executed_dir", "execution_log")
+#: Tag of the markdown cell bookrun adds to a page executed with other parameters than the book's.
+PARAMETER_NOTE_TAG = "rl-parameter-note"
+#: Seconds between two "still running" lines while a notebook executes (0: none).
+HEARTBEAT_SECONDS = 30.0
 #: Papermill's tag on the cell it injects; bookrun adds ``HIDE_TAG`` to that cell.
 INJECTED_TAG = "injected-parameters"
 HIDE_TAG = "hide-cell"
@@ -54,8 +65,9 @@ def select_notebooks(notebooks: list[Path], only: list[str] | None,
                      with_status: bool = True) -> list[Path]:
     """Keep the notebooks named in ``only`` (``03``, ``03_algorithms`` or ``03_algorithms.py``).
 
-    When a subset is chosen and ``with_status`` is true, the status page is run after it, so that
-    the book never shows a stale execution table. ``only=None`` keeps everything.
+    When a subset is chosen and ``with_status`` is true, the summary pages
+    (:data:`SUMMARY_NOTEBOOKS`: chapter 09, the ledger, the status page) are run after it, so that
+    the book never shows a stale ledger or execution table. ``only=None`` keeps everything.
     """
     if not only:
         return list(notebooks)
@@ -67,9 +79,8 @@ def select_notebooks(notebooks: list[Path], only: list[str] | None,
             raise RouterlabError(f"unknown notebook {name!r}; choose one of: "
                                  + ", ".join(p.stem for p in notebooks))
         chosen += [p for p in hits if p not in chosen]
-    status = [p for p in notebooks if p.stem == STATUS_NOTEBOOK]
-    if with_status and status and status[0] not in chosen:
-        chosen.append(status[0])
+    if with_status:
+        chosen += [p for p in notebooks if p.stem in SUMMARY_NOTEBOOKS and p not in chosen]
     return sorted(chosen, key=notebooks.index)
 
 
@@ -237,7 +248,7 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
              only: list[str] | None = None, out_dir: str | os.PathLike | None = None,
              log_path: str | os.PathLike | None = None, extra: dict | None = None,
              with_status: bool = True, keep_going: bool = False, data_dir=None,
-             echo=print) -> int:
+             echo=None, heartbeat: float = HEARTBEAT_SECONDS) -> int:
     """Execute the selected notebooks in order; return 0 when all succeeded, else 1.
 
     ``scale`` (> 0, 1.0 = the full 67,500-query benchmark) and ``n_seeds`` (>= 1) are offered to
@@ -246,7 +257,14 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
     (the status page, the ledger, chapter 09) also get ``executed_dir`` and ``execution_log``
     (paths relative to the notebooks folder). Records go to
     ``log_path`` (default ``<nb_dir>/../_build/status/execution.json``), merged with earlier runs.
+
+    With ``with_status`` the summary pages (:data:`SUMMARY_NOTEBOOKS`) are run after any subset,
+    with the book's reference parameters (:func:`parameter_check`). Progress goes to ``echo``
+    (default: ``print``, flushed): one line when a notebook starts, one when it ends, and one
+    every ``heartbeat`` seconds while it runs (0: none).
     """
+    if echo is None:
+        echo = lambda *a, **k: print(*a, **k, flush=True)  # noqa: E731
     nb_dir = Path(nb_dir).resolve()
     scale = check_range("scale", scale, 0, None, lo_open=True)
     if int(n_seeds) != n_seeds or n_seeds < 1:
@@ -276,32 +294,80 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
     os.environ.setdefault("ROUTERLAB_CACHE_DIR", str(nb_dir.parent / "_build" / "cache"))
     try:
         return _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale,
-                         n_seeds, seed, keep_going, echo)
+                         n_seeds, seed, keep_going, echo, heartbeat)
     finally:
         if cache_env_before is None:
             os.environ.pop("ROUTERLAB_CACHE_DIR", None)
 
 
+class _Heartbeat:
+    """A daemon thread that calls ``echo`` with a "still running" line every ``every`` seconds
+    while a notebook executes, so that a long notebook never leaves the terminal silent."""
+
+    def __init__(self, label: str, every: float, echo):
+        import threading
+
+        self.label, self.every, self.echo = label, float(every), echo
+        self.t0 = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True) if self.every > 0 else None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.echo(f"  {self.label}  ... still running, {time.perf_counter() - self.t0:.0f} s")
+
+    def __enter__(self):
+        if self._thread is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
 def _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale, n_seeds, seed,
-              keep_going, echo) -> int:
-    """The body of :func:`run_book`: execute each notebook, keep the log, report failures."""
+              keep_going, echo, heartbeat=HEARTBEAT_SECONDS) -> int:
+    """The body of :func:`run_book`: execute each notebook, keep the log, report failures.
+
+    Each notebook is announced when it starts (name, parameters) and when it ends (seconds), with
+    a "still running" line every ``heartbeat`` seconds in between. The summary pages get the
+    book's reference parameters (the majority of the executed chapters, :func:`parameter_check`),
+    not necessarily this run's. Afterwards every executed page of the book run with other
+    parameters than the book's gets a warning note (:func:`mark_parameter_notes`).
+    """
     log = _load_log(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
+    n = len(notebooks)
     width = max(len(p.stem) for p in notebooks)
-    echo(f"bookrun: {len(notebooks)} notebook(s) in {nb_dir} -> {out_dir} "
+    echo(f"bookrun: {n} notebook(s) in {nb_dir} -> {out_dir} "
          f"(scale={scale:g}, n_seeds={int(n_seeds)}" + (f", seed={seed}" if seed is not None else "") + ")")
     t_all = time.perf_counter()
-    for py in notebooks:
+    reference = None
+    for i, py in enumerate(notebooks, 1):
         params = dict(offered, **status_extra)  # executed_dir etc. go to whoever declares them
+        role = ""
+        if py.stem in SUMMARY_NOTEBOOKS:
+            if reference is None:  # the chapters that ran so far, and those already in out_dir
+                reference = parameter_check(out_dir, nb_dir)["reference"]
+            params.update(reference)
+            role = " (summary page, the book's parameters)"
         if py.stem == STATUS_NOTEBOOK:  # the status page reads what the others wrote
             log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
+        label = f"[{i}/{n}] {py.stem:<{width}}"
+        declared = _declared_in_source(py)
+        shown = {k: v for k, v in params.items() if k not in status_extra
+                 and (declared is None or k in declared)}
+        echo(f"  {label}  started{role}  {parameter_text(shown)}")
         try:
-            record = execute(py, out_dir / f"{py.stem}.ipynb", params, cwd=nb_dir,
-                             kernel_log=log_path.with_name("kernels.log"))
+            with _Heartbeat(label, heartbeat, echo):
+                record = execute(py, out_dir / f"{py.stem}.ipynb", params, cwd=nb_dir,
+                                 kernel_log=log_path.with_name("kernels.log"))
         except RuntimeError as exc:
             failures.append(str(exc))
-            echo(f"  {py.stem:<{width}}  FAILED")
+            echo(f"  {label}  FAILED after {time.perf_counter() - t_all:.1f} s in all")
             log["notebooks"].pop(py.stem, None)
             log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
             if not keep_going:
@@ -309,13 +375,43 @@ def _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale
             continue
         log["notebooks"][py.stem] = record
         log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
-        echo(f"  {py.stem:<{width}}  {record['seconds']:8.1f} s  "
-             + " ".join(f"{k}={v}" for k, v in record["parameters"].items()
-                        if k not in status_extra))
+        echo(f"  {label}  done in {record['seconds']:.1f} s")
+    try:
+        marked = mark_parameter_notes(out_dir, nb_dir)
+    except Exception as exc:  # noqa: BLE001 - a note is a courtesy; --verify is the check
+        marked = []
+        echo(f"bookrun: warning: could not mark pages run with other parameters: {exc}")
     echo(f"bookrun: {time.perf_counter() - t_all:.1f} s in all; log in {log_path}")
+    if marked:
+        echo("bookrun: ran with other parameters than the rest of the book (flagged on their "
+             "pages; `python -m routerlab.bookrun --verify` says how to rerun): " + ", ".join(marked))
     for message in failures:
         echo(f"bookrun: error: {message}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _declared_in_source(py: Path) -> set | None:
+    """Names declared in the parameters cell of a py:percent source (None when unreadable)."""
+    import ast
+
+    try:
+        text = py.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(r'^# %%[^\n]*tags=\[[^\]]*"parameters"[^\n]*\n(.*?)(?=^# %%|\Z)', text,
+                      re.MULTILINE | re.DOTALL)
+    if not match:
+        return set()
+    try:
+        tree = ast.parse(match.group(1))
+    except SyntaxError:
+        return None
+    names = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,6 +448,8 @@ def execution_table(executed_dir: str | os.PathLike, log_path: str | os.PathLike
         if not meta:  # converted but never executed
             continue
         record = log["notebooks"].get(path.stem, {})
+        if record.get("output") and Path(record["output"]).resolve() != path.resolve():
+            record = {}  # the log's entry is of another folder's copy (another --out-dir)
         rows.append({
             "notebook": path.stem,
             "seconds": float(meta.get("duration") or float("nan")),
@@ -362,6 +460,314 @@ def execution_table(executed_dir: str | os.PathLike, log_path: str | os.PathLike
         })
     return pd.DataFrame(rows, columns=["notebook", "seconds", "wall_seconds", "parameters",
                                        "finished", "status"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Which executed notebooks make the book, with which parameters, and whether they agree.
+
+def _toc_stems(sources_dir: Path) -> list[str] | None:
+    """Stems of the ``_toc.yml`` entries (beside ``sources_dir``'s parent) that name a notebook of
+    ``sources_dir``, in reading order; None when there is no such toc or it names none."""
+    import yaml
+
+    root = sources_dir.parent
+    toc_path = root / "_toc.yml"
+    if not toc_path.is_file():
+        return None
+    try:
+        toc = yaml.safe_load(toc_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    files: list[str] = []
+
+    def walk(entries):
+        for entry in entries or []:
+            if isinstance(entry, dict):
+                if "file" in entry:
+                    files.append(str(entry["file"]))
+                walk(entry.get("sections"))
+                walk(entry.get("chapters"))
+
+    files.append(str(toc.get("root", "")))
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    here = sources_dir.resolve()
+    stems = []
+    for f in files:
+        path = (root / f).resolve()
+        stem = path.name.removesuffix(".ipynb").removesuffix(".py").removesuffix(".md")
+        if path.parent == here and re.match(r"^\d\d_", stem) and stem not in stems:
+            stems.append(stem)
+    return stems or None
+
+
+def book_stems(sources_dir: str | os.PathLike) -> list[str]:
+    """The notebooks of the book: the ``NN_name`` stems of ``sources_dir`` that have a source
+    ``NN_name.py`` there and, when a ``_toc.yml`` beside the folder lists notebooks of it, are in
+    that toc. In chapter order, status page last."""
+    sources_dir = Path(sources_dir)
+    stems = [p.stem for p in find_notebooks(sources_dir)]
+    toc = _toc_stems(sources_dir)
+    return stems if toc is None else [s for s in stems if s in toc]
+
+
+def _papermill_meta(path: Path) -> dict | None:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    meta = nb.get("metadata", {}).get("papermill")
+    return meta if isinstance(meta, dict) and meta.get("end_time") else None
+
+
+def executed_notebooks(executed_dir: str | os.PathLike,
+                       sources_dir: str | os.PathLike | None = None) -> list[Path]:
+    """The executed notebooks ``NN_name.ipynb`` of ``executed_dir`` (papermill recorded an end
+    time), in chapter order, status page last. With ``sources_dir`` (the notebooks folder), only
+    those of the book (:func:`book_stems`): a stale copy of a removed chapter is not read."""
+    folder = Path(executed_dir)
+    if not folder.is_dir():
+        raise RouterlabError(f"no folder of executed notebooks at {str(folder)!r}")
+    found = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if _papermill_meta(p) is not None)
+    if sources_dir is not None:
+        keep = set(book_stems(sources_dir))
+        found = [p for p in found if p.stem in keep]
+    return sorted(found, key=lambda p: (p.stem == STATUS_NOTEBOOK, p.name))
+
+
+def book_chapters(executed_dir: str | os.PathLike, sources_dir: str | os.PathLike | None = None,
+                  below: int = 90, exclude: tuple[str, ...] = ()) -> list[Path]:
+    """The executed chapters the summary pages read: :func:`executed_notebooks` with ``NN <
+    below``, without ``exclude`` (stems), in name order."""
+    return [p for p in executed_notebooks(executed_dir, sources_dir)
+            if int(p.name[:2]) < below and p.stem not in exclude]
+
+
+def _norm(value):
+    """A comparable form of a parameter value (1 == 1.0; lists as tuples)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_norm(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _norm(v)) for k, v in value.items()))
+    return repr(value)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def parameter_text(params: dict) -> str:
+    """``scale=0.5, n_seeds=2``: parameters as a reader types them (plumbing paths left out)."""
+    return ", ".join(f"{k}={_fmt(v)}" for k, v in params.items() if k not in PLUMBING_PARAMETERS)
+
+
+def _finished(meta: dict):
+    try:
+        return _dt.datetime.fromisoformat(str(meta.get("end_time")))
+    except ValueError:
+        return None
+
+
+def parameter_check(executed_dir: str | os.PathLike,
+                    sources_dir: str | os.PathLike | None = None) -> dict:
+    """The parameters every executed notebook of the book ran with, against the book's reference.
+
+    Compared are the parameters bookrun injected into at least one chapter (``scale``,
+    ``n_seeds``, ``seed``, ``data_dir``, ``-p`` extras; never the plumbing paths), each
+    notebook's value being the injected one or else its declared default. The **reference** is,
+    per parameter, the value most chapters (not summary pages) ran with (a tie goes to the value
+    of the earliest chapter), not the last run's. Returns ``{"reference": {name: value},
+    "notebooks": [{"notebook", "summary", "parameters" (compared ones), "injected", "finished"
+    (datetime or None), "failed", "differs" ({name: value} unlike the reference)}],
+    "differing": [stems], "n_chapters": int}``.
+    """
+    paths = executed_notebooks(executed_dir, sources_dir)
+    rows = []
+    for path in paths:
+        meta = _papermill_meta(path) or {}
+        injected = {k: v for k, v in (meta.get("parameters") or {}).items()
+                    if k not in PLUMBING_PARAMETERS}
+        rows.append({"notebook": path.stem, "summary": path.stem in SUMMARY_NOTEBOOKS,
+                     "injected": injected, "declared": declared_parameters(path),
+                     "finished": _finished(meta), "failed": bool(meta.get("exception"))})
+    chapters = [r for r in rows if not r["summary"]] or rows
+    keys: list[str] = []
+    for r in chapters:
+        keys += [k for k in r["injected"] if k not in keys]
+    order = ("scale", "n_seeds", "seed", "data_dir")
+    first = list(keys)
+    keys = sorted(first, key=lambda k: (order.index(k) if k in order else len(order), first.index(k)))
+    for r in rows:
+        r["parameters"] = {k: r["injected"].get(k, r["declared"].get(k)) for k in keys
+                           if k in r["injected"] or k in r["declared"]}
+    reference = {}
+    for k in keys:
+        votes: dict = {}
+        for r in chapters:
+            if k in r["parameters"]:
+                value = r["parameters"][k]
+                votes.setdefault(_norm(value), [0, value])[0] += 1
+        if votes:  # max keeps the first of equal counts: the earliest chapter's value
+            reference[k] = max(votes.values(), key=lambda v: v[0])[1]
+    for r in rows:
+        r["differs"] = {k: v for k, v in r["parameters"].items()
+                        if k in reference and _norm(v) != _norm(reference[k])}
+        del r["declared"]
+    return {"reference": reference, "notebooks": rows,
+            "differing": [r["notebook"] for r in rows if r["differs"]],
+            "n_chapters": sum(not r["summary"] for r in rows)}
+
+
+def rerun_command(stems: list[str], reference: dict, out_dir: str | None = None,
+                  notebooks: str | None = None) -> str:
+    """The bookrun command that reruns ``stems`` with the book's ``reference`` parameters."""
+    import shlex
+
+    words = ["python", "-m", "routerlab.bookrun"]
+    if notebooks:
+        words += ["--notebooks", notebooks]
+    words += ["--only", *stems]
+    options = {"scale": "--scale", "n_seeds": "--seeds", "seed": "--seed", "data_dir": "--data-dir"}
+    for k, v in reference.items():
+        if k in options:
+            if v is not None:
+                words += [options[k], _fmt(v)]
+        else:
+            words += ["-p", f"{k}={_fmt(v) if not isinstance(v, str) else v}"]
+    if out_dir:
+        words += ["--out-dir", out_dir]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def verify(nb_dir: str | os.PathLike = "notebooks", out_dir: str | os.PathLike | None = None) -> list[str]:
+    """What makes the executed book stale or incomplete, one line per problem with the command
+    that fixes it; [] when the book may be built.
+
+    Problems: a notebook of the book (``_toc.yml``, else every ``NN_name.py``) not executed in
+    ``out_dir`` (default ``nb_dir``) or executed with an error; a notebook run with other
+    parameters than the book's reference (:func:`parameter_check`); a summary page
+    (:data:`SUMMARY_NOTEBOOKS`) older than a notebook it reads.
+    """
+    nb_arg = None if Path(nb_dir) == Path("notebooks") else str(nb_dir)
+    out_arg = str(out_dir) if out_dir is not None else None
+    nb_dir = Path(nb_dir)
+    executed = Path(out_dir) if out_dir is not None else nb_dir
+    stems = book_stems(nb_dir)
+    if not executed.is_dir():
+        return [f"no executed notebooks: {str(executed)!r} is not a folder; run: python -m "
+                "routerlab.bookrun" + (f" --notebooks {nb_arg}" if nb_arg else "")
+                + (f" --out-dir {out_arg}" if out_arg else "")]
+    check = parameter_check(executed, nb_dir)
+    ref = check["reference"]
+    rows = {r["notebook"]: r for r in check["notebooks"]}
+    problems = [f"{stem} is in _toc.yml but has no source {nb_dir / (stem + '.py')}; add it or "
+                "remove it from _toc.yml" for stem in (_toc_stems(nb_dir) or []) if stem not in stems]
+    for stem in stems:
+        where = executed / f"{stem}.ipynb"
+        if stem not in rows:
+            state = "was never executed" if where.exists() else f"has no executed copy ({where})"
+            problems.append(f"{stem} {state}; rerun: {rerun_command([stem], ref, out_arg, nb_arg)}")
+        elif rows[stem]["failed"]:
+            problems.append(f"{stem} failed when it last ran (traceback in {where}); rerun: "
+                            + rerun_command([stem], ref, out_arg, nb_arg))
+    for r in check["notebooks"]:
+        if r["differs"]:
+            mine = ", ".join(f"{k}={_fmt(v)}" for k, v in r["differs"].items())
+            theirs = ", ".join(f"{k}={_fmt(ref[k])}" for k in r["differs"])
+            problems.append(f"{r['notebook']} ran with {mine}, the rest with {theirs}; rerun: "
+                            + rerun_command([r["notebook"]], ref, out_arg, nb_arg))
+    order = [r["notebook"] for r in check["notebooks"]]
+    for stem in SUMMARY_NOTEBOOKS:
+        r = rows.get(stem)
+        if r is None or r["finished"] is None:
+            continue
+        newer = [o for o in order[:order.index(stem)]
+                 if rows[o]["finished"] is not None and rows[o]["finished"] > r["finished"]]
+        if newer:
+            summaries = [s for s in SUMMARY_NOTEBOOKS if s in rows]
+            problems.append(f"{stem} is older than {newer[-1]} (it ran before that notebook's last "
+                            f"run, so it shows older results); rerun: "
+                            + rerun_command(summaries, ref, out_arg, nb_arg))
+    return problems
+
+
+def mark_parameter_notes(executed_dir: str | os.PathLike,
+                         sources_dir: str | os.PathLike | None = None) -> list[str]:
+    """Add a warning note, after the title cell, to every executed page of the book that ran with
+    other parameters than the book's reference (and remove it from the others); the note says
+    what to rerun. Returns the stems of the flagged pages. Only the markdown cell tagged
+    :data:`PARAMETER_NOTE_TAG` is touched; papermill's metadata (end time) is kept."""
+    import nbformat
+
+    check = parameter_check(executed_dir, sources_dir)
+    ref = check["reference"]
+    flagged = []
+    for r in check["notebooks"]:
+        path = Path(executed_dir) / f"{r['notebook']}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        kept = [c for c in nb.cells if PARAMETER_NOTE_TAG not in c.metadata.get("tags", [])]
+        changed = len(kept) != len(nb.cells)
+        if r["differs"]:
+            flagged.append(r["notebook"])
+            mine = ", ".join(f"{k}={_fmt(v)}" for k, v in r["differs"].items())
+            theirs = ", ".join(f"{k}={_fmt(ref[k])}" for k in r["differs"])
+            note = nbformat.v4.new_markdown_cell(
+                ":::{warning}\n"
+                f"This page was executed with {mine}; the rest of the book with {theirs}. Its "
+                "numbers are not comparable with the other chapters' or with the ledger's. Rerun "
+                f"it with the book's parameters: `{rerun_command([r['notebook']], ref)}`.\n:::")
+            note.metadata["tags"] = [PARAMETER_NOTE_TAG]
+            at = 1 if kept and kept[0].cell_type == "markdown" else 0
+            kept.insert(at, note)
+            changed = True
+        if changed:
+            nb.cells = kept
+            nbformat.write(nb, path)
+    return flagged
+
+
+def locked_versions(constraints: str | os.PathLike | None = None):
+    """Installed version of every package pinned in ``constraints.txt`` (``name==version``), and
+    whether it matches. ``constraints``: the file; default the repository's (beside the current
+    folder's parent, i.e. the repository root when run in ``notebooks/``, else beside the
+    package's source tree). Returns a DataFrame with columns ``package``, ``locked``,
+    ``installed`` ("not installed" when absent), ``match`` (bool), and ``attrs["path"]``: the file
+    read (None when none was found: then the table is empty).
+    """
+    from importlib import metadata
+
+    import pandas as pd
+
+    if constraints is None:
+        here = Path(__file__).resolve()
+        candidates = [Path.cwd().parent / "constraints.txt", Path.cwd() / "constraints.txt",
+                      here.parents[2] / "constraints.txt"]
+        constraints = next((c for c in candidates if c.is_file()), None)
+    rows = []
+    if constraints is not None and Path(constraints).is_file():
+        for line in Path(constraints).read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            name, sep, version = line.partition("==")
+            if not sep:
+                continue
+            name, version = name.split("[", 1)[0].strip(), version.split(";", 1)[0].strip()
+            try:
+                installed = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                installed = "not installed"
+            rows.append({"package": name, "locked": version, "installed": installed,
+                         "match": installed == version})
+    df = pd.DataFrame(rows, columns=["package", "locked", "installed", "match"])
+    df.attrs["path"] = str(Path(constraints).resolve()) if constraints is not None and Path(constraints).is_file() else None
+    return df
 
 
 def package_versions(names=STATUS_PACKAGES) -> dict[str, str]:
@@ -488,6 +894,26 @@ def _parse_param(text: str) -> tuple[str, object]:
     return name, yaml.safe_load(value)
 
 
+def _main_verify(nb_dir: str, out_dir: str | None) -> int:
+    try:
+        problems = verify(nb_dir, out_dir)
+        if not problems:
+            check = parameter_check(out_dir or nb_dir, nb_dir)
+    except RouterlabError as exc:
+        print(f"bookrun: error: {exc}", file=sys.stderr)
+        return 2
+    if problems:
+        for line in problems:
+            print(f"bookrun: stale: {line}", file=sys.stderr)
+        print(f"bookrun: --verify found {len(problems)} problem(s); the book is not built from "
+              "these notebooks until they are fixed", file=sys.stderr)
+        return 2
+    print(f"bookrun: verified {len(check['notebooks'])} executed notebook(s) in {out_dir or nb_dir}: "
+          f"{parameter_text(check['reference']) or 'no parameters'}; summary pages up to date",
+          flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m routerlab.bookrun --scale S --seeds N [--only NAME ...]``."""
     parser = argparse.ArgumentParser(
@@ -515,13 +941,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="execution log (default NOTEBOOKS/../_build/status/execution.json)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run the remaining notebooks after a failure (exit status is still 1)")
+    parser.add_argument("--heartbeat", type=float, default=HEARTBEAT_SECONDS, metavar="SECONDS",
+                        help="print a 'still running' line this often while a notebook runs "
+                             f"(default {HEARTBEAT_SECONDS:g}; 0: never)")
+    parser.add_argument("--verify", action="store_true",
+                        help="execute nothing: check that every notebook of _toc.yml was executed "
+                             "(in --out-dir, default beside the sources) without error, with the "
+                             "same parameters, and that the summary pages are newer than the "
+                             "chapters; exit 2 with one line per problem and the command to rerun")
     args = parser.parse_args(argv)
+    if args.verify:
+        return _main_verify(args.notebooks, args.out_dir)
     try:
         extra = dict(_parse_param(p) for p in args.param)
         return run_book(args.notebooks, scale=args.scale, n_seeds=args.seeds, seed=args.seed,
                         only=args.only, out_dir=args.out_dir, log_path=args.log, extra=extra,
                         with_status=not args.no_status, keep_going=args.keep_going,
-                        data_dir=args.data_dir, echo=lambda *a, **k: print(*a, **k, flush=True))
+                        data_dir=args.data_dir, echo=lambda *a, **k: print(*a, **k, flush=True),
+                        heartbeat=args.heartbeat)
     except RouterlabError as exc:
         print(f"bookrun: error: {exc}", file=sys.stderr)
         return 2

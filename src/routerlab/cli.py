@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the results as JSON to this file (its folder must exist)")
     p.add_argument("--timings", action="store_true",
                    help="include fit/route seconds in the JSON (they differ between runs)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
     return parser
 
 
@@ -243,7 +243,8 @@ def _cmd_evaluate(args) -> int:
               file=sys.stderr)
     res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
-                   reference=args.reference, cache_dir=args.cache_dir, progress=not args.quiet)
+                   reference=args.reference, cache_dir=args.cache_dir,
+                   progress=not args.quiet and sys.stderr.isatty())
     if out is not None:
         res.to_json(out, timings=args.timings)
     summ = res.summary()[["rs", "quality", "mean_cost", "cost_reduction"]]
