@@ -15,18 +15,18 @@
 # # Hyperparameters and pitfalls
 #
 # The article's "hyperparameters and pitfalls" section gives three settings: the train/test
-# protocol (80/20, stratified by dataset and difficulty, 5 seeds), the latent dimension of the
-# matrix-factorisation (MF) router ("k = 32 is stable; too large a k overfits") and the cascade's
-# confidence threshold ("0.7 recommended; too low a threshold falls back to high-cost models
+# protocol (80/20, {term}`stratified <stratified split>` by dataset and difficulty, 5 seeds), the
+# latent dimension of the {term}`matrix-factorisation (MF) router <MF>` ("k = 32 is stable; too
+# large a k overfits") and the {term}`cascade`'s confidence threshold ("0.7 recommended; too low a threshold falls back to high-cost models
 # frequently"). This chapter measures each, and then asks the question a reader should ask before
 # trusting any number in this book: how much of a router's gain is set by how much signal the
 # simulator puts into what the router can see?
 #
 # ```{admonition} Simulated data
 # :class: warning
-# Every number in this chapter is measured on **RouterBench-Sim**, the simulated benchmark of
-# chapter 01, not on the article's data, except the subsection "Where the rank can bind" (MF's rank
-# on MMLU-Pro's 29 real models, estimated cost) and the note on the cascade threshold on real
+# Every number in this chapter is measured on **{term}`RouterBench-Sim`**, the simulated benchmark
+# of chapter 01, not on the article's data, except the subsection "Where the rank can bind" (MF's
+# rank on {term}`MMLU-Pro`'s 29 real models, {term}`estimated cost`) and the note on the cascade threshold on real
 # outcomes. The section on signal shows how strongly the routers' scores depend on two of the
 # simulator's assumptions.
 # ```
@@ -41,29 +41,39 @@ n_train = 2000       # training queries MF is fitted on in the sweeps (a stratif
 signal_scale = 0.2   # size of the re-simulated benchmarks of the signal experiment
 data_dir = None      # folder holding the real-data sources (None: $ROUTERLAB_DATA_DIR or ../shared/data)
 
-# %%
+# %% tags=["remove-input"]
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from myst_nb import glue
 from scipy import stats
 
 import routerlab as rl
 from routerlab.gluing import glue_value
-from routerlab import ledger, plots, simcheck, sources
+from routerlab import criteria, ledger, plots, simcheck, sources, style
 from routerlab import rank_sweep as rsw
 from routerlab.gluing import glue_formatted as gf
 from routerlab.evaluation import evaluate, random_split, stratified_split, t_interval, difficulty_bins
 from routerlab.metrics import rs_terms
 from routerlab.simulate import DEFAULT_PARAMS, simulate
 
+style.use()
 t_start = time.perf_counter()
 CHAPTER = "06_hyperparameters"
 STRONG = "GPT-4o"
 
 
 g = glue_value  # glue a plain Python number or string for the text
+
+
+def tidy(styler):
+    """A table Styler with space between the columns and no line break inside a cell."""
+    return styler.set_table_styles([{"selector": sel, "props": "padding: 0.15em 0.4em; white-space: nowrap"}
+                                    for sel in ("td", "th.row_heading")]
+                                   + [{"selector": "th.col_heading", "props": "padding: 0.15em 0.4em"}],
+                                   overwrite=False)
 
 
 def train_subsample(bench, train_idx, n, seed):
@@ -110,8 +120,8 @@ g("n_test", len(splits[0][1]))
 # %% [markdown]
 # ## The MF latent dimension k
 #
-# Our MF router (chapter 03) scores query i and model j as u_i . v_j + b_i + c_j with u_i = W x_i,
-# a k-dimensional projection of the query's features (an unseen query has no learned vector of its
+# Our MF router (chapter 03) scores query $i$ and model $j$ as $u_i \cdot v_j + b_i + c_j$ with
+# $u_i = W x_i$, a $k$-dimensional projection of the query's features (an unseen query has no learned vector of its
 # own, so it must come from its features). We fit it for k = 2, 4, ..., 256 on
 # {glue:text}`n_train_sweep:,d` training queries, a stratified subsample of each split's
 # {glue:text}`n_train_full:,d` (a small training set is where overfitting shows first, and the
@@ -119,14 +129,15 @@ g("n_test", len(splits[0][1]))
 # {glue:text}`k_seeds:d` splits, and score it on the training queries it saw and on all
 # {glue:text}`n_test:,d` test queries.
 #
-# **Criterion, fixed before the sweep was run** (`setting.mf_k`). The claim has two parts, each
-# judged with a tolerance of 0.005 RS (half a point). *Stable at 32*: the test RS at k = 32 is
-# within 0.005 of the best k's. *Too large a k overfits*: the test RS at k = 256 is more than
-# 0.005 below that at k = 32, with the paired 95% bootstrap interval of RS(256) - RS(32) over the
-# test queries entirely below 0, **and** the train-test gap is larger at 256 than at 32. The
+# **Criterion, fixed before the sweep was run.** The article's claim, as the
+# [ledger](90_ledger.ipynb) lists it: "MF latent dimension k = 32 is stable; too large a k
+# overfits". It has two parts, each judged with a tolerance of 0.005 {term}`RS` (half a point).
+# *Stable at 32*: the test RS at k = 32 is within 0.005 of the best k's. *Too large a k
+# overfits*: the test RS at k = 256 is more than 0.005 below that at k = 32, with the paired 95%
+# {term}`bootstrap interval` of RS(256) − RS(32) over the test queries entirely below 0, **and** the train-test gap is larger at 256 than at 32. The
 # verdict is "reproduced" only if both parts hold.
 
-# %%
+# %% tags=["hide-input"]
 K_GRID = [2, 4, 8, 16, 32, 64, 128, 256]
 t0 = time.perf_counter()
 k_rows, k_test_terms = [], {k: [] for k in K_GRID}
@@ -146,9 +157,11 @@ k_seconds = time.perf_counter() - t0
 k_runs = pd.DataFrame(k_rows)
 k_table = k_runs.groupby("k")[["train_rs", "test_rs"]].mean()
 k_table["gap"] = k_table["train_rs"] - k_table["test_rs"]
-k_table.style.format("{:.4f}")
+tidy(style.table(k_table.rename(columns={"train_rs": "RS, training queries", "test_rs": "RS, test queries",
+                                         "gap": "gap (training − test)"}).rename_axis("latent dimension k"),
+                 caption=f"MF's RS by latent dimension k (mean over {len(seeds[:k_seeds])} splits, simulated data)"))
 
-# %%
+# %% tags=["hide-input"]
 # per-query test RS terms averaged over the splits, paired across k (same test queries per split)
 mean_terms = {k: np.concatenate(k_test_terms[k]) for k in K_GRID}
 TOL = 0.005
@@ -158,7 +171,9 @@ d_large_ci = paired_boot(d_large, seed=2)
 stable = k_table["test_rs"].max() - k_table.loc[32, "test_rs"] <= TOL
 overfits = (d_large.mean() < -TOL and d_large_ci[1] < 0
             and k_table.loc[256, "gap"] > k_table.loc[32, "gap"])
-mf_k_verdict = "reproduced" if stable and overfits else "not reproduced"
+meas_k = {"best_minus_k32": k_table["test_rs"].max() - k_table.loc[32, "test_rs"], "d256": d_large.mean(),
+          "d256_hi": d_large_ci[1], "gap256": k_table.loc[256, "gap"], "gap32": k_table.loc[32, "gap"]}
+mf_k_verdict = criteria.judge("setting.mf_k", meas_k)[0]   # the pre-registered rule (criteria.yaml)
 
 # %% tags=["remove-input"]
 g("k_best", best_k)
@@ -182,19 +197,26 @@ g("k_verdict", mf_k_verdict)
 g("k_seconds", k_seconds)
 g("n_models", bench.n_models)
 
-# %%
-fig, ax = plt.subplots(figsize=(7, 4))
+# %% tags=["remove-input"]
+fig, ax = plt.subplots(figsize=style.figsize(4.2))
 lines = {}
 for col, label in (("train_rs", "training queries"), ("test_rs", "test queries")):
     wide = k_runs.pivot(index="seed", columns="k", values=col)[K_GRID].to_numpy()
     lines[label] = (wide.mean(axis=0), wide.min(axis=0), wide.max(axis=0))
 plots.plot_sweep(ax, K_GRID, lines, xlabel="latent dimension k (log scale)", ylabel="RS of MF",
                  logx=True, marks={"article: k = 32": 32, "k = number of models": bench.n_models})
-ax.set_title("MF on simulated data: RS against k (mean; band: range over the splits)")
-fig.tight_layout()
+glue("fig_k_sweep", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
-# The test RS is {glue:text}`k_rs2:.4f` at k = 2 and {glue:text}`k_rs8:.4f` at k = 8, and from
+# ```{glue:figure} fig_k_sweep
+# :name: "fig-k-sweep"
+# :alt: "Line chart of MF's RS against the latent dimension k from 2 to 256 on simulated data: the training RS lies above the test RS, and both are flat from k = 8 on."
+# MF's RS on its own training queries and on the test queries, against the latent dimension k (log scale; lines: mean over {glue:text}`k_seeds:d` splits, bands: range over the
+# splits). Dotted lines mark the article's k = 32 and the number of models. Simulated data.
+# ```
+#
+# The test RS ({numref}`fig-k-sweep`) is {glue:text}`k_rs2:.4f` at k = 2 and {glue:text}`k_rs8:.4f` at k = 8, and from
 # k = 8 to 256 it stays within a band {glue:text}`k_spread8:.4f` wide: {glue:text}`k_rs32:.4f` at
 # k = 32, {glue:text}`k_rs256:.4f` at k = 256 (difference {glue:text}`k_d256:+.4f`, 95% interval
 # [{glue:text}`k_d256_lo:+.4f`, {glue:text}`k_d256_hi:+.4f`]). The train-test gap is
@@ -205,10 +227,10 @@ fig.tight_layout()
 # {glue:text}`k_overfits`. Verdict: **{glue:text}`k_verdict`**. The sweep took
 # {glue:text}`k_seconds:.0f` s.
 #
-# Why k stops mattering: the scores of all models on a query are x_i W V^T + ..., and W V^T is a
-# (features x models) matrix of rank at most min(k, {glue:text}`n_models:d`). Once k reaches the
+# Why k stops mattering: the scores of all models on a query are $x_i W V^\top + \dots$, and
+# $W V^\top$ is a (features x models) matrix of rank at most min(k, {glue:text}`n_models:d`). Once k reaches the
 # number of models, a larger k adds parameters but no new score functions; only the L2 penalty on
-# W and V changes shape (it acts like a nuclear-norm penalty on W V^T). So k can matter only
+# W and V changes shape (it acts like a nuclear-norm penalty on $W V^\top$). So k can matter only
 # *below* the number of models, where it makes the score matrix genuinely low-rank, a constraint
 # that may help on a small training set (compare k = 2 with k = 8 above). Beyond that, how much the
 # router overfits is set by how many training queries it sees, not by k. The article's warning
@@ -231,13 +253,15 @@ fig.tight_layout()
 # Protocol: the evaluation's 80/20 stratified split of the pooled rows, MF (chapter 03's router,
 # TF-IDF features fitted on each split's training prompts) trained on the **whole training split**
 # ({glue:text}`mp_n_train` queries), for k = {glue:text}`mp_k_grid`, on the first
-# {glue:text}`k_seeds:d` splits (seeds 0 to {glue:text}`k_seeds_m1:d`, as the sweep above), 95%
-# t-intervals over the splits. The simulated counterpart is MF at k = 1 and k = 6 (the number of
+# {glue:text}`k_seeds:d` splits (seeds 0 to {glue:text}`k_seeds_m1:d`, as the sweep above),
+# {term}`95% t-intervals over the splits <seed interval>`. The simulated counterpart is MF at k = 1 and k = 6 (the number of
 # simulated models) on the same kind of split and training set. Both are also run on a
 # {glue:text}`n_train_sweep:,d`-query training subsample, the sweep's setting above (on MMLU-Pro
 # the text features stay fitted on the whole split's training prompts, which carry no outcome).
 #
-# **Finding `hyper.mf_rank_matters`**: RS(k = number of models) - RS(k = 1), paired by split.
+# **The finding checked on real outcomes** (one of those collected in {doc}`09_simulator_truth`):
+# "Raising MF's rank from 1 to the number of models raises its RS", measured as
+# RS(k = number of models) − RS(k = 1), paired by split.
 
 # %%
 t0 = time.perf_counter()
@@ -254,7 +278,8 @@ if mp is not None:
     mp_rank, mp_rank_sub = (mp_all[mp_all["training"] == w] for w in ("split", "subsample"))
 rank_seconds = time.perf_counter() - t0
 
-fig, ax = plt.subplots(figsize=(7, 4))
+# %% tags=["remove-input"]
+fig, ax = plt.subplots(figsize=style.figsize(4.2))
 if mp is None:
     plots.plot_data_not_found(ax, title="MF on MMLU-Pro (estimated cost): data not found")
 else:
@@ -265,8 +290,9 @@ else:
                      xlabel="latent dimension k (log scale; 29 = number of models)",
                      ylabel="RS gain over k = 1 (estimated cost)", logx=True, reference=0.0,
                      reference_label="k = 1")
-    ax.set_title("MF on MMLU-Pro, real outcomes, estimated cost (band: 95% over splits, paired)", fontsize=10)
-fig.tight_layout()
+    ax.legend(loc="lower left")
+glue("fig_mp_rank", fig, display=False)
+plt.close(fig)
 
 # %% tags=["remove-input"]
 RANK_TOL = TOL   # "stops changing": within the chapter's tolerance of 0.005 RS of the best rank
@@ -325,7 +351,6 @@ g("sim_rank_sign", sign_text(sim_d))
 g("mp_rank_sign", sign_text(mp_d))
 g("sim_rank_sign_sub", sign_text(sim_d_sub))
 g("mp_rank_sign_sub", sign_text(mp_d_sub))
-g("rank_seconds", rank_seconds)
 simcheck.record(
     "hyper.mf_rank_matters",
     sim={"value": sim_d[0], "lo": sim_d[1], "hi": sim_d[2],
@@ -337,9 +362,18 @@ simcheck.record(
            "note": f"RS(k = {mp.n_models}) - RS(k = 1), MF on the whole training split, paired over "
                    f"{len(rank_seeds)} splits (t-interval); estimated cost; on a {n_train}-query "
                    f"training subsample: {mp_d_sub[0]:+.4f} [{mp_d_sub[1]:+.4f}, {mp_d_sub[2]:+.4f}]"}})
+g("rank_seconds", rank_seconds)
 
 # %% [markdown]
-# On MMLU-Pro, MF trained on the whole training split scores RS {glue:text}`mp_rs_k1` at k = 1 and
+# ```{glue:figure} fig_mp_rank
+# :name: "fig-mp-rank"
+# :alt: "Line chart of MF's RS gain over rank k = 1 on MMLU-Pro for k from 1 to 29, with a shaded 95% band over the splits and a dashed zero line."
+# MF on MMLU-Pro's real outcomes ({term}`estimated cost`), trained on the whole training split: RS
+# at latent dimension k minus RS at k = 1, paired by split (line: mean; band: 95% t-interval over
+# the splits; dashed: no gain). Reads "data not found" when the MMLU-Pro folder is missing.
+# ```
+#
+# On MMLU-Pro ({numref}`fig-mp-rank`), MF trained on the whole training split scores RS {glue:text}`mp_rs_k1` at k = 1 and
 # {glue:text}`mp_rs_km` at k = 29; the best rank of the grid is {glue:text}`mp_k_best`
 # ({glue:text}`mp_rs_best`), and {glue:text}`mp_plateau_text`. RS(k = 29) - RS(k = 1) is
 # {glue:text}`mp_rank_d` ([{glue:text}`mp_rank_d_lo`, {glue:text}`mp_rank_d_hi`]): it is
@@ -359,20 +393,23 @@ simcheck.record(
 # %% [markdown]
 # ## The cascade threshold
 #
-# The cascade (chapter 03) calls the models from the cheapest up and returns the first answer whose
+# The {term}`cascade` (chapter 03) calls the models from the cheapest up and returns the first answer whose
 # confidence reaches the threshold; if none does, it falls back to the most capable model, GPT-4o,
 # having paid for every call. We sweep the threshold from 0 to 1 on the {glue:text}`n_seeds:d`
 # splits (the cascade learns only its model order, so this is cheap) and record RS, quality, the
 # mean cost as a share of GPT-4o's, the **fallback rate** (share of queries no model was confident
 # about) and the share of answers that come from GPT-4o.
 #
-# **Criterion, fixed before the sweep was run** (`setting.cascade_threshold`). The claim says a
-# *low* threshold sends queries to high-cost models. It is "reproduced" if the fallback rate and the
+# **Criterion, fixed before the sweep was run.** The article's claim, as the
+# [ledger](90_ledger.ipynb) lists it: "cascade confidence threshold 0.7 recommended; too low a
+# threshold falls back to high-cost models frequently". It says a *low* threshold sends queries to
+# high-cost models. It is "reproduced" if the fallback rate and the
 # mean cost both *decrease* as the threshold rises (Spearman correlation with the threshold < 0 over
 # the grid, seed means) **and** 0.7 is a good threshold (its RS within the 95% seed interval of the
-# best threshold's RS). The audit note predicts the opposite direction (both increase).
+# best threshold's RS, the {term}`seed interval`). The ledger's audit note on the claim predicts
+# the opposite direction (both increase).
 
-# %%
+# %% tags=["hide-input"]
 THRESHOLDS = np.round(np.linspace(0.0, 1.0, 21), 2)
 t0 = time.perf_counter()
 thr_rows = []
@@ -394,9 +431,14 @@ for s in seeds:
 thr_seconds = time.perf_counter() - t0
 thr_runs = pd.DataFrame(thr_rows)
 thr_table = thr_runs.groupby("threshold").mean().drop(columns="seed")
-thr_table.iloc[::2].style.format("{:.3f}").format_index("{:.2f}")
+tidy(style.table(thr_table.iloc[::2].rename(columns={
+    "rs": "RS", "cost_vs_gpt4o": "cost / GPT-4o's", "fallback_rate": "fallback rate",
+    "gpt4o_share": "answers from GPT-4o", "calls": "models called"}),
+    formats={"models called": "{:.2f}"},
+    caption=f"The cascade by confidence threshold (every other threshold of the grid; mean over {n_seeds} "
+            "splits, simulated data)").format_index("{:.2f}"))
 
-# %%
+# %% tags=["hide-input"]
 def seed_band(col):
     wide = thr_runs.pivot(index="seed", columns="threshold", values=col)[THRESHOLDS].to_numpy()
     lo, hi = t_interval(wide, axis=0) if len(wide) > 1 else (None, None)
@@ -410,7 +452,10 @@ i_best = int(np.argmax(rs_mean))
 i_07 = int(np.flatnonzero(np.isclose(THRESHOLDS, 0.7))[0])
 good_07 = (rs_lo is None) or (rs_lo[i_best] <= rs_mean[i_07]) or i_best == i_07
 claim_direction = rho_fallback < 0 and rho_cost < 0
-thr_verdict = "reproduced" if claim_direction and good_07 else "not reproduced"
+meas_thr = {"rho_fallback": rho_fallback, "rho_cost": rho_cost, "best_is_07": i_best == i_07,
+            "no_seed_interval": rs_lo is None, "best_rs_lo": None if rs_lo is None else rs_lo[i_best],
+            "rs_07": rs_mean[i_07]}
+thr_verdict = criteria.judge("setting.cascade_threshold", meas_thr)[0]   # the pre-registered rule (criteria.yaml)
 direction = ("a higher threshold sends more queries up the cascade to the expensive models "
              "(the audit's direction, the opposite of the article's)" if rho_fallback > 0 and rho_cost > 0
              else "a lower threshold sends more queries to the expensive models (the article's direction)"
@@ -441,22 +486,32 @@ g("thr_good07", "is" if good_07 else "is not")
 g("thr_verdict", thr_verdict)
 g("thr_seconds", thr_seconds)
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(7.0), sharex=True)
 plots.plot_sweep(axes[0], THRESHOLDS, {"RS": seed_band("rs"), "quality": seed_band("quality")},
-                 xlabel="confidence threshold", ylabel="score on the test queries",
+                 xlabel="", ylabel="score on the test queries",
                  marks={"article: 0.7": 0.7})
 plots.plot_sweep(axes[1], THRESHOLDS, {"fallback rate": seed_band("fallback_rate"),
                                        "answers from GPT-4o": seed_band("gpt4o_share"),
                                        "mean cost / GPT-4o's": seed_band("cost_vs_gpt4o")},
                  xlabel="confidence threshold", ylabel="share", marks={"article: 0.7": 0.7},
                  reference=1.0, reference_label="GPT-4o's cost")
-axes[0].set_title("Cascade on simulated data: scores")
-axes[1].set_title("where the queries end up, and what they cost")
-fig.tight_layout()
+axes[0].set_title("(a) scores", loc="left")
+axes[1].set_title("(b) where the queries end up, and what they cost", loc="left")
+glue("fig_thr_sweep", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
-# The measured direction: {glue:text}`thr_direction`. At threshold
+# ```{glue:figure} fig_thr_sweep
+# :name: "fig-thr-sweep"
+# :alt: "Two line charts against the cascade's confidence threshold from 0 to 1: (a) RS and quality, with RS peaking near 0.85; (b) fallback rate, share of answers from GPT-4o and cost relative to GPT-4o, all rising with the threshold."
+# The cascade on simulated data against its confidence threshold: (a) RS and quality on the test
+# queries; (b) the fallback rate, the share of answers that come from GPT-4o and the mean cost as a
+# share of GPT-4o's (dashed: GPT-4o's own cost). Lines: mean over {glue:text}`n_seeds:d` splits;
+# bands: 95% seed intervals; dotted: the article's 0.7.
+# ```
+#
+# The measured direction ({numref}`fig-thr-sweep`): {glue:text}`thr_direction`. At threshold
 # {glue:text}`thr_low:.1f` the cascade falls back on {glue:text}`thr_fallback_low:.1%` of the
 # queries, takes {glue:text}`thr_gpt4o_low:.1%` of its answers from GPT-4o and pays
 # {glue:text}`thr_cost_low_rel:.1%` of GPT-4o's cost; at {glue:text}`thr_high:.1f` the figures are
@@ -474,13 +529,12 @@ fig.tight_layout()
 #
 # **On real outcomes the threshold cannot be tuned.** A cascade needs each model's confidence in
 # its own answer before deciding whether to go on. {glue:text}`cascade_real_text` So the finding
-# `hyper.cascade_threshold` (the RS peaks at an interior threshold: on the simulator the best
-# threshold is {glue:text}`thr_best:.2f`, which {glue:text}`thr_interior_text`) is recorded with
-# no real value, and the reason.
+# "The cascade's RS peaks at an interior confidence threshold" (on the simulator the best
+# threshold is {glue:text}`thr_best:.2f`, which {glue:text}`thr_interior_text`) is recorded on
+# {doc}`09_simulator_truth` with no real value, and the reason.
 
 # %% tags=["remove-input"]
 thr_interior = 0 < i_best < len(THRESHOLDS) - 1
-g("thr_interior_text", "is interior" if thr_interior else "is at the edge of the grid")
 if rb is None:
     cascade_note = "data folder not found"
     g("cascade_real_text", "The RouterBench subset was not found here, so nothing could be checked.")
@@ -501,20 +555,21 @@ simcheck.record("hyper.cascade_threshold",
                      "note": f"best RS at threshold {THRESHOLDS[i_best]:.2f} of {THRESHOLDS[0]:.2f}..{THRESHOLDS[-1]:.2f} "
                              f"(seed means over {n_seeds} splits)"},
                 real={"routerbench-subset": {"value": None, "note": cascade_note}})
+g("thr_interior_text", "is interior" if thr_interior else "is at the edge of the grid")
 
 # %% [markdown]
 # ## How much signal do the routers get?
 #
 # A router can only beat the best single model if what it sees before answering says something
-# about which model will be right. In RouterBench-Sim two assumptions set that: `feature_signal`,
-# the share of the query features' variance that comes from the latent difficulty and skills (the
+# about which model will be right. In RouterBench-Sim two assumptions set that: the **feature
+# signal** (parameter `feature_signal`), the share of the query features' variance that comes from the latent difficulty and skills (the
 # rest is noise; calibrated to {glue:text}`sig_default_signal:.2f` on real RouteLLM outcomes), and
-# `confidence_auc`, how well a
+# the **confidence AUC** (`confidence_auc`), how well a
 # model's response confidence separates its right answers from its wrong ones (an assumption,
 # {glue:text}`sig_default_auc:.2f`). MF reads only the features; the cascade reads only the
 # confidences. The simulator draws
 # each from its own random stream, so changing either leaves every query's correctness and cost
-# unchanged: the oracle and the single models score the same on every grid point, and any change
+# unchanged: the {term}`oracle` and the single models score the same on every grid point, and any change
 # in a router's RS is due to the signal alone. (A two-way grid would only repeat each curve, as
 # neither router reads the other's input.)
 #
@@ -525,7 +580,7 @@ simcheck.record("hyper.cascade_threshold",
 # paired bootstrap interval over the test queries (one split per point, to stay within the time
 # budget).
 
-# %%
+# %% tags=["hide-input"]
 FEATURE_SIGNAL = sorted({0.0, 0.1, DEFAULT_PARAMS.feature_signal, 0.6, 0.9})
 CONFIDENCE_AUC = sorted({0.55, 0.65, DEFAULT_PARAMS.confidence_auc, 0.85, 0.95})
 t0 = time.perf_counter()
@@ -556,7 +611,17 @@ for auc in CONFIDENCE_AUC:
                          **gain_row(b, "cascade", threshold=0.7)))
 sig_seconds = time.perf_counter() - t0
 signal = pd.DataFrame(sig_rows)
-signal.style.format(precision=4)
+tidy(style.table(pd.DataFrame({
+    "router": signal["router"].map({"mf": "MF", "cascade": "cascade"}),
+    "setting": [f"{'feature signal' if r.knob == 'feature_signal' else 'confidence AUC'} {r.value:.3g}"
+                for r in signal.itertuples()],
+    "RS": signal["rs"], "best single model's RS": signal["best_single_rs"],
+    "gain over the best single model [95% interval]": [
+        style.interval_text(r.gain, r.gain_lo, r.gain_hi) for r in signal.itertuples()]}),
+    hide_index=True,
+    caption=f"MF (k = 32) and the cascade (threshold 0.7): gain over the best single model as the signal "
+            f"varies (one split of {int(signal['n_queries'].iloc[0]):,} simulated queries per row; paired "
+            "bootstrap intervals)"))
 
 # %% tags=["remove-input"]
 mf_sig = signal[signal["router"] == "mf"].set_index("value")
@@ -579,20 +644,32 @@ g("sig_oracle_spread", float(np.ptp(signal["oracle_rs"])))
 g("sig_oracle", signal["oracle_rs"].iloc[0])
 g("sig_seconds", sig_seconds)
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-for ax, (name, tab, xlabel) in zip(axes, (
-        ("MF (k = 32)", mf_sig, f"feature_signal (calibrated: {DEFAULT_PARAMS.feature_signal:g})"),
-        ("cascade (threshold 0.7)", cas_sig, f"confidence_auc (assumed: {DEFAULT_PARAMS.confidence_auc:g})"))):
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(7.0), sharey=True)
+for ax, (name, tab, xlabel, mark) in zip(axes, (
+        ("MF (k = 32)", mf_sig, "feature signal (share of the features' variance that is signal)",
+         {"calibrated": DEFAULT_PARAMS.feature_signal}),
+        ("cascade (threshold 0.7)", cas_sig, "confidence AUC (how well confidences separate right from wrong)",
+         {"assumed": DEFAULT_PARAMS.confidence_auc}))):
     plots.plot_sweep(ax, tab.index, {name: (tab["gain"], tab["gain_lo"], tab["gain_hi"])},
-                     xlabel=xlabel, ylabel="RS gain over the best single model", reference=0.0,
-                     reference_label="best single model")
-axes[0].set_title("MF: what the query features carry")
-axes[1].set_title("cascade: what the confidences carry")
-fig.tight_layout()
+                     xlabel=xlabel, ylabel="RS gain over\nthe best single model", reference=0.0,
+                     reference_label="best single model", marks=mark)
+axes[0].set_title("(a) MF: what the query features carry", loc="left")
+axes[1].set_title("(b) cascade: what the confidences carry", loc="left")
+glue("fig_signal", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
-# With features that carry no signal at all, MF's gain over the best single model is
+# ```{glue:figure} fig_signal
+# :name: "fig-signal"
+# :alt: "Two line charts of RS gain over the best single model: (a) MF's gain rises slowly with the feature signal from 0 to 0.9; (b) the cascade's gain rises steeply with the confidence AUC from 0.55 to 0.95, from below zero to well above it."
+# Each router's RS gain over the best single model on the same test queries, as the simulator's
+# signal varies: (a) MF against the feature signal, (b) the cascade against the confidence AUC
+# (bands: paired 95% bootstrap intervals over the test queries; dotted: the simulator's default;
+# dashed: no gain). Simulated data, one split per point.
+# ```
+#
+# With features that carry no signal at all ({numref}`fig-signal`), MF's gain over the best single model is
 # {glue:text}`sig_mf_gain0:+.4f` (95% interval [{glue:text}`sig_mf_gain0_lo:+.4f`,
 # {glue:text}`sig_mf_gain0_hi:+.4f`]): what is left is what the dataset label and prompt length tell
 # it. At the calibrated {glue:text}`sig_default_signal:.2f` the gain is
@@ -605,9 +682,10 @@ fig.tight_layout()
 # {glue:text}`sig_oracle_spread:.4f`).
 #
 # **What this means for the rest of the book.** Which router wins, and by how much, is largely a
-# statement about the simulator's `feature_signal` and `confidence_auc`, not about the routers. The
+# statement about the simulator's feature signal and confidence AUC, not about the routers. The
 # feature signal is calibrated to real outcomes (chapter 01); the confidence AUC is an assumption.
-# The ranking of MF against the cascade in chapter 03 should be read with this figure beside it.
+# The ranking of MF against the cascade in chapter 03 should be read with {numref}`fig-signal`
+# beside it.
 # This part took {glue:text}`sig_seconds:.0f` s.
 
 # %% [markdown]
@@ -617,17 +695,18 @@ fig.tight_layout()
 # protocol stratifies by dataset x difficulty bin (the number of models that answer a query
 # correctly). Does it matter? We compare it with a plain random 80/20 split on the same
 # {glue:text}`n_seeds:d` seeds, for GPT-4o fixed (which learns nothing, so only the test set's
-# composition varies), dataset-best, the cascade (threshold 0.7), and MF (k = 32, fitted on
+# composition varies), {term}`dataset-best`, the cascade (threshold 0.7), and MF (k = 32, fitted on
 # {glue:text}`n_train_sweep:,d` training queries as above, so its seed-to-seed spread includes
 # the training sample's).
 #
-# **Criterion, fixed before the comparison was run** (`setting.split`). The article's setting is
-# "reproduced" if our stratified split gives every dataset x difficulty stratum its 20% share of test
+# **Criterion, fixed before the comparison was run.** The article's setting, as the
+# [ledger](90_ledger.ipynb) lists it: "80/20 train/test split stratified by dataset and difficulty,
+# averaged over 5 seeds". It is "reproduced" if our stratified split gives every dataset x difficulty stratum its 20% share of test
 # queries (within one query) on every seed, so that the protocol is the one described. We report,
 # without a verdict attached, the difference of mean RS between the two splits and each split's
 # seed-to-seed standard deviation.
 
-# %%
+# %% tags=["hide-input"]
 t0 = time.perf_counter()
 strata = bench.dataset_codes.astype(np.int64) * (bench.n_models + 1) + difficulty_bins(bench.quality)
 sizes = np.bincount(strata)
@@ -653,9 +732,8 @@ split_seconds = time.perf_counter() - t0
 split_runs = pd.DataFrame(split_rows)
 split_table = split_runs.pivot_table(index="policy", columns="split", values="rs",
                                      aggfunc=["mean", "std"], sort=False)
-split_table.style.format("{:.4f}")
 
-# %%
+
 def split_diff(policy):
     a = split_runs.query("split == 'stratified' and policy == @policy")["rs"].to_numpy()
     b = split_runs.query("split == 'random' and policy == @policy")["rs"].to_numpy()
@@ -670,8 +748,23 @@ def split_diff(policy):
 
 diffs = pd.DataFrame([dict(zip(("diff", "lo", "hi"), split_diff(p)), policy=p)
                       for p in ["mf"] + CHEAP_POLICIES]).set_index("policy")
-split_verdict = "reproduced" if share_ok else "not reproduced"
-diffs.style.format("{:+.4f}")
+meas_split = {"max_stratum_deviation": max(float(np.abs(np.bincount(strata[splits[s][1]], minlength=len(sizes))
+                                                        - 0.2 * sizes).max()) for s in seeds)}
+split_verdict = criteria.judge("setting.split", meas_split)[0]   # the pre-registered rule (criteria.yaml)
+POLICY_NAMES = {"mf": "MF (k = 32)", f"fixed:{STRONG}": f"{STRONG} (fixed)"}
+def mean_sd(policy, kind):
+    m, s = split_table.loc[policy, ("mean", kind)], split_table.loc[policy, ("std", kind)]
+    return f"{m:.3f}" + ("" if np.isnan(s) else f" ± {s:.3f}")
+
+
+tidy(style.table(pd.DataFrame({
+    "RS, stratified split": [mean_sd(p, "stratified") for p in split_table.index],
+    "RS, random split": [mean_sd(p, "random") for p in split_table.index],
+    "stratified − random [95% Welch interval]": [
+        style.interval_text(*diffs.loc[p, ["diff", "lo", "hi"]]) for p in split_table.index]},
+    index=split_table.index).rename(index=POLICY_NAMES).rename_axis("policy"),
+    caption=f"Stratified against plain random 80/20 splits: mean RS ± its standard deviation over the "
+            f"{n_seeds} seeds, and the difference of the means (simulated data)"))
 
 # %% tags=["remove-input"]
 sd = split_runs.groupby(["policy", "split"])["rs"].std()
@@ -689,18 +782,25 @@ g("split_max_abs_diff", float(diffs["diff"].abs().max()))
 g("split_verdict", split_verdict)
 g("split_seconds", split_seconds)
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(1, 2, figsize=style.figsize(3.8))
 for ax, policy in zip(axes, ["mf", f"fixed:{STRONG}"]):
     vals = {kind: split_runs.query("split == @kind and policy == @policy").sort_values("seed")["rs"]
             for kind in ("stratified", "random")}
-    plots.plot_seed_pairs(ax, vals, ylabel="RS on the test rows (one dot per seed)", join=False)
-    ax.set_title(policy)
-fig.suptitle("Stratified vs plain random 80/20 split (simulated data)")
-fig.tight_layout()
+    plots.plot_seed_pairs(ax, vals, ylabel="test RS (one dot per seed)", join=False)
+    ax.set_title(POLICY_NAMES[policy])
+glue("fig_split", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
-# The stratified split gives every stratum its share on every seed: the check
+# ```{glue:figure} fig_split
+# :name: "fig-split"
+# :alt: "Two dot plots of test RS per seed under a stratified and a plain random 80/20 split, for MF and for GPT-4o fixed; the means (black bars) of the two splits are close."
+# Test RS of MF (k = 32) and of GPT-4o fixed on each of {glue:text}`n_seeds:d` seeds (grey dots)
+# under the stratified and a plain random 80/20 split; black bars: the means. Simulated data.
+# ```
+#
+# The stratified split gives every stratum its share on every seed ({numref}`fig-split`): the check
 # {glue:text}`split_share_ok`. Switching to a plain random split changes MF's mean RS by
 # {glue:text}`split_mf_diff:+.4f` (stratified minus random; 95% Welch interval
 # [{glue:text}`split_mf_lo:+.4f`, {glue:text}`split_mf_hi:+.4f`], which
@@ -723,23 +823,17 @@ fig.tight_layout()
 # %%
 entries = [
     ledger.record("setting.mf_k", ours=float(d_large.mean()), lo=float(d_large_ci[0]),
-                  hi=float(d_large_ci[1]), verdict=mf_k_verdict, chapter=CHAPTER,
-                  criterion="stable: RS(32) within 0.005 of the best k; overfits: RS(256) - RS(32) < -0.005 "
-                            "with its paired 95% interval < 0 and a larger train-test gap at 256",
+                  hi=float(d_large_ci[1]), measured=meas_k, chapter=CHAPTER,
                   note=f"ours: test RS(256) - RS(32); best k = {best_k}; stable {'holds' if stable else 'fails'}, "
                        f"overfitting {'holds' if overfits else 'fails'} (MF on {min(n_train, len(splits[0][0]))} "
                        "training queries)"),
     ledger.record("setting.cascade_threshold",
                   ours=f"fallback rate {row_lo['fallback_rate']:.3f} at {lo_t} -> "
                        f"{row_hi['fallback_rate']:.3f} at {hi_t}; best RS at {THRESHOLDS[i_best]:.2f}",
-                  verdict=thr_verdict, chapter=CHAPTER,
-                  criterion="fallback rate and mean cost fall as the threshold rises (Spearman < 0) "
-                            "and RS(0.7) within the seed interval of the best threshold",
+                  measured=meas_thr, chapter=CHAPTER,
                   note=f"Spearman: fallback {rho_fallback:+.2f}, cost {rho_cost:+.2f}"),
     ledger.record("setting.split", ours=float(diffs.loc["mf", "diff"]), lo=float(diffs.loc["mf", "lo"]),
-                  hi=float(diffs.loc["mf", "hi"]), verdict=split_verdict, chapter=CHAPTER,
-                  criterion="every dataset x difficulty stratum gets 20% of test rows (within one "
-                            "query) on every seed",
+                  hi=float(diffs.loc["mf", "hi"]), measured=meas_split, chapter=CHAPTER,
                   note="ours: MF RS, stratified minus plain random split (no verdict attached)"),
 ]
 pd.DataFrame(entries)[["id", "ours", "lo", "hi", "verdict"]]

@@ -14,20 +14,22 @@
 # %% [markdown]
 # # The cost-quality plane: hulls, AIQ, and whether RS agrees
 #
-# The article scores each router with one number, the Routing Score, at one operating point. The
-# RouterBench paper this book's article is named after (Hu et al., 2024) scores routers differently:
-# a router is a **curve** in the cost-quality plane, traced by a knob that trades money for
-# quality, and its summary is the area under that curve's **non-decreasing convex hull** (NDCH),
-# the **AIQ** (average improvement in quality). This chapter draws every router's curve and hull,
-# the "zero router" (what mixing fixed models buys) and the oracle, computes AIQ in both of its
-# published normalisations, and asks whether RS and AIQ rank the routers the same way.
+# The article scores each router with one number, the {term}`Routing Score` (RS), at one
+# {term}`operating point`. The {term}`RouterBench` paper this book's article is named after
+# {cite:p}`hu2024routerbench` scores routers differently: a router is a **curve** in the
+# cost-quality plane, traced by a knob that trades money for quality, and its summary is the area
+# under that curve's **{term}`non-decreasing convex hull <NDCH>`** (NDCH), the **{term}`AIQ`**
+# (average improvement in quality). This chapter draws every router's curve and hull, the
+# "{term}`zero router`" (what mixing fixed models buys) and the {term}`oracle`, computes AIQ in
+# both of its published normalisations, and asks whether RS and AIQ rank the routers the same way.
 #
 # ```{admonition} Simulated data
 # :class: warning
-# Every number below comes from **RouterBench-Sim**, the simulated benchmark of chapter 01, not
-# from the article's or RouterBench's data, except the last section, [](real-outcomes-07), which
-# runs the same study on real outcomes (RouterBench's own, with real costs, and LLMRouter's, with
-# estimated costs). Chapter 08 runs the two-model metrics on real RouteLLM outcomes.
+# Every number below comes from **{term}`RouterBench-Sim`**, the simulated benchmark of chapter
+# 01, not from the article's or RouterBench's data, except the last section, [](real-outcomes-07),
+# which runs the same study on real outcomes (RouterBench's own, with real costs, and
+# {term}`LLMRouter`'s, with {term}`estimated costs <estimated cost>`). Chapter 08 runs the
+# two-model metrics on real {term}`RouteLLM` outcomes.
 # ```
 #
 # **The hull.** Two operating points of a router can be mixed at random (send a share of queries
@@ -35,9 +37,9 @@
 # money can always be wasted, so quality never has to fall when the budget grows. The achievable
 # frontier is therefore the upper convex hull of the points with its decreasing part removed
 # (`routerlab.metrics.ndch`, O(n log n)). **AIQ** is the area under the hull, extended flat to a
-# common largest cost c_max (the largest hull cost among the routers compared) and divided by
-# c_max, as RouterBench's code does ("cmax"), or integrated from a common smallest cost c_min and
-# divided by c_max − c_min, as its paper writes ("range"). Left of a router's cheapest point the
+# common largest cost $c_{\max}$ (the largest hull cost among the routers compared) and divided by
+# $c_{\max}$, as RouterBench's code does ("cmax"), or integrated from a common smallest cost
+# $c_{\min}$ and divided by $c_{\max} - c_{\min}$, as its paper writes ("range"). Left of a router's cheapest point the
 # hull contributes nothing: the router cannot operate there.
 
 # %% tags=["parameters"]
@@ -47,25 +49,37 @@ n_seeds = 5        # train/test splits, seeds 0 .. n_seeds - 1
 judge_error = 0.2  # error rate of the simulated judge of RouterBench's cascade (it plots 0.2)
 data_dir = None    # folder holding the real-data folders (None: ../shared/data beside the project)
 
-# %%
+# %% tags=["remove-input"]
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from myst_nb import glue
 from routerlab.gluing import glue_value
 from scipy.stats import kendalltau, spearmanr
 
 from routerlab import curves as cv
-from routerlab import plots
+from routerlab import frontiers, plots, simcheck, sources, style
+from routerlab.gluing import glue_formatted
+from routerlab.splitscores import interval_text
 from routerlab.evaluation import t_interval
 from routerlab.metrics import ndch
 from routerlab.simulate import simulate
 
+style.use()
 t_start = time.perf_counter()
 
 
 g = glue_value  # glue a plain Python number or string for the text
+
+
+def tidy(styler):
+    """A table Styler with space between the columns and no line break inside a cell."""
+    return styler.set_table_styles([{"selector": sel, "props": "padding: 0.15em 0.4em; white-space: nowrap"}
+                                    for sel in ("td", "th.row_heading")]
+                                   + [{"selector": "th.col_heading", "props": "padding: 0.15em 0.4em"}],
+                                   overwrite=False)
 
 
 def slug(name):
@@ -84,11 +98,13 @@ g("n_lambdas", len(cv.WILLINGNESS_TO_PAY))
 # On each of {glue:text}`n_seeds:.0f` stratified 80/20 splits of the {glue:text}`n_queries:,.0f`
 # simulated queries, each router is trained on the training rows and traced on the test rows:
 #
-# * the **predictive routers** (MF, BERT and sequence classification, causal LM, kNN, MLP) by
-#   RouterBench's willingness-to-pay rule, model = argmax over j of λ · P̂(j correct) − κ_j, with
-#   κ_j the model's price per prompt plus completion token, over RouterBench's
-#   {glue:text}`n_lambdas:.0f` values of λ;
-# * the article's **confidence cascade** by its threshold (0.3 to 0.95);
+# * the **{term}`predictive routers <predictive router>`** ({term}`MF`, BERT and sequence
+#   classification, causal LM, {term}`kNN <kNN router>`, MLP) by RouterBench's
+#   {term}`willingness-to-pay <willingness to pay>` rule: choose the model $j$ maximising
+#   $\lambda \hat p_j - \kappa_j$, with $\hat p_j$ the predicted chance that $j$ answers correctly
+#   and $\kappa_j$ the model's price per prompt plus completion token, over RouterBench's
+#   {glue:text}`n_lambdas:.0f` values of $\lambda$;
+# * the article's **confidence {term}`cascade`** by its threshold (0.3 to 0.95);
 # * **FrugalGPT** by its single RS-optimal chain (its budget search is a separate fit per budget,
 #   so it gives one point here);
 # * RouterBench's **cascade with a simulated judge** (models from the cheapest up, a judge that
@@ -98,12 +114,14 @@ g("n_lambdas", len(cv.WILLINGNESS_TO_PAY))
 #
 # The **zero router** is the hull of the six single-model points, and the **oracle** (RouterBench's:
 # the cheapest model among those with the best quality on each query, free when no model is right)
-# is one point. The figure shows split 0.
+# is one point. {numref}`fig-sim-hulls` shows split 0.
 
 # %%
 study = cv.frontier_study(bench, seeds=range(n_seeds), judge_error=judge_error)
 pts, crv = study.points, study.curves
 c0 = crv[crv["seed"] == 0]
+
+# %% tags=["remove-input"]
 
 
 def curve(label):
@@ -116,24 +134,43 @@ OTHER = ["cascade", "frugalgpt", "judge-cascade", "random", "round-robin"]
 OTHER = [r for r in OTHER if r in set(pts["router"])]
 singles = [r for r in pts["router"].unique() if r.startswith("fixed:")]
 zero = ndch(*curve("zero router"))
-fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
-plots.plot_hulls(axes[0], {r: curve(r) for r in PRED}, zero=zero,
-                 points={"oracle": tuple(v[0] for v in curve("oracle"))}, logx=True)
-axes[0].set_title("predictive routers (willingness-to-pay sweep), split 0")
-plots.plot_hulls(axes[1], {r: curve(r) for r in OTHER}, zero=zero,
-                 points={r.removeprefix("fixed:"): tuple(v[0] for v in curve(r)) for r in singles}, logx=True)
-axes[1].set_title("cascades, baselines and single models, split 0")
-fig.suptitle("RouterBench-Sim (simulated): operating points and their NDCH", y=1.02)
-fig.tight_layout()
+# one colour per router in every figure of the chapter (Okabe-Ito, then Tol's muted colours)
+COLORS = dict(zip(PRED, style.PALETTE[:6]))
+COLORS |= {"cascade": "#882255", "judge-cascade": "#999933", "frugalgpt": "#AA4499", "random": "#44AA99",
+           "round-robin": "0.35", "oracle": "black"}
+panel0 = frontiers.plane_panel(study, seed=0)
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(10.0), sharey=True)
+plots.plot_hull_panel(axes[0], {r: c for r, c in panel0["curves"].items() if r in PRED}, zero=panel0["zero"],
+                      points={"oracle": panel0["points"]["oracle"]}, colors=COLORS,
+                      xlabel="mean cost per query (USD, log scale)")
+axes[0].set_title("(a) predictive routers (willingness-to-pay sweep)", loc="left", fontsize=11)
+axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4)
+plots.plot_hull_panel(axes[1], {r: c for r, c in panel0["curves"].items() if r not in PRED}, zero=panel0["zero"],
+                      points={r: p for r, p in panel0["points"].items()}, singles=panel0["singles"], colors=COLORS,
+                      xlabel="mean cost per query (USD, log scale)")
+style.label_points(axes[1], *panel0["singles"], [r.removeprefix("fixed:") for r in singles], fontsize=9)
+axes[1].set_title("(b) cascades, baselines and single models", loc="left", fontsize=11)
+axes[1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4)
+glue("fig_sim_hulls", fig, display=False)
+plt.close(fig)
 
-# %% tags=["remove-input"]
 distinct = (crv.assign(pt=list(zip(crv["cost"].round(12), crv["quality"].round(12))))
             .groupby(["seed", "router"])["pt"].nunique().groupby("router").mean())
 g("mf_distinct", distinct.loc["mf"])
 g("mf_hull_points", len(ndch(*curve("mf"))[0]))
 
 # %% [markdown]
-# RouterBench's {glue:text}`n_lambdas:.0f` values of λ give MF only
+# ```{glue:figure} fig_sim_hulls
+# :name: "fig-sim-hulls"
+# :alt: "Two cost-quality charts on simulated data, cost on a log scale: (a) the six predictive routers' hulls rise together from about 0.6 to 0.8 quality close to the dashed zero router, with the oracle far above; (b) the cascades, one-point baselines and the six single models, labelled by name."
+# Split 0 of RouterBench-Sim (simulated data) in the cost-quality plane: each router's operating
+# points (faint dots) and their {term}`NDCH` (lines), the {term}`zero router` (dashed: the hull
+# of the single models, grey crosses) and RouterBench's oracle (star). (a) the predictive routers
+# swept over the willingness to pay $\lambda$; (b) the cascades and the one-point policies
+# (FrugalGPT, random, round robin), with the single models named.
+# ```
+#
+# RouterBench's {glue:text}`n_lambdas:.0f` values of $\lambda$ give MF only
 # {glue:text}`mf_distinct:.1f` distinct operating points on average (its hull on split 0 has
 # {glue:text}`mf_hull_points:.0f` vertices): most values of λ fall where one model wins outright
 # for every query, and the switching happens within a few grid steps. The hull then interpolates
@@ -142,12 +179,15 @@ g("mf_hull_points", len(ndch(*curve("mf"))[0]))
 # %% [markdown]
 # ## The AIQ table
 #
-# Mean over splits, with 95% t-intervals across splits in brackets. "pooled" computes each curve
-# on all test rows; "per dataset" computes AIQ on each of the twelve datasets separately (with
-# that dataset's own c_max) and averages, which is how RouterBench reports it. RS is the Routing
-# Score of the router's own default rule (the article's metric, chapter 02), on the same test rows.
+# Mean over splits, with {term}`95% t-intervals across splits <seed interval>` in brackets.
+# "pooled" computes each curve on all test rows; "per dataset" computes AIQ on each of the twelve
+# datasets separately (with that dataset's own $c_{\max}$) and averages, which is how RouterBench
+# reports it. RS is the Routing Score of the router's own default rule (the article's metric,
+# chapter 02), on the same test rows. The AIQ columns use the "cmax" normalisation; each router's
+# quality, mean cost and AIQ with the "range" normalisation are in a second table, behind the
+# "Show code cell outputs" toggle below the first.
 
-# %%
+# %% tags=["hide-input"]
 ORDER = PRED + OTHER + ["zero router", "oracle"]
 COLS = ["rs", "quality", "mean_cost", "aiq_cmax", "aiq_range", "aiq_cmax_ds", "aiq_range_ds"]
 
@@ -171,7 +211,33 @@ table = pd.DataFrame({r: {c: ("" if np.isnan(stats[r][c][0]) else
                           for c in COLS} for r in ORDER}).T
 table.columns = ["RS", "quality", "mean cost $", "AIQ cmax (pooled)", "AIQ range (pooled)",
                  "AIQ cmax (per dataset)", "AIQ range (per dataset)"]
-table
+
+
+def cell(r, c):
+    """'0.746 [0.744, 0.747]' for router r and column c; '—' where the policy has no such value."""
+    v, lo, hi = stats[r][c]
+    return "—" if np.isnan(v) else style.interval_text(v, lo, hi)
+
+
+AIQ_NOTE = ("—: the zero router is a hull, not one policy, so it has no RS, quality or cost of its own; "
+            "the oracle reads the answers, so the RS of a default rule does not apply to it")
+tidy(style.table(pd.DataFrame({
+    "RS": [cell(r, "rs") for r in ORDER],
+    "AIQ, pooled": [cell(r, "aiq_cmax") for r in ORDER],
+    "AIQ, per dataset": [cell(r, "aiq_cmax_ds") for r in ORDER]}, index=ORDER).rename_axis("router"),
+    caption=f"Routers on RouterBench-Sim (simulated): mean over {n_seeds} splits [95% t-interval]; AIQ "
+            f"with the cmax normalisation. {AIQ_NOTE}."))
+
+# %% tags=["remove-input", "hide-output"]
+tidy(style.table(pd.DataFrame({
+    "quality": [cell(r, "quality") for r in ORDER],
+    "mean cost (USD)": ["—" if np.isnan(stats[r]["mean_cost"][0]) else f"{stats[r]['mean_cost'][0]:.2e}"
+                        for r in ORDER]}
+    | {name: [cell(r, c) for r in ORDER] for name, c in (
+        ("AIQ range, pooled", "aiq_range"), ("AIQ range, per dataset", "aiq_range_ds"))}, index=ORDER)
+    .rename_axis("router"),
+    caption=f"More columns: quality, mean cost and AIQ with the range normalisation (simulated; mean over "
+            f"{n_seeds} splits [95% t-interval]). {AIQ_NOTE}."))
 
 # %% tags=["remove-input"]
 for r in ORDER:
@@ -197,26 +263,34 @@ g("rho_pooled_ds", spearmanr(mean.loc[ROUTERS, "aiq_cmax"], mean.loc[ROUTERS, "a
 # by this measure (below it: {glue:text}`below_zero`). A router that does not beat the zero router
 # buys nothing that mixing fixed models at random would not.
 #
-# **The two normalisations.** With a common c_min and c_max for all routers the area is the same
-# in both (left of its cheapest point a router contributes nothing, and c_min is at or left of
-# every cheapest point); only the divisor differs, c_max or c_max − c_min. So the two rank the
+# **The two normalisations.** With a common $c_{\min}$ and $c_{\max}$ for all routers the area is
+# the same in both (left of its cheapest point a router contributes nothing, and $c_{\min}$ is at
+# or left of every cheapest point); only the divisor differs, $c_{\max}$ or
+# $c_{\max} - c_{\min}$. So the two rank the
 # routers identically and differ by one factor, here {glue:text}`range_over_cmax:.3f` on average.
 # The choice matters only when the range differs between the routers compared, for instance when
-# each router is integrated over its own range (the `aiq` default without a common range). Pooled
-# and per-dataset AIQ can rank differently (Spearman {glue:text}`rho_pooled_ds:.2f`): per dataset,
-# c_max is that dataset's own dearest point, so cheap datasets weigh as much as dear ones.
+# each router is integrated over its own range (what `routerlab.metrics.aiq` does when no common
+# range is given). Pooled and per-dataset AIQ can rank differently (Spearman
+# {glue:text}`rho_pooled_ds:.2f`): per dataset, $c_{\max}$ is that dataset's own dearest point, so
+# cheap datasets weigh as much as dear ones.
 
 # %% [markdown]
 # ## Do RS and AIQ rank the routers the same way?
+#
+# Each router's RS and AIQ (pooled, cmax; means over the splits), its rank by each (1 is best), the
+# shift from one ranking to the other and how many distinct operating points its curve has:
 
-# %%
+# %% tags=["hide-input"]
 rank = pd.DataFrame({"RS": mean.loc[ROUTERS, "rs"].astype(float),
                      "AIQ": mean.loc[ROUTERS, "aiq_cmax"].astype(float)})
 rank["rank by RS"] = rank["RS"].rank(ascending=False).astype(int)
 rank["rank by AIQ"] = rank["AIQ"].rank(ascending=False).astype(int)
 rank["shift"] = rank["rank by AIQ"] - rank["rank by RS"]
 rank["operating points"] = distinct.loc[ROUTERS].round(1)
-rank.sort_values("rank by RS")
+tidy(style.table(rank.sort_values("rank by RS").rename(columns={"shift": "shift (AIQ rank − RS rank)"})
+                 .rename_axis("router"),
+                 formats={"operating points": "{:.1f}", "shift (AIQ rank − RS rank)": "{:+d}"},
+                 caption="RS against AIQ on RouterBench-Sim (simulated)"))
 
 # %% tags=["remove-input"]
 rho = spearmanr(rank["RS"], rank["AIQ"]).statistic
@@ -300,7 +374,7 @@ g("pairs_text", "; ".join(f"{a} vs {b}" for a, b in pairs[:8]) + (" ..." if len(
 # The same study on real per-query outcomes: **routerbench-subset** (RouterBench's own outcomes
 # of {glue:text}`rb_n_models` LLMs on ARC-Challenge, MBPP and Winogrande, with the **real** cost of
 # every call) and **llmrouter** (LLMRouter's outcomes of {glue:text}`lr_n_models` open LLMs on
-# 14 tasks, whose cost is **estimated** from list prices and token counts, so every llmrouter
+# 14 tasks, whose cost is {term}`estimated <estimated cost>` from list prices and token counts, so every llmrouter
 # number below is labelled "estimated cost"). The protocol is the simulator's: the same
 # {glue:text}`n_seeds:.0f` stratified 80/20 splits of the pooled, de-duplicated rows, the same
 # routers, sweeps and AIQ. Real sources have prompts instead of features, so on every split the
@@ -309,10 +383,6 @@ g("pairs_text", "; ".join(f"{a} vs {b}" for a, b in pairs[:8]) + (" ..." if len(
 # the confidence cascade and FrugalGPT, which route on them, are absent from the real columns.
 
 # %%
-from routerlab import frontiers, simcheck, sources
-from routerlab.gluing import glue_formatted
-from routerlab.splitscores import interval_text
-
 t_real = time.perf_counter()
 REAL = {"routerbench-subset": "routerbench-subset (real cost)", "llmrouter": "llmrouter (estimated cost)"}
 real_bench = {name: sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
@@ -321,11 +391,8 @@ real_study = {name: None if b is None else frontiers.text_frontier_study(b, rang
               for name, b in real_bench.items()}
 studies = {"RouterBench-Sim (simulated)": study} | {REAL[k]: v for k, v in real_study.items()}
 
-# %%
-COLORS = dict(zip(PRED + ["cascade"], plt.get_cmap("tab10").colors))  # blue ... pink
-COLORS |= {"judge-cascade": "tab:olive", "frugalgpt": "#e6ab02", "random": "tab:cyan",
-           "round-robin": "0.35", "oracle": "black"}
-fig, axes = plt.subplots(2, 2, figsize=(7, 6.8))
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 2, figsize=style.figsize(7.6))
 handles = {}
 for ax, (label, st) in zip(axes.flat, studies.items()):
     if st is None:
@@ -342,24 +409,42 @@ legend_ax = axes.flat[-1]
 legend_ax.axis("off")
 legend_ax.legend(handles.values(), handles.keys(), loc="center", ncol=2, fontsize=9, frameon=False,
                  title="NDCH of each router, split 0", title_fontsize=9)
-fig.tight_layout()
+glue("fig_real_hulls", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
-# Each panel is split 0 of its benchmark: operating points (faint), their NDCH (lines), the zero
-# router (dashed: the hull of the single models, grey crosses) and RouterBench's oracle (star).
-# The llmrouter panel's cost axis is an **estimate**.
+# ```{glue:figure} fig_real_hulls
+# :name: "fig-real-hulls"
+# :alt: "Three cost-quality charts with a log cost axis, for RouterBench-Sim, routerbench-subset and llmrouter: each router's hull, the dashed zero router, grey crosses for the single models and a black star for the oracle; the fourth panel is the legend."
+# Split 0 of each benchmark in the cost-quality plane: operating points (faint), their NDCH
+# (lines), the zero router (dashed: the hull of the single models, grey crosses) and RouterBench's
+# oracle (star). The llmrouter panel's cost axis is an **estimate**. A panel reads "data not
+# found" when its data folder is missing.
+# ```
+#
+# {numref}`fig-real-hulls` puts the three benchmarks side by side. The two tables below give each
+# router's AIQ and RS on each benchmark: mean over splits, 95% t-intervals across splits in
+# brackets; "n/a" where a router does not run on that benchmark (the confidence cascade and
+# FrugalGPT need response confidences, which the real sources lack; the zero router and the oracle
+# have no RS of their own) or its data folder is missing. RS is the router's default rule; AIQ is
+# pooled over the test rows with the common $c_{\max}$ of each benchmark, so AIQ compares routers
+# **within** a column, not across benchmarks.
 
-# %%
+# %% tags=["hide-input"]
 TABLE_ROUTERS = ROUTERS + ["zero router", "oracle"]
-frontiers.comparison_table(studies, TABLE_ROUTERS, {"rs": "RS", "aiq_cmax": "AIQ (cmax, pooled)"})
+comparison = frontiers.comparison_table(studies, TABLE_ROUTERS, {"rs": "RS", "aiq_cmax": "AIQ (cmax, pooled)"})
+tidy(style.table(comparison.xs("AIQ (cmax, pooled)", axis=1, level=1).rename_axis("router"),
+                 caption="AIQ (cmax, pooled) by benchmark: mean over splits [95% t-interval]"))
+
+# %% tags=["remove-input"]
+tidy(style.table(comparison.xs("RS", axis=1, level=1).rename_axis("router"),
+                 caption="RS by benchmark: mean over splits [95% t-interval]"))
 
 # %% [markdown]
-# Mean over splits, 95% t-intervals across splits in brackets; "n/a" where a router does not run on
-# that benchmark (or its data folder is missing). RS is the router's default rule; AIQ is pooled
-# over the test rows with the common c_max of each benchmark, so AIQ compares routers **within** a
-# column, not across benchmarks.
+# How the two rankings compare on each benchmark, over the routers every benchmark runs (the
+# highest AIQ leaves out the oracle and the judge cascade, which read the test truth):
 
-# %%
+# %% tags=["hide-input"]
 COMMON = [r for r in ROUTERS if r not in ("cascade", "frugalgpt")]  # routers every benchmark runs
 CANDIDATES = [r for r in ROUTERS + ["zero router"] if r not in frontiers.READS_TRUTH]
 rank_rows, agree, best = {}, {}, {}
@@ -379,7 +464,13 @@ for label, st in studies.items():
                         "Kendall tau": interval_text(a["tau"], fmt="{:.2f}"),
                         "highest AIQ (truth-readers excluded)": b,
                         "a learned router?": "yes" if b in frontiers.LEARNED else "no"}
-pd.DataFrame(rank_rows).T
+tidy(style.table(pd.DataFrame(rank_rows).astype(str).rename(index={
+    "Spearman rho of the mean scores": "Spearman ρ, mean scores",
+    "Spearman rho per split": "Spearman ρ per split", "Kendall tau": "Kendall τ",
+    "highest AIQ (truth-readers excluded)": "highest AIQ", "a learned router?": "learned router?"}),
+    caption="Agreement of the RS and AIQ rankings (ρ per split: mean over the splits [95% t-interval]), and "
+            "the policy with the highest AIQ (the oracle and the judge cascade, which read the test truth, "
+            "left out)"))
 
 # %% tags=["remove-input"]
 def status_text(name, b):
@@ -487,8 +578,6 @@ sim_rho["note"] += f"; over all {len(ROUTERS)} simulated routers, rho of the mea
 simcheck.record("aiq.rs_agrees", sim=sim_rho, real={s: rho_measurement(l) for s, l in SOURCES.items()})
 simcheck.record("aiq.best_is_learned", sim=learned_measurement(sim_label),
                 real={s: learned_measurement(l) for s, l in SOURCES.items()})
-
-# %% tags=["remove-input"]
 g("runtime_s", time.perf_counter() - t_start)
 
 # %% [markdown]
