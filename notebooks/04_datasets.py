@@ -16,7 +16,7 @@
 #
 # The article closes its results with per-dataset findings: routing helps most on easy tasks
 # (ARC, HellaSwag), routers over-route hard tasks (GPQA, MuSR) to cheap models, GSM8K comes close
-# to the oracle, and across the twelve datasets a router's RS correlates with the number of
+# to the {term}`oracle`, and across the twelve datasets a router's {term}`RS` correlates with the number of
 # training samples (r = {glue:text}`r_size_article:.2f`) and with dataset difficulty
 # (r = {glue:text}`r_diff_article:.2f`). This chapter breaks chapter
 # 03's evaluation down by dataset, turns each finding into a measurable criterion **written down
@@ -28,7 +28,7 @@
 #
 # ```{admonition} Simulated data (until the section on real outcomes)
 # :class: warning
-# Every number before the section "On real outcomes" comes from **RouterBench-Sim**, the simulated benchmark of chapter 01
+# Every number before the section "On real outcomes" comes from **{term}`RouterBench-Sim`**, the simulated benchmark of chapter 01
 # (per-model accuracies calibrated to public leaderboards, outcomes drawn by the simulator), not
 # from the article's data. The dataset sizes, the models' accuracies per dataset and the token
 # lengths (hence costs) are *inputs* of the simulator; what is measured here is how the routers
@@ -44,17 +44,18 @@ lc_sizes = [25, 400]  # training rows of one dataset in the learning curves (plu
 lc_seeds = 1         # splits used for the learning curves (each costs one MF fit per dataset and size)
 data_dir = None      # folder holding the real data sources (None: $ROUTERLAB_DATA_DIR or ../shared/data)
 
-# %%
+# %% tags=["remove-input"]
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from myst_nb import glue
 
 import routerlab as rl
 from routerlab.gluing import glue_formatted, glue_value
 from routerlab import analysis as an
-from routerlab import ledger, plots, simcheck, sources
+from routerlab import criteria, ledger, plots, simcheck, sources, style
 from routerlab.catalog import MODEL_NAMES
 from routerlab.evaluation import evaluate, stratified_split
 from routerlab.simulate import simulate
@@ -83,6 +84,43 @@ def defer_ledger(claim_id, **check):
     """Keep the simulated check of a claim; the section on real outcomes records it with ``real=``."""
     ledger_sim[claim_id] = check
 
+
+style.use()
+PAD = [{"selector": "th, td", "props": "padding: 0.15em 0.45em; text-align: right; font-size: 0.9em;"},
+       {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"}]
+
+
+def show_table(frame, **kw):
+    """A table for the page: the house format (3 decimals, readable headers) with padded cells."""
+    return style.table(frame, **kw).set_table_styles(PAD, overwrite=False)
+
+
+def glue_fig(key, fig):
+    """Glue a figure for a {glue:figure} in the text and close it (no second copy in the output)."""
+    glue(key, fig, display=False)
+    plt.close(fig)
+
+
+def p_text(p):
+    return "n/a" if not np.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+POLICY_NAMES = {"random": "Random", "round-robin": "Round-robin", "mf": "MF (matrix factorisation)",
+                "knn": "kNN", "mlp": "MLP", "bert-cls": "BERT classifier", "seq-cls": "Sequence classifier",
+                "causal-lm": "Causal-LM router", "cascade": "Cascade", "frugalgpt": "FrugalGPT",
+                "dataset-best": "Dataset-best", "oub": "Oracle (OUB)", "qoub": "QOUB", "coub": "COUB"}
+
+
+def pname(p):
+    """A policy's name for readers: "GPT-4o (fixed)", "MF (matrix factorisation)", ..."""
+    return f"{p.removeprefix('fixed:')} (fixed)" if p.startswith("fixed:") else POLICY_NAMES.get(p, p)
+
+
+def readable_heatmap(ax):
+    """Annotations of plots.plot_heatmap at 9 pt (it writes them smaller)."""
+    for t in ax.texts:
+        t.set_fontsize(9)
+
 # %% tags=["remove-input"]
 # The criteria of every check in this chapter, fixed before any result below is computed.
 HARD = ["GPQA", "MuSR"]
@@ -107,18 +145,20 @@ g("ci_example_hi", an.fisher_interval(0.7, N_DATASETS)[1])
 #
 # The article states its per-dataset findings in words. Before computing any per-dataset number we
 # fixed the following criteria (this text and the thresholds it names were written before the
-# cells that compute the verdicts were run; nothing was tuned afterwards). "Seed interval" is the {glue:text}`ci_level:.0%`
+# verdicts were computed; nothing was tuned afterwards). Each criterion is named by its claim's id
+# in the [ledger](90_ledger.ipynb), the book's list of the article's claims with their verdicts.
+# A {term}`seed interval` is the {glue:text}`ci_level:.0%`
 # t-interval across the splits. "Learned routers" are the policies that fit anything on the
 # training rows. The **difficulty** of a dataset is 1 minus the mean quality over its queries and
 # all six models (0 = every model answers everything).
 #
 # * **`pitfall.overrouting`** ("on hard datasets such as GPQA routers over-route to cheap models and
-#   quality drops"). For a router on GPQA: the *excess cheap share* = the router's share of queries
+#   quality drops": {term}`over-routing`). For a router on GPQA: the *excess cheap share* = the router's share of queries
 #   answered by Llama-3-8B minus the oracle's share (the oracle uses Llama-3-8B whenever it is right,
 #   since it is the cheapest model); the *quality loss* = GPT-4o fixed's quality minus the
 #   router's quality on the dataset. A router over-routes on GPQA if its excess cheap share has a
 #   seed interval above 0 **and** its quality loss on GPQA is larger than its quality loss over all
-#   test rows. Verdict "reproduced" if this holds for MF and for at least half of the learned
+#   test rows. Verdict "reproduced" if this holds for {term}`MF` and for at least half of the learned
 #   routers.
 # * **`dataset.hard`** ("on hard tasks (GPQA, MuSR) routers over-route to cheap models and quality
 #   drops"): the same test for MF on GPQA **and** on MuSR; "reproduced" if both hold.
@@ -135,8 +175,8 @@ g("ci_example_hi", an.fisher_interval(0.7, N_DATASETS)[1])
 #   {glue:text}`n_datasets:d` datasets. "Reproduced" if both hold.
 # * **`corr.train_size`**, **`corr.difficulty`** (Pearson r across datasets between a router's RS and
 #   the number of training samples, resp. difficulty). The article does not say which router; we
-#   test MF and show every policy. "Reproduced" if MF's r has the article's sign, its {glue:text}`ci_level:.0%` Fisher-z
-#   interval excludes 0, and the interval contains the article's value. With
+#   test MF and show every policy. "Reproduced" if MF's r has the article's sign, its {glue:text}`ci_level:.0%`
+#   {term}`Fisher-z interval <Fisher z interval>` excludes 0, and the interval contains the article's value. With
 #   {glue:text}`n_datasets:d` datasets this is a weak test: for r = {glue:text}`ci_example_r:.1f`
 #   the interval runs from {glue:text}`ci_example_lo:.2f` to {glue:text}`ci_example_hi:.2f`.
 
@@ -149,7 +189,7 @@ g("ci_example_hi", an.fisher_interval(0.7, N_DATASETS)[1])
 # here is the mean of its queries' RS contributions in the overall score: the per-dataset numbers
 # average, weighted by size, to chapter 03's.
 
-# %%
+# %% tags=["hide-input"]
 bench = simulate(scale=scale, seed=seed)
 seeds = list(range(n_seeds))
 # chapter 03's evaluation (one shared function, so one cache entry: a hit when 03 ran first)
@@ -182,11 +222,19 @@ difficulty = an.dataset_difficulty(bench.quality, bench.datasets).loc[DATASETS]
 
 # %% [markdown]
 # The evaluation of {glue:text}`n_queries:,d` simulated queries over {glue:text}`n_seeds:d`
-# splits was {glue:text}`from_cache`. The table gives, per dataset, its size, its difficulty, and
-# the mean over seeds of the RS of MF, the oracle (OUB), the best single model on that dataset's
-# test rows, GPT-4o and Llama-3-8B.
+# splits was {glue:text}`from_cache` (`rl.evaluation.book_evaluation`, the function chapter 03
+# calls). {numref}`tbl-04-overview` gives, per dataset, its size, its difficulty, and the mean over
+# seeds of the RS of MF, the oracle ({term}`OUB`) and the best single model on that dataset's test
+# rows.
+#
+# ```{glue:figure} tbl_04_overview
+# :name: "tbl-04-overview"
+# :alt: "Table of the twelve datasets with their test and training rows, difficulty, and the RS of MF, the oracle and the best single model."
+# The twelve datasets of RouterBench-Sim (simulated): size, difficulty (1 minus the mean quality
+# over the six models) and RS (mean over {glue:text}`n_seeds:d` splits).
+# ```
 
-# %%
+# %% tags=["remove-input"]
 mf = pdl[pdl["policy"] == "mf"].groupby("dataset")[["rs", "gain_vs_best_single", "gap_to_oracle",
                                                      "oracle_rs", "best_single_rs", "quality"]].mean()
 best_model = (pdl[pdl["policy"] == "mf"].groupby("dataset")["best_single_model"]
@@ -199,44 +247,73 @@ overview = pd.DataFrame({
     "GPT-4o RS": rs_table[f"fixed:{STRONG}"], "Llama-3-8B RS": rs_table[f"fixed:{CHEAP}"],
     "MF gain vs best single": mf["gain_vs_best_single"], "MF gap to oracle": mf["gap_to_oracle"],
 }).loc[DATASETS]
-overview.style.format(precision=3)
+glue("tbl_04_overview", show_table(overview[["test rows", "training rows", "difficulty", "MF RS", "oracle RS",
+                                             "best single RS", "best single model"]]), display=False)
 
 # %% [markdown]
-# RS of every policy on every dataset (mean over seeds). Rows are datasets, columns policies; the
-# colour scale is shared, so a dark row is a dataset where every policy scores low (hard or
-# expensive: long prompts and answers make every correct answer cost more).
+# {numref}`fig-04-rs-heatmap` gives the RS of every policy on every dataset (mean over seeds). Rows
+# are policies, columns datasets; the colour scale is shared, so a dark column is a dataset where
+# every policy scores low (hard or expensive: long prompts and answers make every correct answer
+# cost more).
+#
+# ```{glue:figure} fig_04_rs_heatmap
+# :name: "fig-04-rs-heatmap"
+# :alt: "Heatmap of RS for every policy (rows) on each of the twelve datasets (columns), each cell annotated with its value."
+# RS by policy and dataset on RouterBench-Sim (simulated), mean over {glue:text}`n_seeds:d` splits.
+# "(fixed)" marks a policy that always uses one model; Oracle (OUB) reads the answers and is the
+# ceiling.
+# ```
 
-# %%
-fig, ax = plt.subplots(figsize=(11, 5.5))
-plots.plot_heatmap(ax, rs_table.rename(columns=lambda p: p.replace("fixed:", "")), fmt="{:.2f}",
-                   colorbar_label="RS (mean over seeds)")
-ax.set_title("RS by dataset and policy (RouterBench-Sim, simulated)")
-fig.tight_layout()
+# %% tags=["remove-input"]
+fig, ax = plt.subplots(figsize=style.figsize(7.6))
+plots.plot_heatmap(ax, rs_table.T.rename(index=pname), fmt="{:.2f}", colorbar_label="RS (mean over seeds)")
+readable_heatmap(ax)
+glue_fig("fig_04_rs_heatmap", fig)
 
 # %% [markdown]
-# Where the answers come from: the share of each dataset's test queries that MF and the oracle
-# send to each model (mean over seeds).
+# Where the answers come from: {numref}`fig-04-shares` gives the share of each dataset's test
+# queries that MF and the oracle send to each model (mean over seeds).
+#
+# ```{glue:figure} fig_04_shares
+# :name: "fig-04-shares"
+# :alt: "Two heatmaps, MF above and the oracle below, of the share of each dataset's queries sent to each of the six models; each cell annotated with its share."
+# Share of each dataset's test queries answered by each model, for MF (top) and the oracle (bottom),
+# RouterBench-Sim (simulated), mean over {glue:text}`n_seeds:d` splits. Each column adds up to 1.
+# ```
 
-# %%
+# %% tags=["remove-input"]
 share_cols = [f"share:{m}" for m in result.models]
 shares = {p: mean_over_seeds(pdl[pdl["policy"] == p].melt(
               id_vars=["dataset", "seed"], value_vars=share_cols, var_name="model", value_name="share"),
               "dataset", "model", "share").loc[DATASETS, share_cols]
           for p in ("mf", "oub")}
-fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(7.4), sharex=True)
 for ax, (p, title) in zip(axes, [("mf", "MF"), ("oub", "oracle (OUB)")]):
-    t = shares[p].rename(columns=lambda c: an.short_name(c.removeprefix("share:")))
+    t = shares[p].rename(columns=lambda c: c.removeprefix("share:")).T
     plots.plot_heatmap(ax, t, fmt="{:.2f}", vmin=0, vmax=1, colorbar_label="share of queries")
-    ax.set_title(f"{title}: share of queries per model")
-fig.tight_layout()
+    readable_heatmap(ax)
+    ax.set_title(f"{title}: share of each dataset's queries per model")
+glue_fig("fig_04_shares", fig)
 
 # %% [markdown]
 # ## Verdicts on the four per-dataset claims
 #
-# The measures of the criteria above, for MF and every learned router (seed means and intervals);
-# the table shows the two hard datasets.
+# The measures of the criteria above, for MF and every learned router (seed means and intervals),
+# come from `an.over_routing` (per split and dataset) and `an.seed_summary` (seed intervals).
+# {numref}`tbl-04-overrouting` shows MF on the two hard datasets; the table for every learned
+# router is behind the toggle below it.
+#
+# ```{glue:figure} tbl_04_overrouting
+# :name: "tbl-04-overrouting"
+# :alt: "Table of MF's share of queries sent to Llama-3-8B, the oracle's share, the excess with its interval, and the quality losses on GPQA and MuSR."
+# Over-routing by MF on the two hard datasets (RouterBench-Sim, simulated; means over
+# {glue:text}`n_seeds:d` splits, {glue:text}`ci_level:.0%` seed interval in brackets). "Quality
+# loss" is GPT-4o fixed's quality minus MF's on the dataset ("loss overall": on all test rows);
+# L8B is Llama-3-8B-Instruct; "excess over L8B correct" is MF's L8B share minus the share of
+# queries L8B answers correctly.
+# ```
 
-# %%
+# %% tags=["hide-input"]
 # over-routing of every learned router, per seed and dataset, then seed intervals
 over = pd.concat([an.over_routing(pdl, p, oracle="oub", reference=f"fixed:{STRONG}", cheap_model=CHEAP)
                   for p in learned], ignore_index=True)
@@ -259,25 +336,55 @@ def over_row(policy, dataset):
 gpqa = over_s[over_s["dataset"] == "GPQA"].set_index("policy").loc[learned]
 n_gpqa = int(gpqa["over_routes"].sum())
 mf_gpqa = over_row("mf", "GPQA")
-verdict_pitfall = "reproduced" if (bool(mf_gpqa["over_routes"]) and n_gpqa >= len(learned) / 2) else "not reproduced"
-verdict_hard = "reproduced" if all(bool(over_row("mf", d)["over_routes"]) for d in HARD) else "not reproduced"
+# what the pre-registered criteria read (criteria.yaml); the verdicts come from criteria.judge
+meas_pitfall = {"mf_excess_lo": mf_gpqa["excess_cheap_lo"], "mf_quality_loss": mf_gpqa["quality_loss"],
+                "mf_overall_loss": mf_gpqa["overall_loss"], "n_over_routing": n_gpqa, "n_learned": len(learned)}
+meas_hard = {f"{slug(d)}_{m}": over_row("mf", d)[col] for d in HARD
+             for m, col in (("excess_lo", "excess_cheap_lo"), ("quality_loss", "quality_loss"))}
+meas_hard["overall_loss"] = overall_loss["mf"]
+verdict_pitfall = criteria.judge("pitfall.overrouting", meas_pitfall)[0]
+verdict_hard = criteria.judge("dataset.hard", meas_hard)[0]
 
 # easy datasets: best single model and MF's gain rank
 gain = mf["gain_vs_best_single"].loc[DATASETS]
 gain_rank = {d: an.rank_in(gain, d) for d in EASY}
 easy_ok = {d: (best_model[d] == CHEAP) and gain_rank[d] <= TOP_EASY for d in EASY}
-verdict_easy = "reproduced" if all(easy_ok.values()) else "not reproduced"
+meas_easy = {f"{slug(d)}_cheap_is_best": best_model[d] == CHEAP for d in EASY} | \
+    {f"{slug(d)}_gain_rank": gain_rank[d] for d in EASY}
+verdict_easy = criteria.judge("dataset.easy", meas_easy)[0]
 
 # GSM8K: GPT-4o's lead in accuracy, MF's gap to the oracle
 acc = bench.accuracy_by_dataset().loc["GSM8K"]
 gsm_lead = float(acc[STRONG] - acc.drop(STRONG).max())
 gap = mf["gap_to_oracle"].loc[DATASETS]
 gsm_rank = an.rank_in(gap, "GSM8K", ascending=True)
-verdict_gsm8k = "reproduced" if (gsm_lead >= FAR and gsm_rank <= TOP_GSM8K) else "not reproduced"
+meas_gsm8k = {"gsm_lead": gsm_lead, "gsm_gap_rank": gsm_rank}
+verdict_gsm8k = criteria.judge("dataset.gsm8k", meas_gsm8k)[0]
 
 cols = ["cheap_share", "oracle_cheap_share", "excess_cheap", "excess_cheap_lo", "excess_cheap_hi",
         "excess_over_cheap_correct", "quality_loss", "overall_loss", "over_routes"]
-over_s[over_s["dataset"].isin(HARD)].set_index(["dataset", "policy"])[cols].style.format(precision=3)
+
+
+def over_view(t):
+    """The over-routing measures for readers: one interval column, readable headers."""
+    return pd.DataFrame({
+        "dataset": t["dataset"], "router": t["policy"].map(pname),
+        "L8B share": t["cheap_share"], "oracle's L8B share": t["oracle_cheap_share"],
+        "excess [95% CI]": [style.interval_text(v, lo, hi) for v, lo, hi in
+                            zip(t["excess_cheap"], t["excess_cheap_lo"], t["excess_cheap_hi"])],
+        "excess over L8B correct": t["excess_over_cheap_correct"],
+        "quality loss": t["quality_loss"], "loss overall": t["overall_loss"],
+        "over-routes": t["over_routes"].map({True: "yes", False: "no"})}).set_index(["dataset", "router"])
+
+
+NOWRAP = [{"selector": "td", "props": "white-space: nowrap;"}]
+hard_over = over_s[over_s["dataset"].isin(HARD)]
+glue("tbl_04_overrouting", show_table(over_view(hard_over[hard_over["policy"] == "mf"]).droplevel("router"))
+     .set_table_styles(NOWRAP, overwrite=False), display=False)
+
+# %% tags=["remove-input", "hide-output"]
+show_table(over_view(hard_over)).set_table_styles(NOWRAP, overwrite=False).set_caption(
+    "Over-routing on GPQA and MuSR, every learned router (simulated; 95% seed intervals)")
 
 # %% tags=["remove-input"]
 for d in HARD:
@@ -326,28 +433,19 @@ g("gap_min", gap.min())
 g("verdict_gsm8k", verdict_gsm8k)
 
 defer_ledger("pitfall.overrouting", ours=mf_gpqa["excess_cheap"], lo=mf_gpqa["excess_cheap_lo"],
-              hi=mf_gpqa["excess_cheap_hi"], verdict=verdict_pitfall, chapter=CHAPTER,
-              criterion="on GPQA, a router's share sent to Llama-3-8B minus the oracle's share has a seed "
-                        "interval above 0 and its quality loss vs GPT-4o fixed exceeds its loss on all "
-                        "test rows; must hold for MF and for at least half of the learned routers",
+              hi=mf_gpqa["excess_cheap_hi"], measured=meas_pitfall, chapter=CHAPTER,
               note=f"ours = MF's excess cheap share on GPQA; MF quality loss on GPQA "
                    f"{mf_gpqa['quality_loss']:.3f} vs {overall_loss['mf']:.3f} overall; "
                    f"{n_gpqa} of {len(learned)} learned routers over-route on GPQA")
 defer_ledger("dataset.hard",
               ours="; ".join(f"{d}: excess cheap share {over_row('mf', d)['excess_cheap']:.3f}, quality loss "
                              f"{over_row('mf', d)['quality_loss']:.3f}" for d in HARD),
-              verdict=verdict_hard, chapter=CHAPTER,
-              criterion="for MF on both GPQA and MuSR: excess share to Llama-3-8B over the oracle's with seed "
-                        "interval above 0, and quality loss vs GPT-4o fixed larger than over all test rows")
+              measured=meas_hard, chapter=CHAPTER)
 defer_ledger("dataset.easy",
               ours="; ".join(f"{d}: best single {best_model[d]}, MF gain {gain[d]:.3f} (rank {gain_rank[d]} of "
                              f"{len(DATASETS)})" for d in EASY),
-              verdict=verdict_easy, chapter=CHAPTER,
-              criterion=f"on ARC-Challenge and HellaSwag, Llama-3-8B is the best single model by RS and MF's "
-                        f"gain over the best single model ranks in the top {TOP_EASY} of {len(DATASETS)} datasets")
-defer_ledger("dataset.gsm8k", ours=float(gap["GSM8K"]), verdict=verdict_gsm8k, chapter=CHAPTER,
-              criterion=f"GPT-4o's GSM8K accuracy exceeds every other model's by >= {FAR} (a calibrated input) and "
-                        f"MF's gap to the oracle on GSM8K ranks among the {TOP_GSM8K} smallest of {len(DATASETS)}",
+              measured=meas_easy, chapter=CHAPTER)
+defer_ledger("dataset.gsm8k", ours=float(gap["GSM8K"]), measured=meas_gsm8k, chapter=CHAPTER,
               note=f"ours = MF's RS gap to the oracle on GSM8K (rank {gsm_rank} of {len(DATASETS)}, smallest = "
                    f"{gap.idxmin()}); GPT-4o's accuracy lead on GSM8K {gsm_lead:.3f}")
 
@@ -367,8 +465,8 @@ defer_ledger("dataset.gsm8k", ours=float(gap["GSM8K"]), verdict=verdict_gsm8k, c
 #
 # One property of the baseline matters for reading these numbers: where *no* model answers a query,
 # the oracle's tie-break sends it to the cheapest model, so on hard datasets the oracle's Llama-3-8B
-# share includes queries nobody gets right. The table's column `excess_over_cheap_correct` uses a
-# baseline without that artefact, the share of queries Llama-3-8B answers correctly
+# share includes queries nobody gets right. The column "excess over L8B correct" of
+# {numref}`tbl-04-overrouting` uses a baseline without that artefact, the share of queries Llama-3-8B answers correctly
 # ({glue:text}`cheap_acc_gpqa:.3f` on GPQA, {glue:text}`cheap_acc_musr:.3f` on MuSR); MF's excess
 # over it is {glue:text}`mf_excess_alt_gpqa:.3f` on GPQA and {glue:text}`mf_excess_alt_musr:.3f` on
 # MuSR. (The verdicts use the criterion as fixed above.) Over all test rows, MF answers
@@ -395,10 +493,21 @@ defer_ledger("dataset.gsm8k", ours=float(gap["GSM8K"]), verdict=verdict_gsm8k, c
 # oracle's there, rank {glue:text}`gsm_rank:d` of {glue:text}`n_datasets:d` from the smallest gap (smallest:
 # {glue:text}`gap_min_dataset`, {glue:text}`gap_min:.3f`). Verdict: **{glue:text}`verdict_gsm8k`**.
 #
-# The bars below show MF's gain over the best single model and its gap to the oracle per dataset.
+# {numref}`fig-04-gain-gap` shows MF's gain over the best single model and its gap to the oracle
+# per dataset.
+#
+# ```{glue:figure} fig_04_gain_gap
+# :name: "fig-04-gain-gap"
+# :alt: "Two horizontal bar charts over the twelve datasets: MF's RS gain over the best single model and the oracle's RS minus MF's, with the easy, hard and GSM8K datasets coloured."
+# MF's RS gain over the best single model of each dataset (left) and the oracle's RS minus MF's
+# (right), RouterBench-Sim (simulated), mean over {glue:text}`n_seeds:d` splits. Colours mark the
+# datasets of the claims: easy (ARC-Challenge, HellaSwag), hard (GPQA, MuSR) and GSM8K.
+# ```
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+# %% tags=["remove-input"]
+from matplotlib.patches import Patch
+
+fig, axes = plt.subplots(1, 2, figsize=style.figsize(5.2), sharey=True)
 for ax, (series, title) in zip(axes, [(gain, "MF gain over the best single model"),
                                       (gap, "oracle RS minus MF RS")]):
     colors = ["C3" if d in HARD else "C2" if d in EASY else "C1" if d == "GSM8K" else "C0" for d in DATASETS]
@@ -406,10 +515,13 @@ for ax, (series, title) in zip(axes, [(gain, "MF gain over the best single model
     ax.axvline(0, color="black", lw=0.8)
     ax.set_ylim(len(DATASETS) - 0.5, -0.5)   # first dataset on top
     ax.set_title(title)
+    ax.set_xlabel("RS difference")
     ax.grid(axis="x", alpha=0.3)
-axes[0].set_xlabel("RS difference (green: easy, red: hard, orange: GSM8K)")
-axes[1].set_xlabel("RS difference")
-fig.tight_layout()
+    ax.grid(axis="y", visible=False)
+fig.legend(handles=[Patch(color="C2", label="easy"), Patch(color="C3", label="hard"),
+                    Patch(color="C1", label="GSM8K"), Patch(color="C0", label="other")],
+           loc="outside lower center", ncol=4)
+glue_fig("fig_04_gain_gap", fig)
 
 # %% [markdown]
 # ## Two correlations across datasets
@@ -418,14 +530,24 @@ fig.tight_layout()
 # training samples, and between RS and dataset difficulty. It does not say which router or how
 # difficulty is measured; we use the per-dataset RS of each policy (mean over seeds), the number of
 # training rows of the dataset (mean over splits), and the difficulty defined above. The criterion
-# was fixed at the top of the chapter. Two cautions about n = {glue:text}`n_datasets:d` points: the
+# was fixed at the top of the chapter; `an.pearson_ci` computes r, its Fisher-z interval and the
+# Spearman correlation. Two cautions about n = {glue:text}`n_datasets:d` points: the
 # Fisher-z interval assumes bivariate normal data, which twelve points cannot confirm, so the
 # Spearman rank correlation is shown beside it; and a few datasets are much larger than the rest
 # ({glue:text}`big_datasets`, each with more than {glue:text}`big_factor:d` times the median number
 # of training rows), so they dominate a correlation on raw counts: the correlation with
-# log10(training rows) is shown too.
+# log10(training rows) is shown too. {numref}`tbl-04-corr` gives the correlations of MF and of the
+# oracle; the table for every policy is behind the toggle below it.
+#
+# ```{glue:figure} tbl_04_corr
+# :name: "tbl-04-corr"
+# :alt: "Table of Pearson r with 95% Fisher-z intervals between RS and training rows, log10 training rows and difficulty, for MF and the oracle."
+# Pearson r across the {glue:text}`n_datasets:d` datasets between a policy's RS and each
+# dataset property, with the {glue:text}`ci_level:.0%` Fisher-z interval (RouterBench-Sim,
+# simulated; Spearman's rank correlation in the last columns).
+# ```
 
-# %%
+# %% tags=["hide-input"]
 rows = []
 for p in routers + ["oub"]:
     y = rs_table[p].loc[DATASETS].to_numpy()
@@ -443,16 +565,33 @@ oub_diff = corr[(corr["policy"] == "oub") & (corr["x"] == "difficulty")].iloc[0]
 fixed_size = corr[corr["policy"].str.startswith("fixed:") & (corr["x"] == "training rows")]
 
 
-def corr_verdict(c, article_value):
-    ok = (np.sign(c["r"]) == np.sign(article_value) and (c["lo"] > 0 or c["hi"] < 0)
-          and c["lo"] <= article_value <= c["hi"])
-    return "reproduced" if ok else "not reproduced"
+def corr_measures(c):
+    """What the correlation claims' pre-registered criteria read (criteria.yaml)."""
+    return {"r": c["r"], "r_lo": c["lo"], "r_hi": c["hi"]}
 
 
-verdict_size = corr_verdict(mf_size, article("corr.train_size"))
-verdict_diff = corr_verdict(mf_diff, article("corr.difficulty"))
-corr.set_index(["x", "policy"]).sort_index(level=0, sort_remaining=False)[
-    ["learns", "r", "lo", "hi", "spearman", "p"]].style.format(precision=3)
+verdict_size = criteria.judge("corr.train_size", corr_measures(mf_size))[0]
+verdict_diff = criteria.judge("corr.difficulty", corr_measures(mf_diff))[0]
+
+
+def corr_view(policies):
+    """One row per policy: r [95% CI] against each dataset property, then Spearman's rho."""
+    out = pd.DataFrame(index=pd.Index([pname(p) for p in policies], name="policy"))
+    for xname in ("training rows", "log10 training rows", "difficulty"):
+        c = corr[corr["x"] == xname].set_index("policy").loc[policies]
+        out[f"r: {xname.replace('training ', '')} [95% CI]"] = [style.interval_text(v, lo, hi, digits=2)
+                                         for v, lo, hi in zip(c["r"], c["lo"], c["hi"])]
+    for xname, short in (("training rows", "rows"), ("difficulty", "difficulty")):
+        out[f"Spearman: {short}"] = corr[corr["x"] == xname].set_index("policy").loc[policies, "spearman"].to_numpy()
+    return out
+
+
+glue("tbl_04_corr", show_table(corr_view(["mf", "oub"]), digits=2).set_table_styles(NOWRAP, overwrite=False),
+     display=False)
+
+# %% tags=["remove-input", "hide-output"]
+show_table(corr_view(routers + ["oub"]), digits=2).set_table_styles(NOWRAP, overwrite=False).set_caption(
+    "Pearson r across datasets for every policy (simulated; 95% Fisher-z intervals)")
 
 # %% tags=["remove-input"]
 for key, c in [("size", mf_size), ("logsize", mf_logsize), ("diff", mf_diff), ("oub_size", oub_size),
@@ -480,22 +619,25 @@ BIG_FACTOR = 5
 g("big_factor", BIG_FACTOR)
 g("big_datasets", ", ".join(n_train.index[n_train > BIG_FACTOR * n_train.median()]) or "none")
 g("fixed_size_max", fixed_size["r"].max())
-defer_ledger("corr.train_size", ours=mf_size["r"], lo=mf_size["lo"], hi=mf_size["hi"], verdict=verdict_size,
-              chapter=CHAPTER,
-              criterion="MF's Pearson r across the 12 datasets (RS vs training rows) has the article's sign, "
-                        f"its 95% Fisher-z interval excludes 0 and contains {article('corr.train_size'):g}",
+defer_ledger("corr.train_size", ours=mf_size["r"], lo=mf_size["lo"], hi=mf_size["hi"],
+              measured=corr_measures(mf_size), chapter=CHAPTER,
               note=f"n = 12; Spearman {mf_size['spearman']:.3f}; with log10 rows r = {mf_logsize['r']:.3f}; the "
                    f"oracle, which learns nothing, has r = {oub_size['r']:.3f}; see the learning curves")
-defer_ledger("corr.difficulty", ours=mf_diff["r"], lo=mf_diff["lo"], hi=mf_diff["hi"], verdict=verdict_diff,
-              chapter=CHAPTER,
-              criterion="MF's Pearson r across the 12 datasets (RS vs difficulty = 1 - mean quality over the six "
-                        f"models) has the article's sign, its 95% Fisher-z interval excludes 0 and contains "
-                        f"{article('corr.difficulty'):g}",
+defer_ledger("corr.difficulty", ours=mf_diff["r"], lo=mf_diff["lo"], hi=mf_diff["hi"],
+              measured=corr_measures(mf_diff), chapter=CHAPTER,
               note=f"n = 12; Spearman {mf_diff['spearman']:.3f}; oracle r = {oub_diff['r']:.3f}")
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
-labels = [an.short_name(d) for d in DATASETS]
+# %% [markdown]
+# ```{glue:figure} fig_04_corr_scatter
+# :name: "fig-04-corr-scatter"
+# :alt: "Two scatter plots of MF's RS per dataset, one point per labelled dataset with a least-squares line: against training rows on a log scale (top) and against difficulty (bottom)."
+# MF's RS per dataset against the dataset's training rows (top, log scale) and its difficulty
+# (bottom), RouterBench-Sim (simulated); dashed: least-squares line; panel titles: Pearson r with
+# its {glue:text}`ci_level:.0%` Fisher-z interval (n = {glue:text}`n_datasets:d`).
+# ```
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(8.0), sharey=True)
 plots.plot_labelled_scatter(
     axes[0], n_train.to_numpy(), rs_table["mf"].to_numpy(), DATASETS, logx=True,
     xlabel="training rows of the dataset (log scale)", ylabel="MF RS on the dataset",
@@ -504,11 +646,10 @@ plots.plot_labelled_scatter(
     axes[1], difficulty.to_numpy(), rs_table["mf"].to_numpy(), DATASETS,
     xlabel="difficulty = 1 - mean quality over the six models",
     annotation=f"r = {mf_diff['r']:.2f} [{mf_diff['lo']:.2f}, {mf_diff['hi']:.2f}]")
-fig.suptitle("MF's RS per dataset (RouterBench-Sim, simulated; n = 12, intervals are Fisher-z 95%)")
-fig.tight_layout()
+glue_fig("fig_04_corr_scatter", fig)
 
 # %% [markdown]
-# **Training size.** For MF, r = {glue:text}`r_size:.2f` ({glue:text}`ci_level:.0%` interval
+# **Training size.** For MF ({numref}`fig-04-corr-scatter`), r = {glue:text}`r_size:.2f` ({glue:text}`ci_level:.0%` interval
 # [{glue:text}`r_size_lo:.2f`, {glue:text}`r_size_hi:.2f`], Spearman {glue:text}`rho_size:.2f`;
 # on log10 rows r = {glue:text}`r_logsize:.2f`) against the article's
 # {glue:text}`r_size_article:.2f`: the interval {glue:text}`size_words`. Verdict:
@@ -517,7 +658,7 @@ fig.tight_layout()
 # against {glue:text}`r_diff_article:.2f`: the interval {glue:text}`diff_words`. Verdict:
 # **{glue:text}`verdict_diff`**.
 #
-# The table has the same correlations for every policy, and it carries a control: the **oracle**
+# The table for every policy (the toggle under {numref}`tbl-04-corr`) carries a control: the **oracle**
 # and the **fixed models learn nothing** from the training rows, so any correlation of their RS
 # with training size cannot come from learning; it comes from whatever else differs between the
 # datasets that happen to be large (difficulty, prompt and answer lengths, hence cost). The
@@ -545,9 +686,18 @@ fig.tight_layout()
 # measured change at the largest subsample size ({glue:text}`lc_probe:d` rows) for every dataset
 # with at least twice as many training rows. The causal reading counts as **supported** if the
 # mean measured change has the predicted sign and at least half the predicted size, and as **not
-# supported** otherwise.
+# supported** otherwise. `an.learning_curve` runs the refits; {numref}`fig-04-learning-curves` shows
+# them.
+#
+# ```{glue:figure} fig_04_learning_curves
+# :name: "fig-04-learning-curves"
+# :alt: "Twelve small line charts, one per dataset, of MF's RS on the dataset's test rows against the number of that dataset's training rows, on a shared RS axis."
+# MF's learning curves, one panel per dataset: RS on the dataset's test rows when MF is refitted
+# with {glue:text}`lc_sizes_text` of that dataset's training rows (circles) or all of them (square);
+# shared RS axis; RouterBench-Sim (simulated), {glue:text}`lc_seeds:d` split(s).
+# ```
 
-# %%
+# %% tags=["hide-input"]
 t_lc = time.perf_counter()
 lc = []
 for s in range(lc_seeds):
@@ -571,17 +721,17 @@ for d in DATASETS:
                      "change predicted by the cross-dataset slope": slope * (np.log10(probe) - np.log10(full_n))})
 causal = pd.DataFrame(rows, columns=["dataset", "full rows", "RS all rows", f"RS {probe} rows", "measured change",
                                      "change predicted by the cross-dataset slope"]).set_index("dataset")
-fig, axes = plt.subplots(3, 4, figsize=(12, 8), sharey=True)
-for ax, d in zip(axes.ravel(), DATASETS):
+fig, axes = plt.subplots(4, 3, figsize=style.figsize(8.6), sharey=True)
+for i, (ax, d) in enumerate(zip(axes.ravel(), DATASETS)):
     plots.plot_learning_curves(ax, lc_mean[lc_mean["dataset"] == d], legend=False, ylabel="MF RS")
-    ax.set_title(d, fontsize="small")
-    if ax not in axes[-1]:
-        ax.set_xlabel("")
-    if ax not in axes[:, 0]:
+    ax.set_title(d, fontsize=10)
+    ax.set_xlabel("training rows" if i >= len(DATASETS) - 3 else "")
+    if i % 3:
         ax.set_ylabel("")
-fig.suptitle(f"MF learning curves per dataset, shared RS axis (RouterBench-Sim, simulated; {lc_seeds} split(s))")
-fig.tight_layout()
-causal.style.format(precision=3)
+glue_fig("fig_04_learning_curves", fig)
+glue("tbl_04_causal", show_table(causal.rename(columns={"change predicted by the cross-dataset slope":
+                                                        "predicted change (cross-dataset slope)"})),
+     display=False)
 
 # %% tags=["remove-input"]
 g("lc_seeds", lc_seeds)
@@ -611,10 +761,18 @@ g("lc_ratio", meas / pred if np.isfinite(meas) and np.isfinite(pred) and pred !=
 # rows, that slope predicts an average change of {glue:text}`lc_predicted_mean:.3f` in RS when the
 # dataset is cut to {glue:text}`lc_probe:d` rows; the measured average change is
 # {glue:text}`lc_measured_mean:.3f` ({glue:text}`lc_ratio:.2f` times the prediction). By the
-# criterion above, the causal reading is **{glue:text}`lc_reading`**. The largest loss between all
+# criterion above, the causal reading is **{glue:text}`lc_reading`** ({numref}`tbl-04-causal`). The largest loss between all
 # rows and {glue:text}`lc_min_size:d` rows is {glue:text}`lc_drop_max:.3f` (on
 # {glue:text}`lc_drop_max_dataset`). (The learning curves use {glue:text}`lc_seeds:d` split(s) to
 # keep the chapter within its time budget: each point is one MF fit.)
+#
+# ```{glue:figure} tbl_04_causal
+# :name: "tbl-04-causal"
+# :alt: "Table of the datasets large enough for the test, with MF's RS on all rows and on the subsample, the measured change and the change the cross-dataset slope predicts."
+# The causal test (RouterBench-Sim, simulated): MF's RS on each large dataset with all its training
+# rows and with {glue:text}`lc_probe:d`, the measured change, and the change the cross-dataset slope
+# predicts.
+# ```
 
 # %% [markdown]
 # (real-outcomes-04)=
@@ -622,11 +780,11 @@ g("lc_ratio", meas / pred if np.isfinite(meas) and np.isfinite(pred) and pred !=
 #
 # ```{admonition} Real data: which sources were found, and what their cost is
 # :class: important
-# * **LLMRouter** (9 open models, 14 tasks): {glue:text}`real_status_llmrouter`
-# * **MMLU-Pro** (29 models, 14 categories of one benchmark): {glue:text}`real_status_mmlu_pro`
+# * **{term}`LLMRouter`** (9 open models, 14 tasks): {glue:text}`real_status_llmrouter`
+# * **{term}`MMLU-Pro`** (29 models, 14 categories of one benchmark): {glue:text}`real_status_mmlu_pro`
 #
 # Both record **real per-query outcomes** (was the answer right), but neither records what a call
-# cost: every cost, hence every RS in this section, is **estimated** from list prices and token
+# cost: every cost, hence every RS in this section, is **estimated** ({term}`estimated cost`) from list prices and token
 # counts (the loaders `routerlab.sources.llmrouter` and `routerlab.sources.mmlu_pro` document both
 # estimates). A source whose folder is missing shows "n/a" below
 # and "data not found" in the figures; nothing else changes.
@@ -668,7 +826,7 @@ g("lc_ratio", meas / pred if np.isfinite(meas) and np.isfinite(pred) and pred !=
 #   `dataset.easy` name a missing dataset each and are "not checkable here" (their GPQA and ARC
 #   halves are given in the note); the two correlations are checked on both sources.
 
-# %%
+# %% tags=["hide-input"]
 REAL = {"llmrouter": "LLMRouter", "mmlu-pro": "MMLU-Pro"}
 t_real = time.perf_counter()
 real_bench = {s: sources.load_for_book(s, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
@@ -756,18 +914,29 @@ for k, f in [("sim", sim_find), ("llm", real.get("llmrouter")), ("mmlu", real.ge
 # Per dataset, on each real source: MF's RS, its gain over the best single model with the seed
 # interval, its gap to the oracle, and its excess share to the cheapest and to the most expensive
 # model (MF's share minus the oracle's; positive: MF uses that model more than the oracle does).
-# RS, gains and gaps use **estimated cost**.
+# RS, gains and gaps use **estimated cost**. The two tables (14 rows each, from
+# `an.dataset_display_table`) are behind the toggle; {numref}`fig-04-real-gains` shows the gains.
 
-# %%
+# %% tags=["remove-input", "hide-output"]
 for s, label in REAL.items():
     if s not in real:
         display(pd.DataFrame({"": [f"{label}: data not found"]}).style.hide(axis="index"))
         continue
     display(an.dataset_display_table(real[s]).style.set_caption(
-        f"{label} (real outcomes, estimated cost): MF per dataset, means over {n_seeds} splits"))
+        f"{label} (real outcomes, estimated cost): MF per dataset, means over {n_seeds} splits")
+        .set_table_styles(PAD + [{"selector": "td", "props": "white-space: nowrap;"}], overwrite=False))
 
-# %%
-fig, axes = plt.subplots(2, 1, figsize=(7, 8.5))
+# %% [markdown]
+# ```{glue:figure} fig_04_real_gains
+# :name: "fig-04-real-gains"
+# :alt: "Two horizontal bar charts, LLMRouter's 14 tasks and MMLU-Pro's 14 categories, of MF's RS gain over the best single model with 95% seed intervals."
+# Where routing helps on real outcomes (estimated cost): MF's RS minus the best single model's RS
+# per dataset, easiest dataset on top, with {glue:text}`ci_level:.0%` seed intervals; the two
+# hardest datasets in orange-red.
+# ```
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(8.6))
 for ax, (s, label) in zip(axes, REAL.items()):
     title = f"{label} (real outcomes, estimated cost)"
     if s not in real:
@@ -776,9 +945,7 @@ for ax, (s, label) in zip(axes, REAL.items()):
     t = real[s]["table"].sort_values("difficulty")
     plots.plot_dataset_gains(ax, t, highlight=real[s]["hard"], title=title,
                              xlabel="MF RS minus the best single model's RS (estimated cost)")
-fig.suptitle("Where routing helps: MF's gain per dataset, easiest on top (red: the two hardest; "
-             "bars: 95% seed intervals)", fontsize=10)
-fig.tight_layout()
+glue_fig("fig_04_real_gains", fig)
 
 # %% [markdown]
 # **Where routing helps, where it fails.** On the simulator, MF's gain over the best single model
@@ -833,15 +1000,24 @@ fig.tight_layout()
 # ### The two correlations on real outcomes
 #
 # The same correlations as on the simulator, per benchmark: MF's RS gain over the best single
-# model (the pre-registered findings) and MF's RS (the article's claims) against the dataset's
+# model (the pre-registered findings of chapter {doc}`09_simulator_truth`) and MF's RS (the article's claims) against the dataset's
 # number of training rows and its difficulty. A control sits beside them: the oracle's
-# *headroom* over the best single model (oracle RS minus the best single model's RS), the most any
+# *{term}`headroom`* over the best single model (oracle RS minus the best single model's RS), the most any
 # router could gain on the dataset; no router learns it, so a correlation of MF's gain with
 # training size is evidence about learning only to the extent that the headroom does not show it
 # too. Intervals are Fisher-z {glue:text}`ci_level:.0%` intervals; RS on the real sources uses
-# estimated cost.
+# estimated cost. {numref}`tbl-04-real-corr` gives the pre-registered measure (MF's gain) and
+# {numref}`fig-04-real-corr` plots it; the table with MF's RS and the headroom is behind the toggle.
+#
+# ```{glue:figure} tbl_04_real_corr
+# :name: "tbl-04-real-corr"
+# :alt: "Table of Pearson r with 95% intervals, Spearman and p-value of MF's gain against training rows and difficulty on the simulator, LLMRouter and MMLU-Pro."
+# Pearson r across datasets of MF's RS gain over the best single model, simulated beside real
+# (real: estimated cost), with the {glue:text}`ci_level:.0%` Fisher-z interval, Spearman's rank
+# correlation and the p-value of the test of r = 0.
+# ```
 
-# %%
+# %% tags=["hide-input"]
 BENCHES = {"RouterBench-Sim (simulated)": sim_find, "LLMRouter (real, estimated cost)": real.get("llmrouter"),
            "MMLU-Pro (real, estimated cost)": real.get("mmlu-pro")}
 Y_LABEL = {"gain": "MF gain over best single", "rs": "MF RS", "headroom": "oracle headroom (control)"}
@@ -855,12 +1031,26 @@ for name, f in BENCHES.items():
         rows.append({"benchmark": name, "measure": Y_LABEL[c["y"]], "against": c["x"], "datasets": f"{c['n']:d}",
                      "r [95% CI]": an.format_interval(c["r"], c["lo"], c["hi"], "{:.2f}", missing=c["note"] or "n/a"),
                      "Spearman": f"{c['spearman']:.2f}" if np.isfinite(c["spearman"]) else "n/a",
-                     "p": f"{c['p']:.3g}" if np.isfinite(c["p"]) else "n/a"})
-pd.DataFrame(rows).set_index(["benchmark", "measure", "against"]).style.set_caption(
-    "Pearson r across datasets, simulated beside real")
+                     "p": p_text(c["p"])})
+real_corr = pd.DataFrame(rows)
+glue("tbl_04_real_corr", show_table(real_corr[real_corr["measure"].isin([Y_LABEL["gain"], ""])].drop(
+    columns="measure").set_index(["benchmark", "against"])).set_table_styles(NOWRAP, overwrite=False), display=False)
 
-# %%
-fig, axes = plt.subplots(3, 2, figsize=(7, 9), sharey="row")
+# %% tags=["remove-input", "hide-output"]
+show_table(real_corr.set_index(["benchmark", "measure", "against"])).set_table_styles(NOWRAP, overwrite=False).set_caption(
+    "Pearson r across datasets, simulated beside real: MF's gain, MF's RS and the oracle's headroom")
+
+# %% [markdown]
+# ```{glue:figure} fig_04_real_corr
+# :name: "fig-04-real-corr"
+# :alt: "Six scatter plots, one row per benchmark (simulator, LLMRouter, MMLU-Pro), of MF's RS gain per dataset against training rows (left) and difficulty (right), each with its least-squares line and r in the title."
+# MF's RS gain over the best single model per dataset against training rows (left) and
+# difficulty (right); one row per benchmark; the two hardest datasets in orange-red and named; panel
+# titles: Pearson r with its {glue:text}`ci_level:.0%` Fisher-z interval.
+# ```
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(3, 2, figsize=style.figsize(9.5), sharey="row")
 for row, (name, f) in zip(axes, BENCHES.items()):
     for ax, (xlab, col) in zip(row, an.CORRELATION_XS.items()):
         if f is None:
@@ -873,8 +1063,7 @@ for row, (name, f) in zip(axes, BENCHES.items()):
             ax, t[col], t["gain"], labels=list(t.index), highlight=f["hard"], stats=c,
             xlabel=("training rows" if col == "n_train" else "difficulty"),
             ylabel=f"{name.split(' (')[0]}\nMF gain ({cost})" if ax is row[0] else "")
-fig.suptitle("MF's RS gain over the best single model per dataset (red: the two hardest)", fontsize=10)
-fig.tight_layout()
+glue_fig("fig_04_real_corr", fig)
 
 # %% tags=["remove-input"]
 def corr_of(f, y, x):
@@ -942,10 +1131,10 @@ for k, s in [("llm", "llmrouter"), ("mmlu", "mmlu-pro")]:
 # Each correlation above has one point per dataset: {glue:text}`n_datasets:d` on the simulator,
 # 14 on each real source. That is very few, and the numbers below say how few. They are properties of
 # the Fisher-z interval and of the usual test of r = 0 at the 5% level (bivariate normal data
-# assumed), computed for the number of datasets alone; the "power" is the probability that the
-# interval excludes 0 if the true correlation were the simulator's value.
+# assumed), computed for the number of datasets alone (`an.correlation_caveat`); the "power" is the
+# probability that the interval excludes 0 if the true correlation were the simulator's value.
 
-# %%
+# %% tags=["hide-input"]
 caveat_rows = []
 for label, n in [("RouterBench-Sim", N_DATASETS), ("a real source (14 datasets)", 14)]:
     for xk, x in [("size", "training rows"), ("diff", "difficulty")]:
@@ -962,7 +1151,8 @@ caveat_view = pd.DataFrame({
     "power at the simulated r": caveat["power"].map(lambda v: f"{v:.0%}" if np.isfinite(v) else "n/a"),
     "datasets for 80% power": caveat["n_for_80"].map(lambda v: f"{v:.0f}" if np.isfinite(v) else "n/a"),
 }).set_index(["datasets", "MF gain vs"])
-caveat_view.style.set_caption("What a correlation across 12 or 14 datasets can detect")
+caveat_view.style.set_caption("What a correlation across 12 or 14 datasets can detect").set_table_styles(
+    PAD, overwrite=False)
 
 # %% tags=["remove-input"]
 for _, c in caveat.iterrows():
@@ -988,8 +1178,8 @@ g("cav_article_diff_power14", an.correlation_power(article("corr.difficulty"), 1
 # {glue:text}`cav_article_power14:.0%` and {glue:text}`cav_article_diff_power14:.0%`. So a real
 # interval that contains 0 says "not shown", not "no correlation"; and one correlation that excludes
 # 0 on one source but not on another is what chance alone produces at this power. The
-# pre-registered rule for `datasets.corr_*` ("same sign, real interval excludes 0", otherwise
-# inconclusive) is applied as written by the chapter "Does the simulator tell the truth?".
+# pre-registered rule for the two findings on the correlations ("same sign, real interval excludes
+# 0", otherwise inconclusive) is applied as written by the chapter {doc}`09_simulator_truth`.
 
 # %% tags=["remove-input"]
 # Hand the measurements over: the findings (simcheck applies their rules) and the article's claims
@@ -1015,11 +1205,11 @@ for fid, x in [("datasets.corr_train_size", "training rows"), ("datasets.corr_di
 def real_corr_check(s, x, article_value):
     f = real.get(s)
     if f is None:
-        return {"ours": None, "verdict": "not checkable here", "note": NOT_FOUND}
+        return {"measured": None, "ours": None, "note": NOT_FOUND}
     c = corr_of(f, "rs", x)
     if not np.isfinite(c["r"]):
-        return {"ours": None, "verdict": "not checkable here", "note": c["note"]}
-    return {"ours": c["r"], "lo": c["lo"], "hi": c["hi"], "verdict": corr_verdict(c, article_value),
+        return {"measured": None, "ours": None, "note": c["note"]}
+    return {"ours": c["r"], "lo": c["lo"], "hi": c["hi"], "measured": corr_measures(c),
             "note": f"MF's RS across {c['n']} {REAL[s]} datasets (estimated cost); Spearman {c['spearman']:.3f}"}
 
 
@@ -1029,30 +1219,31 @@ real_checks = {cid: {s: real_corr_check(s, x, article(cid)) for s in REAL}
 llm = real.get("llmrouter")
 if llm is None:
     for cid in ("pitfall.overrouting", "dataset.hard", "dataset.easy", "dataset.gsm8k"):
-        real_checks[cid] = {"llmrouter": {"ours": None, "verdict": "not checkable here", "note": NOT_FOUND}}
+        real_checks[cid] = {"llmrouter": {"measured": None, "ours": None, "note": NOT_FOUND}}
 else:
     lt, lo_ = llm["table"], llm["over"]
     l_roles, l_learned = llm["roles"], sorted(set(lo_["policy"]))
     l_gpqa = lo_[lo_["dataset"] == "GPQA"].set_index("policy")
     l_mf = l_gpqa.loc["mf"]
     l_n_over = int(l_gpqa["over_routes"].sum())
-    l_pitfall = "reproduced" if bool(l_mf["over_routes"]) and l_n_over >= len(l_learned) / 2 else "not reproduced"
     real_checks["pitfall.overrouting"] = {"llmrouter": {
         "ours": l_mf["excess_cheap"], "lo": l_mf["excess_cheap_lo"], "hi": l_mf["excess_cheap_hi"],
-        "verdict": l_pitfall,
+        "measured": {"mf_excess_lo": l_mf["excess_cheap_lo"], "mf_quality_loss": l_mf["quality_loss"],
+                     "mf_overall_loss": l_mf["overall_loss"], "n_over_routing": l_n_over,
+                     "n_learned": len(l_learned)},
         "note": f"{l_roles['cheapest']} (cheapest) in Llama-3-8B's role, {l_roles['strongest']} (strongest) in "
                 f"GPT-4o's; MF quality loss on GPQA {l_mf['quality_loss']:.3f} vs {l_mf['overall_loss']:.3f} overall; "
                 f"{l_n_over} of {len(l_learned)} learned routers over-route on GPQA; estimated cost"}}
     real_checks["dataset.hard"] = {"llmrouter": {
         "ours": f"GPQA: excess cheap share {l_mf['excess_cheap']:.3f}, quality loss {l_mf['quality_loss']:.3f}",
-        "verdict": "not checkable here",
+        "measured": None,  # the claim names MuSR, which this source lacks
         "note": f"MuSR is not among LLMRouter's tasks; on GPQA alone MF over-routes: "
                 f"{'yes' if l_mf['over_routes'] else 'no'}"}}
     l_gain_rank = an.rank_in(lt["gain"], "ARC-Challenge")
     real_checks["dataset.easy"] = {"llmrouter": {
         "ours": f"ARC-Challenge: best single {lt.loc['ARC-Challenge', 'best_single_model']}, MF gain "
                 f"{lt.loc['ARC-Challenge', 'gain']:.3f} (rank {l_gain_rank} of {len(lt)})",
-        "verdict": "not checkable here",
+        "measured": None,  # the claim names HellaSwag, which this source lacks
         "note": f"HellaSwag is not among LLMRouter's tasks; on ARC-Challenge the cheapest model "
                 f"({l_roles['cheapest']}) is the best single model: "
                 f"{'yes' if lt.loc['ARC-Challenge', 'best_single_model'] == l_roles['cheapest'] else 'no'}; "
@@ -1062,18 +1253,17 @@ else:
     l_gsm_rank = an.rank_in(lt["gap"], "GSM8K", ascending=True)
     real_checks["dataset.gsm8k"] = {"llmrouter": {
         "ours": lt.loc["GSM8K", "gap"],
-        "verdict": "reproduced" if (l_lead >= FAR and l_gsm_rank <= TOP_GSM8K) else "not reproduced",
+        "measured": {"gsm_lead": l_lead, "gsm_gap_rank": l_gsm_rank},
         "note": f"MF's RS gap to the oracle on GSM8K ranks {l_gsm_rank} of {len(lt)} (estimated cost); the strongest "
                 f"model ({l_roles['strongest']}) leads every other on GSM8K by {l_lead:.3f} (needs {FAR})"}}
     g("llm_gpqa_n_over", l_n_over)
     g("llm_n_learned", len(l_learned))
     g("llm_gsm_lead", l_lead)
     g("llm_gsm_rank", l_gsm_rank)
-for cid, check in ledger_sim.items():
-    _ = ledger.record(cid, **check, real=real_checks[cid])
+recorded = {cid: ledger.record(cid, **check, real=real_checks[cid]) for cid, check in ledger_sim.items()}
 for cid in ledger_sim:
     for s in REAL:
-        r = real_checks[cid].get(s)
+        r = recorded[cid]["real"].get(s)
         glue_formatted(f"real_verdict_{slug(cid)}_{key(s)}", None if r is None else r["verdict"], fmt="{}",
                        missing="not applicable")
 if llm is None:
@@ -1097,13 +1287,15 @@ for s in REAL:
 # **{glue:text}`real_verdict_corr_train_size_llm`** on LLMRouter and
 # **{glue:text}`real_verdict_corr_train_size_mmlu`** on MMLU-Pro; `corr.difficulty` is
 # **{glue:text}`real_verdict_corr_difficulty_llm`** and **{glue:text}`real_verdict_corr_difficulty_mmlu`**.
-# The ledger (chapter 90) lists these beside the simulated verdicts. The real-data part of this
+# The [ledger](90_ledger.ipynb) lists these beside the simulated verdicts. The real-data part of this
 # chapter took {glue:text}`real_seconds:.1f` s, of which {glue:text}`llm_eval_seconds` s to obtain
 # LLMRouter's evaluation ({glue:text}`llm_from_cache`) and {glue:text}`mmlu_eval_seconds` s to
 # evaluate MMLU-Pro ({glue:text}`mmlu_from_cache`).
 
 # %% [markdown]
 # ## Summary
+#
+# The claims by their id in the [ledger](90_ledger.ipynb), with the article's words:
 #
 # | claim | the article says | our measure (simulated data) | verdict (simulated) | LLMRouter (real, estimated cost) | MMLU-Pro (real, estimated cost) |
 # |---|---|---|---|---|---|

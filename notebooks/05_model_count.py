@@ -40,7 +40,7 @@ sweep_seeds = 3      # splits used for the sweep over all subsets (one MF fit ea
 data_dir = None      # folder holding the real-data sources (None: $ROUTERLAB_DATA_DIR or ../shared/data)
 n_random = 2000      # random subsets per size drawn for MMLU-Pro's 29 models (seeded by the split's seed)
 
-# %%
+# %% tags=["remove-input"]
 import itertools
 import math
 import time
@@ -48,11 +48,12 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from myst_nb import glue
 
 import routerlab as rl
 from routerlab.gluing import glue_value
 from routerlab import analysis as an
-from routerlab import ledger, plots, simcheck, sources
+from routerlab import criteria, ledger, plots, simcheck, sources, style
 from routerlab import subset_search as ss
 from routerlab.catalog import MODEL_NAMES
 from routerlab.gluing import glue_formatted as gf
@@ -70,12 +71,37 @@ def article(claim_id):
     """The article's value for a claim (from the project's copy of claims.yaml)."""
     return float(ledger.claim(claim_id)["value"])
 
+
+style.use()
+PAD = [{"selector": "th, td", "props": "padding: 0.15em 0.45em; text-align: right; font-size: 0.9em;"},
+       {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"}]
+
+
+def show_table(frame, **kw):
+    """A table for the page: the house format (3 decimals, readable headers) with padded cells."""
+    return style.table(frame, **kw).set_table_styles(PAD, overwrite=False)
+
+
+def glue_fig(key, fig):
+    """Glue a figure for a {glue:figure} in the text and close it (no second copy in the output)."""
+    glue(key, fig, display=False)
+    plt.close(fig)
+
 # %% [markdown]
 # ## The setting and the yardstick
 #
-# The models and their roles (cheapest first, by list price):
+# The models and their roles, cheapest first by list price, are in {numref}`tbl-05-models`. Its
+# last column is the short name that labels model subsets in this chapter ("L8B+G4o" is
+# Llama-3-8B-Instruct with GPT-4o).
+#
+# ```{glue:figure} tbl_05_models
+# :name: "tbl-05-models"
+# :alt: "Table of the six simulated models with provider, tier, input and output price per million tokens, accuracy and short name."
+# The six models of {term}`RouterBench-Sim` (simulated): list prices in dollars per million input
+# and output tokens, accuracy over all queries, and the short name used in subset labels.
+# ```
 
-# %%
+# %% tags=["remove-input"]
 bench = simulate(scale=scale, seed=seed)
 MODELS = list(bench.model_names)
 CHEAP, STRONG = MODELS[0], MODELS[-1]
@@ -85,20 +111,21 @@ TWO = (CHEAP, STRONG)
 WITH_MIXTRAL = tuple(m for m in MODELS if m in (CHEAP, STRONG, *MIXTRAL))
 WITH_OTHER_MID = tuple(m for m in MODELS if m in (CHEAP, STRONG, *OTHER_MID))
 ALL = tuple(MODELS)
-pd.DataFrame({"provider": [m.provider for m in bench.models], "tier": [m.tier for m in bench.models],
-              "$/1M in": bench.price_in, "$/1M out": bench.price_out,
-              "accuracy": bench.accuracy(), "short name": [an.short_name(m) for m in MODELS]},
-             index=MODELS).style.format(precision=3)
+glue("tbl_05_models", show_table(pd.DataFrame(
+    {"provider": [m.provider for m in bench.models], "tier": [m.tier for m in bench.models],
+     "$/1M in": bench.price_in, "$/1M out": bench.price_out,
+     "accuracy": bench.accuracy(), "short name": [an.short_name(m) for m in MODELS]},
+    index=pd.Index(MODELS, name="model")), formats={"$/1M in": "${:.2f}", "$/1M out": "${:.2f}"}), display=False)
 
 # %% [markdown]
-# **One yardstick for every subset.** RS normalises cost by a minimum and a maximum. If each subset
+# **One yardstick for every subset.** {term}`RS` normalises cost by a minimum and a maximum. If each subset
 # were scored on its own cost range, dropping GPT-4o would shrink the range and make every other
 # model look dearer: RS values of different subsets would not be comparable. Here RS is always
 # normalised on the cost range of the test rows **with all six models** (the range chapter 03 uses),
 # so a subset's RS is the score of the same policy on the same scale. For the article's two-model
 # setting this changes nothing: the cheapest and the dearest model are both in it.
 #
-# **Retrained, and restricted.** The honest way to measure a router with fewer models is to retrain
+# **Retrained, and restricted.** The honest way to measure a router ({term}`MF` here) with fewer models is to retrain
 # it on those models only; that is what we do, over all {glue:text}`n_seeds:d` splits, for the
 # subsets the verdicts rest on (the two models; the two plus the Mixtral pair; the six-model MF is
 # chapter 03's). Retraining for the sweep over every subset
@@ -133,13 +160,14 @@ g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
 # %% [markdown]
 # ## The article's ablation: criteria first
 #
-# Written before any number below was computed:
+# Written before any number below was computed; each criterion is named by its claim's id in the
+# [ledger](90_ledger.ipynb), the book's list of the article's claims with their verdicts:
 #
 # * **`ablation.two_models`** ("with only 2 models RS is about 8 points lower than with 6"). Let
 #   d = RS(MF, six models) - RS(MF retrained on Llama-3-8B + GPT-4o), per split. "8 points" is
 #   ambiguous, so both readings are tested with the same tolerance of {glue:text}`tol:.2f`: the
 #   **absolute** reading is met if mean d is within the tolerance of {glue:text}`article_d:.2f` or
-#   {glue:text}`article_d:.2f` lies in d's {glue:text}`ci_level:.0%` seed interval; the **relative** reading likewise for
+#   {glue:text}`article_d:.2f` lies in d's {glue:text}`ci_level:.0%` {term}`seed interval`; the **relative** reading likewise for
 #   d / RS(MF, six models). Verdict "reproduced" if at least one reading is met (the ledger notes
 #   which).
 # * **`ablation.middle_tier`** ("adding the Mixtral models greatly increases routing flexibility").
@@ -149,7 +177,19 @@ g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
 #   models bring). As a reference,
 #   the same gain from the *other* middle pair (Llama-3-70B + GPT-3.5-turbo) is reported beside it.
 
-# %%
+# %% [markdown]
+# `rl.evaluation.book_evaluation` gives chapter 03's six-model MF; `an.router_subset_scores`
+# retrains MF on each subset and `an.oracle_subset_scores` scores the {term}`oracle` restricted to
+# it, per split. {numref}`tbl-05-ablation` collects the measures.
+#
+# ```{glue:figure} tbl_05_ablation
+# :name: "tbl-05-ablation"
+# :alt: "Table of the ablation measures d, d relative, m and the oracle's differences, each with its mean and 95% seed interval."
+# The article's ablation on RouterBench-Sim (simulated): mean over {glue:text}`n_seeds:d` splits
+# and {glue:text}`ci_level:.0%` seed interval. "Two" is Llama-3-8B + GPT-4o, "six" all models.
+# ```
+
+# %% tags=["hide-input"]
 # chapter 03's evaluation (one shared function, so one cache entry: a hit when 03 ran first)
 t_eval = time.perf_counter()
 result = rl.evaluation.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
@@ -185,22 +225,36 @@ iv = {k: an.seed_interval(v) for k, v in dict(d_abs=d_abs, d_rel=d_rel, m_mix=m_
                                                mf2=mf_rs[L2], mf6=mf_rs[L6], m_over_d=m_mix / d_abs).items()}
 
 
-def reading_met(mean, lo, hi):
-    return abs(mean - ARTICLE_D) <= TOL or (np.isfinite(lo) and lo <= ARTICLE_D <= hi)
+def ablation_measures(a):
+    """What the two ablation claims' pre-registered criteria read (criteria.yaml), from
+    {name: (mean, lo, hi)}; the verdicts come from criteria.judge, never from this notebook."""
+    out = {}
+    for k in ("d_abs", "d_rel", "m_mix"):
+        out[k], out[f"{k}_lo"], out[f"{k}_hi"] = (float(x) for x in a[k])
+    return out
 
 
-abs_met = reading_met(*iv["d_abs"])
-rel_met = reading_met(*iv["d_rel"])
-verdict_two = "reproduced" if (abs_met or rel_met) else "not reproduced"
-mix_met = iv["m_mix"][1] > 0 and iv["m_mix"][0] >= HALF * iv["d_abs"][0]
-verdict_mid = "reproduced" if mix_met else "not reproduced"
+def reading_met(meas, reading):
+    """Whether a clause of the criterion of `ablation.two_models` for one reading ("absolute" or
+    "relative") holds: the text says which readings are met."""
+    rules = criteria.criterion("ablation.two_models")["reproduced_if_any"]
+    names = dict(meas, article=ARTICLE_D)
+    return any(criteria.evaluate_expression(e, names) for c, e in rules.items() if c.startswith(reading))
+
+
+meas_abl = ablation_measures(iv)
+abs_met, rel_met = reading_met(meas_abl, "absolute"), reading_met(meas_abl, "relative")
+verdict_two = criteria.judge("ablation.two_models", meas_abl)[0]
+verdict_mid = criteria.judge("ablation.middle_tier", meas_abl)[0]
 
 summary = pd.DataFrame(
     {"mean": [v[0] for v in iv.values()], "lo": [v[1] for v in iv.values()], "hi": [v[2] for v in iv.values()]},
     index=["d: MF six - MF two (absolute)", "d / RS(MF six) (relative)", "m: MF +Mixtral pair - MF two",
            "oracle six - oracle two", "oracle +Mixtral pair - oracle two", "RS MF two models", "RS MF six models",
            "m / d (per split)"])
-summary.style.format(precision=3)
+glue("tbl_05_ablation", show_table(pd.DataFrame(
+    {"mean [95% CI]": [style.interval_text(*v) for v in iv.values()]},
+    index=pd.Index(summary.index, name="measure"))), display=False)
 
 # %% tags=["remove-input"]
 for k, (mean, lo, hi) in iv.items():
@@ -228,10 +282,7 @@ g("retrain_estimate", float(est.sum() * n_seeds))
 which = [name for name, ok in (("absolute", abs_met), ("relative", rel_met)) if ok]
 # recorded at the end of the chapter, with the same check on real outcomes beside it
 ledger_two = dict(claim_id="ablation.two_models", ours=iv["d_abs"][0], lo=iv["d_abs"][1], hi=iv["d_abs"][2],
-              verdict=verdict_two, chapter=CHAPTER,
-              criterion=f"d = RS(MF, six models) - RS(MF retrained on Llama-3-8B + GPT-4o), RS on the six-model "
-                        f"cost range; absolute reading met if |d - {ARTICLE_D:g}| <= {TOL:g} or {ARTICLE_D:g} in d's 95% "
-                        f"seed interval, relative reading likewise for d / RS(six); reproduced if either reading is met",
+              measured=meas_abl, chapter=CHAPTER,
               note=f"ours = absolute d; relative d = {iv['d_rel'][0]:.3f} [{iv['d_rel'][1]:.3f}, {iv['d_rel'][2]:.3f}]; "
                    f"readings met: {', '.join(which) if which else 'none'}; oracle d = {iv['o_abs'][0]:.3f}")
 
@@ -260,9 +311,18 @@ ledger_two = dict(claim_id="ablation.two_models", ours=iv["d_abs"][0], lo=iv["d_
 # ## Every subset
 #
 # For each of the {glue:text}`n_subsets:d` subsets of at least two models, and the six single
-# models, the RS of MF (restricted, see above) and of the oracle restricted to those models.
+# models, the RS of MF (restricted, see above: `an.restricted_subset_scores`) and of the oracle
+# restricted to those models, in {numref}`fig-05-subsets`.
+#
+# ```{glue:figure} fig_05_subsets
+# :name: "fig-05-subsets"
+# :alt: "Scatter of the RS of every model subset against its number of models, for MF and the oracle, with per-size mean lines and four highlighted subsets; RS rises with the number of models, the oracle far above MF."
+# RS of every subset of the six models against its size, for MF (restricted) and the oracle,
+# RouterBench-Sim (simulated), mean over {glue:text}`sweep_seeds:d` split(s); lines: mean per size.
+# Marked: the subsets of the ablation (short names as in {numref}`tbl-05-models`).
+# ```
 
-# %%
+# %% tags=["hide-input"]
 t_sw = time.perf_counter()
 subsets = an.model_subsets(MODELS, min_size=1)
 sweep = []
@@ -282,19 +342,29 @@ sweep_mean = sweep.groupby(["policy", "subset"], sort=False).agg(
     quality=("quality", "mean"), cost=("cost", "mean")).reset_index()
 multi = {p: sweep_mean[(sweep_mean["policy"] == p) & (sweep_mean["size"] >= 2)] for p in ("MF", "oracle")}
 
-fig, ax = plt.subplots(figsize=(9, 5))
+fig, ax = plt.subplots(figsize=style.figsize(5.4))
 plots.plot_subset_sizes(ax, multi, highlight=[L2, LM, LO, L6])
-ax.set_title("RS of every model subset (RouterBench-Sim, simulated)")
-fig.tight_layout()
+ax.get_legend().remove()   # below the axes instead, where it covers no point
+fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=9)
+glue_fig("fig_05_subsets", fig)
 
 # %% [markdown]
-# The best subset of each size, for MF and for the oracle (mean over the sweep's splits):
+# The best subset of each size, for MF and for the oracle (mean over the sweep's splits), is in
+# {numref}`tbl-05-best-by-size`.
+#
+# ```{glue:figure} tbl_05_best_by_size
+# :name: "tbl-05-best-by-size"
+# :alt: "Table of the best subset of each size from two to six models for MF and the oracle, with its RS, quality and mean cost per query."
+# The best subset of each size for MF (restricted) and the oracle, RouterBench-Sim (simulated):
+# RS, quality and mean cost per query in dollars.
+# ```
 
-# %%
+# %% tags=["remove-input"]
 best_by_size = (sweep_mean[sweep_mean["size"] >= 2].sort_values("rs", ascending=False)
                 .groupby(["policy", "size"], sort=False).head(1).sort_values(["policy", "size"])
                 .set_index(["policy", "size"])[["subset", "rs", "quality", "cost"]])
-best_by_size.style.format({"rs": "{:.3f}", "quality": "{:.3f}", "cost": "{:.2e}"})
+glue("tbl_05_best_by_size", show_table(best_by_size.rename(columns={"rs": "RS", "cost": "mean cost $"}),
+                                       formats={"mean cost $": "{:.2e}"}), display=False)
 
 # %% [markdown]
 # **Restricted versus retrained.** On the subsets where both were run (same splits), the difference
@@ -303,7 +373,7 @@ best_by_size.style.format({"rs": "{:.3f}", "quality": "{:.3f}", "cost": "{:.2e}"
 # before this comparison was computed, small beside the gaps between subsets that the sweep is
 # about):
 
-# %%
+# %% tags=["hide-input"]
 common = [s for s in range(sweep_seeds) if s < n_seeds]
 re_mf = retrained[(retrained["policy"] == "MF (retrained)") & retrained["seed"].isin(common)]
 rs_mf = sweep[(sweep["policy"] == "MF") & sweep["seed"].isin(common)]
@@ -311,7 +381,8 @@ cmp = re_mf.merge(rs_mf, on=["subset", "seed"], suffixes=(" retrained", " restri
 cmp["difference"] = cmp["rs restricted"] - cmp["rs retrained"]
 full_check = rs_mf[rs_mf["subset"] == L6].set_index("seed")["rs"] - mf6.loc[common]
 cmp_table = cmp.groupby("subset", sort=False)[["rs retrained", "rs restricted", "difference"]].mean()
-cmp_table.style.format(precision=4)
+show_table(cmp_table.rename(columns={"rs retrained": "RS retrained", "rs restricted": "RS restricted",
+                                     "difference": "restricted minus retrained"}), digits=4)
 
 # %% tags=["remove-input"]
 g("sweep_seconds", sweep_seconds)
@@ -323,10 +394,7 @@ g("m_other_lo", m_other_iv[1])
 g("m_other_hi", m_other_iv[2])
 g("m_mix_sweep", m_mix_sweep_iv[0])
 ledger_mid = dict(claim_id="ablation.middle_tier", ours=iv["m_mix"][0], lo=iv["m_mix"][1], hi=iv["m_mix"][2],
-              verdict=verdict_mid, chapter=CHAPTER,
-              criterion="m = RS(MF on Llama-3-8B + both Mixtrals + GPT-4o) - RS(MF on Llama-3-8B + GPT-4o), "
-                        f"retrained; reproduced if m's 95% seed interval is above 0 and m >= {HALF:g} x the six-vs-two "
-                        "difference d",
+              measured=meas_abl, chapter=CHAPTER,
               note=f"d = {iv['d_abs'][0]:.3f}; adding Llama-3-70B + GPT-3.5-turbo instead gives "
                    f"{m_other_iv[0]:.3f} [{m_other_iv[1]:.3f}, {m_other_iv[2]:.3f}] (restricted sweep, "
                    f"{sweep_seeds} splits; the Mixtral pair there: {m_mix_sweep_iv[0]:.3f})")
@@ -353,7 +421,7 @@ for p in ("MF", "oracle"):
 # Restricting the six-model MF instead of retraining changes RS by at most
 # {glue:text}`cmp_max_abs:.4f` on the compared subsets ({glue:text}`agree` the bound of
 # {glue:text}`agree_tol:.2f`), and the restricted full set reproduces chapter 03's MF (largest
-# difference {glue:text}`full_check:.1e`). The best pair for MF is {glue:text}`mf_best2` (RS {glue:text}`mf_best2_rs:.3f`),
+# difference {glue:text}`full_check:.4f`). The best pair for MF is {glue:text}`mf_best2` (RS {glue:text}`mf_best2_rs:.3f`),
 # the best triple {glue:text}`mf_best3` ({glue:text}`mf_best3_rs:.3f`); all six give
 # {glue:text}`mf_all_rs:.3f`, and the best subset of any size is {glue:text}`mf_best_overall`
 # ({glue:text}`mf_best_overall_rs:.3f`). For the oracle the best pair is {glue:text}`oracle_best2`
@@ -365,13 +433,31 @@ for p in ("MF", "oracle"):
 #
 # Two attributions over the subsets, both computed per split and then averaged:
 #
-# * the **Shapley value** of a model: its gain in RS when it is added, averaged over every order in
+# * the **{term}`Shapley value`** of a model: its gain in RS when it is added, averaged over every order in
 #   which the six models could be added (a single model's "subset value" is the RS of always using
 #   it; the empty set is worth 0). The six values add up to the RS of all six models.
 # * the **mean marginal gain** from adding the model to a subset of the others that already has at
 #   least one model: how much a router with some models in hand gains from this one.
+#
+# `an.shapley_values` and `an.marginal_contributions` compute them from the subset values of the
+# sweep; {numref}`fig-05-attribution` shows them and {numref}`tbl-05-attribution` gives the numbers.
+#
+# ```{glue:figure} fig_05_attribution
+# :name: "fig-05-attribution"
+# :alt: "Two grouped horizontal bar charts over the six models, for MF and the oracle: each model's Shapley value (top) and mean marginal gain in RS when added (bottom), with seed intervals."
+# Which models matter, RouterBench-Sim (simulated): Shapley value of each model (top) and its mean
+# marginal gain in RS when added to a non-empty subset (bottom), for MF (restricted) and the
+# oracle; bars: {glue:text}`ci_level:.0%` seed intervals over {glue:text}`sweep_seeds:d` split(s).
+# ```
+#
+# ```{glue:figure} tbl_05_attribution
+# :name: "tbl-05-attribution"
+# :alt: "Table of the Shapley value with its 95% seed interval and the mean marginal gain of each model, for MF and the oracle."
+# Shapley value ({glue:text}`ci_level:.0%` seed interval) and mean marginal gain of each model,
+# for MF and the oracle (RouterBench-Sim, simulated).
+# ```
 
-# %%
+# %% tags=["hide-input"]
 attr = []
 for p in ("MF", "oracle"):
     for s in range(sweep_seeds):
@@ -385,14 +471,21 @@ for p in ("MF", "oracle"):
 attr = pd.concat(attr, ignore_index=True)
 attr_s = an.seed_summary(attr, ["policy", "model"], ["shapley", "marginal"])
 wide = lambda col: attr_s.pivot(index="model", columns="policy", values=col).loc[MODELS]  # noqa: E731
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(7.0), sharey=True)
 plots.plot_contributions(axes[0], wide("shapley"), wide("shapley_lo"), wide("shapley_hi"))
 axes[0].set_title("Shapley value of each model")
 plots.plot_contributions(axes[1], wide("marginal"), wide("marginal_lo"), wide("marginal_hi"),
                          xlabel="mean gain in RS when added")
 axes[1].set_title("Mean marginal gain (added to a non-empty subset)")
-fig.tight_layout()
-attr_s.set_index(["policy", "model"])[["shapley", "shapley_lo", "shapley_hi", "marginal"]].style.format(precision=3)
+for ax in axes:
+    ax.get_legend().remove()   # one legend below the panels, where it covers no bar
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
+glue_fig("fig_05_attribution", fig)
+glue("tbl_05_attribution", show_table(pd.DataFrame({
+    "policy": attr_s["policy"], "model": attr_s["model"],
+    "Shapley value [95% CI]": [style.interval_text(v, lo, hi) for v, lo, hi in
+                               zip(attr_s["shapley"], attr_s["shapley_lo"], attr_s["shapley_hi"])],
+    "mean marginal gain": attr_s["marginal"]}).set_index(["policy", "model"])), display=False)
 
 # %% tags=["remove-input"]
 for p in ("MF", "oracle"):
@@ -437,10 +530,10 @@ for p in ("MF", "oracle"):
 # simulated results do not depend on it.
 # ```
 #
-# * **RouterBench subset** (real cost): RouterBench's own 11 models on ARC-Challenge, MBPP and
+# * **{term}`RouterBench` subset** (real cost): RouterBench's own 11 models on ARC-Challenge, MBPP and
 #   Winogrande. 2^11 - 1 = 2,047 subsets: every one is evaluated on every split, by bit masks
 #   (the value of a subset is the value of a smaller one maxed with one more model's column).
-# * **MMLU-Pro** (estimated cost, from list prices and token counts): 29 models, 2^29 - 1 (about
+# * **{term}`MMLU-Pro`** ({term}`estimated cost`, from list prices and token counts): 29 models, 2^29 - 1 (about
 #   537 million) subsets, too many to enumerate. Per size k, when there are at most
 #   {glue:text}`exact_limit:,d` subsets of that size (sizes {glue:text}`mp_exact_sizes`) all are
 #   evaluated (**exact**); otherwise the best of greedy forward selection improved by one-swap local search
@@ -451,9 +544,19 @@ for p in ("MF", "oracle"):
 #   programme or solved exactly as a mixed-integer programme (weighted max coverage, HiGHS).
 #
 # The simulated curve is RouterBench-Sim's six models, with every subset evaluated, on the same
-# {glue:text}`n_seeds:d` splits as the ablation above.
+# {glue:text}`n_seeds:d` splits as the ablation above. `ss.oracle_size_curves` (module
+# `routerlab.subset_search`) computes all three curves, shown in {numref}`fig-05-real-curves`.
+#
+# ```{glue:figure} fig_05_real_curves
+# :name: "fig-05-real-curves"
+# :alt: "Three line charts, simulator, RouterBench subset and MMLU-Pro, of the best achievable oracle RS against the number of models, with 95% bands and a dashed line at 99% of the RS of all models."
+# Best achievable RS (the oracle restricted to the best subset) against the number of models, with
+# {glue:text}`ci_level:.0%` intervals over {glue:text}`n_seeds:d` splits; dashed: 99% of the RS of all
+# models. For MMLU-Pro, hollow points are lower bounds from the search and the dotted line the
+# proven upper bound.
+# ```
 
-# %%
+# %% tags=["hide-input"]
 t_real = time.perf_counter()
 REAL = ("routerbench-subset", "mmlu-pro")
 real_bench = {name: sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
@@ -470,7 +573,7 @@ count_seconds = time.perf_counter() - t_real
 
 TITLES = {"sim": "RouterBench-Sim (simulated)", "routerbench-subset": "RouterBench subset (real cost)",
           "mmlu-pro": "MMLU-Pro (estimated cost)"}
-fig, axes = plt.subplots(1, 3, figsize=(7.5, 3.6), sharey=True)
+fig, axes = plt.subplots(3, 1, figsize=style.figsize(8.8))
 for ax, name in zip(axes, ("sim", *REAL)):
     if name not in curves:
         plots.plot_data_not_found(ax, title=TITLES[name])
@@ -478,30 +581,33 @@ for ax, name in zip(axes, ("sim", *REAL)):
     cs = curve_summary[name]
     plots.plot_best_by_size(ax, cs["size"], cs["best"], cs["best_lo"], cs["best_hi"], upper=cs["upper"],
                             searched=cs["searched"], target=SHARE * cs["best"].iloc[-1], title=TITLES[name],
-                            ylabel="best achievable RS (oracle)" if ax is axes[0] else "")
+                            ylabel="best achievable RS (oracle)")
 handles, labels = [], []
 for ax in axes:
     for h, lab in zip(*ax.get_legend_handles_labels()):
         if lab not in labels:
             handles.append(h)
             labels.append(lab)
-fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
-fig.tight_layout(rect=(0, 0.13, 1, 1))
+fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=10, frameon=False)
+glue_fig("fig_05_real_curves", fig)
 
 # %% [markdown]
 # The best subset of each size (mean RS over the splits, 95% interval; the subset shown is the one
-# found most often across the splits). For MMLU-Pro, "lower bound" sizes come from the search and
-# the proven upper bound is given beside them.
+# found most often across the splits) is in the tables behind the toggle (11 and 29 rows; short
+# names of RouterBench-Sim's models as in {numref}`tbl-05-models`, the real sources' models by
+# their own names). For MMLU-Pro, "lower bound" sizes come from the search and the proven upper
+# bound is given beside them.
 
-# %%
+# %% tags=["remove-input", "hide-output"]
 def size_table(name):
     cs = curve_summary[name]
     out = pd.DataFrame({
         "models": cs["size"],
-        "best achievable RS": [f"{v:.3g} [{lo:.3g}, {hi:.3g}]" for v, lo, hi in zip(cs["best"], cs["best_lo"], cs["best_hi"])],
-        "share of all models": cs["share_of_full"].map("{:.3f}".format),
+        "best achievable RS [95% CI]": [style.interval_text(v, lo, hi)
+                                        for v, lo, hi in zip(cs["best"], cs["best_lo"], cs["best_hi"])],
+        "share of all models' RS": cs["share_of_full"].map("{:.3f}".format),
         "how found": cs["method"],
-        "proven upper bound": [f"{u:.3g}" if s else "" for u, s in zip(cs["upper"], cs["searched"])],
+        "proven upper bound": [f"{u:.3f}" if s else "" for u, s in zip(cs["upper"], cs["searched"])],
         "best subset (most frequent)": [", ".join(an.short_name(x) for x in m) for m in cs["models"]]})
     if not cs["searched"].any():
         out = out.drop(columns="proven upper bound")
@@ -510,7 +616,7 @@ def size_table(name):
 
 for name in REAL:
     if name in curves:
-        display(size_table(name).style.set_caption(TITLES[name]))
+        display(size_table(name).style.set_caption(TITLES[name]).set_table_styles(PAD, overwrite=False))
 
 # %% tags=["remove-input"]
 def finding_values(name):
@@ -634,6 +740,7 @@ simcheck.record("count.best_pair_share", sim=meas("sim", 0, pair_note),
                 real={name: meas(name, 0, pair_note) for name in REAL})
 simcheck.record("count.models_for_99", sim=meas("sim", 1, need_note),
                 real={name: meas(name, 1, need_note) for name in REAL})
+None  # the cell shows nothing (simcheck.record returns the entry it wrote)
 
 # %% [markdown]
 # **The best pair (`count.best_pair_share`).** On the simulator the best two models reach
@@ -671,7 +778,7 @@ simcheck.record("count.models_for_99", sim=meas("sim", 1, need_note),
 # above for the simulator, applied unchanged. MMLU-Pro is not used here: its 29 models have no
 # single "middle tier" matching the article's.
 
-# %%
+# %% tags=["hide-input"]
 t_abl = time.perf_counter()
 rb = real_bench["routerbench-subset"]
 real_abl = None
@@ -690,8 +797,8 @@ if rb is not None:
                 "m_mix": an.seed_interval(rm - r2), "mf2": an.seed_interval(r2), "mf_all": an.seed_interval(rb_mf_all),
                 "m_over_d": an.seed_interval((rm - r2) / (rb_mf_all - r2)),
                 "pair": RB2, "mix": rb_mix}
-    rb_abs_met, rb_rel_met = reading_met(*real_abl["d_abs"]), reading_met(*real_abl["d_rel"])
-    rb_mix_met = real_abl["m_mix"][1] > 0 and real_abl["m_mix"][0] >= HALF * real_abl["d_abs"][0]
+    rb_meas = ablation_measures(real_abl)
+    rb_abs_met, rb_rel_met = reading_met(rb_meas, "absolute"), reading_met(rb_meas, "relative")
 abl_seconds = time.perf_counter() - t_abl
 if real_abl:
     display(pd.DataFrame({k: real_abl[k] for k in ("d_abs", "d_rel", "m_mix", "m_over_d", "mf2", "mf_all")},
@@ -699,7 +806,8 @@ if real_abl:
         "d_abs": "d: MF all - MF pair (absolute)", "d_rel": "d / RS(MF all) (relative)",
         "m_mix": "m: MF pair + Mixtral - MF pair", "m_over_d": "m / d (per split)",
         "mf2": "RS MF pair (retrained)", "mf_all": "RS MF all models"}).style.format("{:.3f}")
-        .set_caption("RouterBench subset, real cost: the article's ablation by analogy"))
+        .set_caption("RouterBench subset, real cost: the article's ablation by analogy")
+        .set_table_styles(PAD, overwrite=False))
 else:
     print("RouterBench subset: data folder not found; the ablation cannot be checked on it here.")
 
@@ -716,23 +824,21 @@ g("rb_mid_fragile", "n/a" if not real_abl else
 if real_abl:
     which_rb = [nm for nm, ok in (("absolute", rb_abs_met), ("relative", rb_rel_met)) if ok]
     rb_two = {"ours": real_abl["d_abs"][0], "lo": real_abl["d_abs"][1], "hi": real_abl["d_abs"][2],
-              "verdict": "reproduced" if which_rb else "not reproduced",
+              "measured": rb_meas,
               "note": f"MF on all {rb.n_models} models minus MF retrained on {' + '.join(RB2)} (cheapest, most "
                       f"accurate); relative d = {real_abl['d_rel'][0]:.3f}; readings met: "
                       f"{', '.join(which_rb) if which_rb else 'none'}; real cost"}
     rb_midv = {"ours": real_abl["m_mix"][0], "lo": real_abl["m_mix"][1], "hi": real_abl["m_mix"][2],
-               "verdict": "reproduced" if rb_mix_met else "not reproduced",
+               "measured": rb_meas,
                "note": f"adding {', '.join(rb_mix)} (the only Mixtral here) to {' + '.join(RB2)}; "
                        f"d = {real_abl['d_abs'][0]:.3f}, m / d = {real_abl['m_over_d'][0]:.2f} "
                        f"[{real_abl['m_over_d'][1]:.2f}, {real_abl['m_over_d'][2]:.2f}] per split; real cost"}
-    g("rb_two_verdict", rb_two["verdict"])
-    g("rb_mid_verdict", rb_midv["verdict"])
 else:
-    rb_two = rb_midv = {"ours": None, "verdict": "not checkable here", "note": MISSING}
-    g("rb_two_verdict", "not checkable here")
-    g("rb_mid_verdict", "not checkable here")
-ledger.record(**ledger_two, real={"routerbench-subset": rb_two})
-ledger.record(**ledger_mid, real={"routerbench-subset": rb_midv})
+    rb_two = rb_midv = {"measured": None, "ours": None, "note": MISSING}
+two_entry = ledger.record(**ledger_two, real={"routerbench-subset": rb_two})
+mid_entry = ledger.record(**ledger_mid, real={"routerbench-subset": rb_midv})
+g("rb_two_verdict", two_entry["real"]["routerbench-subset"]["verdict"])
+g("rb_mid_verdict", mid_entry["real"]["routerbench-subset"]["verdict"])
 g("count_seconds", count_seconds)
 g("abl_seconds", abl_seconds)
 g("real_seconds", time.perf_counter() - t_real)
