@@ -88,3 +88,15 @@ class _AnyNames(dict):
 
     def __getitem__(self, key):
         return 0.5
+
+
+def test_not_checkable_if_comes_after_inconsistent_and_before_reproduced(monkeypatch):
+    data = {"a.partial": {"criterion": "c",
+                          "not_checkable_if": {"some relations cannot be checked": "unchecked > 0 and failed == 0"},
+                          "reproduced_if_all": {"every relation holds": "failed == 0 and unchecked == 0"}}}
+    monkeypatch.setattr(cr, "criteria", lambda: data)
+    monkeypatch.setattr(cr, "_article_value", lambda cid: None)
+    assert cr.judge("a.partial", {"failed": 0, "unchecked": 2}) == ("not checkable here",
+                                                                    "some relations cannot be checked")
+    assert cr.judge("a.partial", {"failed": 1, "unchecked": 2})[0] == "not reproduced"   # a failure refutes
+    assert cr.judge("a.partial", {"failed": 0, "unchecked": 0}) == ("reproduced", "every clause holds")

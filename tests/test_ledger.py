@@ -1,4 +1,4 @@
-"""The reproduction ledger: record() checks its input, number_verdict() decides, collect() reads
+"""The reproduction ledger: record() checks its input and judges by the pre-registered criteria, collect() reads
 the entries glued in executed notebooks (in the exact format myst_nb.glue writes), and the built
 ledger page lists every claim of claims.yaml.
 """
@@ -29,46 +29,83 @@ def test_not_checkable_reasons_name_real_claims():
 
 
 # ---- record() -------------------------------------------------------------------------------
-def test_record_returns_the_entry_with_numbers_as_floats():
-    e = ledger.record("result.mf.rs", ours=0.6012, lo=0.59, hi=0.61, verdict="reproduced",
-                      criterion="|ours - 0.598| <= 0.02", chapter="03_algorithms", glue=False)
+MF = {"ours": 0.6012, "seeds_lo": 0.59, "seeds_hi": 0.61, "boot_lo": 0.58, "boot_hi": 0.62}
+
+
+@pytest.fixture
+def fake_criteria(monkeypatch):
+    """Hand-made criteria for the claims the tests record (the package's data stay untouched)."""
+    from routerlab import criteria as cr
+
+    data = dict(cr.criteria())
+    data["setting.mf_k"] = {"criterion": "flat beyond k = 8", "reproduced_if_all": {"flat": "spread < 0.01"}}
+    data["bench.size"] = {"criterion": "c", "inconsistent_if": {"too small": "n < 405000"},
+                          "reproduced_if_all": {"sized": "n == 405000"}}
+    monkeypatch.setattr(cr, "criteria", lambda: data)
+    return data
+
+
+def test_record_judges_the_measurement_and_returns_the_entry():
+    e = ledger.record("result.mf.rs", measured=MF, ours=0.6012, lo=0.59, hi=0.61, chapter="03_algorithms",
+                      glue=False)
     assert e == {"id": "result.mf.rs", "ours": 0.6012, "lo": 0.59, "hi": 0.61,
-                 "verdict": "reproduced", "criterion": "|ours - 0.598| <= 0.02",
+                 "verdict": "reproduced", "clause": "within tolerance",
+                 "criterion": ledger_criterion("result.mf.rs"), "measured": MF,
                  "chapter": "03_algorithms", "note": "", "real": {}}
     assert all(type(e[k]) is float for k in ("ours", "lo", "hi"))
+    # the lenient clause is named: 0.598 only inside the bootstrap interval
+    far = dict(MF, ours=0.65, seeds_lo=0.64, seeds_hi=0.66, boot_lo=0.59, boot_hi=0.70)
+    e = ledger.record("result.mf.rs", measured=far, ours=0.65, chapter="03", glue=False)
+    assert (e["verdict"], e["clause"]) == ("reproduced", "inside the bootstrap interval")
+    e = ledger.record("result.mf.rs", measured=dict(far, boot_lo=0.60), ours=0.65, chapter="03", glue=False)
+    assert e["verdict"] == "not reproduced"
+
+
+def ledger_criterion(cid):
+    from routerlab import criteria as cr
+
+    return cr.criterion(cid)["criterion"]
+
+
+def test_record_has_no_verdict_argument():
+    with pytest.raises(TypeError):
+        ledger.record("result.mf.rs", measured=MF, ours=0.6, chapter="03", verdict="reproduced", glue=False)
 
 
 def test_record_keeps_real_data_checks_and_rejects_malformed_ones():
-    e = ledger.record("result.mf.rs", ours=0.6, verdict="reproduced", criterion="c", chapter="03_algorithms",
-                      real={"llmrouter": {"ours": float("nan"), "verdict": "not checkable here",
-                                          "note": "data folder missing"}}, glue=False)
-    assert e["real"] == {"llmrouter": {"ours": None, "lo": None, "hi": None,
-                                       "verdict": "not checkable here", "note": "data folder missing"}}
-    with pytest.raises(RouterlabError, match="needs 'ours' and 'verdict'"):
-        ledger.record("result.mf.rs", ours=0.6, verdict="reproduced", criterion="c", chapter="03",
+    e = ledger.record("result.mf.rs", measured=MF, ours=0.6, chapter="03_algorithms",
+                      real={"llmrouter": {"measured": None, "ours": float("nan"), "note": "data folder missing"},
+                            "routerbench-subset": {"measured": dict(MF, ours=0.5, seeds_lo=0.45, seeds_hi=0.55,
+                                                                    boot_lo=0.4, boot_hi=0.56), "ours": 0.5}},
+                      glue=False)
+    assert e["real"]["llmrouter"] == {"ours": None, "lo": None, "hi": None, "verdict": "not checkable here",
+                                      "clause": "data folder missing", "measured": None,
+                                      "note": "data folder missing"}
+    assert e["real"]["routerbench-subset"]["verdict"] == "not reproduced"
+    with pytest.raises(RouterlabError, match="needs 'measured'"):
+        ledger.record("result.mf.rs", measured=MF, ours=0.6, chapter="03",
                       real={"llmrouter": {"value": 0.5}}, glue=False)
-    with pytest.raises(RouterlabError, match="verdict"):
-        ledger.record("result.mf.rs", ours=0.6, verdict="reproduced", criterion="c", chapter="03",
-                      real={"llmrouter": {"ours": 0.5, "verdict": "holds"}}, glue=False)
+    with pytest.raises(RouterlabError, match="needs 'measured'"):
+        ledger.record("result.mf.rs", measured=MF, ours=0.6, chapter="03",
+                      real={"llmrouter": {"ours": 0.5, "verdict": "reproduced"}}, glue=False)
 
 
-def test_record_keeps_text_and_drops_non_finite_numbers():
-    e = ledger.record("setting.mf_k", ours="flat beyond k = 8", lo=float("nan"), hi=None,
-                      verdict="not reproduced", criterion="c", chapter="06", glue=False)
-    assert e["ours"] == "flat beyond k = 8"
+def test_record_keeps_text_and_drops_non_finite_numbers(fake_criteria):
+    e = ledger.record("setting.mf_k", measured={"spread": 0.002}, ours="flat beyond k = 8", lo=float("nan"),
+                      hi=None, chapter="06", glue=False)
+    assert e["ours"] == "flat beyond k = 8" and e["verdict"] == "reproduced"
     assert e["lo"] is None and e["hi"] is None
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
     (dict(claim_id="result.mf.rss"), "unknown claim id 'result.mf.rss'"),
-    (dict(verdict="reproducd"), "unknown verdict 'reproducd'"),
-    (dict(criterion=""), "state the criterion"),
-    (dict(criterion="   "), "state the criterion"),
     (dict(chapter=""), "name the chapter"),
+    (dict(measured={"ours": 0.6}), "needs the measured value 'seeds_lo'"),
+    (dict(measured=[0.6]), "measured must map names"),
+    (dict(measured={"ours": "high"}), "must be a number"),
 ])
 def test_record_rejects_bad_input_with_one_line(kwargs, fragment):
-    args = dict(claim_id="result.mf.rs", ours=0.6, verdict="reproduced", criterion="tol 0.02",
-                chapter="03_algorithms")
+    args = dict(claim_id="result.mf.rs", ours=0.6, measured=MF, chapter="03_algorithms")
     args.update(kwargs)
     cid = args.pop("claim_id")
     with pytest.raises(RouterlabError) as err:
@@ -77,24 +114,12 @@ def test_record_rejects_bad_input_with_one_line(kwargs, fragment):
     assert "\n" not in str(err.value)
 
 
-# ---- number_verdict() -----------------------------------------------------------------------
-@pytest.mark.parametrize("ours, article, tol, lo, hi, expected", [
-    (0.600, 0.598, 0.01, None, None, "reproduced"),       # |0.002| <= 0.01
-    (0.620, 0.598, 0.01, None, None, "not reproduced"),   # |0.022| > 0.01, no interval
-    (0.620, 0.598, 0.01, 0.59, 0.65, "reproduced"),       # article inside our interval
-    (0.620, 0.598, 0.01, 0.60, 0.65, "not reproduced"),   # 0.598 just below lo = 0.60
-    (0.598, 0.598, 0.0, None, None, "reproduced"),        # zero tolerance, equal values
-    (0.620, 0.598, 0.01, 0.59, None, "not reproduced"),   # half an interval is no interval
-    (float("nan"), 0.598, 1.0, 0.0, 1.0, "not reproduced"),  # no measurement, no verdict
-])
-def test_number_verdict_cases(ours, article, tol, lo, hi, expected):
-    assert ledger.number_verdict(ours, article, tol, lo, hi) == expected
+def test_record_needs_a_preregistered_criterion(monkeypatch):
+    from routerlab import criteria as cr
 
-
-@pytest.mark.parametrize("tol", [-0.01, float("nan"), float("inf")])
-def test_number_verdict_rejects_bad_tolerance(tol):
-    with pytest.raises(RouterlabError, match="tolerance"):
-        ledger.number_verdict(0.6, 0.598, tol)
+    monkeypatch.setattr(cr, "criteria", lambda: {})
+    with pytest.raises(RouterlabError, match="no pre-registered criterion"):
+        ledger.record("result.mf.rs", measured=MF, ours=0.6, chapter="03", glue=False)
 
 
 # ---- collect() on notebooks written as myst_nb.glue writes them -----------------------------
@@ -128,30 +153,31 @@ def _write_notebook(path, outputs, other_glue=()):
 
 def test_collect_reads_glued_entries_and_later_notebooks_override(tmp_path, monkeypatch):
     first = _glue_outputs(monkeypatch, [
-        dict(claim_id="result.mf.rs", ours=0.61, lo=0.60, hi=0.62, verdict="not reproduced",
-             criterion="|ours - 0.598| <= 0.01", chapter="03_algorithms"),
-        dict(claim_id="result.gpt4o.quality", ours=0.813, verdict="calibrated input",
-             criterion="input of the simulator", chapter="03_algorithms"),
+        dict(claim_id="result.mf.rs", ours=0.65, lo=0.64, hi=0.66, chapter="03_algorithms",
+             measured={"ours": 0.65, "seeds_lo": 0.64, "seeds_hi": 0.66, "boot_lo": 0.63, "boot_hi": 0.67}),
+        dict(claim_id="result.gpt4o.quality", ours=0.813, chapter="03_algorithms",
+             measured={"ours": 0.813, "seeds_lo": 0.8, "seeds_hi": 0.82, "boot_lo": 0.79, "boot_hi": 0.83}),
     ])
     second = _glue_outputs(monkeypatch, [
-        dict(claim_id="result.mf.rs", ours=0.599, lo=0.59, hi=0.605, verdict="reproduced",
-             criterion="|ours - 0.598| <= 0.01", chapter="06_hyperparameters"),
+        dict(claim_id="result.mf.rs", ours=0.599, lo=0.59, hi=0.605, chapter="06_hyperparameters",
+             measured={"ours": 0.599, "seeds_lo": 0.59, "seeds_hi": 0.605, "boot_lo": 0.58, "boot_hi": 0.61}),
     ])
     assert first[0]["data"].keys() == {"application/papermill.record/text/plain"}
     a = _write_notebook(tmp_path / "03_algorithms.ipynb", first)
     b = _write_notebook(tmp_path / "06_hyperparameters.ipynb", second)
 
-    fallback = [ledger.record("bib.arxiv", ours="2403.12031", verdict="inconsistent in the source",
-                              criterion="compare citation with linked code", chapter="90_ledger",
-                              glue=False),
-                ledger.record("result.mf.rs", ours=0.0, verdict="not reproduced", criterion="x",
-                              chapter="90_ledger", glue=False)]
+    fallback = [ledger.record("bib.arxiv", ours="2403.12031", measured={"cited_is_code_paper": False},
+                              chapter="90_ledger", glue=False),
+                ledger.record("result.mf.rs", ours=0.0, chapter="90_ledger", glue=False,
+                              measured={"ours": 0.0, "seeds_lo": None, "seeds_hi": None, "boot_lo": None,
+                                        "boot_hi": None})]
     df = ledger.collect([a, b], fallback=fallback)
 
     assert len(df) == N_CLAIMS
     assert list(df["id"]) == [c["id"] for c in ledger.claims()]
     row = df.set_index("id")
     assert row.loc["result.mf.rs", "verdict"] == "reproduced"           # the later notebook wins
+    assert row.loc["result.mf.rs", "clause"] == "within tolerance"
     assert row.loc["result.mf.rs", "ours"] == pytest.approx(0.599)
     assert row.loc["result.mf.rs", "chapter"] == "06_hyperparameters"
     assert row.loc["result.mf.rs", "source"] == "chapter"               # fallback never overrides
@@ -176,8 +202,9 @@ def test_collect_ignores_other_glue(tmp_path, monkeypatch):
     from myst_nb import glue
 
     outs = _glue_outputs(monkeypatch, [
-        dict(claim_id="setting.cascade_threshold", ours="higher threshold, more fallback",
-             verdict="not reproduced", criterion="sign of the slope", chapter="06"),
+        dict(claim_id="setting.cascade_threshold", ours="higher threshold, more fallback", chapter="06",
+             measured={"rho_fallback": 0.9, "rho_cost": 0.8, "best_is_07": False, "no_seed_interval": True,
+                       "best_rs_lo": None, "rs_07": 0.6}),
     ])
     glue("thr_fallback_low", 0.125, display=False)  # plain glue, same capture list
     glue("ledger_table_like", "ledger: not an entry", display=False)
@@ -213,12 +240,12 @@ def test_collect_errors_are_one_line(tmp_path):
         ledger.collect([], fallback=[{"id": "nope", "verdict": "reproduced"}])
 
 
-def test_ledger_table_formats_numbers_intervals_and_text():
+def test_ledger_table_formats_numbers_intervals_and_text(fake_criteria):
     fallback = [
-        ledger.record("result.mf.rs", ours=0.60123, lo=0.59, hi=0.61, verdict="reproduced",
-                      criterion="c", chapter="03_algorithms", glue=False),
-        ledger.record("setting.mf_k", ours="flat", verdict="not reproduced", criterion="c",
-                      chapter="06_hyperparameters", glue=False),
+        ledger.record("result.mf.rs", ours=0.60123, lo=0.59, hi=0.61, measured=MF, chapter="03_algorithms",
+                      glue=False),
+        ledger.record("setting.mf_k", ours="flat", measured={"spread": 0.5}, chapter="06_hyperparameters",
+                      glue=False),
     ]
     table = ledger.ledger_table(ledger.collect([], fallback=fallback)).set_index("claim")
     assert len(table) == N_CLAIMS
@@ -232,17 +259,19 @@ def test_ledger_table_formats_numbers_intervals_and_text():
     assert table.loc["rs.definition", "article says"].startswith("RS(pi)")
     assert table.loc["result.mf.rs", "article says"] == "Matrix factorisation: RS"  # no statement
     assert table.loc["result.gpt4o.quality", "article says"] == "GPT-4o fixed: quality"
+    assert table.loc["result.mf.rs", "verdict"] == "reproduced (within tolerance)"   # the clause is shown
+    assert table.loc["setting.mf_k", "verdict"] == "not reproduced (fails: flat)"
 
 
-def test_describe_and_count_formatting():
+def test_describe_and_count_formatting(fake_criteria):
     assert ledger.describe("result.oracle.quality") == "Oracle (OUB): quality"
     assert ledger.describe("result.oracle.gap", "oracle RS minus MF RS") == "oracle RS minus MF RS"
     assert ledger.describe("result.unknown.rs") == "result.unknown.rs"
     # every bare result.* claim of claims.yaml gets a label, none falls back to its id
     bare = [c["id"] for c in ledger.claims() if c["id"].startswith("result.") and not c.get("statement")]
     assert bare and all(ledger.describe(i) != i for i in bare)
-    entry = ledger.record("bench.size", ours=301590.0, verdict="inconsistent in the source",
-                          criterion="c", chapter="90_ledger", glue=False)
+    entry = ledger.record("bench.size", ours=301590.0, measured={"n": 301590}, chapter="90_ledger", glue=False)
+    assert entry["verdict"] == "inconsistent in the source" and entry["clause"] == "too small"
     table = ledger.ledger_table(ledger.collect([], fallback=[entry])).set_index("claim")
     assert table.loc["bench.size", "ours"] == "301,590"
 
@@ -265,7 +294,11 @@ def test_every_claim_id_appears_in_the_built_ledger_page(request):
     table = html[html.index("<table"):html.rindex("</table>")]
     missing = [c["id"] for c in ledger.claims() if f"<td>{c['id']}</td>" not in table]
     assert not missing, f"claim ids missing from the built ledger table: {missing}"
-    assert sum(table.count(f"<td>{v}</td>") for v in ledger.VERDICTS) == N_CLAIMS  # one per row
+    # one verdict per row, possibly followed by the clause that decided it
+    import re
+
+    cells = re.findall(r"<td>(" + "|".join(map(re.escape, ledger.VERDICTS)) + r")(?: \([^<]*\))?</td>", table)
+    assert len(cells) == N_CLAIMS
     errata = (built["html"] / "book" / "errata.html").read_text(encoding="utf-8")
     assert "0.5625" in errata  # the random-router identity, computed by 90_ledger, is pasted
 

@@ -91,6 +91,9 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "status_n_seeds": (SMALL_SEEDS, SMALL_SEEDS),
         "status_total_seconds": (0.0, 3600.0),
         "status_real_n_sources": (4, 4), "status_real_n_verified": (4, 4),  # every source, verified
+        # issue 10: chapters 01-08 read, all at the same parameters; one simulated benchmark; the lock
+        "status_n_chapters": (8, 8), "status_n_notebooks": (10, 10), "status_n_differing": (0, 0),
+        "status_sim_n_benchmarks": (1, 1), "status_n_lock_mismatch": (0, 0), "status_n_locked": (50, 1000),
     },
     "07_cost_quality": {
         "mf_aiq_cmax": (0.0, 1.0), "oracle_aiq_cmax": (0.0, 1.0), "zero_router_aiq_cmax": (0.0, 1.0),
@@ -125,10 +128,19 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "n_routerbench_subset_total": (12, 12), "n_llmrouter_total": (8, 8), "n_mmlu_pro_total": (5, 5),
         "n_recorded": (1, 15), "truth_n_measured": (1, 25),  # collect reads the chapters' glue
         "truth_n_not_measurable": (0, 24),
+        "n_chapters_read": (8, 8),  # chapters 01-08 of the folder bookrun wrote to (issue 10)
     },
     "90_ledger": {
         "n_real_checks": (0, 200),
+        "n_chapters_read": (9, 9), "n_other_params": (0, 0),  # chapters 01-09, one set of parameters
         "n_claims": (41, 41), "rand_others_mean": (0.56249, 0.56251), "red_max_reduction": (0.65, 0.66),
+        # issue 10: every verdict comes from a chapter's measurement judged by criteria.yaml; only
+        # bib.arxiv is the ledger page's own; the four NOT_CHECKABLE claims are the only ones left over
+        "n_from_chapters": (36, 36), "n_from_ledger": (1, 1), "n_not_checkable_here": (4, 4),
+        "n_calibrated_input": (5, 5),       # bench.size/models/datasets, GPT-4o and Llama-3-8B accuracy
+        "n_inconsistent_in_the_source": (4, 4),  # bounds.coub, oracle quality, Llama cost reduction, bib.arxiv
+        "n_reproduced": (4, 28),            # at least rs.definition, bounds.oub, bounds.qoub, setting.split
+        "n_not_reproduced": (0, 24),
         "coub_same_global": (1.0, 1.0), "orq_article_gap": (-0.0181, -0.0179),
         "bib_rows_0shot": (401467, 401467), "bib_gap": (4000, 4000),
     },

@@ -220,3 +220,47 @@ def test_plot_rank_slopes_marks_missing_data():
     assert "data not found" in texts
     assert texts.count("x") == 2  # labelled left of the first and right of the last column with data
     plt.close(fig)
+
+
+# ---- how distinct are the policies (issue 10, algo.list) ----------------------------------------
+
+def test_choice_agreement_counts_same_choices_per_seed():
+    from types import SimpleNamespace
+
+    choices = {0: np.array([[0, 0, 1], [1, 1, 1], [2, 0, 2], [0, 0, 0]]),
+               1: np.array([[1, 1, 1], [1, 1, 1], [2, 2, 2], [0, 1, 0]])}
+    res = SimpleNamespace(policies=["a", "b", "c"], seeds=[0, 1], choices=choices)
+    agree = pc.choice_agreement(res, ["a", "b", "c"])
+    # a vs b: seed 0 agrees on 3 of 4, seed 1 on 3 of 4; a vs c: 3/4 and 4/4
+    assert agree.loc["a", "b"] == pytest.approx(0.75) and agree.loc["b", "a"] == pytest.approx(0.75)
+    assert agree.loc["a", "c"] == pytest.approx(0.875)
+    assert np.allclose(np.diag(agree), 1.0)
+    assert pc.most_similar_pair(agree) == ("a", "c", pytest.approx(0.875))
+    with pytest.raises(RouterlabError, match="not in the evaluation"):
+        pc.choice_agreement(res, ["a", "z"])
+
+
+def test_probability_correlation_and_rank_where_distinct():
+    rng = np.random.default_rng(0)
+    p = rng.random((50, 4))
+    corr = pc.probability_correlation({"x": p, "y": 0.5 * p + 0.1, "z": rng.random((50, 4))})
+    assert corr.loc["x", "y"] == pytest.approx(1.0) and abs(corr.loc["x", "z"]) < 0.5
+    ranks = pd.DataFrame({"agreement": [0.7, 0.9, 0.97, 0.98]}, index=pd.Index([1, 2, 6, 32], name="k"))
+    assert pc.rank_where_distinct(ranks, 0.95) == 2
+    assert pc.rank_where_distinct(ranks, 0.5) is None
+
+
+def test_predictive_agreement_mf_full_rank_behaves_like_per_model_classifiers():
+    from routerlab.evaluation import stratified_split
+    from routerlab.simulate import simulate
+
+    b = simulate(scale=0.02, seed=0)
+    tr, te = stratified_split(b, seed=0)
+    out = pc.predictive_agreement(b.rows(tr), b.rows(te), [1, 32], reference="seq-cls")
+    ranks = out["ranks"]
+    assert list(ranks.index) == [1, 32] and set(out["proba"]) == {"seq-cls", "mf"}
+    # with six models k = 32 cannot bind: MF's choices are close to seq-cls's; rank 1 is another method
+    assert ranks.loc[32, "agreement"] > 0.9 and ranks.loc[32, "proba_corr"] > 0.99
+    assert ranks.loc[1, "agreement"] < ranks.loc[32, "agreement"]
+    with pytest.raises(RouterlabError, match="ranks"):
+        pc.predictive_agreement(b.rows(tr), b.rows(te), [0])

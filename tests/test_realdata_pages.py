@@ -40,12 +40,19 @@ def test_html_table_escapes_breaks_lines_and_keeps_plain_cells():
 
 # ---- the ledger's real-data column --------------------------------------------------------------
 
+def _number(ours, lo, hi):
+    return {"ours": ours, "seeds_lo": lo, "seeds_hi": hi, "boot_lo": lo, "boot_hi": hi}
+
+
 def _entry():
+    """A chapter's record of result.mf.rs (article 0.598) with two real sources: judged by the
+    pre-registered criterion, so 0.55 [0.50, 0.59] is "not reproduced" and a missing folder "not
+    checkable here"."""
     return ledger.record(
-        "result.mf.rs", ours=0.6, lo=0.59, hi=0.61, verdict="reproduced", criterion="c",
+        "result.mf.rs", ours=0.6, lo=0.59, hi=0.61, measured=_number(0.6, 0.59, 0.61),
         chapter="03_algorithms", glue=False,
-        real={"routerbench-subset": {"ours": 0.55, "lo": 0.5, "hi": 0.6, "verdict": "not reproduced"},
-              "llmrouter": {"ours": None, "verdict": "not checkable here", "note": "data folder not found"}})
+        real={"routerbench-subset": {"measured": _number(0.55, 0.5, 0.59), "ours": 0.55, "lo": 0.5, "hi": 0.59},
+              "llmrouter": {"measured": None, "ours": None, "note": "data folder not found"}})
 
 
 def test_ledger_real_column_lines_and_dash():
@@ -53,7 +60,7 @@ def test_ledger_real_column_lines_and_dash():
     assert df.set_index("id").loc["result.mf.rs", "real"]["llmrouter"]["ours"] is None
     shown = ledger.ledger_table(df).set_index("claim")
     assert shown.loc["result.mf.rs", "real data"] == (
-        "routerbench-subset: 0.550 [0.500, 0.600] (not reproduced)\n"
+        "routerbench-subset: 0.550 [0.500, 0.590] (not reproduced)\n"
         "llmrouter (estimated cost): n/a, data folder not found (not checkable here)")
     assert shown.loc["bench.offline", "real data"] == "—"
     assert ledger.real_text({"mmlu-pro": {"ours": "flat", "verdict": "reproduced"}}) == \
@@ -64,7 +71,7 @@ def test_ledger_real_column_lines_and_dash():
     assert ledger.real_text(long).count("x") == 80
     html = ledger.ledger_html(shown.reset_index())
     assert html.count("<table") == 1
-    assert "<td>result.mf.rs</td>" in html and "<td>reproduced</td>" in html
+    assert "<td>result.mf.rs</td>" in html and "<td>reproduced (within tolerance)</td>" in html
     assert "(not reproduced)<br>llmrouter (estimated cost)" in html
     assert "<td>0.600<br>[0.590, 0.610]</td>" in html  # our value with its interval below
     linked = ledger.ledger_html(shown.reset_index(), link=lambda c: f"../notebooks/{c}.html")

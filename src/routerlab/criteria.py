@@ -16,6 +16,8 @@ Keys of an entry (all optional but ``criterion``), tried in this order:
 * ``calibrated_if`` -- {clause: expression}: "calibrated input" when every clause holds (an input
   of the simulation, so agreement is by construction), else "not reproduced";
 * ``inconsistent_if`` -- {clause: expression}: "inconsistent in the source" when any holds;
+* ``not_checkable_if`` -- {clause: expression}: "not checkable here" when any holds (e.g. a source
+  that lacks some of the claim's policies, where what it can show does not refute the claim);
 * ``reproduced_if_any`` / ``reproduced_if_all`` -- {clause: expression}: "reproduced" when any /
   every clause holds, else "not reproduced".
 
@@ -42,8 +44,8 @@ from .errors import RouterlabError
 
 __all__ = ["criteria", "criterion", "judge", "evaluate_expression", "KEYS"]
 
-KEYS = ("criterion", "not_checkable", "calibrated_if", "inconsistent_if", "reproduced_if_any",
-        "reproduced_if_all")
+KEYS = ("criterion", "not_checkable", "calibrated_if", "inconsistent_if", "not_checkable_if",
+        "reproduced_if_any", "reproduced_if_all")
 _CMP = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
         ast.Eq: operator.eq, ast.NotEq: operator.ne}
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -184,6 +186,10 @@ def judge(claim_id: str, measured: Mapping[str, object]) -> tuple[str, str]:
         hit = [n for n, ok in holds("inconsistent_if") if ok]
         if hit:
             return "inconsistent in the source", hit[0]
+    if "not_checkable_if" in entry:
+        hit = [n for n, ok in holds("not_checkable_if") if ok]
+        if hit:
+            return "not checkable here", hit[0]
     if "reproduced_if_any" in entry:
         hit = [n for n, ok in holds("reproduced_if_any") if ok]
         if hit:
@@ -194,4 +200,4 @@ def judge(claim_id: str, measured: Mapping[str, object]) -> tuple[str, str]:
         failed = [n for n, ok in holds("reproduced_if_all") if not ok]
         return ("reproduced", "every clause holds") if not failed else ("not reproduced", "fails: " + "; ".join(failed))
     raise RouterlabError(f"criteria.yaml: claim {claim_id!r} has no rule (calibrated_if, inconsistent_if, "
-                         "reproduced_if_any/all or not_checkable)")
+                         "not_checkable_if, reproduced_if_any/all or not_checkable)")

@@ -9,7 +9,9 @@ and the lowest mean cost per query of each benchmark. The bounds (OUB, QOUB, COU
 truth and sit on top of every ranking by construction; they are left out of rank comparisons.
 
 Everything here is a pure function of :class:`~routerlab.evaluation.EvaluationResult` objects (and
-the benchmark's cost matrix for the roles); no function refits a router.
+the benchmark's cost matrix for the roles); no function refits a router, except
+:func:`predictive_agreement`, which fits the predictive routers on one split to compare their
+predicted probabilities and MF's choices across ranks (how distinct the article's ten are).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ __all__ = [
     "DEAREST", "CHEAPEST", "fixed_roles", "learned_routers", "comparable_policies", "rank_agreement",
     "rank_table", "best_learned_vs_best_fixed", "rank_among", "article_ordering",
     "results_table", "seed_mean_rs", "labelled", "estimate_sensitivity", "biggest_moves",
+    "choice_agreement", "probability_correlation", "most_similar_pair", "predictive_agreement",
+    "rank_where_distinct",
 ]
 
 DEAREST, CHEAPEST = "fixed: dearest", "fixed: cheapest"
@@ -343,3 +347,87 @@ def biggest_moves(ranks: pd.DataFrame, reference: str, other: str, k: int = 3) -
     shift = (b[ok] - a[ok]).abs()
     order = sorted(shift.index, key=lambda lab: (-shift[lab], list(ranks.index).index(lab)))
     return [(lab, int(a[lab]), int(b[lab])) for lab in order[:k]]
+
+
+# ---- how distinct are the policies? -------------------------------------------------------------
+
+def choice_agreement(result, policies: Sequence[str]) -> pd.DataFrame:
+    """Share of test queries on which two policies choose the same model, mean over the seeds.
+
+    A symmetric (P, P) frame over ``policies`` (ones on the diagonal), read from the choices the
+    evaluation stored (no refit).
+    """
+    policies = list(policies)
+    missing = [p for p in policies if p not in result.policies]
+    if missing:
+        raise RouterlabError(f"policies not in the evaluation: {', '.join(missing)}")
+    cols = [result.policies.index(p) for p in policies]
+    acc = np.zeros((len(cols), len(cols)))
+    for seed in result.seeds:
+        ch = np.asarray(result.choices[seed])[:, cols]
+        acc += (ch[:, :, None] == ch[:, None, :]).mean(axis=0)
+    return pd.DataFrame(acc / len(result.seeds), index=policies, columns=policies)
+
+
+def probability_correlation(probas: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Pearson correlation between the predicted success probabilities ((n, m) arrays on the same
+    queries and models) of every pair of routers, over all (query, model) cells."""
+    names = list(probas)
+    if not names:
+        return pd.DataFrame()
+    flat = np.array([np.asarray(probas[n], dtype=np.float64).ravel() for n in names])
+    if len({len(f) for f in flat}) != 1:
+        raise RouterlabError("the probability arrays must have the same shape")
+    return pd.DataFrame(np.corrcoef(flat), index=names, columns=names)
+
+
+def most_similar_pair(matrix: pd.DataFrame) -> tuple[str, str, float]:
+    """(a, b, value) of the largest off-diagonal entry of a symmetric pairwise frame."""
+    m = matrix.to_numpy(dtype=np.float64).copy()
+    if m.shape[0] < 2:
+        raise RouterlabError("need at least two policies to compare")
+    np.fill_diagonal(m, -np.inf)
+    i, j = np.unravel_index(np.nanargmax(m), m.shape)
+    a, b = sorted((matrix.index[i], matrix.columns[j]))
+    return a, b, float(m[i, j])
+
+
+def predictive_agreement(train, test, ks: Sequence[int], reference: str = "seq-cls",
+                         others: Sequence[str] = (), seed: int = 0, **mf_options) -> dict:
+    """MF at each rank in ``ks`` against a per-model classifier (``reference``) on one split.
+
+    Fits ``reference`` and every router in ``others`` once and MF once per k on ``train``; routes
+    ``test``. Returns ``{"ranks": frame, "proba": {name: (n_test, m) probabilities}}`` where the
+    frame has one row per k with ``agreement`` (share of test queries on which MF(k) chooses the
+    reference's model) and ``proba_corr`` (Pearson correlation of the predicted probabilities over
+    all cells), and ``proba`` holds the reference's, the others' and MF's at the largest k (named
+    "mf").
+    """
+    from .routers import make_router
+
+    ks = sorted({int(k) for k in ks})
+    if not ks or ks[0] < 1:
+        raise RouterlabError("ks must be ranks >= 1")
+    ref = make_router(reference, seed=seed).fit(train).route(test)
+    if ref.proba is None:
+        raise RouterlabError(f"router {reference!r} gives no predicted probabilities")
+    proba = {reference: ref.proba}
+    for name in others:
+        r = make_router(name, seed=seed).fit(train).route(test)
+        if r.proba is not None:
+            proba[name] = r.proba
+    rows = []
+    for k in ks:
+        r = make_router("mf", seed=seed, k=k, **mf_options).fit(train).route(test)
+        rows.append({"k": k, "agreement": float(np.mean(r.choice == ref.choice)),
+                     "proba_corr": float(np.corrcoef(r.proba.ravel(), ref.proba.ravel())[0, 1])})
+        if k == ks[-1]:
+            proba["mf"] = r.proba
+    return {"ranks": pd.DataFrame(rows).set_index("k"), "proba": proba}
+
+
+def rank_where_distinct(ranks: pd.DataFrame, threshold: float = 0.95) -> int | None:
+    """The largest rank k at which MF's choices agree with the reference on at most ``threshold``
+    of the queries (None: at no rank of the sweep)."""
+    below = ranks.index[ranks["agreement"] <= threshold]
+    return int(max(below)) if len(below) else None
