@@ -225,6 +225,7 @@ glue("tbl_cards_full", tbl(_full.rename_axis("Policy").reset_index()), display=F
 # %% [markdown]
 # ```{glue:figure} tbl_cards
 # :name: "tbl-cards"
+# :figclass: table
 # The policies compared in this chapter: the article's paradigm (prediction-based, LLM-based
 # cascade, semantic), query-blind baselines, single models and bounds, and what each learns from
 # the training rows.
@@ -335,6 +336,7 @@ glue("tbl_main_full", tbl(pd.DataFrame(_all)), display=False)
 # %% [markdown]
 # ```{glue:figure} tbl_main
 # :name: "tbl-main"
+# :figclass: table
 # The article's results table against ours, cell by cell (simulated data). Ours: mean over the
 # seeds, then the 95% t-interval across the seeds. RS with the global normalisation on the test
 # rows; cost reduction against GPT-4o fixed.
@@ -520,6 +522,7 @@ g("mf_gain_vs_best_single_text", signed3(summary.loc["mf", "gain_vs_best_single"
 # %% [markdown]
 # ```{glue:figure} tbl_ordering
 # :name: "tbl-ordering"
+# :figclass: table
 # The article's ordering, relation by relation, on our seed means (simulated data). A pair the
 # article calls equal (Cascade = FrugalGPT) enters a ">" by its lower member on the left and its
 # upper member on the right.
@@ -985,6 +988,7 @@ for k, h in heads.items():
 # %% [markdown]
 # ```{glue:figure} tbl_headline
 # :name: "tbl-headline"
+# :figclass: table
 # Headline results on simulated data and on the two real benchmarks, mean over the seeds, with
 # 95% paired bootstrap intervals in brackets. RS on LLMRouter rests on estimated cost.
 # ```

@@ -229,6 +229,7 @@ difficulty = an.dataset_difficulty(bench.quality, bench.datasets).loc[DATASETS]
 #
 # ```{glue:figure} tbl_04_overview
 # :name: "tbl-04-overview"
+# :figclass: table
 # :alt: "Table of the twelve datasets with their test and training rows, difficulty, and the RS of MF, the oracle and the best single model."
 # The twelve datasets of RouterBench-Sim (simulated): size, difficulty (1 minus the mean quality
 # over the six models) and RS (mean over {glue:text}`n_seeds:d` splits).
@@ -305,6 +306,7 @@ glue_fig("fig_04_shares", fig)
 #
 # ```{glue:figure} tbl_04_overrouting
 # :name: "tbl-04-overrouting"
+# :figclass: table
 # :alt: "Table of MF's share of queries sent to Llama-3-8B, the oracle's share, the excess with its interval, and the quality losses on GPQA and MuSR."
 # Over-routing by MF on the two hard datasets (RouterBench-Sim, simulated; means over
 # {glue:text}`n_seeds:d` splits, {glue:text}`ci_level:.0%` seed interval in brackets). "Quality
@@ -541,6 +543,7 @@ glue_fig("fig_04_gain_gap", fig)
 #
 # ```{glue:figure} tbl_04_corr
 # :name: "tbl-04-corr"
+# :figclass: table
 # :alt: "Table of Pearson r with 95% Fisher-z intervals between RS and training rows, log10 training rows and difficulty, for MF and the oracle."
 # Pearson r across the {glue:text}`n_datasets:d` datasets between a policy's RS and each
 # dataset property, with the {glue:text}`ci_level:.0%` Fisher-z interval (RouterBench-Sim,
@@ -768,6 +771,7 @@ g("lc_ratio", meas / pred if np.isfinite(meas) and np.isfinite(pred) and pred !=
 #
 # ```{glue:figure} tbl_04_causal
 # :name: "tbl-04-causal"
+# :figclass: table
 # :alt: "Table of the datasets large enough for the test, with MF's RS on all rows and on the subsample, the measured change and the change the cross-dataset slope predicts."
 # The causal test (RouterBench-Sim, simulated): MF's RS on each large dataset with all its training
 # rows and with {glue:text}`lc_probe:d`, the measured change, and the change the cross-dataset slope
@@ -1011,6 +1015,7 @@ glue_fig("fig_04_real_gains", fig)
 #
 # ```{glue:figure} tbl_04_real_corr
 # :name: "tbl-04-real-corr"
+# :figclass: table
 # :alt: "Table of Pearson r with 95% intervals, Spearman and p-value of MF's gain against training rows and difficulty on the simulator, LLMRouter and MMLU-Pro."
 # Pearson r across datasets of MF's RS gain over the best single model, simulated beside real
 # (real: estimated cost), with the {glue:text}`ci_level:.0%` Fisher-z interval, Spearman's rank

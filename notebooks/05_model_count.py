@@ -96,6 +96,7 @@ def glue_fig(key, fig):
 #
 # ```{glue:figure} tbl_05_models
 # :name: "tbl-05-models"
+# :figclass: table
 # :alt: "Table of the six simulated models with provider, tier, input and output price per million tokens, accuracy and short name."
 # The six models of {term}`RouterBench-Sim` (simulated): list prices in dollars per million input
 # and output tokens, accuracy over all queries, and the short name used in subset labels.
@@ -184,6 +185,7 @@ g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
 #
 # ```{glue:figure} tbl_05_ablation
 # :name: "tbl-05-ablation"
+# :figclass: table
 # :alt: "Table of the ablation measures d, d relative, m and the oracle's differences, each with its mean and 95% seed interval."
 # The article's ablation on RouterBench-Sim (simulated): mean over {glue:text}`n_seeds:d` splits
 # and {glue:text}`ci_level:.0%` seed interval. "Two" is Llama-3-8B + GPT-4o, "six" all models.
@@ -354,6 +356,7 @@ glue_fig("fig_05_subsets", fig)
 #
 # ```{glue:figure} tbl_05_best_by_size
 # :name: "tbl-05-best-by-size"
+# :figclass: table
 # :alt: "Table of the best subset of each size from two to six models for MF and the oracle, with its RS, quality and mean cost per query."
 # The best subset of each size for MF (restricted) and the oracle, RouterBench-Sim (simulated):
 # RS, quality and mean cost per query in dollars.
@@ -452,6 +455,7 @@ for p in ("MF", "oracle"):
 #
 # ```{glue:figure} tbl_05_attribution
 # :name: "tbl-05-attribution"
+# :figclass: table
 # :alt: "Table of the Shapley value with its 95% seed interval and the mean marginal gain of each model, for MF and the oracle."
 # Shapley value ({glue:text}`ci_level:.0%` seed interval) and mean marginal gain of each model,
 # for MF and the oracle (RouterBench-Sim, simulated).

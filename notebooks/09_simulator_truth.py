@@ -153,6 +153,7 @@ glue("rules_table", HTML(html_table(
 #
 # ```{glue:figure} rules_table
 # :name: "tbl-rules"
+# :figclass: table
 # The pre-registered findings (statement, identifier and the chapter that measures it), the rule
 # that judges each on real data, and the real sources it is measured on.
 # ```
@@ -293,6 +294,7 @@ plt.close(fig)
 #
 # ```{glue:figure} wrong_table
 # :name: "tbl-wrong"
+# :figclass: table
 # The (finding, source) pairs where the simulator's answer does not hold on real data: the value
 # on RouterBench-Sim and on the real source, with 95% intervals where the chapter gives them.
 # ```
@@ -307,6 +309,7 @@ glue("counts_table", style.table(_counts, hide_index=True).set_table_styles(
 # %% [markdown]
 # ```{glue:figure} counts_table
 # :name: "tbl-counts"
+# :figclass: table
 # The verdicts per real source: the number of (finding, source) pairs with each verdict.
 # ```
 #
