@@ -18,8 +18,9 @@
 # the same routers on **real** per-question outcomes: the RouteLLM project (Ong et al., 2024)
 # published whether `gpt-4-1106-preview` and `Mixtral-8x7B-Instruct-v0.1` answered each MMLU and
 # GSM8K test question correctly. Two models, real prompts, real correctness. We score the routers
-# with all the metrics met so far, the article's Routing Score (RS), RouterBench's AIQ (chapter
-# 07) and RouteLLM's APGR and CPT, and ask what routing from the prompt text alone can achieve.
+# with all the metrics met so far, the article's {term}`Routing Score <RS>` (RS),
+# {term}`RouterBench`'s {term}`AIQ` (chapter 07) and {term}`RouteLLM`'s {term}`APGR` and
+# {term}`CPT`, and ask what routing from the prompt text alone can achieve.
 #
 # ```{admonition} Where the data comes from
 # :class: note
@@ -32,7 +33,7 @@
 # "nan".
 # ```
 #
-# Costs are computed, not observed: tokens of the stored prompt and of the answer (one token on
+# Costs are {term}`estimated <estimated cost>`, not observed: tokens of the stored prompt and of the answer (one token on
 # MMLU, the real answer text on GSM8K), counted by an offline approximation of OpenAI's
 # `cl100k_base` tokenizer, times the list prices (GPT-4-1106-preview $10/$30, Mixtral-8x7B
 # $0.60/$0.60 per million input/output tokens). RouteLLM's prompts carried few-shot examples that
@@ -47,7 +48,7 @@ data_dir = None    # folder with the RouteLLM files (None: search the usual plac
 features = "tfidf"  # query features from the prompt text: "tfidf" (default) or "minilm"
 judge_error = 0.2  # error rate of the cascade's simulated judge (RouterBench plots 0.2)
 
-# %%
+# %% tags=["remove-input"]
 import time
 
 import matplotlib.pyplot as plt
@@ -58,10 +59,22 @@ from scipy.stats import spearmanr
 
 import routerlab as rl
 from routerlab import curves as cv
-from routerlab import plots
+from routerlab import plots, style
 from routerlab.evaluation import stratified_split, t_interval
 from routerlab.sources.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
+from routerlab.htmltable import html_table
+from IPython.display import HTML
 
+style.use()
+
+# pandas Stylers render with pandas' table class, so the book's theme draws them like DataFrames
+# (borders, padding, striped rows) instead of cells running together; numbers and row labels stay on
+# one line (headers may wrap).
+from pandas.io.formats.style import Styler as _Styler
+
+get_ipython().display_formatter.formatters["text/html"].for_type(
+    _Styler, lambda s: s.set_table_attributes('class="dataframe"').set_table_styles(
+        [{"selector": "td, th.row_heading", "props": "white-space: nowrap;"}], overwrite=False).to_html())
 t_start = time.perf_counter()
 folder = find_routellm_dir(data_dir)
 HAVE_DATA = folder is not None
@@ -118,9 +131,9 @@ DS = {"MMLU": "mmlu", "GSM8K": "gsm8k"}
 # worth sending to GPT-4, and on {glue:text}`only_weak_mmlu:.3f` and {glue:text}`only_weak_gsm8k:.3f`
 # it is Mixtral that is right and GPT-4 wrong. A GPT-4 call costs {glue:text}`cost_ratio_mmlu:.0f`
 # times a Mixtral call on MMLU (one-token answers) and {glue:text}`cost_ratio_gsm8k:.0f` times on
-# GSM8K.
+# GSM8K ({numref}`tbl-08-overview`).
 
-# %%
+# %% tags=["remove-input"]
 rows = []
 for d, k in DS.items():
     sub = bench.rows(bench.dataset_mask(d))
@@ -137,41 +150,66 @@ for d, k in DS.items():
     g(f"only_weak_{k}", (qw & ~qs).mean())
     g(f"cost_ratio_{k}", cs / cw)
 overview = pd.DataFrame(rows).set_index("dataset")
-overview.style.format(precision=4)
+# for the page: one column per dataset, one row per measurement, readable labels and formats
+_fmt = {c: ("{:.2e}" if "$" in c else "{:.1f}" if c == "cost ratio" else "{:,.0f}" if c == "questions"
+            else "{:.3f}") for c in overview.columns}
+overview_view = pd.DataFrame({c: [f.format(v) for v in overview[c]] for c, f in _fmt.items()},
+                             index=overview.index).T
+overview_view.index = [{"only strong right": f"only {STRONG} right", "only weak right": f"only {WEAK} right",
+                        f"{WEAK} $/query": f"{WEAK}, USD per query",
+                        f"{STRONG} $/query": f"{STRONG}, USD per query",
+                        "cost ratio": f"cost ratio ({STRONG} / {WEAK})"}.get(i, i) for i in overview_view.index]
+overview_view.index.name = "share of questions / cost"
+glue("tbl_overview", HTML(html_table(overview_view.reset_index(), nowrap=list(DS))), display=False)
+
+# %% [markdown]
+# ```{glue:figure} tbl_overview
+# :name: "tbl-08-overview"
+# :figclass: table
+# :alt: "Table of the two models' accuracies, joint outcomes and costs per question on MMLU and GSM8K"
+# The real outcomes: each model's accuracy, the shares of questions both, only one or neither
+# model answers correctly, and the mean (estimated) cost per question.
+# ```
 
 # %% [markdown]
 # ## The routers and the protocol
 #
 # Each dataset is routed on its own (as RouteLLM evaluates them): {glue:text}`n_seeds_used:.0f`
-# stratified 80/20 splits; on each, the prompt texts of the training rows fit the text features
+# {term}`stratified <stratified split>` 80/20 splits; on each, the prompt texts of the training rows fit the text features
 # (TF-IDF over words and word pairs, reduced to 64 dimensions by truncated SVD, so no statistic of
-# a test prompt enters), and every router of chapter 03 that predicts from the query (MF, BERT
-# classification, sequence classification, causal LM, kNN, MLP) is trained on the training rows.
+# a test prompt enters), and every router of chapter 03 that predicts from the query
+# ({term}`MF`, BERT classification, sequence classification, causal LM, {term}`kNN <kNN router>`, MLP) is
+# trained on the training rows.
 # On the test rows each router is scored four ways:
 #
 # * **RS**: the article's rule (expected success times one minus normalised expected cost),
 #   normalised on the test rows' cost range;
 # * **APGR and CPT** (RouteLLM): the router's score for "GPT-4 is worth it" (here
 #   (1 + P(GPT-4 right) − P(Mixtral right)) / 2) is thresholded at its deciles, giving quality at
-#   0, 10, ..., 100% GPT-4 calls; PGR rescales quality so Mixtral alone is 0 and GPT-4 alone is 1;
-#   APGR is the mean PGR over the call share, CPT(x%) the smallest call share reaching PGR = x%;
-# * **AIQ** (RouterBench): the area under the hull of the router's cost-quality operating points
-#   (RouterBench's willingness-to-pay sweep over its 32 values of lambda, plus the decile
+#   0, 10, ..., 100% GPT-4 calls; {term}`PGR` rescales quality so Mixtral alone is 0 and GPT-4
+#   alone is 1; APGR is the mean PGR over the call share, CPT(x%) the smallest call share reaching
+#   PGR = x%;
+# * **AIQ** (RouterBench): the area under the hull ({term}`NDCH`) of the router's cost-quality
+#   {term}`operating points <operating point>` (RouterBench's
+#   {term}`willingness-to-pay <willingness to pay>` sweep over its 32 values of lambda, plus the decile
 #   thresholds above, because with two models most lambdas give the same all-Mixtral or all-GPT-4
 #   point), in both normalisations of chapter 07.
 #
 # Three references bracket them: the **subject prior** (each model's training accuracy on the
 # question's MMLU subject; one value for all of GSM8K), which reads a label instead of the text;
-# **random** routing; and RouterBench's **cascade with a simulated judge**: ask Mixtral, and call
+# **random** routing; and RouterBench's **{term}`cascade` with a simulated judge**: ask Mixtral, and call
 # GPT-4 when a judge rejects the answer, the judge knowing the truth but erring with probability
 # {glue:text}`judge_error:.2f`. The cascade is not a deployable router: its judge reads the
-# correctness that no router may see. The **oracle** sends to GPT-4 exactly the questions where
+# correctness that no router may see. The **{term}`oracle`** sends to GPT-4 exactly the questions where
 # only GPT-4 is right.
 
 # %%
+study = cv.two_model_study(bench, seeds=range(n_seeds), features=features,
+                           judge_error=judge_error)
+
+# %% tags=["remove-input"]
 g("n_seeds_used", n_seeds, measured=False)
 g("judge_error", judge_error, measured=False)
-study = cv.two_model_study(bench, seeds=range(n_seeds), features=features, judge_error=judge_error)
 pts = study.points
 ORDER = ["mf", "bert-cls", "seq-cls", "causal-lm", "knn", "mlp", "subject-prior", "random",
          "judge-cascade", "oracle", f"fixed:{WEAK}", f"fixed:{STRONG}", "zero router"]
@@ -194,29 +232,68 @@ def summary(dataset):
 tables = {d: summary(d) for d in DS}
 
 
-def show(t):
-    cols = {m: f"{m}" for m in METRICS}
-    fmt = t[METRICS].copy()
-    for m in METRICS:
-        fmt[m] = [("" if np.isnan(a) else f"{a:.3f}" + ("" if np.isnan(lo) else f" [{lo:.3f}, {hi:.3f}]"))
-                  for a, lo, hi in zip(t[m], t[f"{m}_lo"], t[f"{m}_hi"])]
-    return fmt.rename(columns=cols)
+LABELS = {"mf": "MF", "bert-cls": "BERT classifier", "seq-cls": "sequence classifier",
+          "causal-lm": "causal LM", "knn": "kNN", "mlp": "MLP", "subject-prior": "subject prior",
+          "random": "random", "judge-cascade": "cascade (simulated judge)", "oracle": "oracle",
+          f"fixed:{WEAK}": f"{WEAK} alone", f"fixed:{STRONG}": f"{STRONG} alone", "zero router": "zero router"}
+HEADERS = {"rs": "RS", "quality": "quality", "strong_share": "GPT-4 share", "apgr": "APGR",
+           "cpt50": "CPT(50%)", "cpt80": "CPT(80%)", "aiq_cmax": "AIQ (c_max)", "aiq_range": "AIQ (range)"}
+
+
+def show(t, metrics=("rs", "apgr", "cpt50", "aiq_cmax")):
+    """A table for the page: each value over its 95% interval across splits (no interval when the
+    splits agree exactly); "–" where the metric is not defined for that row."""
+    def cell(a, lo, hi):
+        if np.isnan(a):
+            return "–"
+        return f"{a:.3f}" if np.isnan(lo) or np.isclose(lo, hi) else f"{a:.3f}\n[{lo:.3f}, {hi:.3f}]"
+    out = pd.DataFrame({"router": [LABELS.get(r, r) for r in t.index]})
+    for m in metrics:
+        out[HEADERS[m]] = [cell(a, lo, hi) for a, lo, hi in zip(t[m], t[f"{m}_lo"], t[f"{m}_hi"])]
+    return HTML(html_table(out, nowrap=[HEADERS[m] for m in metrics]))
+
+
+for d, k in DS.items():
+    glue(f"tbl_{k}", show(tables[d]), display=False)
+    glue(f"tbl_{k}_full", show(tables[d], METRICS), display=False)
 
 
 # %% [markdown]
 # ### MMLU
 #
-# Mean over the splits, with 95% t-intervals across splits in brackets. `strong_share` is the
-# share of test questions that call GPT-4 under the RS rule (for the cascade: after a rejection).
-
-# %%
-show(tables["MMLU"])
+# {numref}`tbl-08-mmlu` and {numref}`tbl-08-gsm8k` give each router's RS, APGR, CPT(50%) and
+# AIQ: the mean over the splits, with the 95% t-interval across splits ({term}`seed interval`)
+# below it. APGR and CPT are not defined for a single model (there is no curve of call shares),
+# and the zero router is only a cost-quality hull, so it has an AIQ alone. The complete tables,
+# with quality, the share of GPT-4 calls under the RS rule (for the cascade: after a rejection),
+# CPT(80%) and AIQ in both normalisations, are behind the toggles.
+#
+# ```{glue:figure} tbl_mmlu
+# :name: "tbl-08-mmlu"
+# :figclass: table
+# :alt: "Table of RS, APGR, CPT(50%) and AIQ of every router on MMLU, with 95% intervals"
+# MMLU: the routers' scores on the test rows, mean over the splits with 95% intervals.
+# ```
+#
+# ````{dropdown} MMLU, every metric
+# ```{glue:figure} tbl_mmlu_full
+# ```
+# ````
 
 # %% [markdown]
 # ### GSM8K
-
-# %%
-show(tables["GSM8K"])
+#
+# ```{glue:figure} tbl_gsm8k
+# :name: "tbl-08-gsm8k"
+# :figclass: table
+# :alt: "Table of RS, APGR, CPT(50%) and AIQ of every router on GSM8K, with 95% intervals"
+# GSM8K: the routers' scores on the test rows, mean over the splits with 95% intervals.
+# ```
+#
+# ````{dropdown} GSM8K, every metric
+# ```{glue:figure} tbl_gsm8k_full
+# ```
+# ````
 
 # %% [markdown]
 # ## The headline: matrix factorisation on MMLU
@@ -245,50 +322,77 @@ for d, k in DS.items():
         for m in ("apgr", "cpt50", "cpt80", "rs"):
             g(f"{rk}_{m}_{k}_lo", t.loc[r, f"{m}_lo"])
             g(f"{rk}_{m}_{k}_hi", t.loc[r, f"{m}_hi"])
-    g(f"best_apgr_{k}", str(t.loc[LEARNED, "apgr"].astype(float).idxmax()))
-    g(f"best_rs_{k}", str(t.loc[LEARNED, "rs"].astype(float).idxmax()))
+    g(f"best_apgr_{k}", LABELS[str(t.loc[LEARNED, "apgr"].astype(float).idxmax())])
+    g(f"best_rs_{k}", LABELS[str(t.loc[LEARNED, "rs"].astype(float).idxmax())])
 
 # %% [markdown]
-# The RouteLLM view of split 0: quality against the share of GPT-4 calls. The dotted lines are
-# Mixtral alone (PGR 0) and GPT-4 alone (PGR 1); random routing runs straight between them; the
-# oracle rises with slope 1 until every question that needs GPT-4 has it.
+# {numref}`fig-08-share-curves` is the RouteLLM view of split 0: quality against the share of
+# GPT-4 calls. The dotted lines are Mixtral alone (PGR 0) and GPT-4 alone (PGR 1); random routing
+# runs straight between them; the oracle rises with slope 1 until every question that needs GPT-4
+# has it.
+#
+# ```{glue:figure} fig_share_curves
+# :name: "fig-08-share-curves"
+# :alt: "Two panels, MMLU above and GSM8K below: quality of MF, kNN, the subject prior, random routing, the cascade and the oracle against the share of questions sent to GPT-4, between the levels of Mixtral alone and GPT-4 alone"
+# Quality against the share of calls to GPT-4 (split 0), on MMLU (top) and GSM8K (bottom), each
+# router's score thresholded at its deciles. The dotted lines are the two models alone.
+# ```
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(8.5), sharex=True)
 c0 = study.curves[(study.curves["seed"] == 0) & (study.curves["kind"] == "threshold")]
 for ax, d in zip(axes, DS):
     cd = c0[c0["dataset"] == d]
     show_r = ["mf", "knn", "subject-prior", "random", "judge-cascade", "oracle"]
     sub = bench.rows(bench.dataset_mask(d))
-    plots.plot_share_curves(ax, {r: (cd[cd.router == r]["x"].to_numpy(), cd[cd.router == r]["quality"].to_numpy())
+    plots.plot_share_curves(ax, {LABELS[r]: (cd[cd.router == r]["x"].to_numpy(), cd[cd.router == r]["quality"].to_numpy())
                                  for r in show_r},
                             weak=float(pts[(pts.dataset == d) & (pts.router == f"fixed:{WEAK}") & (pts.seed == 0)]["quality"].iloc[0]),
-                            strong=float(pts[(pts.dataset == d) & (pts.router == f"fixed:{STRONG}") & (pts.seed == 0)]["quality"].iloc[0]))
-    ax.set_title(f"{d}: quality vs GPT-4 call share (split 0)" + ("" if HAVE_DATA else " [PLACEHOLDER]"))
-fig.tight_layout()
+                            strong=float(pts[(pts.dataset == d) & (pts.router == f"fixed:{STRONG}") & (pts.seed == 0)]["quality"].iloc[0]),
+                            xlabel="share of calls to GPT-4" if ax is axes[-1] else "")
+    ax.get_legend().remove()
+    ax.set_title(d + ("" if HAVE_DATA else " [PLACEHOLDER]"))
+handles, labels = axes[0].get_legend_handles_labels()
+labels = [{"weak model": f"{WEAK} alone", "strong model": f"{STRONG} alone"}.get(x, x) for x in labels]
+fig.legend(handles, labels, loc="outside lower center", ncol=3)
+glue("fig_share_curves", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
-# The RouterBench view of the same split: each router's operating points (faint) and their
-# non-decreasing convex hull, against mean cost per query; the dashed line is the zero
-# router (the hull of the two single models, what randomly mixing them buys).
+# {numref}`fig-08-hulls` is the RouterBench view of the same split: each router's operating points
+# (faint) and their non-decreasing convex hull, against mean cost per query; the dashed line is the
+# {term}`zero router` (the hull of the two single models, what randomly mixing them buys).
+#
+# ```{glue:figure} fig_hulls
+# :name: "fig-08-hulls"
+# :alt: "Two panels, MMLU above and GSM8K below: mean quality against mean cost per question on a log axis, with the hull of MF, kNN, the subject prior, the cascade and the oracle above a dashed zero-router line"
+# Cost-quality hulls (split 0) on MMLU (top) and GSM8K (bottom): each router's operating points
+# (faint markers) and their non-decreasing convex hull; dashed, the zero router.
+# ```
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(8.5))
 cc = study.curves[(study.curves["seed"] == 0) & (study.curves["kind"] == "cost")]
 for ax, d in zip(axes, DS):
     cd = cc[cc["dataset"] == d]
-    sel = {r: (cd[cd.router == r]["x"].to_numpy(), cd[cd.router == r]["quality"].to_numpy())
+    sel = {LABELS[r]: (cd[cd.router == r]["x"].to_numpy(), cd[cd.router == r]["quality"].to_numpy())
            for r in ["mf", "knn", "subject-prior", "judge-cascade", "oracle"]}
     z = cd[cd.router == "zero router"]
-    plots.plot_hulls(ax, sel, zero=rl.metrics.ndch(z["x"], z["quality"]), logx=True)
-    ax.set_title(f"{d}: cost-quality hulls (split 0)" + ("" if HAVE_DATA else " [PLACEHOLDER]"))
-fig.tight_layout()
+    ax.set_prop_cycle(color=[style.PALETTE[i] for i in (0, 1, 2, 4, 5)])  # the colours of the figure above
+    plots.plot_hulls(ax, sel, zero=rl.metrics.ndch(z["x"], z["quality"]), logx=True,
+                     xlabel="mean cost per question (USD, log scale)")
+    ax.get_legend().remove()
+    ax.set_title(d + ("" if HAVE_DATA else " [PLACEHOLDER]"))
+handles, labels = axes[0].get_legend_handles_labels()
+fig.legend(handles, labels, loc="outside lower center", ncol=3)
+glue("fig_hulls", fig, display=False)
+plt.close(fig)
 
 # %% [markdown]
 # ## What the prompt text can and cannot predict
 #
-# A router can only be as good as its guess of who will be right. The table gives, per router,
-# the ROC AUC (0.5 = no information, 1 = perfect ranking) of its predicted success of each model
+# A router can only be as good as its guess of who will be right. {numref}`tbl-08-auc` gives,
+# per router, the ROC AUC (0.5 = no information, 1 = perfect ranking) of its predicted success of each model
 # and of its GPT-4-is-worth-it score for the questions where only GPT-4 is right (mean over
 # splits).
 #
@@ -301,11 +405,27 @@ fig.tight_layout()
 # {glue:text}`subject_reading_mmlu` On GSM8K, where there is no subject label, the best text router reaches
 # a gain AUC of {glue:text}`best_auc_gain_gsm8k:.2f` ({glue:text}`best_auc_gain_router_gsm8k`):
 # word problems carry {glue:text}`gsm8k_signal` signal about which ones Mixtral will fail.
+#
+# ```{glue:figure} tbl_auc
+# :name: "tbl-08-auc"
+# :figclass: table
+# :alt: "Table of ROC AUCs of each text router and the subject prior on MMLU and GSM8K, with their APGR"
+# What the routers' predictions rank correctly (ROC AUC, mean over the splits): Mixtral's
+# successes (AUC: Mixtral), GPT-4's successes (AUC: GPT-4), and the questions only GPT-4 answers
+# correctly (AUC: only GPT-4), with the router's APGR. GSM8K has no subject label, so the subject prior gives every question the same score
+# there: its AUCs are 0.5 and its APGR is random routing's.
+# ```
 
-# %%
+# %% tags=["remove-input"]
 auc = (pts[pts["router"].isin(LEARNED + ["subject-prior"])]
        .groupby(["dataset", "router"], sort=False)[["auc_weak", "auc_strong", "auc_gain", "apgr"]].mean())
-auc
+_auc_view = auc.reset_index()
+_auc_view["router"] = _auc_view["router"].map(LABELS)
+_auc_view = _auc_view.rename(columns={"auc_weak": "AUC: Mixtral", "auc_strong": "AUC: GPT-4",
+                                      "auc_gain": "AUC: only GPT-4", "apgr": "APGR"})
+for c in ("AUC: Mixtral", "AUC: GPT-4", "AUC: only GPT-4", "APGR"):
+    _auc_view[c] = [f"{v:.3f}" for v in _auc_view[c]]
+glue("tbl_auc", HTML(html_table(_auc_view, nowrap=["dataset", "router"])), display=False)
 
 # %% tags=["remove-input"]
 for d, k in DS.items():
@@ -321,7 +441,7 @@ for d, k in DS.items():
     g(f"text_vs_subject_{k}", verdict)
     bg = a.loc[LEARNED, "auc_gain"].astype(float)
     g(f"best_auc_gain_{k}", bg.max())
-    g(f"best_auc_gain_router_{k}", str(bg.idxmax()))
+    g(f"best_auc_gain_router_{k}", LABELS[str(bg.idxmax())])
 b_ = tables["MMLU"].loc[LEARNED, "apgr"].astype(float).idxmax()
 sp_ = tables["MMLU"].loc["subject-prior", ["apgr_lo", "apgr_hi"]].astype(float)
 if float(tables["MMLU"].loc[b_, "apgr_lo"]) > sp_.iloc[1]:
@@ -332,7 +452,7 @@ else:
                "which question within a subject trips Mixtral up is largely invisible to these features.")
 g("subject_reading_mmlu", reading)
 bg = float(auc.loc["GSM8K"].loc[LEARNED, "auc_gain"].max())
-g("gsm8k_signal", "little" if bg < 0.6 else "some, but far from complete," if bg < 0.8 else "strong")
+_ = g("gsm8k_signal", "little" if bg < 0.6 else "some, but far from complete," if bg < 0.8 else "strong")
 
 # %% [markdown]
 # ## Do the metrics agree?
@@ -392,7 +512,7 @@ for d, k in DS.items():
 # own routers lose about 8 RS points when restricted to the cheapest and the most accurate model.
 # Real outcomes let us measure what two models leave on the table. On MMLU the oracle's RS is
 # {glue:text}`oracle_rs_mmlu:.3f`, the better single model's {glue:text}`best_single_rs_mmlu:.3f`
-# ({glue:text}`best_single_name_mmlu`): a headroom of {glue:text}`headroom_mmlu:.3f`. MF scores
+# ({glue:text}`best_single_name_mmlu`): a {term}`headroom` of {glue:text}`headroom_mmlu:.3f`. MF scores
 # {glue:text}`mf_gain_mmlu:.3f` RS above the better single model ({glue:text}`mf_captured_mmlu:.2f`
 # of the headroom); the judge cascade, with its truth-reading judge,
 # {glue:text}`cascade_gain_mmlu:.3f`. On GSM8K the headroom is {glue:text}`headroom_gsm8k:.3f` and
@@ -429,7 +549,7 @@ g("captured_verdict",
   f"MF realises less than {share} of that headroom on each dataset, so the bottleneck is predicting "
   "which questions need the stronger model from the prompt alone, the point of the previous section."
   if share else "MF realises at least half of the headroom on at least one dataset.")
-g("runtime_s", time.perf_counter() - t_start)
+_ = g("runtime_s", time.perf_counter() - t_start)
 
 # %% [markdown]
 # ## What this chapter does not show
