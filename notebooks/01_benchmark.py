@@ -74,14 +74,6 @@ from routerlab.simulate import (ANCHORS, DEFAULT_PARAMS, TOPICS, dataset_family,
 pd.set_option("display.precision", 3)
 style.use()
 
-# pandas Stylers render with pandas' table class, so the book's theme draws them like DataFrames
-# (borders, padding, striped rows) instead of cells running together; numbers and row labels stay on
-# one line (headers may wrap).
-from pandas.io.formats.style import Styler as _Styler
-
-get_ipython().display_formatter.formatters["text/html"].for_type(
-    _Styler, lambda s: s.set_table_attributes('class="dataframe"').set_table_styles(
-        [{"selector": "td, th.row_heading", "props": "white-space: nowrap;"}], overwrite=False).to_html())
 
 
 g = glue_value  # glue a plain Python number or string for the text

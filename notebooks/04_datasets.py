@@ -53,7 +53,7 @@ import pandas as pd
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.gluing import glue_formatted, glue_value
+from routerlab.gluing import glue_figure, glue_formatted, glue_value
 from routerlab import analysis as an
 from routerlab import criteria, ledger, plots, simcheck, sources, style
 from routerlab.catalog import MODEL_NAMES
@@ -86,19 +86,7 @@ def defer_ledger(claim_id, **check):
 
 
 style.use()
-PAD = [{"selector": "th, td", "props": "padding: 0.15em 0.45em; text-align: right; font-size: 0.9em;"},
-       {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"}]
-
-
-def show_table(frame, **kw):
-    """A table for the page: the house format (3 decimals, readable headers) with padded cells."""
-    return style.table(frame, **kw).set_table_styles(PAD, overwrite=False)
-
-
-def glue_fig(key, fig):
-    """Glue a figure for a {glue:figure} in the text and close it (no second copy in the output)."""
-    glue(key, fig, display=False)
-    plt.close(fig)
+glue_fig = glue_figure  # glue a figure for a {glue:figure} in the text, and close it
 
 
 def p_text(p):
@@ -248,7 +236,7 @@ overview = pd.DataFrame({
     "GPT-4o RS": rs_table[f"fixed:{STRONG}"], "Llama-3-8B RS": rs_table[f"fixed:{CHEAP}"],
     "MF gain vs best single": mf["gain_vs_best_single"], "MF gap to oracle": mf["gap_to_oracle"],
 }).loc[DATASETS]
-glue("tbl_04_overview", show_table(overview[["test rows", "training rows", "difficulty", "MF RS", "oracle RS",
+glue("tbl_04_overview", style.table(overview[["test rows", "training rows", "difficulty", "MF RS", "oracle RS",
                                              "best single RS", "best single model"]]), display=False)
 
 # %% [markdown]
@@ -381,11 +369,11 @@ def over_view(t):
 
 NOWRAP = [{"selector": "td", "props": "white-space: nowrap;"}]
 hard_over = over_s[over_s["dataset"].isin(HARD)]
-glue("tbl_04_overrouting", show_table(over_view(hard_over[hard_over["policy"] == "mf"]).droplevel("router"))
+glue("tbl_04_overrouting", style.table(over_view(hard_over[hard_over["policy"] == "mf"]).droplevel("router"))
      .set_table_styles(NOWRAP, overwrite=False), display=False)
 
 # %% tags=["remove-input", "hide-output"]
-show_table(over_view(hard_over)).set_table_styles(NOWRAP, overwrite=False).set_caption(
+style.table(over_view(hard_over)).set_table_styles(NOWRAP, overwrite=False).set_caption(
     "Over-routing on GPQA and MuSR, every learned router (simulated; 95% seed intervals)")
 
 # %% tags=["remove-input"]
@@ -589,11 +577,11 @@ def corr_view(policies):
     return out
 
 
-glue("tbl_04_corr", show_table(corr_view(["mf", "oub"]), digits=2).set_table_styles(NOWRAP, overwrite=False),
+glue("tbl_04_corr", style.table(corr_view(["mf", "oub"]), digits=2).set_table_styles(NOWRAP, overwrite=False),
      display=False)
 
 # %% tags=["remove-input", "hide-output"]
-show_table(corr_view(routers + ["oub"]), digits=2).set_table_styles(NOWRAP, overwrite=False).set_caption(
+style.table(corr_view(routers + ["oub"]), digits=2).set_table_styles(NOWRAP, overwrite=False).set_caption(
     "Pearson r across datasets for every policy (simulated; 95% Fisher-z intervals)")
 
 # %% tags=["remove-input"]
@@ -732,7 +720,7 @@ for i, (ax, d) in enumerate(zip(axes.ravel(), DATASETS)):
     if i % 3:
         ax.set_ylabel("")
 glue_fig("fig_04_learning_curves", fig)
-glue("tbl_04_causal", show_table(causal.rename(columns={"change predicted by the cross-dataset slope":
+glue("tbl_04_causal", style.table(causal.rename(columns={"change predicted by the cross-dataset slope":
                                                         "predicted change (cross-dataset slope)"})),
      display=False)
 
@@ -927,8 +915,7 @@ for s, label in REAL.items():
         display(pd.DataFrame({"": [f"{label}: data not found"]}).style.hide(axis="index"))
         continue
     display(an.dataset_display_table(real[s]).style.set_caption(
-        f"{label} (real outcomes, estimated cost): MF per dataset, means over {n_seeds} splits")
-        .set_table_styles(PAD + [{"selector": "td", "props": "white-space: nowrap;"}], overwrite=False))
+        f"{label} (real outcomes, estimated cost): MF per dataset, means over {n_seeds} splits"))
 
 # %% [markdown]
 # ```{glue:figure} fig_04_real_gains
@@ -1038,11 +1025,11 @@ for name, f in BENCHES.items():
                      "Spearman": f"{c['spearman']:.2f}" if np.isfinite(c["spearman"]) else "n/a",
                      "p": p_text(c["p"])})
 real_corr = pd.DataFrame(rows)
-glue("tbl_04_real_corr", show_table(real_corr[real_corr["measure"].isin([Y_LABEL["gain"], ""])].drop(
+glue("tbl_04_real_corr", style.table(real_corr[real_corr["measure"].isin([Y_LABEL["gain"], ""])].drop(
     columns="measure").set_index(["benchmark", "against"])).set_table_styles(NOWRAP, overwrite=False), display=False)
 
 # %% tags=["remove-input", "hide-output"]
-show_table(real_corr.set_index(["benchmark", "measure", "against"])).set_table_styles(NOWRAP, overwrite=False).set_caption(
+style.table(real_corr.set_index(["benchmark", "measure", "against"])).set_table_styles(NOWRAP, overwrite=False).set_caption(
     "Pearson r across datasets, simulated beside real: MF's gain, MF's RS and the oracle's headroom")
 
 # %% [markdown]
@@ -1156,8 +1143,7 @@ caveat_view = pd.DataFrame({
     "power at the simulated r": caveat["power"].map(lambda v: f"{v:.0%}" if np.isfinite(v) else "n/a"),
     "datasets for 80% power": caveat["n_for_80"].map(lambda v: f"{v:.0f}" if np.isfinite(v) else "n/a"),
 }).set_index(["datasets", "MF gain vs"])
-caveat_view.style.set_caption("What a correlation across 12 or 14 datasets can detect").set_table_styles(
-    PAD, overwrite=False)
+caveat_view.style.set_caption("What a correlation across 12 or 14 datasets can detect")
 
 # %% tags=["remove-input"]
 for _, c in caveat.iterrows():

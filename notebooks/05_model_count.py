@@ -51,7 +51,7 @@ import pandas as pd
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.gluing import glue_value
+from routerlab.gluing import glue_figure, glue_value
 from routerlab import analysis as an
 from routerlab import criteria, ledger, plots, simcheck, sources, style
 from routerlab import subset_search as ss
@@ -73,19 +73,7 @@ def article(claim_id):
 
 
 style.use()
-PAD = [{"selector": "th, td", "props": "padding: 0.15em 0.45em; text-align: right; font-size: 0.9em;"},
-       {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"}]
-
-
-def show_table(frame, **kw):
-    """A table for the page: the house format (3 decimals, readable headers) with padded cells."""
-    return style.table(frame, **kw).set_table_styles(PAD, overwrite=False)
-
-
-def glue_fig(key, fig):
-    """Glue a figure for a {glue:figure} in the text and close it (no second copy in the output)."""
-    glue(key, fig, display=False)
-    plt.close(fig)
+glue_fig = glue_figure  # glue a figure for a {glue:figure} in the text, and close it
 
 # %% [markdown]
 # ## The setting and the yardstick
@@ -112,7 +100,7 @@ TWO = (CHEAP, STRONG)
 WITH_MIXTRAL = tuple(m for m in MODELS if m in (CHEAP, STRONG, *MIXTRAL))
 WITH_OTHER_MID = tuple(m for m in MODELS if m in (CHEAP, STRONG, *OTHER_MID))
 ALL = tuple(MODELS)
-glue("tbl_05_models", show_table(pd.DataFrame(
+glue("tbl_05_models", style.table(pd.DataFrame(
     {"provider": [m.provider for m in bench.models], "tier": [m.tier for m in bench.models],
      "$/1M in": bench.price_in, "$/1M out": bench.price_out,
      "accuracy": bench.accuracy(), "short name": [an.short_name(m) for m in MODELS]},
@@ -254,7 +242,7 @@ summary = pd.DataFrame(
     index=["d: MF six - MF two (absolute)", "d / RS(MF six) (relative)", "m: MF +Mixtral pair - MF two",
            "oracle six - oracle two", "oracle +Mixtral pair - oracle two", "RS MF two models", "RS MF six models",
            "m / d (per split)"])
-glue("tbl_05_ablation", show_table(pd.DataFrame(
+glue("tbl_05_ablation", style.table(pd.DataFrame(
     {"mean [95% CI]": [style.interval_text(*v) for v in iv.values()]},
     index=pd.Index(summary.index, name="measure"))), display=False)
 
@@ -366,7 +354,7 @@ glue_fig("fig_05_subsets", fig)
 best_by_size = (sweep_mean[sweep_mean["size"] >= 2].sort_values("rs", ascending=False)
                 .groupby(["policy", "size"], sort=False).head(1).sort_values(["policy", "size"])
                 .set_index(["policy", "size"])[["subset", "rs", "quality", "cost"]])
-glue("tbl_05_best_by_size", show_table(best_by_size.rename(columns={"rs": "RS", "cost": "mean cost $"}),
+glue("tbl_05_best_by_size", style.table(best_by_size.rename(columns={"rs": "RS", "cost": "mean cost $"}),
                                        formats={"mean cost $": "{:.2e}"}), display=False)
 
 # %% [markdown]
@@ -384,7 +372,7 @@ cmp = re_mf.merge(rs_mf, on=["subset", "seed"], suffixes=(" retrained", " restri
 cmp["difference"] = cmp["rs restricted"] - cmp["rs retrained"]
 full_check = rs_mf[rs_mf["subset"] == L6].set_index("seed")["rs"] - mf6.loc[common]
 cmp_table = cmp.groupby("subset", sort=False)[["rs retrained", "rs restricted", "difference"]].mean()
-show_table(cmp_table.rename(columns={"rs retrained": "RS retrained", "rs restricted": "RS restricted",
+style.table(cmp_table.rename(columns={"rs retrained": "RS retrained", "rs restricted": "RS restricted",
                                      "difference": "restricted minus retrained"}), digits=4)
 
 # %% tags=["remove-input"]
@@ -485,7 +473,7 @@ for ax in axes:
     ax.get_legend().remove()   # one legend below the panels, where it covers no bar
 fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
 glue_fig("fig_05_attribution", fig)
-glue("tbl_05_attribution", show_table(pd.DataFrame({
+glue("tbl_05_attribution", style.table(pd.DataFrame({
     "policy": attr_s["policy"], "model": attr_s["model"],
     "Shapley value [95% CI]": [style.interval_text(v, lo, hi) for v, lo, hi in
                                zip(attr_s["shapley"], attr_s["shapley_lo"], attr_s["shapley_hi"])],
@@ -620,7 +608,7 @@ def size_table(name):
 
 for name in REAL:
     if name in curves:
-        display(size_table(name).style.set_caption(TITLES[name]).set_table_styles(PAD, overwrite=False))
+        display(size_table(name).style.set_caption(TITLES[name]))
 
 # %% tags=["remove-input"]
 def finding_values(name):
@@ -811,7 +799,7 @@ if real_abl:
         "m_mix": "m: MF pair + Mixtral - MF pair", "m_over_d": "m / d (per split)",
         "mf2": "RS MF pair (retrained)", "mf_all": "RS MF all models"}).style.format("{:.3f}")
         .set_caption("RouterBench subset, real cost: the article's ablation by analogy")
-        .set_table_styles(PAD, overwrite=False))
+        )
 else:
     print("RouterBench subset: data folder not found; the ablation cannot be checked on it here.")
 

@@ -68,14 +68,6 @@ STRONG = "GPT-4o"
 g = glue_value  # glue a plain Python number or string for the text
 
 
-def tidy(styler):
-    """A table Styler with space between the columns and no line break inside a cell."""
-    return styler.set_table_styles([{"selector": sel, "props": "padding: 0.15em 0.4em; white-space: nowrap"}
-                                    for sel in ("td", "th.row_heading")]
-                                   + [{"selector": "th.col_heading", "props": "padding: 0.15em 0.4em"}],
-                                   overwrite=False)
-
-
 def train_subsample(bench, train_idx, n, seed):
     """A stratified (dataset x difficulty) subsample of ``n`` training rows (all if fewer)."""
     if n >= len(train_idx):
@@ -157,7 +149,7 @@ k_seconds = time.perf_counter() - t0
 k_runs = pd.DataFrame(k_rows)
 k_table = k_runs.groupby("k")[["train_rs", "test_rs"]].mean()
 k_table["gap"] = k_table["train_rs"] - k_table["test_rs"]
-tidy(style.table(k_table.rename(columns={"train_rs": "RS, training queries", "test_rs": "RS, test queries",
+(style.table(k_table.rename(columns={"train_rs": "RS, training queries", "test_rs": "RS, test queries",
                                          "gap": "gap (training − test)"}).rename_axis("latent dimension k"),
                  caption=f"MF's RS by latent dimension k (mean over {len(seeds[:k_seeds])} splits, simulated data)"))
 
@@ -431,7 +423,7 @@ for s in seeds:
 thr_seconds = time.perf_counter() - t0
 thr_runs = pd.DataFrame(thr_rows)
 thr_table = thr_runs.groupby("threshold").mean().drop(columns="seed")
-tidy(style.table(thr_table.iloc[::2].rename(columns={
+(style.table(thr_table.iloc[::2].rename(columns={
     "rs": "RS", "cost_vs_gpt4o": "cost / GPT-4o's", "fallback_rate": "fallback rate",
     "gpt4o_share": "answers from GPT-4o", "calls": "models called"}),
     formats={"models called": "{:.2f}"},
@@ -611,7 +603,7 @@ for auc in CONFIDENCE_AUC:
                          **gain_row(b, "cascade", threshold=0.7)))
 sig_seconds = time.perf_counter() - t0
 signal = pd.DataFrame(sig_rows)
-tidy(style.table(pd.DataFrame({
+(style.table(pd.DataFrame({
     "router": signal["router"].map({"mf": "MF", "cascade": "cascade"}),
     "setting": [f"{'feature signal' if r.knob == 'feature_signal' else 'confidence AUC'} {r.value:.3g}"
                 for r in signal.itertuples()],
@@ -757,7 +749,7 @@ def mean_sd(policy, kind):
     return f"{m:.3f}" + ("" if np.isnan(s) else f" ± {s:.3f}")
 
 
-tidy(style.table(pd.DataFrame({
+(style.table(pd.DataFrame({
     "RS, stratified split": [mean_sd(p, "stratified") for p in split_table.index],
     "RS, random split": [mean_sd(p, "random") for p in split_table.index],
     "stratified − random [95% Welch interval]": [

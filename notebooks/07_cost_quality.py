@@ -74,14 +74,6 @@ t_start = time.perf_counter()
 g = glue_value  # glue a plain Python number or string for the text
 
 
-def tidy(styler):
-    """A table Styler with space between the columns and no line break inside a cell."""
-    return styler.set_table_styles([{"selector": sel, "props": "padding: 0.15em 0.4em; white-space: nowrap"}
-                                    for sel in ("td", "th.row_heading")]
-                                   + [{"selector": "th.col_heading", "props": "padding: 0.15em 0.4em"}],
-                                   overwrite=False)
-
-
 def slug(name):
     return "".join(c if c.isalnum() else "_" for c in name.lower())
 
@@ -221,7 +213,7 @@ def cell(r, c):
 
 AIQ_NOTE = ("—: the zero router is a hull, not one policy, so it has no RS, quality or cost of its own; "
             "the oracle reads the answers, so the RS of a default rule does not apply to it")
-tidy(style.table(pd.DataFrame({
+(style.table(pd.DataFrame({
     "RS": [cell(r, "rs") for r in ORDER],
     "AIQ, pooled": [cell(r, "aiq_cmax") for r in ORDER],
     "AIQ, per dataset": [cell(r, "aiq_cmax_ds") for r in ORDER]}, index=ORDER).rename_axis("router"),
@@ -229,7 +221,7 @@ tidy(style.table(pd.DataFrame({
             f"with the cmax normalisation. {AIQ_NOTE}."))
 
 # %% tags=["remove-input", "hide-output"]
-tidy(style.table(pd.DataFrame({
+(style.table(pd.DataFrame({
     "quality": [cell(r, "quality") for r in ORDER],
     "mean cost (USD)": ["—" if np.isnan(stats[r]["mean_cost"][0]) else f"{stats[r]['mean_cost'][0]:.2e}"
                         for r in ORDER]}
@@ -287,7 +279,7 @@ rank["rank by RS"] = rank["RS"].rank(ascending=False).astype(int)
 rank["rank by AIQ"] = rank["AIQ"].rank(ascending=False).astype(int)
 rank["shift"] = rank["rank by AIQ"] - rank["rank by RS"]
 rank["operating points"] = distinct.loc[ROUTERS].round(1)
-tidy(style.table(rank.sort_values("rank by RS").rename(columns={"shift": "shift (AIQ rank − RS rank)"})
+(style.table(rank.sort_values("rank by RS").rename(columns={"shift": "shift (AIQ rank − RS rank)"})
                  .rename_axis("router"),
                  formats={"operating points": "{:.1f}", "shift (AIQ rank − RS rank)": "{:+d}"},
                  caption="RS against AIQ on RouterBench-Sim (simulated)"))
@@ -433,11 +425,11 @@ plt.close(fig)
 # %% tags=["hide-input"]
 TABLE_ROUTERS = ROUTERS + ["zero router", "oracle"]
 comparison = frontiers.comparison_table(studies, TABLE_ROUTERS, {"rs": "RS", "aiq_cmax": "AIQ (cmax, pooled)"})
-tidy(style.table(comparison.xs("AIQ (cmax, pooled)", axis=1, level=1).rename_axis("router"),
+(style.table(comparison.xs("AIQ (cmax, pooled)", axis=1, level=1).rename_axis("router"),
                  caption="AIQ (cmax, pooled) by benchmark: mean over splits [95% t-interval]"))
 
 # %% tags=["remove-input"]
-tidy(style.table(comparison.xs("RS", axis=1, level=1).rename_axis("router"),
+(style.table(comparison.xs("RS", axis=1, level=1).rename_axis("router"),
                  caption="RS by benchmark: mean over splits [95% t-interval]"))
 
 # %% [markdown]
@@ -464,7 +456,7 @@ for label, st in studies.items():
                         "Kendall tau": interval_text(a["tau"], fmt="{:.2f}"),
                         "highest AIQ (truth-readers excluded)": b,
                         "a learned router?": "yes" if b in frontiers.LEARNED else "no"}
-tidy(style.table(pd.DataFrame(rank_rows).astype(str).rename(index={
+(style.table(pd.DataFrame(rank_rows).astype(str).rename(index={
     "Spearman rho of the mean scores": "Spearman ρ, mean scores",
     "Spearman rho per split": "Spearman ρ per split", "Kendall tau": "Kendall τ",
     "highest AIQ (truth-readers excluded)": "highest AIQ", "a learned router?": "learned router?"}),

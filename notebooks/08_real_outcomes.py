@@ -59,22 +59,14 @@ from scipy.stats import spearmanr
 
 import routerlab as rl
 from routerlab import curves as cv
-from routerlab import plots, style
-from routerlab.evaluation import stratified_split, t_interval
+from routerlab import plots, sources, style
+from routerlab.evaluation import t_interval
 from routerlab.sources.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
 from routerlab.htmltable import html_table
 from IPython.display import HTML
 
 style.use()
 
-# pandas Stylers render with pandas' table class, so the book's theme draws them like DataFrames
-# (borders, padding, striped rows) instead of cells running together; numbers and row labels stay on
-# one line (headers may wrap).
-from pandas.io.formats.style import Styler as _Styler
-
-get_ipython().display_formatter.formatters["text/html"].for_type(
-    _Styler, lambda s: s.set_table_attributes('class="dataframe"').set_table_styles(
-        [{"selector": "td, th.row_heading", "props": "white-space: nowrap;"}], overwrite=False).to_html())
 t_start = time.perf_counter()
 folder = find_routellm_dir(data_dir)
 HAVE_DATA = folder is not None
@@ -101,16 +93,7 @@ glue("data_status", f"real data found ({folder.name})" if HAVE_DATA else
 bench = load_routellm(folder) if HAVE_DATA else placeholder_benchmark(seed=seed)
 for d, k in {"MMLU": "mmlu", "GSM8K": "gsm8k"}.items():
     g(f"n_{k}", int(bench.dataset_mask(d).sum()))
-if scale < 1:
-    keep = []
-    for d in bench.dataset_names:
-        rows = np.flatnonzero(bench.dataset_mask(d))
-        share = min(1.0, max(scale, min_per_dataset / len(rows)))
-        if share < 1:
-            _, pick = stratified_split(bench.rows(rows), test_size=share, seed=seed)
-            rows = rows[pick]
-        keep.append(rows)
-    bench = bench.rows(np.sort(np.concatenate(keep)))
+bench = sources.subsample(bench, scale, seed=seed, min_per_dataset=min_per_dataset)
 g("n_used", bench.n_queries)
 g("scale_used", scale, measured=False)
 g("min_per_dataset", min_per_dataset, measured=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plain", "glue_value", "glue_formatted"]
+__all__ = ["plain", "glue_value", "glue_formatted", "glue_figure"]
 
 
 def plain(value):
@@ -46,3 +46,14 @@ def glue_formatted(key: str, value, fmt: str = "{:.3f}", missing: str = "n/a") -
     text = missing if absent else fmt.format(v)
     glue(key, text, display=False)
     return text
+
+
+def glue_figure(key: str, fig) -> None:
+    """Glue a matplotlib figure for a ``{glue:figure}`` in the text and close it, so the cell shows
+    no second copy."""
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(key, fig, display=False)
+    plt.close(fig)
+

@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["PALETTE", "COLUMN_INCHES", "use", "figsize", "label_points", "table", "interval_text",
+__all__ = ["PALETTE", "COLUMN_INCHES", "TABLE_STYLES", "use", "figsize", "label_points", "table", "interval_text",
            "readable_header"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black moved last).
@@ -37,19 +37,41 @@ _RC = {
 }
 
 
+#: Cell styles of every table on a page: space between columns, numbers and row labels on one
+#: line (headers may wrap), the caption above the table.
+TABLE_STYLES = [
+    {"selector": "td, th.row_heading", "props": "padding: 0.15em 0.45em; white-space: nowrap;"},
+    {"selector": "th.col_heading", "props": "padding: 0.15em 0.45em;"},
+    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
+]
+
+
+def _styler_html(styler) -> str:
+    """A pandas Styler as the page shows it: pandas' table class (so the book's theme draws it as it
+    draws a DataFrame, with borders and striped rows, instead of cells running together) and
+    :data:`TABLE_STYLES`."""
+    return styler.set_table_attributes('class="dataframe"').set_table_styles(
+        TABLE_STYLES, overwrite=False).to_html()
+
+
 def use() -> None:
-    """Apply the house style to matplotlib and to the notebook's inline figures (retina PNG)."""
+    """Apply the house style to matplotlib, to the notebook's inline figures (retina PNG) and to
+    the tables (pandas Stylers) a notebook displays."""
     import matplotlib as mpl
     from cycler import cycler
 
     mpl.rcParams.update(_RC)
     mpl.rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
     try:
+        from IPython import get_ipython
         from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        set_matplotlib_formats("retina")
-    except ImportError:  # outside IPython: nothing to configure
-        pass
+        from pandas.io.formats.style import Styler
+    except ImportError:  # outside IPython: nothing more to configure
+        return
+    set_matplotlib_formats("retina")
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(Styler, _styler_html)
 
 
 def figsize(height: float = 4.2, width: float = COLUMN_INCHES) -> tuple[float, float]:
