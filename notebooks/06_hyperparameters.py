@@ -828,7 +828,9 @@ entries = [
                   hi=float(diffs.loc["mf", "hi"]), measured=meas_split, chapter=CHAPTER,
                   note="ours: MF RS, stratified minus plain random split (no verdict attached)"),
 ]
-pd.DataFrame(entries)[["id", "ours", "lo", "hi", "verdict"]]
+style.table(pd.DataFrame(entries)[["id", "ours", "lo", "hi", "verdict"]].rename(
+    columns={"id": "claim", "ours": "measured", "lo": "95% low", "hi": "95% high"}),
+    hide_index=True, na="—")
 
 # %% tags=["remove-input"]
 total_seconds = time.perf_counter() - t_start

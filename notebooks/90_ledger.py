@@ -45,11 +45,14 @@ from IPython.display import HTML
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab import bookrun, ledger
+from routerlab import bookrun, ledger, style
 from routerlab.gluing import glue_value
 from routerlab.htmltable import html_table
 from routerlab.simcheck import source_label
 from routerlab.catalog import DATASETS
+
+style.use()
+pd.options.display.float_format = "{:,.4g}".format  # 0.548, 405,000: no six-decimal dumps
 from routerlab.metrics import coub_choice, oracle_choice, routing_score
 
 pd.set_option("display.max_colwidth", None)  # the ledger's statements must not be cut short
@@ -88,7 +91,8 @@ def chapter_row(path: Path) -> dict:
 sources = pd.DataFrame([chapter_row(p) for p in chapters],
                        columns=["chapter", "scale", "n_seeds", "claims recorded", "real-data checks",
                                 "against the book"])
-sources
+style.table(sources.rename(columns={"n_seeds": "seeds"}), hide_index=True,
+            formats={"scale": "{:g}", "seeds": "{:.0f}"}, na="—")
 
 # %% tags=["remove-input"]
 g("n_chapters_read", len(chapters))

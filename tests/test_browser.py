@@ -35,37 +35,6 @@ PAGES = [f"{Path(f).with_suffix('')}.html"
 #: nothing fails the test until you do (like a strict xfail).
 KNOWN_DEFECTS: dict[str, list[tuple[str, str, str]]] = {
     "*": [],
-    "notebooks/01_benchmark.html": [
-        ("python-repr", "nan in the output",
-         "the real-data AUC table shows NaN cells (GSM8K: AUC topic only, strong/Mixtral)"),
-    ],
-    "notebooks/05_model_count.html": [
-        ("python-repr", "quoted string in the output",
-         "a ledger record dict {'id': 'count.models_for_99', ...} is printed as a cell's output"),
-    ],
-    "notebooks/06_hyperparameters.html": [
-        ("python-repr", "quoted string in the prose",
-         "the chapter failed to execute in this build: papermill's banner "
-         "'An Exception was encountered at ‘In [10]’' is on the page"),
-        ("python-repr", "None in the output", "the traceback of that failure is on the page"),
-    ],
-    "notebooks/07_cost_quality.html": [
-        ("python-repr", "None in the output", "a printed ledger record dict ('lo': None, 'hi': None)"),
-        ("python-repr", "quoted string in the output",
-         "a ledger record dict {'id': 'aiq.best_is_learned', ...} is printed as a cell's output"),
-    ],
-    "notebooks/08_real_outcomes.html": [
-        ("python-repr", "quoted string in the output",
-         "a table cell shows the str repr 'some, but far from complete,' (quotes included)"),
-    ],
-    "notebooks/90_ledger.html": [
-        ("python-repr", "nan in the output",
-         "the per-chapter table shows n_seeds NaN for 01_benchmark (which declares no n_seeds)"),
-    ],
-    "notebooks/99_status.html": [
-        ("python-repr", "nan in the output",
-         "the execution table shows NaN for 06_hyperparameters (it failed to execute)"),
-    ],
 }
 
 
