@@ -1,8 +1,14 @@
-"""The ``routerlab`` command line: simulate, convert, info, evaluate.
+"""The ``routerlab`` command line: simulate, convert, info, evaluate, fit, route.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
     routerlab evaluate --data sim --routers all --seeds 5 --normalization global --json out.json
+    routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
+    routerlab route --router mf.rlr --prompt "What is 2 + 2?" [--prompts FILE] [--json]
+
+``fit`` trains one router and saves it (:mod:`routerlab.persist`); ``route`` loads it and, per
+prompt, prints the chosen model and each model's predicted success, expected cost (USD) and
+predicted RS contribution.
 
 ``--data`` (SOURCE) is ``sim`` (RouterBench-Sim with ``--scale``/``--seed``), the name of a real-data
 source (``routerlab.sources.names()``: ``routellm``, ``routerbench-subset``, ...; found under
@@ -131,6 +137,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timings", action="store_true",
                    help="include fit/route seconds in the JSON (they differ between runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
+
+    p = sub.add_parser("fit", help="fit one router and save it to a .rlr file (routerlab route serves it)")
+    _add_source(p)
+    p.add_argument("--router", required=True, help="router name, e.g. mf, seq-cls, knn (see routerlab evaluate)")
+    p.add_argument("--train-share", type=float, default=None, metavar="SHARE",
+                   help="fit on this share of the rows (the evaluation's stratified split, seeded by "
+                        "--seed) and report RS on the rest; default: fit on every row")
+    p.add_argument("--features", default="auto", choices=["auto", "tfidf", "given"],
+                   help="query features: auto = TF-IDF + SVD of the prompts when the data has prompts "
+                        "and no features (as evaluate does), else the data's own; tfidf; given")
+    p.add_argument("--out", required=True, help="the router file to write (.rlr)")
+
+    p = sub.add_parser("route", help="route prompts with a saved router: chosen model, per-model "
+                                     "predicted success, expected cost and predicted RS")
+    p.add_argument("--router", required=True, metavar="FILE", help="a .rlr file written by routerlab fit")
+    p.add_argument("--prompt", action="append", default=None, help="a prompt (repeat for several)")
+    p.add_argument("--prompts", default=None, metavar="FILE", help="UTF-8 text file, one prompt per line")
+    p.add_argument("--dataset", default=None,
+                   help="the training dataset the prompts come from (default: unknown -- the one-hot "
+                        "code is all zeros and the answer length is each model's overall training mean)")
+    p.add_argument("--models", default=None, metavar="NAMES",
+                   help="comma-separated model list the router must have been fitted on (else an error)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     return parser
 
 
@@ -258,8 +287,111 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
+def _check_out_file(out: Path, option: str, suffix: str) -> None:
+    if out.suffix.lower() != suffix:
+        raise RouterlabError(f"{option} {str(out)!r} must end in {suffix}")
+    if out.is_dir():
+        raise RouterlabError(f"{option} {str(out)!r} is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise RouterlabError(f"{option} {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
+
+
+def _cmd_fit(args) -> int:
+    from .persist import FILE_SUFFIX, fit_router, save_router
+    from .routers import make_router
+
+    out = Path(args.out)
+    _check_out_file(out, "--out", FILE_SUFFIX)
+    if args.train_share is not None:
+        check_range("--train-share", args.train_share, 0.0, 1.0, lo_open=True, hi_open=True)
+    probe = make_router(args.router, seed=args.seed)  # unknown name -> error before loading data
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    router, train, pipeline, test_rows = fit_router(bench, args.router, seed=args.seed, features=args.features,
+                                                    train_share=args.train_share)
+    creation = {"data": args.data, "scale": args.scale if args.data == "sim" else None, "seed": args.seed,
+                "rows": "all" if args.train_share is None else
+                f"stratified split, train share {args.train_share:g}, seed {args.seed}",
+                "train_rows": int(train.n_queries), "features": args.features}
+    save_router(router, out, train, features=pipeline, creation=creation)
+    label = (" [SIMULATED]" if bench.simulated else "") + (" [ESTIMATED COST]" if bench.cost_estimated else "")
+    feats = ("none (prompt length and dataset only)" if train.features is None else
+             f"TF-IDF + SVD of the prompts, {train.features.shape[1]} dimensions (saved)" if pipeline is not None
+             else f"the data's own, {train.features.shape[1]} dimensions (raw text cannot be routed)")
+    print(f"fitted {router.name} (seed {args.seed}) on {train.n_queries:,} of {bench.n_queries:,} queries x "
+          f"{bench.n_models} models of {bench.name}{label}")
+    print(f"features: {feats}")
+    if len(test_rows):
+        from .metrics import routing_score
+
+        test = bench.rows(test_rows)
+        if pipeline is not None:
+            from dataclasses import replace
+
+            test = replace(test, features=pipeline.transform(test.prompts))
+        routing = router.route(test)
+        paid = routing.paid(test.cost)
+        rs = routing_score(routing.returned_quality(test.quality), paid, test.cost)
+        print(f"held-out {test.n_queries:,} queries: RS {rs:.4f}, quality "
+              f"{routing.returned_quality(test.quality).mean():.4f}, mean cost ${paid.mean():.4g}")
+    servable = not getattr(probe, "uses_truth", False) and hasattr(router, "predict_proba")
+    hint = (f"; route with: routerlab route --router {out} --prompt \"...\""
+            if servable and (pipeline is not None or train.features is None) else "")
+    print(f"wrote {out} ({out.stat().st_size:,} bytes){hint}")
+    if not servable:
+        print(f"note: {router.name!r} makes no success predictions, so routerlab route cannot serve it "
+              "(load it with routerlab.persist.load_router)", file=sys.stderr)
+    return 0
+
+
+def _cmd_route(args) -> int:
+    import json
+
+    from .persist import load_router, read_prompt_file, route_prompts
+
+    if not args.prompt and args.prompts is None:
+        raise RouterlabError("give --prompt TEXT or --prompts FILE")
+    prompts = list(args.prompt or [])
+    if args.prompts is not None:
+        prompts += read_prompt_file(args.prompts)
+    if any(not p.strip() for p in prompts):
+        raise RouterlabError("--prompt is empty; give the text of a prompt")
+    expected = None if args.models is None else [x.strip() for x in args.models.split(",") if x.strip()]
+    router, meta = load_router(args.router, expected_models=expected)
+    res = route_prompts(router, meta, prompts, dataset=args.dataset)
+    models = res["models"]
+    if args.json:
+        rows = []
+        for i, text in enumerate(res["prompts"]):
+            rows.append({"prompt": text, "prompt_tokens": int(res["prompt_tokens"][i]),
+                         "chosen": str(res["chosen"][i]),
+                         "models": [{"model": mo, "p_success": float(res["p_success"][i, j]),
+                                     "expected_cost_usd": float(res["expected_cost"][i, j]),
+                                     "predicted_rs": float(res["rs"][i, j])} for j, mo in enumerate(models)]})
+        doc = {"router": meta["router"]["name"], "file": str(args.router), "dataset": res["dataset"],
+               "normalisation": "expected cost scaled by the training cost range "
+                                f"[{router.cost_min_:.6g}, {router.cost_max_:.6g}] USD, clipped to [0, 1]",
+               "prompts": rows}
+        print(json.dumps(doc, indent=1))
+        return 0
+    import pandas as pd
+
+    print(f"router {meta['router']['name']} from {args.router} (trained on {meta['training']['name']}, "
+          f"{meta['training']['n_queries']:,} queries); dataset: {res['dataset']}; predicted RS = "
+          f"p x (1 - expected cost scaled by the training range [{router.cost_min_:.4g}, {router.cost_max_:.4g}] $)")
+    for i, text in enumerate(res["prompts"]):
+        short = " ".join(text.split())
+        short = short if len(short) <= 70 else short[:67] + "..."
+        print(f"\nprompt {i + 1} ({int(res['prompt_tokens'][i]):,} tokens): {short}")
+        print(f"chosen: {res['chosen'][i]}")
+        table = pd.DataFrame({"p(success)": res["p_success"][i], "expected cost $": res["expected_cost"][i],
+                              "predicted RS": res["rs"][i]}, index=models)
+        table.index = [("* " if j == res["choice"][i] else "  ") + mo for j, mo in enumerate(models)]
+        print(table.to_string(float_format=lambda x: f"{x:.4g}"))
+    return 0
+
+
 _COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
-             "evaluate": _cmd_evaluate}
+             "evaluate": _cmd_evaluate, "fit": _cmd_fit, "route": _cmd_route}
 
 
 def _fail(message: str) -> int:

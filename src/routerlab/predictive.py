@@ -51,7 +51,7 @@ __all__ = [
     "expected_cost", "predictive_choice", "wtp_choice", "training_cost_range", "correct_labels", "single_thread",
     "causal_lm_labels", "bert_decision_labels", "QueryEncoder", "PredictiveRouter",
     "CausalLMRouter", "SequenceClassificationRouter", "BertClassificationRouter",
-    "MatrixFactorizationRouter", "KNNRouter", "MLPRouter", "DatasetBestRouter",
+    "MatrixFactorizationRouter", "KNNRouter", "MLPRouter", "DatasetBestRouter", "predicted_rs",
 ]
 
 
@@ -384,6 +384,29 @@ class PredictiveRouter(Router):
         """Route by :func:`wtp_choice` (``argmax lam * p - expected cost in USD``)."""
         proba = self.predict_proba(test)
         return Routing(wtp_choice(proba, self.cost_model_.expected_cost(test), lam), None, proba)
+
+
+def predicted_rs(router: "PredictiveRouter", bench: Benchmark) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(p_success, expected_cost, rs)``, each (n, m): a fitted predictive router's view of ``bench``.
+
+    ``p_success`` = ``router.predict_proba(bench)`` in [0, 1]; ``expected_cost`` (USD) =
+    ``router.expected_cost(bench)`` (prompt tokens x price_in + the training mean answer length of
+    the model on the query's dataset -- its overall training mean for an unseen dataset -- x
+    price_out, over 1e6); ``rs = p_success * (1 - clip((expected_cost - cost_min) / (cost_max -
+    cost_min), 0, 1))`` with ``(cost_min, cost_max)`` the global min/max of the router's TRAINING
+    cost matrix (:func:`training_cost_range`), the normalisation the RS rule of :meth:`route`
+    uses. The range is fixed at fit time, so a query's predicted RS does not depend on the other
+    queries routed with it: a single prompt gets the same numbers alone as in a batch. An expected
+    cost above the training maximum counts as normalised cost 1 (RS 0). For every router whose
+    ``route`` is the RS rule, ``route(bench).choice`` is the row-wise argmax of ``rs`` (ties to the
+    cheaper expected cost); ``dataset-best`` and ``bert-cls`` with ``rule="class"`` choose otherwise.
+    """
+    if not isinstance(router, PredictiveRouter):
+        raise RouterlabError(f"router {getattr(router, 'name', router)!r} makes no success predictions; "
+                             "predicted RS needs a predictive router")
+    p = router.predict_proba(bench)
+    cost = router.expected_cost(bench)
+    return p, cost, p * (1.0 - _normalise(cost, router.cost_min_, router.cost_max_))
 
 
 # ---- 5. causal LM ----------------------------------------------------------------------------------
