@@ -77,8 +77,8 @@ def test_no_router_reads_an_outcome_derived_field_of_the_test_set():
     checked = 0
     for name in policy_names(bench, "all"):
         router = make_router(name, seed=0)
-        if router.uses_truth:
-            continue
+        if router.uses_truth or not type(router).__module__.startswith("routerlab."):
+            continue  # the bounds read the truth by design; other test modules register spies
         router.fit(train)
         base = router.route(test.without_truth())
         called = (np.asarray(base.calls, bool) if base.calls is not None
