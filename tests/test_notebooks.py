@@ -92,7 +92,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "status_total_seconds": (0.0, 3600.0),
         "status_real_n_sources": (4, 4), "status_real_n_verified": (4, 4),  # every source, verified
         # issue 10: chapters 01-08 read, all at the same parameters; one simulated benchmark; the lock
-        "status_n_chapters": (8, 8), "status_n_notebooks": (10, 10), "status_n_differing": (0, 0),
+        "status_n_chapters": (9, 9), "status_n_notebooks": (11, 11), "status_n_differing": (0, 0),  # + chapter 10
         "status_sim_n_benchmarks": (1, 1), "status_n_lock_mismatch": (0, 0), "status_n_locked": (50, 1000),
     },
     "07_cost_quality": {
@@ -132,7 +132,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
     },
     "90_ledger": {
         "n_real_checks": (0, 200),
-        "n_chapters_read": (9, 9), "n_other_params": (0, 0),  # chapters 01-09, one set of parameters
+        "n_chapters_read": (10, 10), "n_other_params": (0, 0),  # chapters 01-10, one set of parameters
         "n_claims": (41, 41), "rand_others_mean": (0.56249, 0.56251), "red_max_reduction": (0.65, 0.66),
         # issue 10: every verdict comes from a chapter's measurement judged by criteria.yaml; only
         # bib.arxiv is the ledger page's own; the four NOT_CHECKABLE claims are the only ones left over
@@ -143,6 +143,12 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "n_not_reproduced": (0, 24),
         "coub_same_global": (1.0, 1.0), "orq_article_gap": (-0.0181, -0.0179),
         "bib_rows_0shot": (401467, 401467), "bib_gap": (4000, 4000),
+    },
+    "10_application": {  # the fan-out (issue 11); routerbench-subset present beside the repository, as in CI
+        "n_queries": (2025, 2025), "n_models": (6, 6), "sim_n_thresholds": (21, 21),
+        "graph_agree_choice": (1, 100000), "graph_agree_calls": (1, 100000),  # == graph_n, asserted in the page
+        "sim_calls": (1.0, 6.0), "sim_cost_ratio": (1.0, 100.0), "sim_top_never_better": (1, 1),
+        "sim_fan_quality": (0.3, 1.0), "sim_fan_rs": (0.0, 1.0), "runtime_seconds": (0.0, 300.0),
     },
     "08_real_outcomes": {  # real RouteLLM data (present beside the repository, as in CI)
         "n_mmlu": (14037, 14037), "n_gsm8k": (1307, 1307), "acc_strong_mmlu": (0.6, 0.95),

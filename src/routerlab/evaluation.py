@@ -150,7 +150,8 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
     of ``bench``. Unknown names raise a one-line error. Order of ``all``: baselines, fixed models,
     learned routers, dataset-best, bounds. On a benchmark without response confidences, ``all``
     leaves out the routers that need them (``needs_confidence``, by default the LLM-based
-    cascades); naming one explicitly still raises its own error."""
+    cascades); naming one explicitly still raises its own error. ``all`` never includes a policy
+    flagged ``in_all = False`` (the fan-out policy of :mod:`routerlab.fanout`); name it explicitly."""
     if isinstance(names, str):
         names = [x.strip() for x in names.split(",")]
     names = [x for x in names if x]
@@ -161,7 +162,7 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
     out: list[str] = []
     for x in names:
         if x == "all":
-            learned = [k for k in known if k not in _ORDER_FIRST and k not in _ORDER_LAST
+            learned = [k for k in known if k not in _ORDER_FIRST and k not in _ORDER_LAST and _in_all(k)
                        and (bench.confidence is not None or not _needs_confidence(k))]
             expanded = ([k for k in _ORDER_FIRST if k in known] + fixed + learned
                         + [k for k in _ORDER_LAST if k in known])
@@ -176,6 +177,12 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
             raise RouterlabError(f"unknown policy {x!r}; choose from: {', '.join(known + fixed)}, or all")
         out.extend(e for e in expanded if e not in out)
     return out
+
+
+def _in_all(name: str) -> bool:
+    """False for a policy that ``all`` never includes (``in_all = False``: the fan-out policy, a
+    variant of another router that every chapter's tables and cached evaluations leave out)."""
+    return bool(getattr(make_router(name), "in_all", True))
 
 
 def _needs_confidence(name: str) -> bool:

@@ -10,7 +10,8 @@ exception by definition).
 
 Create routers by name with :func:`make_router` (``"random"``, ``"round-robin"``,
 ``"fixed:<model>"``, ``"oub"``, ``"qoub"``, ``"coub"``, and the learned routers registered in
-:mod:`routerlab.predictive` and :mod:`routerlab.cascades`).
+:mod:`routerlab.predictive` and :mod:`routerlab.cascades`, and ``"fanout"`` from
+:mod:`routerlab.fanout`).
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def _load_plugins() -> None:
     # The learned routers live in their own modules; importing them registers their names.
     import importlib
 
-    for mod in ("routerlab.predictive", "routerlab.cascades"):
+    for mod in ("routerlab.predictive", "routerlab.cascades", "routerlab.fanout"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:  # module not written yet
