@@ -661,7 +661,8 @@ _view = real_fixed_table.map(lambda v: v.replace(" [", "\n[") if isinstance(v, s
     columns={"mean cost (USD per 1,000 queries, real)": "USD per 1,000 queries"}).drop(
     columns=["rank by RS, global", "rank by RS, per-query"], errors="ignore")  # the rows are in global-RS order
 glue("tbl_real_fixed", HTML(html_table(_view.rename_axis("model").reset_index(),
-                                       nowrap=["quality", "RS, global", "RS, per-query"])), display=False)
+                                       nowrap=[c for c in ("quality", "RS, global", "RS, per-query")
+                                               if c in _view.columns])), display=False)
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=style.figsize(6.2))
