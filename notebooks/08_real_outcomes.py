@@ -60,6 +60,7 @@ from scipy.stats import spearmanr
 import routerlab as rl
 from routerlab import curves as cv
 from routerlab import plots, sources, style
+from routerlab.gluing import glue_formatted
 from routerlab.evaluation import t_interval
 from routerlab.sources.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
 from routerlab.htmltable import html_table
@@ -85,11 +86,15 @@ def g(key, value, measured=True):
     elif not have:
         value = "n/a"
     glue(key, value, display=False)
+    GLUED[key] = value
     return value
 
 
+GLUED = {}  # every value glued by g(); the prose shows them through PROSE_FORMATS at the end
+
+
 glue("data_status", f"real data found ({folder.name})" if HAVE_DATA else
-     "data NOT found: numbers are placeholders (nan)", display=False)
+     "data NOT found: every number below reads n/a", display=False)
 bench = load_routellm(folder) if HAVE_DATA else placeholder_benchmark(seed=seed)
 for d, k in {"MMLU": "mmlu", "GSM8K": "gsm8k"}.items():
     g(f"n_{k}", int(bench.dataset_mask(d).sum()))
@@ -104,16 +109,16 @@ DS = {"MMLU": "mmlu", "GSM8K": "gsm8k"}
 # ## The data
 #
 # After RouteLLM's decontamination (prompts too similar to its router training data are dropped),
-# {glue:text}`n_mmlu:,.0f` MMLU and {glue:text}`n_gsm8k:,.0f` GSM8K questions remain (this run uses
-# {glue:text}`n_used:,.0f` of them: scale {glue:text}`scale_used:.2f`, at least
-# {glue:text}`min_per_dataset:.0f` per dataset; the numbers below are on those). GPT-4 answers
-# {glue:text}`acc_strong_mmlu:.3f` of MMLU and {glue:text}`acc_strong_gsm8k:.3f` of GSM8K correctly,
-# Mixtral {glue:text}`acc_weak_mmlu:.3f` and {glue:text}`acc_weak_gsm8k:.3f`. What a two-model
+# {glue:text}`n_mmlu__text` MMLU and {glue:text}`n_gsm8k__text` GSM8K questions remain (this run uses
+# {glue:text}`n_used__text` of them: scale {glue:text}`scale_used__text`, at least
+# {glue:text}`min_per_dataset__text` per dataset; the numbers below are on those). GPT-4 answers
+# {glue:text}`acc_strong_mmlu__text` of MMLU and {glue:text}`acc_strong_gsm8k__text` of GSM8K correctly,
+# Mixtral {glue:text}`acc_weak_mmlu__text` and {glue:text}`acc_weak_gsm8k__text`. What a two-model
 # router can gain is fixed by the joint outcomes: only the questions Mixtral gets wrong and GPT-4
-# right ({glue:text}`only_strong_mmlu:.3f` of MMLU, {glue:text}`only_strong_gsm8k:.3f` of GSM8K) are
-# worth sending to GPT-4, and on {glue:text}`only_weak_mmlu:.3f` and {glue:text}`only_weak_gsm8k:.3f`
-# it is Mixtral that is right and GPT-4 wrong. A GPT-4 call costs {glue:text}`cost_ratio_mmlu:.0f`
-# times a Mixtral call on MMLU (one-token answers) and {glue:text}`cost_ratio_gsm8k:.0f` times on
+# right ({glue:text}`only_strong_mmlu__text` of MMLU, {glue:text}`only_strong_gsm8k__text` of GSM8K) are
+# worth sending to GPT-4, and on {glue:text}`only_weak_mmlu__text` and {glue:text}`only_weak_gsm8k__text`
+# it is Mixtral that is right and GPT-4 wrong. A GPT-4 call costs {glue:text}`cost_ratio_mmlu__text`
+# times a Mixtral call on MMLU (one-token answers) and {glue:text}`cost_ratio_gsm8k__text` times on
 # GSM8K ({numref}`tbl-08-overview`).
 
 # %% tags=["remove-input"]
@@ -157,7 +162,7 @@ glue("tbl_overview", HTML(html_table(overview_view.reset_index(), nowrap=list(DS
 # %% [markdown]
 # ## The routers and the protocol
 #
-# Each dataset is routed on its own (as RouteLLM evaluates them): {glue:text}`n_seeds_used:.0f`
+# Each dataset is routed on its own (as RouteLLM evaluates them): {glue:text}`n_seeds_used__text`
 # {term}`stratified <stratified split>` 80/20 splits; on each, the prompt texts of the training rows fit the text features
 # (TF-IDF over words and word pairs, reduced to 64 dimensions by truncated SVD, so no statistic of
 # a test prompt enters), and every router of chapter 03 that predicts from the query
@@ -182,7 +187,7 @@ glue("tbl_overview", HTML(html_table(overview_view.reset_index(), nowrap=list(DS
 # question's MMLU subject; one value for all of GSM8K), which reads a label instead of the text;
 # **random** routing; and RouterBench's **{term}`cascade` with a simulated judge**: ask Mixtral, and call
 # GPT-4 when a judge rejects the answer, the judge knowing the truth but erring with probability
-# {glue:text}`judge_error:.2f`. The cascade is not a deployable router: its judge reads the
+# {glue:text}`judge_error__text`. The cascade is not a deployable router: its judge reads the
 # correctness that no router may see. The **{term}`oracle`** sends to GPT-4 exactly the questions where
 # only GPT-4 is right.
 
@@ -281,14 +286,14 @@ for d, k in DS.items():
 # %% [markdown]
 # ## The headline: matrix factorisation on MMLU
 #
-# MF recovers on average {glue:text}`mf_apgr_mmlu:.3f` of the GPT-4-Mixtral quality gap over the
-# range of call shares (APGR; interval across splits {glue:text}`mf_apgr_mmlu_lo:.3f` to
-# {glue:text}`mf_apgr_mmlu_hi:.3f`; random routing gives {glue:text}`random_apgr_mmlu:.3f`), and
-# half of the gap at {glue:text}`mf_cpt50_mmlu:.3f` of the queries sent to GPT-4 (CPT(50%),
-# interval {glue:text}`mf_cpt50_mmlu_lo:.3f` to {glue:text}`mf_cpt50_mmlu_hi:.3f`; random needs
-# {glue:text}`random_cpt50_mmlu:.3f`). Reaching 80% of the gap takes
-# {glue:text}`mf_cpt80_mmlu:.3f` (random {glue:text}`random_cpt80_mmlu:.3f`). On GSM8K, MF's APGR
-# is {glue:text}`mf_apgr_gsm8k:.3f` and its CPT(50%) {glue:text}`mf_cpt50_gsm8k:.3f`. The best
+# MF recovers on average {glue:text}`mf_apgr_mmlu__text` of the GPT-4-Mixtral quality gap over the
+# range of call shares (APGR; interval across splits {glue:text}`mf_apgr_mmlu_lo__text` to
+# {glue:text}`mf_apgr_mmlu_hi__text`; random routing gives {glue:text}`random_apgr_mmlu__text`), and
+# half of the gap at {glue:text}`mf_cpt50_mmlu__text` of the queries sent to GPT-4 (CPT(50%),
+# interval {glue:text}`mf_cpt50_mmlu_lo__text` to {glue:text}`mf_cpt50_mmlu_hi__text`; random needs
+# {glue:text}`random_cpt50_mmlu__text`). Reaching 80% of the gap takes
+# {glue:text}`mf_cpt80_mmlu__text` (random {glue:text}`random_cpt80_mmlu__text`). On GSM8K, MF's APGR
+# is {glue:text}`mf_apgr_gsm8k__text` and its CPT(50%) {glue:text}`mf_cpt50_gsm8k__text`. The best
 # learned router by APGR is {glue:text}`best_apgr_mmlu` on MMLU and {glue:text}`best_apgr_gsm8k`
 # on GSM8K.
 
@@ -380,13 +385,13 @@ plt.close(fig)
 # splits).
 #
 # On MMLU the text-based routers rank GPT-4's successes with an AUC of about
-# {glue:text}`mf_auc_strong_mmlu:.2f` (MF) and the questions that need GPT-4 with
-# {glue:text}`mf_auc_gain_mmlu:.2f`. The subject label alone reaches {glue:text}`sp_auc_gain_mmlu:.2f`
-# on the latter and an APGR of {glue:text}`subject_prior_apgr_mmlu:.3f`, against
-# {glue:text}`best_learned_apgr_mmlu:.3f` for the best text router: the text routers are
+# {glue:text}`mf_auc_strong_mmlu__text` (MF) and the questions that need GPT-4 with
+# {glue:text}`mf_auc_gain_mmlu__text`. The subject label alone reaches {glue:text}`sp_auc_gain_mmlu__text`
+# on the latter and an APGR of {glue:text}`subject_prior_apgr_mmlu__text`, against
+# {glue:text}`best_learned_apgr_mmlu__text` for the best text router: the text routers are
 # **{glue:text}`text_vs_subject_mmlu`** the subject prior (comparing seed intervals).
 # {glue:text}`subject_reading_mmlu` On GSM8K, where there is no subject label, the best text router reaches
-# a gain AUC of {glue:text}`best_auc_gain_gsm8k:.2f` ({glue:text}`best_auc_gain_router_gsm8k`):
+# a gain AUC of {glue:text}`best_auc_gain_gsm8k__text` ({glue:text}`best_auc_gain_router_gsm8k`):
 # word problems carry {glue:text}`gsm8k_signal` signal about which ones Mixtral will fail.
 #
 # ```{glue:figure} tbl_auc
@@ -444,21 +449,21 @@ _ = g("gsm8k_signal", "little" if bg < 0.6 else "some, but far from complete," i
 # cost rule, AIQ the whole cost-quality frontier, APGR the frontier against the *share* of GPT-4
 # calls rather than their dollar cost. Across the learned routers, the subject prior, random and
 # the cascade, the Spearman rank correlations (mean over splits) are, on MMLU: RS vs AIQ
-# {glue:text}`rho_rs_aiq_mmlu:.2f`, RS vs APGR {glue:text}`rho_rs_apgr_mmlu:.2f`, AIQ vs APGR
-# {glue:text}`rho_aiq_apgr_mmlu:.2f`; on GSM8K {glue:text}`rho_rs_aiq_gsm8k:.2f`,
-# {glue:text}`rho_rs_apgr_gsm8k:.2f` and {glue:text}`rho_aiq_apgr_gsm8k:.2f`. A share of GPT-4
+# {glue:text}`rho_rs_aiq_mmlu__text`, RS vs APGR {glue:text}`rho_rs_apgr_mmlu__text`, AIQ vs APGR
+# {glue:text}`rho_aiq_apgr_mmlu__text`; on GSM8K {glue:text}`rho_rs_aiq_gsm8k__text`,
+# {glue:text}`rho_rs_apgr_gsm8k__text` and {glue:text}`rho_aiq_apgr_gsm8k__text`. A share of GPT-4
 # calls is not quite a cost: a GPT-4 call on a long prompt costs more than on a short one, so
 # routers that send the same share of calls can spend different amounts, and AIQ integrates over
 # dollars while APGR integrates over calls. On MMLU, moreover, the learned routers' AIQ values lie
-# in a narrow band (from {glue:text}`aiq_min_mmlu:.3f` to {glue:text}`aiq_max_mmlu:.3f`), so small
+# in a narrow band (from {glue:text}`aiq_min_mmlu__text` to {glue:text}`aiq_max_mmlu__text`), so small
 # differences decide their AIQ ranks. RS can disagree with both because it scores a single point
 # of the curve, the one the article's cost rule picks.
 #
 # Counted in dollars, {glue:text}`dollar_reading_mmlu` on MMLU: the zero router
-# (the straight line between the two models) has an AIQ of {glue:text}`zero_aiq_mmlu:.3f`, and
-# {glue:text}`n_above_zero_mmlu:.0f` of the six learned routers exceed it, by at most
-# {glue:text}`max_above_zero_mmlu:.3f`. One reason is visible in the data: the questions only GPT-4
-# answers correctly have prompts {glue:text}`len_ratio_mmlu:.2f` times as long as the others on
+# (the straight line between the two models) has an AIQ of {glue:text}`zero_aiq_mmlu__text`, and
+# {glue:text}`n_above_zero_mmlu__text` of the six learned routers exceed it, by at most
+# {glue:text}`max_above_zero_mmlu__text`. One reason is visible in the data: the questions only GPT-4
+# answers correctly have prompts {glue:text}`len_ratio_mmlu__text` times as long as the others on
 # average, so {glue:text}`len_reading_mmlu`
 
 # %% tags=["remove-input"]
@@ -494,15 +499,15 @@ for d, k in DS.items():
 # The article sets RouteLLM aside because it routes between only two models, and reports that its
 # own routers lose about 8 RS points when restricted to the cheapest and the most accurate model.
 # Real outcomes let us measure what two models leave on the table. On MMLU the oracle's RS is
-# {glue:text}`oracle_rs_mmlu:.3f`, the better single model's {glue:text}`best_single_rs_mmlu:.3f`
-# ({glue:text}`best_single_name_mmlu`): a {term}`headroom` of {glue:text}`headroom_mmlu:.3f`. MF scores
-# {glue:text}`mf_gain_mmlu:.3f` RS above the better single model ({glue:text}`mf_captured_mmlu:.2f`
+# {glue:text}`oracle_rs_mmlu__text`, the better single model's {glue:text}`best_single_rs_mmlu__text`
+# ({glue:text}`best_single_name_mmlu`): a {term}`headroom` of {glue:text}`headroom_mmlu__text`. MF scores
+# {glue:text}`mf_gain_mmlu__text` RS above the better single model ({glue:text}`mf_captured_mmlu__text`
 # of the headroom); the judge cascade, with its truth-reading judge,
-# {glue:text}`cascade_gain_mmlu:.3f`. On GSM8K the headroom is {glue:text}`headroom_gsm8k:.3f` and
-# MF's RS differs from the better single model's by {glue:text}`mf_gain_gsm8k:.3f`
-# ({glue:text}`mf_captured_gsm8k:.2f` of the headroom; negative means below the better single
+# {glue:text}`cascade_gain_mmlu__text`. On GSM8K the headroom is {glue:text}`headroom_gsm8k__text` and
+# MF's RS differs from the better single model's by {glue:text}`mf_gain_gsm8k__text`
+# ({glue:text}`mf_captured_gsm8k__text` of the headroom; negative means below the better single
 # model, which by RS is {glue:text}`best_single_name_gsm8k` there, where a GPT-4 call costs
-# {glue:text}`cost_ratio_gsm8k:.0f` times a Mixtral call). {glue:text}`headroom_verdict` {glue:text}`captured_verdict` The article's
+# {glue:text}`cost_ratio_gsm8k__text` times a Mixtral call). {glue:text}`headroom_verdict` {glue:text}`captured_verdict` The article's
 # "8 points" concerns six simulated models and cannot be checked here.
 
 # %% tags=["remove-input"]
@@ -534,12 +539,76 @@ g("captured_verdict",
   if share else "MF realises at least half of the headroom on at least one dataset.")
 _ = g("runtime_s", time.perf_counter() - t_start)
 
+# %% tags=["remove-input"]
+# The numbers the prose shows, formatted here so that a missing data folder reads "n/a", not "nan".
+PROSE_FORMATS = {
+    "acc_strong_gsm8k": ".3f",
+    "acc_strong_mmlu": ".3f",
+    "acc_weak_gsm8k": ".3f",
+    "acc_weak_mmlu": ".3f",
+    "aiq_max_mmlu": ".3f",
+    "aiq_min_mmlu": ".3f",
+    "best_auc_gain_gsm8k": ".2f",
+    "best_learned_apgr_mmlu": ".3f",
+    "best_single_rs_mmlu": ".3f",
+    "cascade_gain_mmlu": ".3f",
+    "cost_ratio_gsm8k": ".0f",
+    "cost_ratio_mmlu": ".0f",
+    "headroom_gsm8k": ".3f",
+    "headroom_mmlu": ".3f",
+    "judge_error": ".2f",
+    "len_ratio_mmlu": ".2f",
+    "max_above_zero_mmlu": ".3f",
+    "mf_apgr_gsm8k": ".3f",
+    "mf_apgr_mmlu": ".3f",
+    "mf_apgr_mmlu_hi": ".3f",
+    "mf_apgr_mmlu_lo": ".3f",
+    "mf_auc_gain_mmlu": ".2f",
+    "mf_auc_strong_mmlu": ".2f",
+    "mf_captured_gsm8k": ".2f",
+    "mf_captured_mmlu": ".2f",
+    "mf_cpt50_gsm8k": ".3f",
+    "mf_cpt50_mmlu": ".3f",
+    "mf_cpt50_mmlu_hi": ".3f",
+    "mf_cpt50_mmlu_lo": ".3f",
+    "mf_cpt80_mmlu": ".3f",
+    "mf_gain_gsm8k": ".3f",
+    "mf_gain_mmlu": ".3f",
+    "min_per_dataset": ".0f",
+    "n_above_zero_mmlu": ".0f",
+    "n_gsm8k": ",.0f",
+    "n_mmlu": ",.0f",
+    "n_seeds_used": ".0f",
+    "n_used": ",.0f",
+    "only_strong_gsm8k": ".3f",
+    "only_strong_mmlu": ".3f",
+    "only_weak_gsm8k": ".3f",
+    "only_weak_mmlu": ".3f",
+    "oracle_rs_mmlu": ".3f",
+    "random_apgr_mmlu": ".3f",
+    "random_cpt50_mmlu": ".3f",
+    "random_cpt80_mmlu": ".3f",
+    "rho_aiq_apgr_gsm8k": ".2f",
+    "rho_aiq_apgr_mmlu": ".2f",
+    "rho_rs_aiq_gsm8k": ".2f",
+    "rho_rs_aiq_mmlu": ".2f",
+    "rho_rs_apgr_gsm8k": ".2f",
+    "rho_rs_apgr_mmlu": ".2f",
+    "runtime_s": ".0f",
+    "scale_used": ".2f",
+    "sp_auc_gain_mmlu": ".2f",
+    "subject_prior_apgr_mmlu": ".3f",
+    "zero_aiq_mmlu": ".3f"
+}
+for key, spec in PROSE_FORMATS.items():
+    glue_formatted(f"{key}__text", GLUED[key], fmt="{:" + spec + "}")
+
 # %% [markdown]
 # ## What this chapter does not show
 #
 # * Only two models and two closed-ended benchmarks: the per-question outcomes RouteLLM published.
-#   RouterBench's own 11-model data (`routerlab.routerbench.load_routerbench`, after a one-time,
-#   hash-checked conversion of its pickle) is not bundled and not used here.
+#   The many-model real outcomes (RouterBench's own 11 models, LLMRouter's 9, MMLU-Pro's 29) are in
+#   the "On real outcomes" sections of chapters 02-07 and in chapter 09.
 # * The routers are trained in-distribution on each benchmark's training split, which RouteLLM's
 #   routers (trained on Chatbot Arena preferences) were not; our APGR numbers are therefore not a
 #   reproduction of RouteLLM's table.
@@ -547,4 +616,4 @@ _ = g("runtime_s", time.perf_counter() - t_start)
 #   count; the cost ratio between the two models, which is what the routing trades, is set mainly
 #   by the prices.
 #
-# The chapter ran in {glue:text}`runtime_s:.0f` seconds.
+# The chapter ran in {glue:text}`runtime_s__text` seconds.
