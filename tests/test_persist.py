@@ -377,3 +377,29 @@ def test_cli_route_refuses_non_predictive_and_simulated_features(capsys, tmp_pat
         capsys.readouterr()
         assert main(["route", "--router", str(out), "--prompt", "hello"]) == 2
         assert message in _err(capsys)
+
+
+def test_cli_route_fan_out_calls_every_model_above_the_threshold(text_router, capsys):
+    _, rlr = text_router
+    args = ["route", "--router", str(rlr), "--prompt", "how many apples in total", "--json"]
+    assert main(args + ["--threshold", "0"]) == 0
+    row = json.loads(capsys.readouterr().out)["prompts"][0]
+    assert len(row["fan_out"]) == 6                      # threshold 0: every model
+    assert main(args + ["--threshold", "1"]) == 0
+    row = json.loads(capsys.readouterr().out)["prompts"][0]
+    assert row["fan_out"] == [row["chosen"]]             # threshold 1: only the best
+    assert main(args + ["--threshold", "0", "--cap", "2"]) == 0
+    row = json.loads(capsys.readouterr().out)["prompts"][0]
+    ranked = sorted(row["models"], key=lambda r: -r["predicted_rs"])
+    assert set(row["fan_out"]) == {r["model"] for r in ranked[:2]}
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--threshold", "1.5"], "fan-out threshold"), (["--threshold", "-0.1"], "fan-out threshold"),
+    (["--threshold", "abc"], "fan-out threshold"), (["--cap", "2"], "--cap needs --threshold"),
+    (["--threshold", "0.5", "--cap", "0"], "cap"),
+])
+def test_cli_route_bad_threshold_is_one_line(text_router, capsys, extra, message):
+    _, rlr = text_router
+    assert main(["route", "--router", str(rlr), "--prompt", "how many apples"] + extra) == 2
+    assert message in _err(capsys)

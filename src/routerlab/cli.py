@@ -159,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "code is all zeros and the answer length is each model's overall training mean)")
     p.add_argument("--models", default=None, metavar="NAMES",
                    help="comma-separated model list the router must have been fitted on (else an error)")
+    p.add_argument("--threshold", default=None, metavar="T",
+                   help="also show the article's fan-out: every model with predicted RS >= T (in [0, 1]), "
+                        "at least the best one")
+    p.add_argument("--cap", type=_int_at_least("cap", 1), default=None,
+                   help="with --threshold: call at most this many models per prompt")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     return parser
 
@@ -356,9 +361,18 @@ def _cmd_route(args) -> int:
     if any(not p.strip() for p in prompts):
         raise RouterlabError("--prompt is empty; give the text of a prompt")
     expected = None if args.models is None else [x.strip() for x in args.models.split(",") if x.strip()]
+    calls = None
+    if args.threshold is not None:
+        from .fanout import check_threshold, fanout_calls
+
+        threshold = check_threshold(args.threshold)
+    elif args.cap is not None:
+        raise RouterlabError("--cap needs --threshold (the fan-out threshold)")
     router, meta = load_router(args.router, expected_models=expected)
     res = route_prompts(router, meta, prompts, dataset=args.dataset)
     models = res["models"]
+    if args.threshold is not None:
+        calls = fanout_calls(res["rs"], threshold, args.cap)
     if args.json:
         rows = []
         for i, text in enumerate(res["prompts"]):
@@ -367,6 +381,8 @@ def _cmd_route(args) -> int:
                          "models": [{"model": mo, "p_success": float(res["p_success"][i, j]),
                                      "expected_cost_usd": float(res["expected_cost"][i, j]),
                                      "predicted_rs": float(res["rs"][i, j])} for j, mo in enumerate(models)]})
+            if calls is not None:
+                rows[-1]["fan_out"] = [mo for j, mo in enumerate(models) if calls[i, j]]
         doc = {"router": meta["router"]["name"], "file": str(args.router), "dataset": res["dataset"],
                "normalisation": "expected cost scaled by the training cost range "
                                 f"[{router.cost_min_:.6g}, {router.cost_max_:.6g}] USD, clipped to [0, 1]",
@@ -383,6 +399,9 @@ def _cmd_route(args) -> int:
         short = short if len(short) <= 70 else short[:67] + "..."
         print(f"\nprompt {i + 1} ({int(res['prompt_tokens'][i]):,} tokens): {short}")
         print(f"chosen: {res['chosen'][i]}")
+        if calls is not None:
+            print(f"fan-out (predicted RS >= {threshold:g}): " + ", ".join(
+                mo for j, mo in enumerate(models) if calls[i, j]))
         table = pd.DataFrame({"p(success)": res["p_success"][i], "expected cost $": res["expected_cost"][i],
                               "predicted RS": res["rs"][i]}, index=models)
         table.index = [("* " if j == res["choice"][i] else "  ") + mo for j, mo in enumerate(models)]
