@@ -112,7 +112,7 @@ g("real_status_text", "The real source was found." if real is not None else
 semantics = pd.DataFrame([
     ("what is thresholded", "rs = confidence x (1 - COST_TABLE[source])",
      "predicted RS = p x (1 - normalised expected cost)"),
-    ("the 'quality' factor", "a classifier's confidence that the sub-question belongs to the source",
+    ("the quality factor", "a classifier's confidence that the sub-question belongs to the source",
      "a router's predicted probability that the model answers the query correctly"),
     ("the cost factor", "a fixed cost per source, already in [0, 1]",
      "this query's expected USD cost on this model, min-max normalised on the training costs"),

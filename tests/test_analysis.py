@@ -185,7 +185,14 @@ class _SpyRouter(Router):
         return Routing(np.full(test.n_queries, self.best_))
 
 
-register("spy-analysis", _SpyRouter)
+@pytest.fixture(autouse=True, scope="module")
+def _spy_registered():
+    """The spy is a router only while this module's tests run (it must not join "all" elsewhere)."""
+    from routerlab import routers
+
+    register("spy-analysis", _SpyRouter)
+    yield
+    routers._REGISTRY.pop("spy-analysis", None)
 
 
 def test_learning_curve_keeps_test_rows_fixed_and_is_deterministic():
