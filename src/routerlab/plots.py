@@ -149,6 +149,22 @@ def plot_heatmap(ax, table, fmt: str = "{:.2f}", cmap: str = "viridis", center: 
 __all__.append("plot_heatmap")
 
 
+def _fit_line(ax, x, y, logx: bool) -> None:
+    """The least-squares line of ``y`` on ``x`` (on log10(x) with ``logx``, which also makes the x axis
+    logarithmic with plain tick labels), dashed grey behind the points."""
+    if x.size >= 2 and np.ptp(x) > 0:
+        u = np.log10(x) if logx else x
+        b, a = np.polyfit(u, y, 1)
+        grid = np.linspace(u.min(), u.max(), 50)
+        ax.plot(10 ** grid if logx else grid, a + b * grid, color="grey", lw=1, ls="--", zorder=2)
+    if logx:
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_labelled_scatter(ax, x, y, labels, xlabel: str = "", ylabel: str = "", logx: bool = False,
                           fit_line: bool = True, annotation: str | None = None):
     """Scatter of one point per item (e.g. dataset) with its label, and the least-squares line.
@@ -161,17 +177,10 @@ def plot_labelled_scatter(ax, x, y, labels, xlabel: str = "", ylabel: str = "", 
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     ax.scatter(x, y, s=25, zorder=3)
-    if fit_line and x.size >= 2 and np.ptp(x) > 0:
-        u = np.log10(x) if logx else x
-        b, a = np.polyfit(u, y, 1)
-        grid = np.linspace(u.min(), u.max(), 50)
-        ax.plot(10 ** grid if logx else grid, a + b * grid, color="grey", lw=1, ls="--", zorder=2)
-    if logx:
-        from matplotlib.ticker import NullFormatter, ScalarFormatter
-
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(ScalarFormatter())
-        ax.xaxis.set_minor_formatter(NullFormatter())
+    if fit_line:
+        _fit_line(ax, x, y, logx)
+    elif logx:
+        _fit_line(ax, x[:0], y[:0], logx)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if annotation:
@@ -768,17 +777,7 @@ def plot_correlation_panel(ax, x, y, labels=(), highlight=(), stats=None, logx: 
     hl = set(highlight)
     colors = ["C3" if str(lab) in hl else "C0" for lab in labels] if len(labels) == len(x) else "C0"
     ax.scatter(x, y, s=22, c=colors, zorder=3)
-    if x.size >= 2 and np.ptp(x) > 0:
-        u = np.log10(x) if logx else x
-        b, a = np.polyfit(u, y, 1)
-        grid = np.linspace(u.min(), u.max(), 50)
-        ax.plot(10 ** grid if logx else grid, a + b * grid, color="grey", lw=1, ls="--", zorder=2)
-    if logx:
-        from matplotlib.ticker import NullFormatter, ScalarFormatter
-
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(ScalarFormatter())
-        ax.xaxis.set_minor_formatter(NullFormatter())
+    _fit_line(ax, x, y, logx)
     ax.tick_params(labelsize=fontsize)
     ax.set_xlabel(xlabel, fontsize=fontsize)
     ax.set_ylabel(ylabel, fontsize=fontsize)
