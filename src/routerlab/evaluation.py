@@ -499,14 +499,9 @@ def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normal
                 text_features=None, bar=None):
     """Fit/route/score every policy on one split. Returns arrays for the per-seed bookkeeping."""
     m = bench.n_models
-    train, test = bench.rows(train_idx), bench.rows(test_idx)
-    if text_features is not None:
-        from dataclasses import replace
+    from .textfeatures import split_rows
 
-        from .textfeatures import split_text_features
-
-        x_tr, x_te = split_text_features(bench.prompts, train_idx, test_idx, kind=text_features, seed=seed)
-        train, test = replace(train, features=x_tr), replace(test, features=x_te)
+    train, test = split_rows(bench, train_idx, test_idx, text_features, seed)
     blind = test.without_truth()
     Q, C = test.quality, test.cost
     n = test.n_queries
@@ -616,14 +611,9 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
         raise RouterlabError(f"seeds {seeds} repeat a value")
     bootstrap = int(check_range("bootstrap", bootstrap, 0))
     options = {k: dict(v) for k, v in (router_options or {}).items()}
-    if text_features == "auto":
-        text_features = "tfidf" if bench.features is None and bench.prompts is not None else None
-    if text_features is not None:
-        from .textfeatures import FEATURE_KINDS
+    from .textfeatures import resolve_text_features
 
-        check_choice("text_features", text_features, FEATURE_KINDS)
-        if bench.prompts is None:
-            raise RouterlabError(f"text_features={text_features!r} needs prompt texts; this benchmark has none")
+    text_features = resolve_text_features(bench, text_features)
     if routers is None:
         routers = "all"
     if isinstance(routers, str):

@@ -35,7 +35,6 @@ graph is :mod:`routerlab.langgraph_app`; a test checks that both decide identica
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -278,17 +277,13 @@ def fanout_sweep(bench: Benchmark, router: str = "mf", thresholds=THRESHOLDS, ca
     seeds = [int(check_range("seed", s, 0)) for s in seeds]
     if not seeds:
         raise RouterlabError("seeds is empty; give at least one seed")
-    if text_features == "auto":
-        text_features = "tfidf" if bench.features is None and bench.prompts is not None else None
+    from .textfeatures import resolve_text_features, split_rows
+
+    text_features = resolve_text_features(bench, text_features)
     rows = []
     for seed in seeds:
         tr, te = stratified_split(bench, test_size, seed)
-        train, test = bench.rows(tr), bench.rows(te)
-        if text_features is not None:
-            from .textfeatures import split_text_features
-
-            x_tr, x_te = split_text_features(bench.prompts, tr, te, kind=text_features, seed=seed)
-            train, test = replace(train, features=x_tr), replace(test, features=x_te)
+        train, test = split_rows(bench, tr, te, text_features, seed)
         Q, C = test.quality, test.cost
         lo, hi = float(C.min()), float(C.max())
         base = make_router(router, seed=seed, **dict(router_options or {})).fit(train)

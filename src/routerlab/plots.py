@@ -505,6 +505,15 @@ __all__.append("plot_seed_pairs")
 
 
 # ---- cost-quality plane and two-model curves (chapters 07-08) -----------------------------------
+def _dense_hull(hc, hq):
+    """A hull's vertices (cost, quality) sampled along each segment (40 points), so that a segment,
+    linear in cost, is drawn truthfully on a logarithmic cost axis."""
+    if len(hc) < 2:
+        return hc, hq
+    x = np.concatenate([np.linspace(a, b, 40, endpoint=False) for a, b in zip(hc[:-1], hc[1:])] + [hc[-1:]])
+    return x, np.interp(x, hc, hq)
+
+
 def plot_hulls(ax, curves, points=None, zero=None, logx: bool = False, show_points: bool = True,
                xlabel: str = "mean cost per query (USD)", ylabel: str = "mean quality"):
     """Each curve's operating points (faint markers) and its NDCH (line).
@@ -515,20 +524,13 @@ def plot_hulls(ax, curves, points=None, zero=None, logx: bool = False, show_poin
     """
     from .metrics import ndch
 
-    def dense(hc, hq):
-        # hull segments are linear in cost: sample them so a log axis shows them truthfully
-        if len(hc) < 2:
-            return hc, hq
-        x = np.concatenate([np.linspace(a, b, 40, endpoint=False) for a, b in zip(hc[:-1], hc[1:])] + [hc[-1:]])
-        return x, np.interp(x, hc, hq)
-
     for label, (c, q) in curves.items():
         hc, hq = ndch(c, q)
-        line, = ax.plot(*dense(hc, hq), "-", lw=1.6, label=label)
+        line, = ax.plot(*_dense_hull(hc, hq), "-", lw=1.6, label=label)
         if show_points:
             ax.plot(c, q, "o", ms=3, alpha=0.35, color=line.get_color())
     if zero is not None:
-        ax.plot(*dense(np.asarray(zero[0]), np.asarray(zero[1])), "k--", lw=1.2, label="zero router")
+        ax.plot(*_dense_hull(np.asarray(zero[0]), np.asarray(zero[1])), "k--", lw=1.2, label="zero router")
     for label, (c, q) in (points or {}).items():
         ax.plot([c], [q], "*", ms=11, label=label)
     if logx:
@@ -652,18 +654,12 @@ def plot_hull_panel(ax, curves, zero=None, points=None, singles=None, colors=Non
 
     colors = colors or {}
 
-    def dense(hc, hq):  # hull segments are linear in cost: sample them for the log axis
-        if len(hc) < 2:
-            return hc, hq
-        x = np.concatenate([np.linspace(a, b, 40, endpoint=False) for a, b in zip(hc[:-1], hc[1:])] + [hc[-1:]])
-        return x, np.interp(x, hc, hq)
-
     for label, (c, q) in curves.items():
         hc, hq = ndch(c, q)
-        line, = ax.plot(*dense(hc, hq), "-", lw=1.6, label=label, color=colors.get(label))
+        line, = ax.plot(*_dense_hull(hc, hq), "-", lw=1.6, label=label, color=colors.get(label))
         ax.plot(c, q, "o", ms=3, alpha=0.3, color=line.get_color())
     if zero is not None:
-        ax.plot(*dense(np.asarray(zero[0], float), np.asarray(zero[1], float)), "k--", lw=1.2, label="zero router")
+        ax.plot(*_dense_hull(np.asarray(zero[0], float), np.asarray(zero[1], float)), "k--", lw=1.2, label="zero router")
     if singles is not None:
         ax.plot(singles[0], singles[1], "x", ms=6, color="0.45", label="single models")
     markers = ("*", "D", "s", "^", "v", "P")

@@ -40,8 +40,9 @@ def mf_rank_sweep(bench, ks: Sequence[int], seeds: Sequence[int], n_train: int |
     ks = [int(check_range("k", k, 1)) for k in ks]
     if not ks:
         raise RouterlabError("give at least one rank k")
-    if text_features == "auto":
-        text_features = "tfidf" if bench.features is None and bench.prompts is not None else None
+    from .textfeatures import resolve_text_features, split_rows
+
+    text_features = resolve_text_features(bench, text_features)
     rows = []
     for seed in seeds:
         seed = int(seed)
@@ -49,11 +50,7 @@ def mf_rank_sweep(bench, ks: Sequence[int], seeds: Sequence[int], n_train: int |
         if n_train is not None and n_train < len(tr):
             _, pick = stratified_split(bench.rows(tr), test_size=n_train / len(tr), seed=seed)
             tr = tr[pick]
-        train, test = bench.rows(tr), bench.rows(te)
-        if text_features is not None:
-            from .textfeatures import with_text_features
-
-            train, test = with_text_features(train, test, kind=text_features, seed=seed)
+        train, test = split_rows(bench, tr, te, text_features, seed)
         fits = [("split", train, ks)]
         if subsample is not None:
             sub = train

@@ -497,23 +497,20 @@ def retrained_subset_rs(bench, subsets: Sequence[Sequence[str]], seeds: Sequence
     For each seed: :func:`routerlab.evaluation.stratified_split`; when the benchmark has prompts
     and no features (real data) and ``text_features`` is "auto", TF-IDF features are fitted on the
     training prompts as the evaluation protocol does
-    (:func:`routerlab.textfeatures.with_text_features`, same seed); then
+    (:func:`routerlab.textfeatures.split_rows`, same seed); then
     :func:`routerlab.analysis.router_subset_scores`. Long table: the columns of that function plus
     ``seed``.
     """
     from .analysis import router_subset_scores
     from .evaluation import stratified_split
 
-    if text_features == "auto":
-        text_features = "tfidf" if bench.features is None and bench.prompts is not None else None
+    from .textfeatures import resolve_text_features, split_rows
+
+    text_features = resolve_text_features(bench, text_features)
     out = []
     for seed in seeds:
         tr, te = stratified_split(bench, test_size, int(seed))
-        train, test = bench.rows(tr), bench.rows(te)
-        if text_features is not None:
-            from .textfeatures import with_text_features
-
-            train, test = with_text_features(train, test, kind=text_features, seed=int(seed))
+        train, test = split_rows(bench, tr, te, text_features, int(seed))
         t = router_subset_scores(train, test, [tuple(x) for x in subsets], router=router, seed=int(seed))
         out.append(t.assign(seed=int(seed)))
     return pd.concat(out, ignore_index=True)

@@ -21,7 +21,7 @@ import numpy as np
 from .benchmark import Benchmark
 from .errors import RouterlabError, check_choice, check_range
 
-__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "split_text_features", "FEATURE_KINDS", "feature_similarity",
+__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "split_text_features", "resolve_text_features", "split_rows", "FEATURE_KINDS", "feature_similarity",
            "strip_shared_prefix"]
 
 FEATURE_KINDS = ("tfidf", "minilm")
@@ -229,6 +229,32 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
         except OSError:
             pass
     return out
+
+
+def resolve_text_features(bench: Benchmark, kind: str | None = "auto") -> str | None:
+    """The text-feature kind a protocol fits per split on ``bench``: ``"auto"`` means ``"tfidf"``
+    when the benchmark has prompts and no ``features`` (the real sources), else None; a named
+    kind needs prompts; None means none. One-line errors for an unknown kind or missing prompts."""
+    if kind == "auto":
+        return "tfidf" if bench.features is None and bench.prompts is not None else None
+    if kind is None:
+        return None
+    check_choice("text_features", kind, FEATURE_KINDS)
+    if bench.prompts is None:
+        raise RouterlabError(f"text_features={kind!r} needs prompt texts; this benchmark has none")
+    return kind
+
+
+def split_rows(bench: Benchmark, train_idx, test_idx, kind: str | None = None, seed: int = 0
+               ) -> tuple[Benchmark, Benchmark]:
+    """``(bench.rows(train_idx), bench.rows(test_idx))``; with a text-feature ``kind``, their
+    ``features`` are the prompts' features fitted on the training rows only
+    (:func:`split_text_features`, cached per run)."""
+    train, test = bench.rows(train_idx), bench.rows(test_idx)
+    if kind is None:
+        return train, test
+    x_tr, x_te = split_text_features(bench.prompts, train_idx, test_idx, kind=kind, seed=seed)
+    return replace(train, features=x_tr), replace(test, features=x_te)
 
 
 def with_text_features(train: Benchmark, test: Benchmark, kind: str = "tfidf", dim: int = 64,
