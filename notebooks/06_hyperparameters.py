@@ -496,7 +496,7 @@ plt.close(fig)
 # %% [markdown]
 # ```{glue:figure} fig_thr_sweep
 # :name: "fig-thr-sweep"
-# :alt: "Two line charts against the cascade's confidence threshold from 0 to 1: (a) RS and quality, with RS peaking near 0.85; (b) fallback rate, share of answers from GPT-4o and cost relative to GPT-4o, all rising with the threshold."
+# :alt: "Two line charts against the cascade's confidence threshold from 0 to 1: (a) RS and quality; (b) fallback rate, share of answers from GPT-4o and cost relative to GPT-4o. The caption and the text give the values."
 # The cascade on simulated data against its confidence threshold: (a) RS and quality on the test
 # queries; (b) the fallback rate, the share of answers that come from GPT-4o and the mean cost as a
 # share of GPT-4o's (dashed: GPT-4o's own cost). Lines: mean over {glue:text}`n_seeds:d` splits;
@@ -654,7 +654,7 @@ plt.close(fig)
 # %% [markdown]
 # ```{glue:figure} fig_signal
 # :name: "fig-signal"
-# :alt: "Two line charts of RS gain over the best single model: (a) MF's gain rises slowly with the feature signal from 0 to 0.9; (b) the cascade's gain rises steeply with the confidence AUC from 0.55 to 0.95, from below zero to well above it."
+# :alt: "Two line charts of RS gain over the best single model: (a) MF's gain against the feature signal (0 to 0.9); (b) the cascade's gain against the confidence AUC (0.55 to 0.95). The text gives the values."
 # Each router's RS gain over the best single model on the same test queries, as the simulator's
 # signal varies: (a) MF against the feature signal, (b) the cascade against the confidence AUC
 # (bands: paired 95% bootstrap intervals over the test queries; dotted: the simulator's default;

@@ -154,7 +154,7 @@ g("mf_hull_points", len(ndch(*curve("mf"))[0]))
 # %% [markdown]
 # ```{glue:figure} fig_sim_hulls
 # :name: "fig-sim-hulls"
-# :alt: "Two cost-quality charts on simulated data, cost on a log scale: (a) the six predictive routers' hulls rise together from about 0.6 to 0.8 quality close to the dashed zero router, with the oracle far above; (b) the cascades, one-point baselines and the six single models, labelled by name."
+# :alt: "Two cost-quality charts on simulated data, cost on a log scale: (a) the six predictive routers' hulls beside the dashed zero router and the oracle's point; (b) the cascades, one-point baselines and the six single models, labelled by name."
 # Split 0 of RouterBench-Sim (simulated data) in the cost-quality plane: each router's operating
 # points (faint dots) and their {term}`NDCH` (lines), the {term}`zero router` (dashed: the hull
 # of the single models, grey crosses) and RouterBench's oracle (star). (a) the predictive routers
