@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 # Parameters of `make book` (passed to every notebook through papermill).
 SCALE  ?= 1.0
 SEEDS  ?= 5
+# Chapters executed at a time by `make book` (each in its own process; the summary pages run last).
+JOBS   ?= 2
 
 .PHONY: install notebooks html book test bench clean
 
@@ -16,7 +18,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 
 notebooks: install
-	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS)
+	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS) --jobs $(JOBS)
 
 # --verify first: the build fails (exit 2, one line per problem with the command that fixes it)
 # when a chapter of _toc.yml was not executed or failed, when the chapters ran with different
@@ -27,7 +29,7 @@ html: install
 
 # Sequential on purpose (also under make -j): execute every notebook, check, then build the HTML.
 book: install
-	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS)
+	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS) --jobs $(JOBS)
 	$(BIN)/python -m routerlab.bookrun --verify
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"

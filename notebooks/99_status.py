@@ -89,6 +89,19 @@ glue("status_scale", ref_scale, display=False)
 glue("status_n_seeds", ref_seeds, display=False)
 glue("status_n_differing", len(differing), display=False)
 glue("status_reference_text", bookrun.parameter_text(reference) or "none", display=False)
+run = bookrun.last_run(execution_log)
+if run is None:
+    run_text = "bookrun's log records no complete run, so the run's wall time is unknown"
+else:
+    n_run, wall = len(run["notebooks"]), float(run["seconds"])
+    target = bookrun.BOOK_SECONDS_TARGET
+    run_text = (f"the last run executed {n_run} notebook(s), {run['jobs']} chapter(s) at a time, in "
+                f"{wall:.1f} s of wall time up to the start of this page ({wall / 60:.1f} minutes; "
+                + ("within" if wall <= target else "OVER")
+                + f" the {target / 60:.0f}-minute target for the whole book on two cores"
+                + ("" if n_run >= n_notebooks else ", which applies to a run of every notebook only")
+                + ")")
+glue("status_last_run", run_text, display=False)
 glue("status_parameter_note",
      "every notebook ran with the book's reference parameters" if not differing
      else "WARNING: " + "; ".join(
@@ -100,8 +113,9 @@ glue("status_parameter_note",
 # The book's {glue:text}`status_n_notebooks:d` executed notebooks
 # ({glue:text}`status_n_chapters:d` chapters and the summary pages) ran in
 # {glue:text}`status_total_seconds:.1f` s of cell time ({glue:text}`status_total_minutes:.1f`
-# minutes), {glue:text}`status_n_failed:d` with an error. Reference parameters:
-# {glue:text}`status_reference_text`; {glue:text}`status_parameter_note`.
+# minutes), {glue:text}`status_n_failed:d` with an error; {glue:text}`status_last_run`. Chapters
+# that run side by side share the machine, so their own seconds are longer than alone. Reference
+# parameters: {glue:text}`status_reference_text`; {glue:text}`status_parameter_note`.
 #
 # ```{glue} status_execution_table
 # ```

@@ -38,12 +38,12 @@ def _copy_book(dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def executed_book(tmp_path_factory) -> dict:
     """A temporary copy of the book whose notebooks ``python -m routerlab.bookrun`` executed at
-    ``BOOK_SCALE``/``BOOK_SEEDS`` with ``--keep-going``: {"root", "run" (CompletedProcess),
+    ``BOOK_SCALE``/``BOOK_SEEDS`` with ``--keep-going``, two chapters at a time as ``make book`` does: {"root", "run" (CompletedProcess),
     "scale", "n_seeds"}."""
     root = _copy_book(tmp_path_factory.mktemp("book"))
     run = subprocess.run(
         [sys.executable, "-m", "routerlab.bookrun", "--notebooks", str(root / "notebooks"),
-         "--scale", str(BOOK_SCALE), "--seeds", str(BOOK_SEEDS), "--keep-going"],
+         "--scale", str(BOOK_SCALE), "--seeds", str(BOOK_SEEDS), "--keep-going", "--jobs", "2"],
         capture_output=True, text=True, timeout=3000)
     return {"root": root, "run": run, "scale": BOOK_SCALE, "n_seeds": BOOK_SEEDS}
 

@@ -209,7 +209,7 @@ def small_book(tmp_path_factory):
     # an older build's chapter that is no longer in the book: must not be read
     _executed(out, "05_removed", {"scale": 9.0, "n_seeds": 9}, "2020-01-01T00:00:00+00:00")
     first = _bookrun("--notebooks", nbs, "--out-dir", out, "--scale", SCALE, "--seeds", SEEDS,
-                     "--heartbeat", 0.5, cwd=root)
+                     "--heartbeat", 0.5, "--jobs", 2, cwd=root)
     values = {s: glued_values(out / f"{s}.ipynb") for s in BOOK[3:] if (out / f"{s}.ipynb").exists()}
     verify_first = _bookrun("--verify", "--notebooks", nbs, "--out-dir", out, cwd=root)
     second = _bookrun("--notebooks", nbs, "--out-dir", out, "--only", "02", "--scale", 0.03,
@@ -258,6 +258,14 @@ def test_progress_lines_announce_each_notebook(small_book):
         assert len(start) == 1 and len(done) == 1 and start[0] < done[0], (stem, lines)
         assert lines[start[0]].endswith(f"scale={SCALE:g}, n_seeds={SEEDS}"), lines[start[0]]
     assert any(ln.startswith("  [1/6] 01_toy") and "still running" in ln for ln in lines), lines
+    assert "2 chapters at a time" in lines[0]
+    # two chapters at a time: 02 starts before 01 (which sleeps) is done; the summary pages wait
+    # for every chapter
+    at = {(stem, what): n for n, ln in enumerate(lines) for stem in BOOK for what in ("started", "done in")
+          if ln.startswith(f"  [{BOOK.index(stem) + 1}/6] {stem:<18}  {what}")}
+    assert at[("02_routing_score", "started")] < at[("01_toy", "done in")]
+    last_chapter = max(at[(s, "done in")] for s in BOOK[:3])
+    assert all(at[(s, "started")] > last_chapter for s in BOOK[3:])
 
 
 @pytest.mark.slow
@@ -269,6 +277,8 @@ def test_partial_rerun_fails_verify_and_is_flagged(small_book):
     assert "ran with other parameters than the rest of the book" in out_lines
     verify = small_book["verify_second"]
     assert verify.returncode == 2
+    last = json.loads((small_book["root"] / "_build/status/execution.json").read_text())["last_run"]
+    assert last["jobs"] == 1 and last["notebooks"] == ["02_routing_score", *bookrun.SUMMARY_NOTEBOOKS]
     expected = (f"02_routing_score ran with scale=0.03, the rest with scale={SCALE:g}; rerun: python -m "
                 f"routerlab.bookrun --notebooks {nbs} --only 02_routing_score --scale {SCALE:g} "
                 f"--seeds {SEEDS} --out-dir {out}")
@@ -302,3 +312,10 @@ def test_status_page_shows_the_locked_versions(small_book):
     assert "numpy" in html and "locked" in html
     assert status["status_sim_n_benchmarks"] == 1  # chapter 02 at (0.02, seed 0)
     assert len(status["status_sim_sha256"]) == 64
+
+
+def test_jobs_must_be_a_whole_number_at_least_one(tmp_path, capsys):
+    (tmp_path / "01_a.py").write_text(_TOY.format(sleep=0))
+    assert bookrun.main(["--notebooks", str(tmp_path), "--jobs", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "bookrun: error: --jobs must be a whole number >= 1, got 0"
+    assert not list(tmp_path.glob("*.ipynb"))  # nothing executed

@@ -32,7 +32,8 @@ __all__ = ["find_notebooks", "select_notebooks", "declared_parameters", "to_ipyn
            "simulated_data_digest", "routellm_verification", "source_verification",
            "data_verification", "STATUS_PACKAGES", "SUMMARY_NOTEBOOKS", "book_stems",
            "executed_notebooks", "book_chapters", "parameter_check", "parameter_text",
-           "rerun_command", "verify", "mark_parameter_notes", "locked_versions"]
+           "rerun_command", "verify", "mark_parameter_notes", "locked_versions", "last_run",
+           "BOOK_SECONDS_TARGET"]
 
 #: The status page: executed after every other notebook, it reports on them.
 STATUS_NOTEBOOK = "99_status"
@@ -234,6 +235,18 @@ def execute(py_path: str | os.PathLike, out_path: str | os.PathLike, offered: di
     }
 
 
+#: The whole book's execution target (wall seconds of ``make book``'s notebook run, 2 cores).
+BOOK_SECONDS_TARGET = 300.0
+
+
+def last_run(log_path: str | os.PathLike) -> dict | None:
+    """The last bookrun run recorded in ``log_path``: ``{"seconds": wall seconds from the first
+    notebook's start to the status page's start, "jobs": chapters at a time, "notebooks": stems}``,
+    or None when the log has none."""
+    run = _load_log(Path(log_path)).get("last_run")
+    return run if isinstance(run, dict) and "seconds" in run else None
+
+
 def _load_log(path: Path) -> dict:
     try:
         log = json.loads(path.read_text())
@@ -248,8 +261,8 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
              only: list[str] | None = None, out_dir: str | os.PathLike | None = None,
              log_path: str | os.PathLike | None = None, extra: dict | None = None,
              with_status: bool = True, keep_going: bool = False, data_dir=None,
-             echo=None, heartbeat: float = HEARTBEAT_SECONDS) -> int:
-    """Execute the selected notebooks in order; return 0 when all succeeded, else 1.
+             echo=None, heartbeat: float = HEARTBEAT_SECONDS, jobs: int = 1) -> int:
+    """Execute the selected notebooks; return 0 when all succeeded, else 1.
 
     ``scale`` (> 0, 1.0 = the full 67,500-query benchmark) and ``n_seeds`` (>= 1) are offered to
     every notebook, ``seed`` when given, ``data_dir`` (the folder holding the real-data sources,
@@ -261,8 +274,13 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
     With ``with_status`` the summary pages (:data:`SUMMARY_NOTEBOOKS`) are run after any subset,
     with the book's reference parameters (:func:`parameter_check`). Progress goes to ``echo``
     (default: ``print``, flushed): one line when a notebook starts, one when it ends, and one
-    every ``heartbeat`` seconds while it runs (0: none).
+    every ``heartbeat`` seconds while it runs (0: none). ``jobs``: how many chapters run at a
+    time, each in its own worker process and kernel (the summary pages always run last, one
+    after the other); the executed notebooks are the same for any ``jobs``.
     """
+    if isinstance(jobs, bool) or int(jobs) != jobs or jobs < 1:
+        raise RouterlabError(f"--jobs must be a whole number >= 1, got {jobs!r}")
+    jobs = int(jobs)
     if echo is None:
         echo = lambda *a, **k: print(*a, **k, flush=True)  # noqa: E731
     nb_dir = Path(nb_dir).resolve()
@@ -294,7 +312,7 @@ def run_book(nb_dir: str | os.PathLike, *, scale: float, n_seeds: int, seed: int
     os.environ.setdefault("ROUTERLAB_CACHE_DIR", str(nb_dir.parent / "_build" / "cache"))
     try:
         return _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale,
-                         n_seeds, seed, keep_going, echo, heartbeat)
+                         n_seeds, seed, keep_going, echo, heartbeat, jobs)
     finally:
         if cache_env_before is None:
             os.environ.pop("ROUTERLAB_CACHE_DIR", None)
@@ -327,55 +345,110 @@ class _Heartbeat:
             self._thread.join()
 
 
+def _submit(pool, *args):
+    """A future for ``execute(*args)``: in a worker process of ``pool``, or run here and now
+    when ``pool`` is None (one notebook at a time, in this process)."""
+    from concurrent.futures import Future
+
+    if pool is not None:
+        return pool.submit(execute, *args)
+    fut: Future = Future()
+    try:
+        fut.set_result(execute(*args))
+    except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+        fut.set_exception(exc)
+    return fut
+
+
 def _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale, n_seeds, seed,
-              keep_going, echo, heartbeat=HEARTBEAT_SECONDS) -> int:
+              keep_going, echo, heartbeat=HEARTBEAT_SECONDS, jobs=1) -> int:
     """The body of :func:`run_book`: execute each notebook, keep the log, report failures.
 
-    Each notebook is announced when it starts (name, parameters) and when it ends (seconds), with
-    a "still running" line every ``heartbeat`` seconds in between. The summary pages get the
-    book's reference parameters (the majority of the executed chapters, :func:`parameter_check`),
-    not necessarily this run's. Afterwards every executed page of the book run with other
+    The chapters run ``jobs`` at a time (worker processes, each driving its own kernel; 1 = one
+    after the other in this process), started in chapter order; the summary pages then run one
+    after the other. Chapters that need the same cache entry (an evaluation, a parsed source)
+    compute it once: the others wait for it (:mod:`routerlab.locks`). Each notebook is announced
+    when it starts (name, parameters) and when it ends (seconds), with a "still running" line
+    every ``heartbeat`` seconds in between. The summary pages get the book's reference
+    parameters (the majority of the executed chapters, :func:`parameter_check`), not
+    necessarily this run's. Afterwards every executed page of the book run with other
     parameters than the book's gets a warning note (:func:`mark_parameter_notes`).
     """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     log = _load_log(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     n = len(notebooks)
     width = max(len(p.stem) for p in notebooks)
     echo(f"bookrun: {n} notebook(s) in {nb_dir} -> {out_dir} "
-         f"(scale={scale:g}, n_seeds={int(n_seeds)}" + (f", seed={seed}" if seed is not None else "") + ")")
+         f"(scale={scale:g}, n_seeds={int(n_seeds)}" + (f", seed={seed}" if seed is not None else "")
+         + (f"; {jobs} chapters at a time" if jobs > 1 else "") + ")")
     t_all = time.perf_counter()
-    reference = None
-    for i, py in enumerate(notebooks, 1):
-        params = dict(offered, **status_extra)  # executed_dir etc. go to whoever declares them
-        role = ""
-        if py.stem in SUMMARY_NOTEBOOKS:
-            if reference is None:  # the chapters that ran so far, and those already in out_dir
-                reference = parameter_check(out_dir, nb_dir)["reference"]
-            params.update(reference)
-            role = " (summary page, the book's parameters)"
-        if py.stem == STATUS_NOTEBOOK:  # the status page reads what the others wrote
-            log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
-        label = f"[{i}/{n}] {py.stem:<{width}}"
+    number = {py.stem: i for i, py in enumerate(notebooks, 1)}
+    chapters = [py for py in notebooks if py.stem not in SUMMARY_NOTEBOOKS]
+    summaries = [py for py in notebooks if py.stem in SUMMARY_NOTEBOOKS]
+
+    def save_log() -> None:
+        log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
+
+    def start(pool, py, params, role=""):
+        label = f"[{number[py.stem]}/{n}] {py.stem:<{width}}"
         declared = _declared_in_source(py)
         shown = {k: v for k, v in params.items() if k not in status_extra
                  and (declared is None or k in declared)}
         echo(f"  {label}  started{role}  {parameter_text(shown)}")
+        beat = _Heartbeat(label, heartbeat, echo).__enter__()
+        fut = _submit(pool, py, out_dir / f"{py.stem}.ipynb", params, nb_dir,
+                      log_path.with_name("kernels.log"))
+        return fut, (py, label, beat)
+
+    def finish(fut, py, label, beat) -> None:
+        beat.__exit__(None, None, None)
         try:
-            with _Heartbeat(label, heartbeat, echo):
-                record = execute(py, out_dir / f"{py.stem}.ipynb", params, cwd=nb_dir,
-                                 kernel_log=log_path.with_name("kernels.log"))
+            record = fut.result()
         except RuntimeError as exc:
             failures.append(str(exc))
             echo(f"  {label}  FAILED after {time.perf_counter() - t_all:.1f} s in all")
             log["notebooks"].pop(py.stem, None)
-            log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
-            if not keep_going:
-                break
-            continue
+            save_log()
+            return
         log["notebooks"][py.stem] = record
-        log_path.write_text(json.dumps(log, indent=2, sort_keys=True))
+        save_log()
         echo(f"  {label}  done in {record['seconds']:.1f} s")
+
+    # the chapters, `jobs` at a time
+    pool = (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+            if jobs > 1 and len(chapters) > 1 else None)
+    try:
+        queue, running = list(chapters), {}
+        while queue or running:
+            while queue and len(running) < max(jobs, 1) and (keep_going or not failures):
+                fut, info = start(pool, queue.pop(0), dict(offered, **status_extra))
+                running[fut] = info
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: number[running[f][0].stem]):
+                finish(fut, *running.pop(fut))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    # the summary pages, in order, with the book's reference parameters
+    reference = None
+    for py in summaries:
+        if failures and not keep_going:
+            break
+        if reference is None:  # the chapters that ran so far, and those already in out_dir
+            reference = parameter_check(out_dir, nb_dir)["reference"]
+        params = dict(offered, **status_extra, **reference)
+        if py.stem == STATUS_NOTEBOOK:  # the status page reads what the others wrote
+            log["last_run"] = {"seconds": round(time.perf_counter() - t_all, 3), "jobs": int(jobs),
+                               "notebooks": [p.stem for p in notebooks]}
+            save_log()
+        fut, info = start(None, py, params, " (summary page, the book's parameters)")
+        finish(fut, *info)
     try:
         marked = mark_parameter_notes(out_dir, nb_dir)
     except Exception as exc:  # noqa: BLE001 - a note is a courtesy; --verify is the check
@@ -944,6 +1017,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heartbeat", type=float, default=HEARTBEAT_SECONDS, metavar="SECONDS",
                         help="print a 'still running' line this often while a notebook runs "
                              f"(default {HEARTBEAT_SECONDS:g}; 0: never)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="chapters executed at a time, each in its own process (default 1); "
+                             "the summary pages run last, one after the other")
     parser.add_argument("--verify", action="store_true",
                         help="execute nothing: check that every notebook of _toc.yml was executed "
                              "(in --out-dir, default beside the sources) without error, with the "
@@ -958,7 +1034,7 @@ def main(argv: list[str] | None = None) -> int:
                         only=args.only, out_dir=args.out_dir, log_path=args.log, extra=extra,
                         with_status=not args.no_status, keep_going=args.keep_going,
                         data_dir=args.data_dir, echo=lambda *a, **k: print(*a, **k, flush=True),
-                        heartbeat=args.heartbeat)
+                        heartbeat=args.heartbeat, jobs=args.jobs)
     except RouterlabError as exc:
         print(f"bookrun: error: {exc}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .benchmark import Benchmark
 from .curves import FrontierStudy, frontier_study
+from .locks import entry_lock
 
 __all__ = ["LEARNED", "READS_TRUTH", "text_frontier_study", "router_summary", "rank_agreement",
            "best_policy", "hull_curves", "plane_panel", "comparison_table", "distinct_points"]
@@ -55,14 +56,16 @@ def text_frontier_study(bench: Benchmark, seeds: Iterable[int] = range(5), *, te
     seeds = [int(s) for s in seeds]
     folder = _cache_folder(bench, seeds, dict(test_size=test_size, features=features, dim=dim, **options),
                            cache_dir)
-    if folder is not None and (folder / "curves.parquet").is_file():
-        try:
-            return FrontierStudy(points=pd.read_parquet(folder / "points.parquet"),
-                                 curves=pd.read_parquet(folder / "curves.parquet"))
-        except Exception:  # an unreadable cache entry: recompute and overwrite
-            pass
-    st = _text_frontier_study(bench, seeds, test_size, features, dim, options)
-    if folder is not None:
+    if folder is None:
+        return _text_frontier_study(bench, seeds, test_size, features, dim, options)
+    with entry_lock(folder):
+        if (folder / "curves.parquet").is_file():
+            try:
+                return FrontierStudy(points=pd.read_parquet(folder / "points.parquet"),
+                                     curves=pd.read_parquet(folder / "curves.parquet"))
+            except Exception:  # an unreadable cache entry: recompute and overwrite
+                pass
+        st = _text_frontier_study(bench, seeds, test_size, features, dim, options)
         _save(st, folder)
     return st
 

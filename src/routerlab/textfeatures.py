@@ -211,17 +211,24 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
         h.update(train_idx.tobytes())
         h.update(test_idx.tobytes())
         path = Path(cache_dir) / "textfeatures" / f"{h.hexdigest()[:32]}.npz"
+
+    def compute():
+        fe = make_text_features(kind, dim, seed).fit(prompts[train_idx])
+        return fe.transform(prompts[train_idx]), fe.transform(prompts[test_idx])
+
+    if path is None:
+        return compute()
+    from .locks import entry_lock
+
+    with entry_lock(path):
         if path.is_file():
             try:
                 with np.load(path) as z:
                     return z["train"], z["test"]
             except Exception:  # a damaged entry: recompute below
                 pass
-    fe = make_text_features(kind, dim, seed).fit(prompts[train_idx])
-    out = fe.transform(prompts[train_idx]), fe.transform(prompts[test_idx])
-    if path is not None:
+        out = compute()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, train=out[0], test=out[1])

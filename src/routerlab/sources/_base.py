@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from ..errors import RouterlabError
+from ..locks import entry_lock
 
 __all__ = [
     "ENV", "CACHE_ENV", "expected_digests", "sha256", "candidate_folders", "find_folder",
@@ -149,26 +150,26 @@ def cached_frame(name: str, key_parts: Sequence[str], build: Callable[[], pd.Dat
     key = sha256("\n".join(key_parts).encode("utf-8"))[:24]
     folder = cache_folder(name)
     path = folder / f"{key}.parquet"
-    if path.is_file():
+    with entry_lock(path):
+        if path.is_file():
+            try:
+                return pd.read_parquet(path)
+            except Exception:  # a damaged cache entry: rebuild it below
+                pass
+        frame = build()
         try:
-            return pd.read_parquet(path)
-        except Exception:  # a damaged cache entry: rebuild it below
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=folder)
+            os.close(fd)
+            try:
+                buf = io.BytesIO()
+                frame.to_parquet(buf, index=False)
+                Path(tmp).write_bytes(buf.getvalue())
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
             pass
-    frame = build()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=folder)
-        os.close(fd)
-        try:
-            buf = io.BytesIO()
-            frame.to_parquet(buf, index=False)
-            Path(tmp).write_bytes(buf.getvalue())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError:
-        pass
     return frame
 
 
