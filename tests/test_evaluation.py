@@ -310,7 +310,8 @@ def test_bad_arguments(kwargs, pattern):
 
 # ---- cache -------------------------------------------------------------------------------------
 def _entries(folder):
-    return sorted(p.name for p in folder.iterdir())
+    """The cache entries (hidden names are the lock folder and temporary files)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def test_cache_hits_only_for_identical_inputs(tmp_path, monkeypatch):
@@ -376,7 +377,7 @@ def test_cache_folder_from_the_environment(tmp_path, monkeypatch):
     assert not evaluate(b, ["random"], seeds=[0], bootstrap=0, cache_dir=False).from_cache
     monkeypatch.delenv(ev.CACHE_ENV)
     assert not evaluate(b, ["random"], seeds=[0], bootstrap=0).from_cache
-    assert len(list((tmp_path / "env-cache").iterdir())) == 1
+    assert len(_entries(tmp_path / "env-cache")) == 1
 
 
 def test_all_leaves_out_confidence_routers_without_confidences():

@@ -23,6 +23,7 @@ the representation.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -32,6 +33,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -40,6 +42,7 @@ import pandas as pd
 
 from .benchmark import Benchmark
 from .errors import RouterlabError, check_choice, check_range
+from .locks import entry_lock
 from .metrics import NORMALIZATIONS, oracle_choice, rs_terms
 from .routers import (CostOracleRouter, FixedRouter, OracleRouter, QualityOracleRouter, RandomRouter,
                       RoundRobinRouter, Router, Routing, make_router, router_names)
@@ -47,7 +50,7 @@ from .routers import (CostOracleRouter, FixedRouter, OracleRouter, QualityOracle
 __all__ = [
     "book_evaluation",
     "SPLITS", "query_difficulty", "difficulty_bins", "stratified_split", "random_split",
-    "split_indices", "policy_names", "evaluate", "EvaluationResult", "benchmark_fingerprint",
+    "split_indices", "policy_names", "evaluate", "fit_route_score", "EvaluationResult", "benchmark_fingerprint",
     "code_fingerprint", "t_interval", "CACHE_ENV",
 ]
 
@@ -85,6 +88,16 @@ def difficulty_bins(quality: np.ndarray) -> np.ndarray:
 
 def _check_test_size(test_size: float) -> float:
     return check_range("test_size", test_size, 0.0, 1.0, lo_open=True, hi_open=True)
+
+
+def _check_seeds(seeds: Iterable[int]) -> list[int]:
+    """``seeds`` as a non-empty list of distinct ints >= 0, else a one-line error."""
+    seeds = [int(check_range("seed", s, 0)) for s in seeds]
+    if not seeds:
+        raise RouterlabError("seeds is empty; give at least one seed, e.g. range(5)")
+    if len(set(seeds)) != len(seeds):
+        raise RouterlabError(f"seeds {seeds} repeat a value")
+    return seeds
 
 
 def stratified_split(bench: Benchmark, test_size: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -495,6 +508,43 @@ def _group_sums(codes: np.ndarray, k: int, values: np.ndarray) -> np.ndarray:
     return out
 
 
+def fit_route_score(spec: str | Router, train: Benchmark, test: Benchmark, seed: int,
+                    normalization: str = "global", options: dict | None = None, label: str | None = None,
+                    blind: Benchmark | None = None) -> dict:
+    """Fit one policy on ``train``, route ``test`` and score it: the protocol's step for one
+    (policy, split).
+
+    ``spec``: a policy name (built by :func:`~routerlab.routers.make_router` with ``seed`` and
+    ``options``) or a :class:`Router` (deep-copied, its ``seed`` set). The router routes
+    ``blind`` (default ``test.without_truth()``) unless it ``uses_truth``; ``oub`` gets
+    ``normalization`` unless ``options`` set it. Returns per-query arrays over the n test rows:
+    ``terms`` (n,) RS contributions, ``qret`` (n,) returned quality, ``paid`` (n,) USD,
+    ``ncalls`` (n,) models called, ``choice`` (n,) int16 chosen column; and ``fit_seconds``,
+    ``route_seconds`` (wall clock) and ``info`` (paradigm, uses_truth, learns).
+    """
+    label = label if label is not None else (spec if isinstance(spec, str) else spec.name)
+    opts = dict(options or {})
+    if label == "oub":
+        opts.setdefault("normalization", normalization)
+    router = _build(spec, seed, opts)
+    n, m = test.n_queries, test.n_models
+    Q, C = test.quality, test.cost
+    t0 = time.perf_counter()
+    router.fit(train)
+    t1 = time.perf_counter()
+    routing = router.route(test if router.uses_truth else (blind if blind is not None else test.without_truth()))
+    t2 = time.perf_counter()
+    routing = _check_routing(routing, label, n, m)
+    qret = routing.returned_quality(Q)
+    paid = routing.paid(C)
+    return dict(
+        terms=rs_terms(qret, paid, C, normalization), qret=qret, paid=paid,
+        ncalls=np.ones(n) if routing.calls is None else np.asarray(routing.calls, dtype=bool).sum(axis=1),
+        choice=np.asarray(routing.choice).astype(np.int16), fit_seconds=t1 - t0, route_seconds=t2 - t1,
+        info={"paradigm": str(getattr(router, "paradigm", "")), "uses_truth": bool(router.uses_truth),
+              "learns": _learns(router)})
+
+
 def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normalization, ref_j,
                 text_features=None, bar=None):
     """Fit/route/score every policy on one split. Returns arrays for the per-seed bookkeeping."""
@@ -515,27 +565,13 @@ def _score_seed(bench, train_idx, test_idx, specs, labels, options, seed, normal
     route_s = np.empty(P)
     info = {}
     for p, (spec, label) in enumerate(zip(specs, labels)):
-        opts = dict(options.get(label, {}))
-        if label == "oub":
-            opts.setdefault("normalization", normalization)
-        router = _build(spec, seed, opts)
         if bar is not None:
             bar.set_postfix_str(f"seed {seed}, {label}", refresh=False)
-        t0 = time.perf_counter()
-        router.fit(train)
-        t1 = time.perf_counter()
-        routing = router.route(test if router.uses_truth else blind)
-        t2 = time.perf_counter()
-        routing = _check_routing(routing, label, n, m)
-        fit_s[p], route_s[p] = t1 - t0, t2 - t1
-        choice = np.asarray(routing.choice).astype(np.intp)
-        paid[:, p] = routing.paid(C)
-        qret[:, p] = routing.returned_quality(Q)
-        terms[:, p] = rs_terms(qret[:, p], paid[:, p], C, normalization)
-        ncalls[:, p] = 1.0 if routing.calls is None else np.asarray(routing.calls, dtype=bool).sum(axis=1)
-        choices[:, p] = choice
-        info[label] = {"paradigm": str(getattr(router, "paradigm", "")),
-                       "uses_truth": bool(router.uses_truth), "learns": _learns(router)}
+        one = fit_route_score(spec, train, test, seed, normalization, options.get(label, {}), label, blind)
+        terms[:, p], qret[:, p], paid[:, p] = one["terms"], one["qret"], one["paid"]
+        ncalls[:, p], choices[:, p] = one["ncalls"], one["choice"]
+        fit_s[p], route_s[p] = one["fit_seconds"], one["route_seconds"]
+        info[label] = one["info"]
         if bar is not None:
             bar.update(1)
     # reference quantities on the same test rows
@@ -577,12 +613,21 @@ def _table(labels, seed, models, sums, counts_model, n, single_sum, oracle_sum, 
     return df
 
 
+def _seed_task(bench: Benchmark, job: dict, bar=None) -> tuple[np.ndarray, dict]:
+    """One seed of :func:`evaluate`: its split and :func:`_score_seed` (a task of run_tasks)."""
+    seed = job["seed"]
+    tr, te = split_indices(bench, job["split"], job["test_size"], seed)
+    return te, _score_seed(bench, tr, te, job["specs"], job["labels"], job["options"], seed,
+                           job["normalization"], job["ref_j"], job["text_features"], bar)
+
+
 def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = None,
              seeds: Iterable[int] = range(5), normalization: str = "global",
              split: str = "stratified", test_size: float = 0.2, bootstrap: int = 1000,
              reference: str | None = None, cache_dir: str | os.PathLike | None | bool = None,
              router_options: dict[str, dict] | None = None, bootstrap_seed: int = 0,
-             text_features: str | None = "auto", progress: bool = False) -> EvaluationResult:
+             text_features: str | None = "auto", progress: bool = False, n_jobs: int = 1,
+             backend: str = "loky", scheduler: str | None = None) -> EvaluationResult:
     """Run the protocol for every policy and seed; see the module docstring.
 
     ``routers``: policy names (a list, a comma-separated string, ``"all"``; default all) or
@@ -598,17 +643,20 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     that is set, else no cache; False = no cache. ``text_features``: ``"auto"`` (default) fits
     ``"tfidf"`` features per seed on the training prompts when the benchmark has prompts and no
     ``features``, else none; ``"tfidf"`` or ``"minilm"`` to force one (needs prompts); None = never.
-    ``progress``: show a progress bar (one step per policy and seed) on stderr.
+    ``progress``: show a progress bar on stderr (one step per policy and seed; one per seed when
+    the seeds run in parallel). ``n_jobs``, ``backend``, ``scheduler``: run the seeds in parallel
+    through :func:`routerlab.sweeps.run_tasks` (one task per seed; ``backend="dask"`` on the
+    cluster at ``scheduler``); the result is the same whatever they are, so they are not part of
+    the cache key.
     """
     t_start = time.perf_counter()
     check_choice("normalization", normalization, NORMALIZATIONS)
     check_choice("split", split, SPLITS)
     _check_test_size(test_size)
-    seeds = [int(check_range("seed", s, 0)) for s in seeds]
-    if not seeds:
-        raise RouterlabError("seeds is empty; give at least one seed, e.g. range(5)")
-    if len(set(seeds)) != len(seeds):
-        raise RouterlabError(f"seeds {seeds} repeat a value")
+    seeds = _check_seeds(seeds)
+    from .sweeps import check_backend, run_tasks
+
+    check_backend(backend, scheduler)
     bootstrap = int(check_range("bootstrap", bootstrap, 0))
     options = {k: dict(v) for k, v in (router_options or {}).items()}
     from .textfeatures import resolve_text_features
@@ -653,84 +701,90 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     if cache_dir is None:
         cache_dir = os.environ.get(CACHE_ENV) or None
     folder = Path(cache_dir) / f"evaluate-{key[:32]}" if cache_dir not in (None, False) else None
-    if folder is not None and (folder / "arrays.npz").is_file():
-        try:
-            res = EvaluationResult.load(folder)
-        except Exception:  # unreadable cache entry: recompute and overwrite
-            res = None
-        if res is not None and res.params.get("cache_key") == key:
-            return res
+    with contextlib.ExitStack() as stack:
+        if folder is not None:
+            stack.enter_context(entry_lock(folder))  # one process computes, the others wait and read
+        if folder is not None and (folder / "arrays.npz").is_file():
+            try:
+                res = EvaluationResult.load(folder)
+            except Exception:  # unreadable cache entry: recompute and overwrite
+                res = None
+            if res is not None and res.params.get("cache_key") == key:
+                return res
 
-    if split == "none":
-        for spec, label in zip(specs, labels):
-            if _learns(_build(spec, seeds[0], options.get(label, {}))):
-                raise RouterlabError(f"policy {label!r} learns from training rows, so it cannot be "
-                                     "evaluated with split 'none'; use a train/test split")
-    dsb = labels.index("dataset-best") if "dataset-best" in labels else None
-    per_seed, per_dataset = [], []
-    boot_acc = {mtr: np.zeros((bootstrap, len(labels))) for mtr in _METRICS} if bootstrap else {}
-    test_idx, terms_d, choices_d, policy_info = {}, {}, {}, {}
-    P, m = len(labels), bench.n_models
-    from tqdm import tqdm
+        if split == "none":
+            for spec, label in zip(specs, labels):
+                if _learns(_build(spec, seeds[0], options.get(label, {}))):
+                    raise RouterlabError(f"policy {label!r} learns from training rows, so it cannot be "
+                                         "evaluated with split 'none'; use a train/test split")
+        dsb = labels.index("dataset-best") if "dataset-best" in labels else None
+        per_seed, per_dataset = [], []
+        boot_acc = {mtr: np.zeros((bootstrap, len(labels))) for mtr in _METRICS} if bootstrap else {}
+        test_idx, terms_d, choices_d, policy_info = {}, {}, {}, {}
+        P, m = len(labels), bench.n_models
+        from tqdm import tqdm
 
-    bar = tqdm(total=len(seeds) * P, desc="evaluate", unit="fit", disable=not progress, leave=False)
-    for seed in seeds:
-        tr, te = split_indices(bench, split, test_size, seed)
-        out = _score_seed(bench, tr, te, specs, labels, options, seed, normalization, ref_j, text_features,
-                          bar)
-        policy_info.update(out["info"])
-        test = out["test"]
-        n = test.n_queries
-        ch = out["choices"].astype(np.intp)
-        counts = np.stack([np.bincount(ch[:, p], minlength=m) for p in range(P)])  # (P, m)
-        sums = {k: out[k].sum(axis=0) for k in ("terms", "qret", "paid")}
-        per_seed.append(_table(labels, seed, models, sums, counts, n, out["single"].sum(axis=0),
-                               out["oracle_terms"].sum(), out["ref_cost"].sum(),
-                               out["ncalls"].sum(axis=0), out["fit_s"], out["route_s"], dsb))
-        # per dataset: the same sums within each dataset of the test rows
-        codes, dnames = test.dataset_codes, test.dataset_names
-        k = len(dnames)
-        nd = np.bincount(codes, minlength=k)
-        gs = {kk: _group_sums(codes, k, out[kk]) for kk in ("terms", "qret", "paid", "ncalls")}
-        g_single = _group_sums(codes, k, out["single"])
-        g_oracle = _group_sums(codes, k, out["oracle_terms"][:, None])[:, 0]
-        g_ref = _group_sums(codes, k, out["ref_cost"][:, None])[:, 0]
-        flat = (codes[:, None] * m + ch).ravel() * P + np.tile(np.arange(P), n)  # (dataset, model, policy)
-        g_counts = np.bincount(flat, minlength=k * m * P).reshape(k, m, P)
-        for d in range(k):
-            per_dataset.append(_table(
-                labels, seed, models, {kk: gs[kk][d] for kk in ("terms", "qret", "paid")},
-                g_counts[d].T, nd[d], g_single[d], g_oracle[d], g_ref[d], gs["ncalls"][d],
-                np.nan, np.nan, dsb, extra={"n_test": int(nd[d]), "dataset": dnames[d]}))
-        # bootstrap over the test queries (same resamples for every policy and metric)
-        if bootstrap:
-            rng = np.random.default_rng([int(bootstrap_seed), int(seed)])
-            mats = np.hstack([out["terms"], out["qret"], out["paid"], out["ref_cost"][:, None]])
-            rep = _bootstrap_means(mats, bootstrap, rng)
-            boot_acc["rs"] += rep[:, :P]
-            boot_acc["quality"] += rep[:, P:2 * P]
-            boot_acc["mean_cost"] += rep[:, 2 * P:3 * P]
-            ref_b = rep[:, [3 * P]]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                boot_acc["cost_reduction"] += 1.0 - rep[:, 2 * P:3 * P] / ref_b
-        test_idx[seed] = np.asarray(te, dtype=np.int64)
-        terms_d[seed] = out["terms"]
-        choices_d[seed] = out["choices"]
+        serial = n_jobs == 1 and backend != "dask"  # in this process: the per-fit bar works
+        bar = tqdm(total=len(seeds) * P, desc="evaluate", unit="fit", disable=not (progress and serial), leave=False)
+        job = dict(split=split, test_size=test_size, specs=specs, labels=labels, options=options,
+                   normalization=normalization, ref_j=ref_j, text_features=text_features)
+        outs = run_tasks(partial(_seed_task, bar=bar if serial else None), [dict(job, seed=s) for s in seeds],
+                         n_jobs=n_jobs, backend=backend, scheduler=scheduler, progress=progress and not serial,
+                         common=bench, desc="evaluate")
+        for seed, (te, out) in zip(seeds, outs):
+            policy_info.update(out["info"])
+            test = out["test"]
+            n = test.n_queries
+            ch = out["choices"].astype(np.intp)
+            counts = np.stack([np.bincount(ch[:, p], minlength=m) for p in range(P)])  # (P, m)
+            sums = {k: out[k].sum(axis=0) for k in ("terms", "qret", "paid")}
+            per_seed.append(_table(labels, seed, models, sums, counts, n, out["single"].sum(axis=0),
+                                   out["oracle_terms"].sum(), out["ref_cost"].sum(),
+                                   out["ncalls"].sum(axis=0), out["fit_s"], out["route_s"], dsb))
+            # per dataset: the same sums within each dataset of the test rows
+            codes, dnames = test.dataset_codes, test.dataset_names
+            k = len(dnames)
+            nd = np.bincount(codes, minlength=k)
+            gs = {kk: _group_sums(codes, k, out[kk]) for kk in ("terms", "qret", "paid", "ncalls")}
+            g_single = _group_sums(codes, k, out["single"])
+            g_oracle = _group_sums(codes, k, out["oracle_terms"][:, None])[:, 0]
+            g_ref = _group_sums(codes, k, out["ref_cost"][:, None])[:, 0]
+            flat = (codes[:, None] * m + ch).ravel() * P + np.tile(np.arange(P), n)  # (dataset, model, policy)
+            g_counts = np.bincount(flat, minlength=k * m * P).reshape(k, m, P)
+            for d in range(k):
+                per_dataset.append(_table(
+                    labels, seed, models, {kk: gs[kk][d] for kk in ("terms", "qret", "paid")},
+                    g_counts[d].T, nd[d], g_single[d], g_oracle[d], g_ref[d], gs["ncalls"][d],
+                    np.nan, np.nan, dsb, extra={"n_test": int(nd[d]), "dataset": dnames[d]}))
+            # bootstrap over the test queries (same resamples for every policy and metric)
+            if bootstrap:
+                rng = np.random.default_rng([int(bootstrap_seed), int(seed)])
+                mats = np.hstack([out["terms"], out["qret"], out["paid"], out["ref_cost"][:, None]])
+                rep = _bootstrap_means(mats, bootstrap, rng)
+                boot_acc["rs"] += rep[:, :P]
+                boot_acc["quality"] += rep[:, P:2 * P]
+                boot_acc["mean_cost"] += rep[:, 2 * P:3 * P]
+                ref_b = rep[:, [3 * P]]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    boot_acc["cost_reduction"] += 1.0 - rep[:, 2 * P:3 * P] / ref_b
+            test_idx[seed] = np.asarray(te, dtype=np.int64)
+            terms_d[seed] = out["terms"]
+            choices_d[seed] = out["choices"]
 
-    bar.close()
-    ps = pd.concat(per_seed, ignore_index=True)
-    ps.insert(2, "paradigm", [policy_info[p]["paradigm"] for p in ps["policy"]])
-    pdset = pd.concat(per_dataset, ignore_index=True).drop(columns=["fit_seconds", "route_seconds"])
-    pdset = pdset[["policy", "seed", "dataset", "n_test"] + [c for c in pdset.columns
-                                                          if c not in ("policy", "seed", "dataset", "n_test")]]
-    boot = {k: v / len(seeds) for k, v in boot_acc.items()}
-    res = EvaluationResult(params=params, policies=labels, models=models, policy_info=policy_info,
-                           per_seed=ps, per_dataset=pdset, boot=boot, test_idx=test_idx,
-                           terms=terms_d, choices=choices_d,
-                           seconds=time.perf_counter() - t_start)
-    if folder is not None:
-        res.save(folder)
-    return res
+        bar.close()
+        ps = pd.concat(per_seed, ignore_index=True)
+        ps.insert(2, "paradigm", [policy_info[p]["paradigm"] for p in ps["policy"]])
+        pdset = pd.concat(per_dataset, ignore_index=True).drop(columns=["fit_seconds", "route_seconds"])
+        pdset = pdset[["policy", "seed", "dataset", "n_test"] + [c for c in pdset.columns
+                                                              if c not in ("policy", "seed", "dataset", "n_test")]]
+        boot = {k: v / len(seeds) for k, v in boot_acc.items()}
+        res = EvaluationResult(params=params, policies=labels, models=models, policy_info=policy_info,
+                               per_seed=ps, per_dataset=pdset, boot=boot, test_idx=test_idx,
+                               terms=terms_d, choices=choices_d,
+                               seconds=time.perf_counter() - t_start)
+        if folder is not None:
+            res.save(folder)
+        return res
 
 
 def book_evaluation(bench: Benchmark, n_seeds: int = 5, cache_dir=None) -> EvaluationResult:

@@ -19,16 +19,17 @@ __all__ = ["entry_lock"]
 def entry_lock(entry: str | os.PathLike):
     """Hold an inter-process lock for the cache entry ``entry`` (a file or folder path).
 
-    The lock file is ``<entry>.lock`` beside the entry (the ``filelock`` library: ``flock`` on
-    POSIX, ``msvcrt`` on Windows). When that file cannot be created (a read-only cache folder),
+    The lock file is ``.locks/<entry name>.lock`` in the entry's folder (the ``filelock``
+    library: ``flock`` on POSIX, ``msvcrt`` on Windows). When that file cannot be created (a read-only cache folder),
     the block runs unlocked: the cache writes are atomic, so the worst case is duplicated work.
     """
     from filelock import FileLock
 
     entry = Path(entry)
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(entry) + ".lock")
+        folder = entry.parent / ".locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(folder / f"{entry.name}.lock"))
         lock.acquire()
     except OSError:
         yield

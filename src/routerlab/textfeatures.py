@@ -69,7 +69,8 @@ class TfidfSvdFeatures:
     ``dim``: output dimensions (capped at the vocabulary and training-set size); ``seed`` fixes the
     randomised SVD (3 power iterations); ``max_features`` caps each vocabulary; ``chars`` adds
     character n-grams (more robust to rare words, about 10x slower on 15,000 prompts). ``transform`` returns (n, dim) float64
-    rows of unit L2 norm (cosine similarity = dot product, as kNN routers expect).
+    rows of unit L2 norm (cosine similarity = dot product, as kNN routers expect). The SVD runs
+    with BLAS on one thread, so the features are the same on any machine and in any worker.
     """
 
     def __init__(self, dim: int = 64, seed: int = 0, max_features: int = 30_000, chars: bool = False):
@@ -82,6 +83,8 @@ class TfidfSvdFeatures:
         from scipy.sparse import hstack
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from .predictive import single_thread
 
         docs = _texts(texts)
         if len(docs) < 2:
@@ -97,7 +100,8 @@ class TfidfSvdFeatures:
         x = hstack(mats).tocsr()
         k = max(1, min(self.dim, x.shape[1] - 1, x.shape[0] - 1))
         self.svd_ = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=3, random_state=self.seed)
-        self.svd_.fit(x)
+        with single_thread():  # the randomised SVD's BLAS sums in another order on more threads
+            self.svd_.fit(x)
         self.dim_ = k
         return self
 
@@ -105,11 +109,14 @@ class TfidfSvdFeatures:
         """(n, dim_) features of ``texts`` with the fitted vocabulary and basis."""
         from scipy.sparse import hstack
 
+        from .predictive import single_thread
+
         if not hasattr(self, "svd_"):
             raise RouterlabError("fit the text features on the training prompts before transforming")
         docs = _texts(texts)
         mats = [self.word_.transform(docs)] + ([self.char_.transform(docs)] if self.char_ is not None else [])
-        z = self.svd_.transform(hstack(mats).tocsr()).astype(np.float64)
+        with single_thread():
+            z = self.svd_.transform(hstack(mats).tocsr()).astype(np.float64)
         norm = np.linalg.norm(z, axis=1, keepdims=True)
         return z / np.where(norm > 0, norm, 1.0)
 
