@@ -1,8 +1,9 @@
-"""The ``routerlab`` command line: simulate, convert, info, evaluate, fit, route.
+"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
     routerlab evaluate --data sim --routers all --seeds 5 --normalization global --json out.json
+    routerlab sweep --data sim --routers mf,knn --seeds 3 --set knn.k=5,10,40 --n-jobs -1 --out sweep.csv
     routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
     routerlab route --router mf.rlr --prompt "What is 2 + 2?" [--prompts FILE] [--json]
 
@@ -97,6 +98,28 @@ def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
                    help="read a RouterBench .pkl (pickles can run code): only if its SHA-256 is this")
 
 
+def _n_jobs(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"n-jobs must be an integer, got {text!r}") from None
+    if v == 0:
+        raise argparse.ArgumentTypeError("n-jobs must not be 0; give -1 (all cores), 1 (in process) or N workers")
+    return v
+
+
+_n_jobs.__name__ = "n-jobs"
+
+
+def _add_parallel(p: argparse.ArgumentParser, default_jobs: int) -> None:
+    p.add_argument("--n-jobs", type=_n_jobs, default=default_jobs, metavar="N",
+                   help=f"parallel workers (-1 = all cores, 1 = in process; default {default_jobs})")
+    p.add_argument("--backend", default="loky", choices=["loky", "threading", "dask"],
+                   help="joblib backend; dask runs on the cluster at --scheduler (pip install 'routerlab[scale]')")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address for --backend dask, e.g. tcp://127.0.0.1:8786")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``routerlab`` (errors raise instead of exiting)."""
     parser = _Parser(prog=PROG, description="RouterBench companion: simulate a benchmark, inspect it, "
@@ -118,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="print models, datasets, sizes, accuracies, mean costs")
     _add_source(p)
+    p.add_argument("--stream", action="store_true",
+                   help="read a .parquet/.csv interchange table in batches (bounded memory, for tables "
+                        "larger than RAM) and also print fixed policies, bounds and AIQ")
+    p.add_argument("--batch-rows", type=_int_at_least("batch-rows", 1), default=None, metavar="N",
+                   help="rows per batch with --stream (default 65,536)")
+    p.add_argument("--json", default=None, metavar="OUT",
+                   help="with --stream: also write the summary as JSON to this file")
 
     p = sub.add_parser("evaluate", help="evaluate routing policies under the train/test protocol")
     _add_source(p)
@@ -137,6 +167,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timings", action="store_true",
                    help="include fit/route seconds in the JSON (they differ between runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
+    _add_parallel(p, default_jobs=1)
+
+    p = sub.add_parser("sweep", help="score routers x seeds x option grids in parallel (one task each)")
+    _add_source(p)
+    p.add_argument("--routers", required=True, help="comma-separated policy names, e.g. mf,knn,mlp")
+    p.add_argument("--seeds", type=_int_at_least("seeds", 1), default=3, help="number of seeds (0..N-1)")
+    p.add_argument("--set", action="append", default=[], metavar="ROUTER.OPTION=V1,V2",
+                   help="values of one router option to sweep, e.g. knn.k=5,10,40 (repeat for a grid)")
+    p.add_argument("--normalization", default="global", choices=["global", "per-query"])
+    p.add_argument("--split", default="stratified", choices=["stratified", "random", "none"])
+    p.add_argument("--test-size", type=float, default=0.2, help="share of queries in the test set")
+    p.add_argument("--out", default=None, metavar="FILE", help="also write every row to .csv, .parquet or .json")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
+    _add_parallel(p, default_jobs=-1)
 
     p = sub.add_parser("fit", help="fit one router and save it to a .rlr file (routerlab route serves it)")
     _add_source(p)
@@ -253,7 +297,32 @@ def _cmd_convert(args) -> int:
     return 0
 
 
+def _cmd_info_stream(args) -> int:
+    import json
+
+    from .interchange import atomic_write
+    from .streaming import DEFAULT_BATCH_ROWS, summarize
+
+    if Path(args.data).suffix.lower() not in (".parquet", ".csv"):
+        raise RouterlabError(f"--stream reads a .parquet/.csv interchange table; {args.data!r} is not one "
+                             "(drop --stream, or write the table first with 'routerlab simulate --out')")
+    out = Path(args.json) if args.json else None
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        raise RouterlabError(f"--json {str(out)!r} must be a file in an existing folder")
+    summary = summarize(args.data, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS)
+    print(summary.describe())
+    if out is not None:
+        text = json.dumps(summary.to_dict(), indent=2) + "\n"
+        atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        print(f"wrote {out}")
+    return 0
+
+
 def _cmd_info(args) -> int:
+    if args.stream:
+        return _cmd_info_stream(args)
+    if args.batch_rows is not None or args.json is not None:
+        raise RouterlabError("--batch-rows and --json of 'info' need --stream")
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
                         args.trust_pickle)
     print(bench.describe())
@@ -278,7 +347,8 @@ def _cmd_evaluate(args) -> int:
     res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
                    reference=args.reference, cache_dir=args.cache_dir,
-                   progress=not args.quiet and sys.stderr.isatty())
+                   progress=not args.quiet and sys.stderr.isatty(), n_jobs=args.n_jobs,
+                   backend=args.backend, scheduler=args.scheduler)
     if out is not None:
         res.to_json(out, timings=args.timings)
     summ = res.summary()[["rs", "quality", "mean_cost", "cost_reduction"]]
@@ -288,6 +358,48 @@ def _cmd_evaluate(args) -> int:
     print(f"{bench.name}{label}: {len(res.seeds)} seed(s), split {args.split}, normalization {args.normalization}")
     print(summ.to_string(float_format=lambda x: f"{x:.4g}"))
     if out is not None:
+        print(f"wrote {out}")
+    return 0
+
+
+def _cmd_sweep(args) -> int:
+    from .evaluation import policy_names
+    from .sweeps import check_backend, parse_setting, sweep, write_sweep
+
+    check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
+    check_backend(args.backend, args.scheduler)
+    settings: dict[str, dict] = {}
+    for text in args.set:
+        router, option, values = parse_setting(text)
+        if option in settings.setdefault(router, {}):
+            raise RouterlabError(f"--set {router}.{option} is given twice; list all its values in one --set")
+        settings[router][option] = values
+    names = [x.strip() for x in args.routers.split(",") if x.strip()]
+    from .routers import make_router
+
+    for router, grid in settings.items():  # unknown router or option -> error before loading the data
+        make_router(router, **{k: v[0] for k, v in grid.items()})
+    out = Path(args.out) if args.out else None
+    if out is not None and (out.suffix.lower() not in (".csv", ".parquet", ".json") or out.is_dir()
+                            or not out.parent.is_dir()):
+        raise RouterlabError(f"--out {str(out)!r} must be a .csv, .parquet or .json file in an existing folder")
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    names = policy_names(bench, names)
+    df = sweep(bench, names, range(args.seeds), settings, n_jobs=args.n_jobs, backend=args.backend,
+               scheduler=args.scheduler, normalization=args.normalization, split=args.split,
+               test_size=args.test_size, progress=not args.quiet and sys.stderr.isatty())
+    label = (" [SIMULATED]" if bench.simulated else "") + (" [ESTIMATED COST]" if bench.cost_estimated else "")
+    print(f"{bench.name}{label}: {len(df)} task(s), {args.seeds} seed(s), split {args.split}, "
+          f"normalization {args.normalization}; mean over seeds:")
+    summ = (df.groupby(["policy", "setting"], sort=False)[["rs", "quality", "mean_cost", "calls_per_query",
+                                                            "fit_seconds"]].mean())
+    summ["rs_sd"] = df.groupby(["policy", "setting"], sort=False)["rs"].std(ddof=1)
+    summ = summ[["rs", "rs_sd", "quality", "mean_cost", "calls_per_query", "fit_seconds"]]
+    summ.columns = ["RS", "RS sd", "quality", "mean est. cost $" if bench.cost_estimated else "mean cost $",
+                    "calls/query", "fit s"]
+    print(summ.to_string(float_format=lambda x: f"{x:.4g}"))
+    if out is not None:
+        write_sweep(df, out)
         print(f"wrote {out}")
     return 0
 
@@ -410,7 +522,7 @@ def _cmd_route(args) -> int:
 
 
 _COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
-             "evaluate": _cmd_evaluate, "fit": _cmd_fit, "route": _cmd_route}
+             "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route}
 
 
 def _fail(message: str) -> int:

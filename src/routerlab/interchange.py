@@ -40,7 +40,8 @@ from .benchmark import Benchmark
 from .catalog import MODELS, Model
 from .errors import RouterlabError
 
-__all__ = ["read_table", "write_table", "oracle_labels", "atomic_write", "SUFFIXES", "META_KEY", "sidecar_path"]
+__all__ = ["read_table", "write_table", "oracle_labels", "atomic_write", "SUFFIXES", "META_KEY", "sidecar_path",
+           "model_names_from_columns"]
 
 SUFFIXES = (".csv", ".parquet")
 META_KEY = "routerlab"
@@ -60,6 +61,11 @@ def _suffix(path: Path) -> str:
         raise RouterlabError(f"unsupported file type {path.suffix or '(none)'!r} for {str(path)!r}; "
                              f"use one of {', '.join(SUFFIXES)} (pickle is not read here)")
     return suf
+
+
+def model_names_from_columns(columns) -> list[str]:
+    """The models of a table: the names ``X`` that have an ``X|total_cost`` column, in that column order."""
+    return [c[: -len("|total_cost")] for c in map(str, columns) if c.endswith("|total_cost")]
 
 
 def sidecar_path(path: str | os.PathLike) -> Path:
@@ -284,7 +290,7 @@ def read_table(path: str | os.PathLike) -> Benchmark:
         raise RouterlabError(f"column {dup!r} appears more than once in {str(path)!r}")
 
     # models = names X with an X|total_cost column, in that column order
-    names = [c[: -len("|total_cost")] for c in columns if c.endswith("|total_cost")]
+    names = model_names_from_columns(columns)
     if not names:
         raise RouterlabError(f"{str(path)!r} has no '<model>|total_cost' column, so no models")
     feature_cols = sorted((c for c in columns if _FEATURE.match(c)), key=lambda c: int(_FEATURE.match(c)[1]))
