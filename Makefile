@@ -42,8 +42,11 @@ test: install
 labs: install
 	$(BIN)/python -m routerlab.labcheck students book/labs _build/labs
 
+# Growth of every stage at scales 1, 10 and 100 (each cell in its own process, skipped with its
+# reason where the machine cannot afford it; about 20 minutes on 2 cores) and the speed ratios;
+# writes benchmarks/results/growth.json (committed: the performance appendix shows it).
 bench: install
-	$(BIN)/python benchmarks/bench_routing.py
+	$(BIN)/python benchmarks/bench_growth.py
 
 clean:
 	rm -rf _build notebooks/*.ipynb

@@ -32,14 +32,18 @@ def _copy_book(dest: Path) -> Path:
     shutil.copytree(ROOT / "book", dest / "book", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("_config.yml", "_toc.yml", "jupytext.toml"):
         shutil.copy2(ROOT / name, dest / name)
+    # the performance appendix reads the committed measurements and reuses the benchmark's code
+    (dest / "benchmarks" / "results").mkdir(parents=True)
+    shutil.copy2(ROOT / "benchmarks" / "bench_growth.py", dest / "benchmarks" / "bench_growth.py")
+    shutil.copy2(ROOT / "benchmarks" / "results" / "growth.json", dest / "benchmarks" / "results" / "growth.json")
     return dest
 
 
 @pytest.fixture(scope="session")
 def executed_book(tmp_path_factory) -> dict:
     """A temporary copy of the book whose notebooks ``python -m routerlab.bookrun`` executed at
-    ``BOOK_SCALE``/``BOOK_SEEDS`` with ``--keep-going``, two chapters at a time as ``make book`` does: {"root", "run" (CompletedProcess),
-    "scale", "n_seeds"}."""
+    ``BOOK_SCALE``/``BOOK_SEEDS`` with ``--keep-going``, two chapters at a time as ``make book``
+    does: {"root", "run" (CompletedProcess), "scale", "n_seeds"}."""
     root = _copy_book(tmp_path_factory.mktemp("book"))
     run = subprocess.run(
         [sys.executable, "-m", "routerlab.bookrun", "--notebooks", str(root / "notebooks"),

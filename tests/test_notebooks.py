@@ -35,6 +35,12 @@ SMALL_SCALE, SMALL_SEEDS = 0.03, 2
 #: library versions (constraints.txt) are fixed, so a range is the smoke run's value give or take
 #: a tolerance (RS +-0.02-0.03, correlations +-0.1), and a change of method shows up here.
 VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "95_performance": {
+        # measured live: an article-style loop is slower than the arrays, and the O(n^3) brute
+        # force slower than ndch + aiq at 200 points (agreement of the hulls is asserted inside)
+        "live_score_ratio_value": (2.0, 1e5), "live_hull_ratio_max": (5.0, 1e6),
+        "perf_n_flags": (0, 20),
+    },
     "01_benchmark": {
         "n_queries": (2025, 2025), "n_full": (67500, 67500), "n_outcomes_article": (405000, 405000),
         "n_mmlu_topics": (57, 57),

@@ -904,3 +904,46 @@ def plot_best_by_size(ax, size, best, lo=None, hi=None, upper=None, searched=Non
 
 
 __all__.append("plot_best_by_size")
+
+
+# ---- appendix: performance -----------------------------------------------------------------------
+
+def plot_growth(ax, cells, x: str = "outcomes", y: str = "seconds", group: str = "stage", order=None,
+                reference_slope: float | None = 1.0, ylabel: str = "wall time (s, log scale)"):
+    """Log-log lines of a measurement against the problem size, one line per ``group``.
+
+    ``cells``: a frame with one row per measurement and columns ``x`` (e.g. outcomes), ``y``
+    (e.g. seconds, > 0) and ``group`` (e.g. the stage); ``order``: the groups to draw, in this
+    order (default: as they appear). Each line is labelled at its last point. With
+    ``reference_slope`` a dotted grey line of that slope (1 = linear growth) through the first
+    point of the first group, the only legend entry. Returns ``ax``.
+    """
+    from . import style
+
+    groups = list(order) if order is not None else list(dict.fromkeys(cells[group]))
+    first = None
+    for i, g in enumerate(groups):
+        d = cells[cells[group] == g].sort_values(x)
+        d = d[d[y] > 0]
+        if d.empty:
+            continue
+        color = style.PALETTE[i % len(style.PALETTE)]
+        ax.plot(d[x], d[y], marker="o", ms=4, color=color)  # labelled directly, not in the legend
+        ax.annotate(str(g), (d[x].iloc[-1], d[y].iloc[-1]), xytext=(4, 0), textcoords="offset points",
+                    fontsize=9, color=color, va="center")
+        if first is None:
+            first = (float(d[x].iloc[0]), float(d[y].iloc[0]))
+    if reference_slope is not None and first is not None:
+        xs = np.array([cells[x].min(), cells[x].max()], dtype=float)
+        ax.plot(xs, first[1] * (xs / first[0]) ** reference_slope, ls=":", color="grey", lw=1,
+                label=f"slope {reference_slope:g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"{x} (log scale)")
+    ax.set_ylabel(ylabel)
+    if reference_slope is not None and first is not None:
+        ax.legend(loc="upper left", fontsize=9)
+    return ax
+
+
+__all__.append("plot_growth")

@@ -95,7 +95,7 @@ __all__ = [
 SIM_NAME = "RouterBench-Sim (simulated)"
 N_QUERIES_FULL = 67_500  # the article's 405,000 outcomes / 6 models
 MIN_PER_DATASET = 10  # every dataset keeps at least this many queries at small scales
-MAX_SCALE = 4.0
+MAX_SCALE = 200.0  # 13.5M queries x 6 models; memory, not the generator, limits larger draws
 
 # The article's overall accuracies of the two fixed-model policies (claims.yaml result.*.quality).
 ANCHORS: dict[str, float] = {"GPT-4o": 0.813, "Llama-3-8B-Instruct": 0.600}
@@ -213,7 +213,7 @@ def dataset_sizes(scale: float = 1.0) -> pd.Series:
 
     Largest-remainder rounding; datasets that would get fewer than :data:`MIN_PER_DATASET` get
     exactly that many and the rest is shared among the others (so the total is at least
-    ``12 * MIN_PER_DATASET``). ``scale`` must lie in (0, 4].
+    ``12 * MIN_PER_DATASET``). ``scale`` must lie in (0, ``MAX_SCALE``] = (0, 200].
     """
     scale = check_range("scale", scale, 0.0, MAX_SCALE, lo_open=True)
     weights = np.array([d.n_test for d in DATASETS], dtype=np.float64)
@@ -314,7 +314,7 @@ def simulate(scale: float = 1.0, seed: int = 0, *, prices: str = "together", anc
              **overrides) -> Benchmark:
     """RouterBench-Sim: a deterministic simulated 6-model x 12-dataset benchmark (see module docstring).
 
-    ``scale`` in (0, 4]: 1.0 = 67,500 queries. ``seed``: same (scale, seed, parameters) -> identical
+    ``scale`` in (0, 200]: 1.0 = 67,500 queries (memory grows linearly; see ``make bench``). ``seed``: same (scale, seed, parameters) -> identical
     arrays. ``prices``: a key of :data:`~routerlab.catalog.PRICE_TABLES`. ``anchor``: shift GPT-4o's
     and Llama-3-8B's targets to the article's overall 0.813 / 0.600. ``n_features``: columns of the
     observable query embedding. ``feature_signal``, ``confidence_auc`` and any other field of
