@@ -23,15 +23,16 @@
 #
 # ```{admonition} Where these numbers come from
 # :class: note
-# {glue:text}`perf_status`
+# {glue:text}`perf_status` The live measurements at the end of the page were made while this
+# page was built.
 # ```
 
 # %% tags=["parameters"]
-scale = 1.0        # share of the simulated benchmark for the live ratios (67,500 queries x 6 models at 1.0)
+scale = 1.0        # benchmark of the live ratios (1.0 = 67,500 queries x 6 models)
 seed = 0           # seed of the simulated benchmark
 n_seeds = 5        # not used here (every page takes it)
 data_dir = None    # not used here (every page takes it)
-results = "../benchmarks/results/growth.json"  # the document written by `make bench`
+results = "../benchmarks/results/growth.json"  # written by make bench
 
 # %% tags=["remove-input"]
 import importlib.util
@@ -70,15 +71,15 @@ STAGE_TEXT = {"generate": "generate (simulate)", "write": "write Parquet", "read
 
 if doc is None:
     g("perf_status", f"The measurement file {results} was NOT found in this build, so the tables and the "
-      "figure of the measured run are empty and their numbers read n/a. Run `make bench` (about 20 "
-      "minutes on 2 cores) to write it. The live measurements at the end of the page do not need it.")
+      "figure of the measured run are empty and their numbers read n/a. Run make bench (about 20 "
+      "minutes on 2 cores) to write it.")
 else:
     mach = doc["machine"]
-    g("perf_status", f"Measured by `make bench` on {mach['date'][:10]} at commit {str(mach['commit'])[:10]}"
+    g("perf_status", f"Measured by make bench on {mach['date'][:10]} at commit {str(mach['commit'])[:10]}"
       + (" (with uncommitted changes)" if mach.get("dirty") else "")
       + f", on {mach['cpu']} ({mach['cores']} cores, {mach['ram_mb'] / 1024:.0f} GB RAM, {mach['os']}); "
-      f"Python {mach['python']}, NumPy {mach['numpy']}, pyarrow {mach['pyarrow']}, joblib {mach['joblib']}. "
-      "The file benchmarks/results/growth.json is committed with the code it measured.")
+      f"Python {mach['python']}, NumPy {mach['numpy']}, pyarrow {mach['pyarrow']}, joblib {mach['joblib']}; "
+      "written to benchmarks/results/growth.json, which is committed with the code it measured.")
 
 # %% [markdown]
 # ## Stages at growing scale
@@ -99,22 +100,25 @@ else:
 def growth_table(doc):
     """One row per (stage, scale): seconds, peak and added MB, exponents, or the skip reason."""
     exps = {(e["stage"], e["to_scale"]): e for e in doc["exponents"]}
+
+    def exponent(e, key):
+        return "" if e.get(key) is None else f"{e[key]:.2f}"
+
     rows = []
     for c in doc["cells"]:
         e = exps.get((c["stage"], c["scale"]), {})
         rows.append({"stage": STAGE_TEXT.get(c["stage"], c["stage"]), "scale": f"{c['scale']:g}",
-                     "outcomes": f"{c['outcomes']:,}", "seconds": f"{c['seconds']:,.2f}",
-                     "peak MB": f"{c['peak_mb']:,.0f}", "added MB": f"{c['increment_mb']:,.0f}",
-                     "time exponent": "" if e.get("time") is None else f"{e['time']:.2f}",
-                     "memory exponent": "" if e.get("memory") is None else f"{e['memory']:.2f}",
+                     "seconds": f"{c['seconds']:,.2f}", "peak MB": f"{c['peak_mb']:,.0f}",
+                     "added MB": f"{c['increment_mb']:,.0f}",
+                     "exponent: time": exponent(e, "time"), "memory": exponent(e, "memory"),
                      "note": "benchmark built in chunks" if c.get("chunked_cache") else "",
                      "_order": (list(STAGE_TEXT).index(c["stage"]), c["scale"])})
     for s in doc["skips"]:
         if "policy" in s:
             continue
         rows.append({"stage": STAGE_TEXT.get(s["stage"], s["stage"]), "scale": f"{s['scale']:g}",
-                     "outcomes": f"{s['outcomes']:,}", "seconds": "skipped", "peak MB": "", "added MB": "",
-                     "time exponent": "", "memory exponent": "", "note": s["reason"],
+                     "seconds": "skipped", "peak MB": "", "added MB": "", "exponent: time": "",
+                     "memory": "", "note": s["reason"],
                      "_order": (list(STAGE_TEXT).index(s["stage"]), s["scale"])})
     return pd.DataFrame(rows).sort_values("_order").drop(columns="_order")
 
@@ -131,8 +135,12 @@ else:
     g("perf_scales", "n/a")
     g("perf_max_outcomes", "n/a")
     g("perf_n_skipped", "n/a")
-glue("tbl_perf_growth", HTML(html_table(_table, widths={"note": "18em"}, nowrap=["stage"], css_class="rl-perf")),
-     display=False)
+_has_notes = "note" in _table and _table["note"].astype(bool).any()
+if "note" in _table and not _has_notes:
+    _table = _table.drop(columns="note")
+glue("tbl_perf_growth", HTML(html_table(
+    _table, widths={"note": "16em"} if _has_notes else None, css_class="rl-perf",
+    nowrap=[c for c in _table.columns if c != "note"])), display=False)
 
 # %% [markdown]
 # ```{glue:figure} tbl_perf_growth
@@ -169,7 +177,7 @@ glue_figure("fig_perf_growth", fig)
 # Within the evaluation stage each policy's fit and route times are recorded separately. A policy
 # whose fit or route time grows with an exponent above {glue:text}`perf_threshold` between the two
 # largest measured scales is flagged, and the benchmark refuses to finish unless the reason,
-# read from the code, is written next to it. {glue:text}`perf_n_flags` flags were raised:
+# read from the code, is written next to it. Flags raised: {glue:text}`perf_n_flags`.
 
 # %% tags=["remove-input"]
 if doc is not None:
@@ -207,8 +215,8 @@ glue("tbl_perf_flags", HTML(html_table(flags, widths={"reason": "30em"}, css_cla
 #   `get_non_descreasing_convex_hull_of`, written in plain Python loops)
 #   {glue:text}`perf_rb_ratios` times.
 # * **Parallel seeds.** The same evaluation grid ({glue:text}`perf_par_grid`) with one worker and
-#   with {glue:text}`perf_par_cores` workers: {glue:text}`perf_par_ratio` times faster, with
-#   identical results.
+#   with {glue:text}`perf_par_cores` workers, worker start-up included: the workers ran it at
+#   {glue:text}`perf_par_ratio` times the speed of one, with identical results.
 
 # %% tags=["remove-input"]
 def hull_text(rows, key):
