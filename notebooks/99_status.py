@@ -33,6 +33,7 @@ from myst_nb import glue
 
 import routerlab as rl
 from routerlab import bookrun
+from routerlab.gluing import glue_formatted
 from routerlab.htmltable import html_table
 
 # %% [markdown]
@@ -66,12 +67,13 @@ table = pd.DataFrame({
     "wall seconds": runs["wall_seconds"].map(lambda x: "—" if x != x else f"{x:.1f}"),
     "parameters": runs["notebook"].map(
         lambda n: bookrun.parameter_text(by_name[n]["parameters"]) if n in by_name else "—"),
-    "finished (UTC)": runs["finished"].str.slice(0, 19).str.replace("T", " "),
+    "finished (UTC)": runs["finished"].str.slice(5, 16).str.replace("T", " "),
     "status": runs["status"],
     "against the book": runs["notebook"].map(against_book),
 })
-glue("status_execution_table", HTML(html_table(table, nowrap=["notebook"], css_class="rl-status",
-                                               widths={"against the book": "18em"})), display=False)
+glue("status_execution_table", HTML(html_table(
+    table, nowrap=["notebook", "seconds", "wall seconds", "finished (UTC)", "status"],
+    css_class="rl-status", widths={"against the book": "12em"})), display=False)
 
 # %% tags=["remove-input"]
 n_notebooks = len(runs)
@@ -89,19 +91,18 @@ glue("status_scale", ref_scale, display=False)
 glue("status_n_seeds", ref_seeds, display=False)
 glue("status_n_differing", len(differing), display=False)
 glue("status_reference_text", bookrun.parameter_text(reference) or "none", display=False)
-run = bookrun.last_run(execution_log)
-if run is None:
-    run_text = "bookrun's log records no complete run, so the run's wall time is unknown"
-else:
-    n_run, wall = len(run["notebooks"]), float(run["seconds"])
-    target = bookrun.BOOK_SECONDS_TARGET
-    run_text = (f"the last run executed {n_run} notebook(s), {run['jobs']} chapter(s) at a time, in "
-                f"{wall:.1f} s of wall time up to the start of this page ({wall / 60:.1f} minutes; "
-                + ("within" if wall <= target else "OVER")
-                + f" the {target / 60:.0f}-minute target for the whole book on two cores"
-                + ("" if n_run >= n_notebooks else ", which applies to a run of every notebook only")
-                + ")")
-glue("status_last_run", run_text, display=False)
+run = bookrun.last_run(execution_log) or {}
+run_seconds = run.get("seconds")
+glue_formatted("status_run_notebooks", len(run["notebooks"]) if run else None, "{:d}")
+glue_formatted("status_run_jobs", run.get("jobs"), "{:d}")
+glue_formatted("status_run_seconds", run_seconds, "{:.1f}")
+glue_formatted("status_run_minutes", None if run_seconds is None else run_seconds / 60, "{:.1f}")
+glue_formatted("status_target_minutes", bookrun.BOOK_SECONDS_TARGET / 60, "{:.0f}")
+glue("status_run_verdict",
+     "unknown (bookrun's log records no complete run)" if run_seconds is None
+     else ("within" if run_seconds <= bookrun.BOOK_SECONDS_TARGET else "OVER")
+     + ("" if len(run["notebooks"]) > n_notebooks else " (the target is for a run of every notebook)"),
+     display=False)
 glue("status_parameter_note",
      "every notebook ran with the book's reference parameters" if not differing
      else "WARNING: " + "; ".join(
@@ -113,9 +114,13 @@ glue("status_parameter_note",
 # The book's {glue:text}`status_n_notebooks:d` executed notebooks
 # ({glue:text}`status_n_chapters:d` chapters and the summary pages) ran in
 # {glue:text}`status_total_seconds:.1f` s of cell time ({glue:text}`status_total_minutes:.1f`
-# minutes), {glue:text}`status_n_failed:d` with an error; {glue:text}`status_last_run`. Chapters
-# that run side by side share the machine, so their own seconds are longer than alone. Reference
-# parameters: {glue:text}`status_reference_text`; {glue:text}`status_parameter_note`.
+# minutes), {glue:text}`status_n_failed:d` with an error. The last run of bookrun executed
+# {glue:text}`status_run_notebooks` notebooks, {glue:text}`status_run_jobs` chapters at a time, in
+# {glue:text}`status_run_seconds` s of wall time up to the start of this page
+# ({glue:text}`status_run_minutes` minutes): {glue:text}`status_run_verdict` the
+# {glue:text}`status_target_minutes`-minute target for the whole book on two cores. Chapters
+# that run side by side share the machine, so each one's own seconds are longer than alone.
+# Reference parameters: {glue:text}`status_reference_text`; {glue:text}`status_parameter_note`.
 #
 # ```{glue} status_execution_table
 # ```
