@@ -66,8 +66,8 @@ def load_benchmark_script(path="../benchmarks/bench_growth.py"):
 bg = load_benchmark_script()
 path = Path(results)
 doc = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-STAGE_TEXT = {"generate": "generate (simulate)", "write": "write Parquet", "read": "read Parquet",
-              "summarize": "streamed summary", "evaluate": "evaluate every policy", "aiq": "cost-quality study, AIQ"}
+STAGE_TEXT = {"generate": "generate", "write": "write Parquet", "read": "read Parquet",
+              "summarize": "streamed summary", "evaluate": "evaluate (all)", "aiq": "AIQ study"}
 
 if doc is None:
     g("perf_status", f"The measurement file {results} was NOT found in this build, so the tables and the "
@@ -92,9 +92,9 @@ else:
 # dataset). The scales measured were {glue:text}`perf_scales`; the largest measured stage ran on
 # {glue:text}`perf_max_outcomes` outcomes. {numref}`tbl-perf-growth` gives, for every stage and
 # scale, the wall time, the peak resident memory of its process and the memory it added, and the
-# growth exponent from the previous scale, log(t2/t1) / log(n2/n1) in outcomes: 1 is linear growth,
-# 2 quadratic. A cell the machine could not afford is skipped, never left blank: the projection
-# that ruled it out is in the last column.
+# growth exponents of the time and of the added memory from the previous scale, log(t2/t1) /
+# log(n2/n1) in outcomes: 1 is linear growth, 2 quadratic. A cell the machine could not afford is
+# skipped, never left blank: the projection that ruled it out is in the last column.
 
 # %% tags=["remove-input"]
 def growth_table(doc):
@@ -110,15 +110,16 @@ def growth_table(doc):
         rows.append({"stage": STAGE_TEXT.get(c["stage"], c["stage"]), "scale": f"{c['scale']:g}",
                      "seconds": f"{c['seconds']:,.2f}", "peak MB": f"{c['peak_mb']:,.0f}",
                      "added MB": f"{c['increment_mb']:,.0f}",
-                     "exponent: time": exponent(e, "time"), "memory": exponent(e, "memory"),
+                     "exponent time / MB": (f"{exponent(e, 'time')} / {exponent(e, 'memory')}"
+                                            if e else ""),
                      "note": "benchmark built in chunks" if c.get("chunked_cache") else "",
                      "_order": (list(STAGE_TEXT).index(c["stage"]), c["scale"])})
     for s in doc["skips"]:
         if "policy" in s:
             continue
         rows.append({"stage": STAGE_TEXT.get(s["stage"], s["stage"]), "scale": f"{s['scale']:g}",
-                     "seconds": "skipped", "peak MB": "", "added MB": "", "exponent: time": "",
-                     "memory": "", "note": s["reason"],
+                     "seconds": "skipped", "peak MB": "", "added MB": "", "exponent time / MB": "",
+                     "note": s["reason"].replace("projected peak memory", "projected peak"),
                      "_order": (list(STAGE_TEXT).index(s["stage"]), s["scale"])})
     return pd.DataFrame(rows).sort_values("_order").drop(columns="_order")
 
@@ -138,9 +139,11 @@ else:
 _has_notes = "note" in _table and _table["note"].astype(bool).any()
 if "note" in _table and not _has_notes:
     _table = _table.drop(columns="note")
+_widths = {"stage": "8.5em", "scale": "3.5em", "seconds": "5.5em", "peak MB": "4.5em", "added MB": "4.5em",
+           "exponent time / MB": "6em", "note": "12em"}
 glue("tbl_perf_growth", HTML(html_table(
-    _table, widths={"note": "16em"} if _has_notes else None, css_class="rl-perf",
-    nowrap=[c for c in _table.columns if c != "note"])), display=False)
+    _table, widths={c: w for c, w in _widths.items() if c in _table.columns}, css_class="rl-perf")),
+    display=False)
 
 # %% [markdown]
 # ```{glue:figure} tbl_perf_growth
