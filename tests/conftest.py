@@ -77,3 +77,27 @@ def toc_files(toc: dict) -> list[str]:
     walk(toc.get("parts"))
     walk(toc.get("chapters"))
     return files
+
+
+def text_bench(n: int, seed: int = 0, subsets: bool = False):
+    """Two models; the strong one is needed exactly on 'hard' prompts, which the text reveals.
+
+    (n, 2) 0/1 quality, costs 1e-4 and 1e-3 USD, one dataset ``D``; ``subsets`` labels each
+    query "hard" or "easy" (what a topic-only router may read).
+    """
+    import numpy as np
+
+    from routerlab.benchmark import Benchmark
+    from routerlab.catalog import Model
+
+    rng = np.random.default_rng(seed)
+    hard = rng.random(n) < 0.4
+    weak_ok = np.where(hard, rng.random(n) < 0.1, rng.random(n) < 0.9)
+    strong_ok = np.where(hard, rng.random(n) < 0.9, rng.random(n) < 0.95)
+    words = np.where(hard, "prove the theorem about integrals", "name the capital city")
+    prompts = np.array([f"{w} number {i}" for i, w in enumerate(words)])
+    models = (Model("weak", "p", "t", 0.1, 0.1), Model("strong", "p", "t", 10.0, 30.0))
+    return Benchmark(quality=np.column_stack([weak_ok, strong_ok]).astype(float),
+                     cost=np.tile([1e-4, 1e-3], (n, 1)), models=models, sample_ids=np.arange(n).astype(str),
+                     datasets=np.array(["D"] * n), prompt_tokens=np.full(n, 10), prompts=prompts,
+                     subsets=np.where(hard, "hard", "easy") if subsets else None)

@@ -14,6 +14,8 @@ from routerlab.errors import RouterlabError
 from routerlab.metrics import aiq, aiq_table, apgr, cpt, hull_value, ndch, pgr, zero_router
 from routerlab.routers import Router, Routing
 
+from conftest import text_bench
+
 # ---- NDCH --------------------------------------------------------------------------------------
 
 
@@ -289,19 +291,7 @@ def test_oracle_and_single_points():
 
 
 def _text_bench(n=240, seed=0):
-    """Two models; the strong one is needed exactly on 'hard' prompts, which the text reveals."""
-    rng = np.random.default_rng(seed)
-    hard = rng.random(n) < 0.4
-    weak_ok = np.where(hard, rng.random(n) < 0.1, rng.random(n) < 0.9)
-    strong_ok = np.where(hard, rng.random(n) < 0.9, rng.random(n) < 0.95)
-    words = np.where(hard, "prove the theorem about integrals", "name the capital city")
-    prompts = np.array([f"{w} number {i}" for i, w in enumerate(words)])
-    quality = np.column_stack([weak_ok, strong_ok]).astype(float)
-    cost = np.tile([1e-4, 1e-3], (n, 1))
-    models = (Model("weak", "p", "t", 0.1, 0.1), Model("strong", "p", "t", 10.0, 30.0))
-    return Benchmark(quality=quality, cost=cost, models=models, sample_ids=np.arange(n).astype(str),
-                     datasets=np.array(["D"] * n), prompt_tokens=np.full(n, 10), prompts=prompts,
-                     subsets=np.where(hard, "hard", "easy"))
+    return text_bench(n, seed, subsets=True)
 
 
 def test_subset_prior_router():

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from routerlab import frontiers as fr
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import Model
 from routerlab.curves import FrontierStudy, frontier_study
+
+from conftest import text_bench
 
 
 def _points(rows):
@@ -91,17 +91,7 @@ def test_comparison_table_cells_and_missing_study():
 
 
 def _text_bench(n=200, seed=0):
-    """Two models; the strong one is needed exactly on 'hard' prompts, which the text reveals."""
-    rng = np.random.default_rng(seed)
-    hard = rng.random(n) < 0.4
-    weak_ok = np.where(hard, rng.random(n) < 0.1, rng.random(n) < 0.9)
-    strong_ok = np.where(hard, rng.random(n) < 0.9, rng.random(n) < 0.95)
-    words = np.where(hard, "prove the theorem about integrals", "name the capital city")
-    prompts = np.array([f"{w} number {i}" for i, w in enumerate(words)])
-    models = (Model("weak", "p", "t", 0.1, 0.1), Model("strong", "p", "t", 10.0, 30.0))
-    return Benchmark(quality=np.column_stack([weak_ok, strong_ok]).astype(float),
-                     cost=np.tile([1e-4, 1e-3], (n, 1)), models=models, sample_ids=np.arange(n).astype(str),
-                     datasets=np.array(["D"] * n), prompt_tokens=np.full(n, 10), prompts=prompts)
+    return text_bench(n, seed)
 
 
 def test_text_frontier_study_learns_from_prompts_and_caches(tmp_path):

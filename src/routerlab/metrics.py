@@ -87,15 +87,17 @@ def cell_scores(quality: np.ndarray, cost: np.ndarray, normalization: str = "glo
     return q * (1.0 - np.clip(z, 0.0, 1.0))
 
 
-def oracle_choice(quality: np.ndarray, cost: np.ndarray, normalization: str = "global") -> np.ndarray:
+def oracle_choice(quality: np.ndarray, cost: np.ndarray, normalization: str = "global",
+                  cost_for_range: np.ndarray | None = None) -> np.ndarray:
     """OUB: (n,) the model maximising each query's RS contribution.
 
     Ties: the higher quality, then the cheaper model. Needs the ground truth. Where no model
-    scores above 0 the cheapest among the best-quality models is chosen.
+    scores above 0 the cheapest among the best-quality models is chosen. ``cost_for_range``: as
+    in :func:`cell_scores` (e.g. a batch scored with the cost range of a whole table).
     """
     quality = np.asarray(quality, dtype=np.float64)
     cost = np.asarray(cost, dtype=np.float64)
-    s = cell_scores(quality, cost, normalization)
+    s = cell_scores(quality, cost, normalization, cost_for_range)
     best = s.max(axis=1, keepdims=True)
     # among the cells reaching the best score, the best quality, then the cheapest (a correct
     # answer whose cost factor is 0 ties with wrong answers; the oracle still answers correctly)

@@ -344,15 +344,6 @@ def _grow(a: np.ndarray, k: int) -> np.ndarray:
     return a if a.shape[0] >= k else np.concatenate([a, np.zeros((k - a.shape[0], *a.shape[1:]), a.dtype)])
 
 
-def _oracle_pick(s: np.ndarray, q: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """:func:`routerlab.metrics.oracle_choice` from already computed cell scores ``s`` (b, m)
-    (same ties: best score, then best quality, then cheapest)."""
-    best = s.max(axis=1, keepdims=True)
-    tied = s >= best - 1e-15
-    tied &= q >= np.where(tied, q, -np.inf).max(axis=1, keepdims=True)
-    return np.where(tied, c, np.inf).argmin(axis=1)
-
-
 def _aiq(costs: np.ndarray, qualities: np.ndarray, normalization: str) -> float:
     """:func:`routerlab.metrics.aiq` of the (m,) model points; NaN when the hull spans no cost
     range (one model, or one point that dominates at cost 0)."""
@@ -412,7 +403,7 @@ def summarize(path: str | os.PathLike, batch_rows: int = DEFAULT_BATCH_ROWS,
         s = metrics.cell_scores(q, c, normalization, cost_for_range=ref)
         rs_fixed += s.sum(axis=0)
         rows = np.arange(q.shape[0])
-        picks = {"oracle": _oracle_pick(s, q, c), "qoub": metrics.qoub_choice(q, accuracy),
+        picks = {"oracle": metrics.oracle_choice(q, c, normalization, cost_for_range=ref), "qoub": metrics.qoub_choice(q, accuracy),
                  "coub": metrics.coub_choice(q, c)}
         for b, pick in picks.items():
             sums[b] += (s[rows, pick].sum(), q[rows, pick].sum(), c[rows, pick].sum())
