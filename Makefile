@@ -18,19 +18,19 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 
 notebooks: install
-	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS) --jobs $(JOBS)
+	$(BIN)/python -m routerlab.book.run --scale $(SCALE) --seeds $(SEEDS) --jobs $(JOBS)
 
 # --verify first: the build fails (exit 2, one line per problem with the command that fixes it)
 # when a chapter of _toc.yml was not executed or failed, when the chapters ran with different
 # parameters (e.g. after `bookrun --only 02 --scale 0.5`), or when a summary page is stale.
 html: install
-	$(BIN)/python -m routerlab.bookrun --verify
+	$(BIN)/python -m routerlab.book.run --verify
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Sequential on purpose (also under make -j): execute every notebook, check, then build the HTML.
 book: install
-	$(BIN)/python -m routerlab.bookrun --scale $(SCALE) --seeds $(SEEDS) --jobs $(JOBS)
-	$(BIN)/python -m routerlab.bookrun --verify
+	$(BIN)/python -m routerlab.book.run --scale $(SCALE) --seeds $(SEEDS) --jobs $(JOBS)
+	$(BIN)/python -m routerlab.book.run --verify
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
@@ -40,7 +40,7 @@ test: install
 # The labs for students: book/labs/*.md as Jupyter notebooks without solutions, in _build/labs/.
 .PHONY: labs
 labs: install
-	$(BIN)/python -m routerlab.labcheck students book/labs _build/labs
+	$(BIN)/python -m routerlab.book.labs students book/labs _build/labs
 
 # Growth of every stage at scales 1, 10 and 100 (each cell in its own process, skipped with its
 # reason where the machine cannot afford it; about 20 minutes on 2 cores) and the speed ratios;

@@ -1,13 +1,13 @@
 """How routerlab's stages grow with the benchmark size (``make bench``).
 
-Stages, each timed on the simulated benchmark (:func:`routerlab.simulate.simulate`) at several
+Stages, each timed on the simulated benchmark (:func:`routerlab.data.simulate.simulate`) at several
 scales (default 1, 10 and 100; scale 1.0 = 67,500 queries x 6 models = 405,000 outcomes, 64
 features per query):
 
 * ``generate``  -- ``simulate(scale, seed)``;
-* ``write``     -- :func:`routerlab.interchange.write_table` to Parquet (the table loaded first);
-* ``read``      -- :func:`routerlab.interchange.read_table` of that Parquet file;
-* ``summarize`` -- ``routerlab.streaming.summarize(path)`` (bounded-memory streamed summary);
+* ``write``     -- :func:`routerlab.data.interchange.write_table` to Parquet (the table loaded first);
+* ``read``      -- :func:`routerlab.data.interchange.read_table` of that Parquet file;
+* ``summarize`` -- ``routerlab.data.streaming.summarize(path)`` (bounded-memory streamed summary);
 * ``evaluate``  -- every registered policy (``policy_names(bench, "all")``): fit, route and score
   (RS) on one stratified 80/20 split (seed 0), each policy timed separately;
 * ``aiq``       -- chapter 07's cost-quality study for one split (``curves.frontier_study`` with
@@ -64,12 +64,12 @@ from pathlib import Path
 import numpy as np
 
 import routerlab as rl
-from routerlab.simulate import dataset_sizes, simulate
+from routerlab.data.simulate import dataset_sizes, simulate
 from routerlab.errors import RouterlabError
-from routerlab.evaluation import policy_names, stratified_split
-from routerlab.interchange import atomic_write, read_table, write_table
+from routerlab.evaluation.protocol import policy_names, stratified_split
+from routerlab.data.interchange import atomic_write, read_table, write_table
 from routerlab.metrics import aiq, cost_range, ndch, rs_terms
-from routerlab.routers import Routing
+from routerlab.routing.routers import Routing
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "growth.json"
@@ -161,7 +161,7 @@ def write_chunked(scale: float, seed: int, path: Path, chunk_scale: float = 10.0
     """Write a simulated benchmark of ``scale`` to the Parquet file ``path`` in pieces, in
     bounded memory: ``k = ceil(scale / chunk_scale)`` independent draws ``simulate(scale / k,
     seed * 1000 + i)`` (sample ids prefixed ``c<i>.``), each written by
-    :func:`~routerlab.interchange.write_table` and appended as row groups. The same distribution
+    :func:`~routerlab.data.interchange.write_table` and appended as row groups. The same distribution
     as ``simulate(scale)``, not the same draw: for the stages that only read the file (the
     streamed summary) when generating it whole would not fit in memory."""
     import dataclasses
@@ -195,7 +195,7 @@ def write_chunked(scale: float, seed: int, path: Path, chunk_scale: float = 10.0
 
 # ---- the article's per-instance scoring loop --------------------------------------------------------
 def score_vectorised(routing: Routing, quality, cost) -> float:
-    """RS of ``routing`` from the (n, m) arrays: what routerlab.evaluation does."""
+    """RS of ``routing`` from the (n, m) arrays: what routerlab.evaluation.protocol does."""
     return float(rs_terms(routing.returned_quality(quality), routing.paid(cost), cost, "global").mean())
 
 
@@ -387,7 +387,7 @@ def hull_ratios(sizes, bench=None, seed: int = 0, repeats: int = 3) -> list[dict
     rng = np.random.default_rng(seed)
     rows = [hull_check(_random_points(int(n), rng), f"random {int(n)}", repeats) for n in sizes]
     if bench is not None:
-        from routerlab.curves import router_wtp_curve
+        from routerlab.evaluation.curves import router_wtp_curve
 
         tr, te = stratified_split(bench, 0.2, seed)
         curve = router_wtp_curve(rl.make_router("mf", seed=seed), bench.rows(tr), bench.rows(te))
@@ -403,9 +403,9 @@ def parallel_ratio(bench, routers: str = PARALLEL_ROUTERS, seeds=range(4)) -> di
 
     seeds = list(seeds)
     cores = os.cpu_count() or 1
-    from routerlab.sweeps import sweep
+    from routerlab.evaluation.sweeps import sweep
 
-    how = "routerlab.sweeps.sweep"
+    how = "routerlab.evaluation.sweeps.sweep"
 
     def run(n_jobs):
         return sweep(bench, routers.split(","), seeds, n_jobs=n_jobs)
@@ -475,14 +475,14 @@ def run_cell(stage: str, scale: float, cache: Path, seed: int, routers: str, ski
     elif stage == "read":
         seconds, before, extra = _timed(lambda: {"queries": read_table(cache).n_queries})
     elif stage == "summarize":
-        from routerlab import streaming
+        from routerlab.data import streaming
 
         seconds, before, extra = _timed(lambda: streaming.summarize(cache) is None)
     elif stage == "evaluate":
         names = policy_names(bench, routers)
         seconds, before, extra = _timed(lambda: time_policies(bench, names, seed, skip))
     elif stage == "aiq":
-        from routerlab.curves import frontier_study
+        from routerlab.evaluation.curves import frontier_study
 
         def study():
             st = frontier_study(bench, routers=AIQ_ROUTERS, seeds=[seed], judge_error=0.2)
@@ -786,7 +786,7 @@ def main(argv=None) -> int:
             ratios["parallel"] = parallel_ratio(bench, seeds=range(args.parallel_seeds))
             print(f"[done]  parallel: {ratios['parallel']['ratio']:.2f}x on {ratios['parallel']['cores']} cores",
                   flush=True)
-        except ImportError as exc:  # routerlab.sweeps missing in this checkout
+        except ImportError as exc:  # routerlab.evaluation.sweeps missing in this checkout
             ratios["parallel"] = {"skipped": f"not measured: {exc}"}
             print(f"[skip]  parallel: {exc}", flush=True)
 

@@ -66,9 +66,13 @@ import pandas as pd
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.gluing import glue_value
-from routerlab import catalog, ledger, plots, structure, style
-from routerlab.simulate import (ANCHORS, DEFAULT_PARAMS, TOPICS, dataset_family, dataset_sizes,
+from routerlab.book.glue import glue_value
+from routerlab.data import catalog
+from routerlab.reproduction import ledger
+from routerlab.book import plots
+from routerlab.evaluation import error_structure as structure
+from routerlab.book import style
+from routerlab.data.simulate import (ANCHORS, DEFAULT_PARAMS, TOPICS, dataset_family, dataset_sizes,
                                 model_discrimination, simulate)
 
 pd.set_option("display.precision", 3)
@@ -327,7 +331,7 @@ g("wrong_answer_length", DEFAULT_PARAMS.wrong_answer_length)
 # topic share, Mixtral's discrimination relative to GPT-4o, feature signal, and the length
 # correlation) were fitted by least squares so that the same measurements on simulated GPT-4o vs
 # Mixtral-8x7B-Instruct, averaged over {glue:text}`n_fit_seeds:.0f` seeds at full scale, land on
-# the real ones (`routerlab.structure.fit_structure`). The real values are stored as constants
+# the real ones (`routerlab.evaluation.error_structure.fit_structure`). The real values are stored as constants
 # with their provenance; this chapter re-measures them when the files are found (with
 # `structure.structure_table`). The table lists both sets of measurements and
 # {numref}`fig-01-structure` draws them side by side.
@@ -343,7 +347,7 @@ g("wrong_answer_length", DEFAULT_PARAMS.wrong_answer_length)
 real_stored = structure.real_targets_table(accuracy=True)
 real_live = None
 if recompute_real:
-    from routerlab.sources.routellm import find_routellm_dir, load_routellm
+    from routerlab.data.sources.routellm import find_routellm_dir, load_routellm
 
     if find_routellm_dir() is not None:
         real_bench = load_routellm(drop_contaminated=True)
@@ -573,7 +577,7 @@ g("confidence_auc_realised", float(np.nanmean(conf_auc.to_numpy())))
 # * **llmrouter**: {term}`LLMRouter`'s scores of 9 open models on 14 tasks; its cost is
 #   **{term}`estimated <estimated cost>`**
 #   (prompt tokens x input price + an output length per query taken from the task's reference
-#   answer x output price; see `routerlab.sources.llmrouter`).
+#   answer x output price; see `routerlab.data.sources.llmrouter`).
 # * **mmlu-pro**: the {term}`MMLU-Pro` authors' per-question outputs of 29 models; cost **estimated** from
 #   the question's tokens and each model's own answer length, at public list prices (the table and
 #   its sources are in the package, `routerlab/data/prices/mmlu-pro.csv`; size-class prices for
@@ -589,9 +593,9 @@ g("confidence_auc_realised", float(np.nanmean(conf_auc.to_numpy())))
 # (`sources.overview`).
 
 # %% tags=["remove-input"]
-from routerlab import sources
-from routerlab.gluing import glue_formatted
-from routerlab.textfeatures import feature_similarity
+from routerlab.data import sources
+from routerlab.book.glue import glue_formatted
+from routerlab.routing.features import feature_similarity
 
 REAL = ("routerbench-subset", "llmrouter", "mmlu-pro", "routellm")
 real_benches = {name: (sources.load(name, data_dir) if sources.find(name, data_dir) is not None else None)
@@ -678,8 +682,8 @@ g("ledger_n_models", bench.n_models)
 g("ledger_n_outcomes", bench.n_queries * bench.n_models)
 g("ledger_scale", float(scale))
 g("ledger_real_outcomes", sum(d.n_test for d in catalog.DATASETS) * bench.n_models)
-# measurements only: the verdicts come from the pre-registered criteria (routerlab/data/criteria.yaml)
-from routerlab.simulate import dataset_sizes  # noqa: E402
+# measurements only: the verdicts come from the pre-registered criteria (routerlab/reproduction/criteria.yaml)
+from routerlab.data.simulate import dataset_sizes  # noqa: E402
 
 art_models = ledger.claim("bench.models")["value"]
 _ = ledger.record(

@@ -42,10 +42,13 @@ from IPython.display import HTML
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.gluing import glue_value
-from routerlab import ledger, metrics, plots, style
-from routerlab.htmltable import html_table
-from routerlab.simulate import simulate
+from routerlab.book.glue import glue_value
+from routerlab import metrics
+from routerlab.reproduction import ledger
+from routerlab.book import plots
+from routerlab.book import style
+from routerlab.book.tables import html_table
+from routerlab.data.simulate import simulate
 
 style.use()
 
@@ -629,8 +632,10 @@ g("ratio_gap_llama_gpt4o", ratio_at_cap(LLAMA, cells[-1]) - ratio_at_cap(GPT4O, 
 # ```
 
 # %% tags=["remove-input"]
-from routerlab import simcheck, sources, splitscores
-from routerlab.gluing import glue_formatted
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
+from routerlab.evaluation import fixed_scores as splitscores
+from routerlab.book.glue import glue_formatted
 
 REAL = "routerbench-subset"
 real_bench = sources.load_for_book(REAL, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
@@ -832,7 +837,7 @@ for fid, what in (("rs.oub_is_coub", "oub_is_coub"), ("rs.norm_reorders_models",
 
 # %% tags=["remove-input"]
 # The reproduction ledger: the definitional claims this chapter checks. Measurements only: the
-# verdicts come from the pre-registered criteria (routerlab/data/criteria.yaml).
+# verdicts come from the pre-registered criteria (routerlab/reproduction/criteria.yaml).
 ch = "02_routing_score"
 ledger.record("rs.definition", ours="global min-max normalisation (default)", chapter=ch,
               measured={"worked_rs_global": rs_toy["global"], "worked_hand_global": terms_global.mean(),

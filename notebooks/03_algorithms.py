@@ -48,11 +48,16 @@ from IPython.display import Markdown
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.gluing import glue_formatted, glue_value
-from routerlab import criteria, ledger, plots, simcheck, sources, style
-from routerlab import policy_comparison as pc
-from routerlab.evaluation import difficulty_bins, evaluate, stratified_split
-from routerlab.simulate import simulate
+from routerlab.book.glue import glue_formatted, glue_value
+from routerlab.reproduction import criteria
+from routerlab.reproduction import ledger
+from routerlab.book import plots
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
+from routerlab.book import style
+from routerlab.evaluation import comparison as pc
+from routerlab.evaluation.protocol import difficulty_bins, evaluate, stratified_split
+from routerlab.data.simulate import simulate
 
 t_start = time.perf_counter()
 style.use()
@@ -102,7 +107,7 @@ def article(claim_id):
 # The criteria of every check in this chapter, fixed before the evaluation below runs.
 TOL = {"rs": 0.02, "quality": 0.02, "cost_reduction": 0.05}
 EQUAL_TOL = 0.02
-CI_LEVEL = 0.95       # both interval kinds (as computed by routerlab.evaluation)
+CI_LEVEL = 0.95       # both interval kinds (as computed by routerlab.evaluation.protocol)
 TEST_SIZE = 0.2       # the article's 80/20 split
 N_BOOT = 1000         # bootstrap resamples of the test queries per seed
 # The article's results table: our policy name -> {metric: claim id}
@@ -555,7 +560,7 @@ g("mf_gain_vs_best_single_text", signed3(summary.loc["mf", "gain_vs_best_single"
 # ### Every policy's RS with both intervals
 #
 # {numref}`fig-rs-intervals` draws every policy's RS with its two intervals, and the article's
-# value where it gives one, with `routerlab.plots.plot_policy_intervals`.
+# value where it gives one, with `routerlab.book.plots.plot_policy_intervals`.
 
 # %%
 art_rs = {p: article(c["rs"]) for p, c in ARTICLE_CELLS.items() if "rs" in c}
@@ -743,7 +748,7 @@ g("real_seeds_text", f"seeds 0 to {n_seeds - 1}" if n_seeds > 1 else "seed 0")
 # * `llmrouter`: {glue:text}`status_llmrouter`. Nine open models on fourteen tasks from the
 #   LLMRouter library; the files hold no token counts, so the cost is **estimated** (prompt tokens x
 #   input price + an estimated answer length x output price; the loader's documentation,
-#   `routerlab.sources.llmrouter`, gives the rule). Every table and figure on it says so.
+#   `routerlab.data.sources.llmrouter`, gives the rule). Every table and figure on it says so.
 #
 # Sources found: {glue:text}`real_found_text`; {glue:text}`real_missing_text`.
 # ```
@@ -1206,7 +1211,7 @@ g("distinct_seconds", distinct_seconds)
 
 # %% tags=["remove-input"]
 # The reproduction ledger: one entry per claim this chapter checks. Measurements only: the verdicts
-# come from the pre-registered criteria (routerlab/data/criteria.yaml) through ledger.record.
+# come from the pre-registered criteria (routerlab/reproduction/criteria.yaml) through ledger.record.
 # The same checks on real outcomes (same criteria), where the claim's policies exist there.
 ARTICLE_POLICY = {"result.oracle.rs": "oub", "result.mf.rs": "mf", "result.mf.quality": "mf",
                   "result.mf.cost_reduction": "mf", "result.random.rs": "random", "result.bert.rs": "bert-cls"}

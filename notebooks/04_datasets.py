@@ -53,12 +53,17 @@ import pandas as pd
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.gluing import glue_figure, glue_formatted, glue_value
-from routerlab import analysis as an
-from routerlab import criteria, ledger, plots, simcheck, sources, style
-from routerlab.catalog import MODEL_NAMES
-from routerlab.evaluation import evaluate, stratified_split
-from routerlab.simulate import simulate
+from routerlab.book.glue import glue_figure, glue_formatted, glue_value
+from routerlab.evaluation import analysis as an
+from routerlab.reproduction import criteria
+from routerlab.reproduction import ledger
+from routerlab.book import plots
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
+from routerlab.book import style
+from routerlab.data.catalog import MODEL_NAMES
+from routerlab.evaluation.protocol import evaluate, stratified_split
+from routerlab.data.simulate import simulate
 
 t_start = time.perf_counter()
 CHAPTER = "04_datasets"
@@ -777,7 +782,7 @@ g("lc_ratio", meas / pred if np.isfinite(meas) and np.isfinite(pred) and pred !=
 #
 # Both record **real per-query outcomes** (was the answer right), but neither records what a call
 # cost: every cost, hence every RS in this section, is **estimated** ({term}`estimated cost`) from list prices and token
-# counts (the loaders `routerlab.sources.llmrouter` and `routerlab.sources.mmlu_pro` document both
+# counts (the loaders `routerlab.data.sources.llmrouter` and `routerlab.data.sources.mmlu_pro` document both
 # estimates). A source whose folder is missing shows "n/a" below
 # and "data not found" in the figures; nothing else changes.
 # ```

@@ -51,14 +51,19 @@ import pandas as pd
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.gluing import glue_figure, glue_value
-from routerlab import analysis as an
-from routerlab import criteria, ledger, plots, simcheck, sources, style
-from routerlab import subset_search as ss
-from routerlab.catalog import MODEL_NAMES
-from routerlab.gluing import glue_formatted as gf
-from routerlab.evaluation import evaluate, stratified_split
-from routerlab.simulate import simulate
+from routerlab.book.glue import glue_figure, glue_value
+from routerlab.evaluation import analysis as an
+from routerlab.reproduction import criteria
+from routerlab.reproduction import ledger
+from routerlab.book import plots
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
+from routerlab.book import style
+from routerlab.evaluation import subset_search as ss
+from routerlab.data.catalog import MODEL_NAMES
+from routerlab.book.glue import glue_formatted as gf
+from routerlab.evaluation.protocol import evaluate, stratified_split
+from routerlab.data.simulate import simulate
 
 t_start = time.perf_counter()
 CHAPTER = "05_model_count"
@@ -537,7 +542,7 @@ for p in ("MF", "oracle"):
 #
 # The simulated curve is RouterBench-Sim's six models, with every subset evaluated, on the same
 # {glue:text}`n_seeds:d` splits as the ablation above. `ss.oracle_size_curves` (module
-# `routerlab.subset_search`) computes all three curves, shown in {numref}`fig-05-real-curves`.
+# `routerlab.evaluation.subset_search`) computes all three curves, shown in {numref}`fig-05-real-curves`.
 #
 # ```{glue:figure} fig_05_real_curves
 # :name: "fig-05-real-curves"

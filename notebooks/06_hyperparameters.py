@@ -51,13 +51,18 @@ from myst_nb import glue
 from scipy import stats
 
 import routerlab as rl
-from routerlab.gluing import glue_value
-from routerlab import criteria, ledger, plots, simcheck, sources, style
-from routerlab import rank_sweep as rsw
-from routerlab.gluing import glue_formatted as gf
-from routerlab.evaluation import evaluate, random_split, stratified_split, t_interval, difficulty_bins
+from routerlab.book.glue import glue_value
+from routerlab.reproduction import criteria
+from routerlab.reproduction import ledger
+from routerlab.book import plots
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
+from routerlab.book import style
+from routerlab.evaluation import rank_sweep as rsw
+from routerlab.book.glue import glue_formatted as gf
+from routerlab.evaluation.protocol import evaluate, random_split, stratified_split, t_interval, difficulty_bins
 from routerlab.metrics import rs_terms
-from routerlab.simulate import DEFAULT_PARAMS, simulate
+from routerlab.data.simulate import DEFAULT_PARAMS, simulate
 
 style.use()
 t_start = time.perf_counter()

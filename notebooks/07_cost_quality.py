@@ -56,16 +56,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from myst_nb import glue
-from routerlab.gluing import glue_value
+from routerlab.book.glue import glue_value
 from scipy.stats import kendalltau, spearmanr
 
-from routerlab import curves as cv
-from routerlab import frontiers, plots, simcheck, sources, style
-from routerlab.gluing import glue_formatted
-from routerlab.splitscores import interval_text
-from routerlab.evaluation import t_interval
+from routerlab.evaluation import curves as cv
+from routerlab.evaluation import cost_quality as frontiers
+from routerlab.book import plots
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
+from routerlab.book import style
+from routerlab.book.glue import glue_formatted
+from routerlab.evaluation.fixed_scores import interval_text
+from routerlab.evaluation.protocol import t_interval
 from routerlab.metrics import ndch
-from routerlab.simulate import simulate
+from routerlab.data.simulate import simulate
 
 style.use()
 t_start = time.perf_counter()
@@ -371,7 +375,7 @@ g("pairs_text", "; ".join(f"{a} vs {b}" for a, b in pairs[:8]) + (" ..." if len(
 # {glue:text}`n_seeds:.0f` stratified 80/20 splits of the pooled, de-duplicated rows, the same
 # routers, sweeps and AIQ. Real sources have prompts instead of features, so on every split the
 # predictive routers read TF-IDF features of the question fitted on that split's training prompts
-# only (`routerlab.frontiers.text_frontier_study`). They have no response confidences either, so
+# only (`routerlab.evaluation.cost_quality.text_frontier_study`). They have no response confidences either, so
 # the confidence cascade and FrugalGPT, which route on them, are absent from the real columns.
 
 # %%

@@ -58,12 +58,14 @@ from myst_nb import glue
 from scipy.stats import spearmanr
 
 import routerlab as rl
-from routerlab import curves as cv
-from routerlab import plots, sources, style
-from routerlab.gluing import glue_formatted
-from routerlab.evaluation import t_interval
-from routerlab.sources.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
-from routerlab.htmltable import html_table
+from routerlab.evaluation import curves as cv
+from routerlab.book import plots
+from routerlab.data import sources
+from routerlab.book import style
+from routerlab.book.glue import glue_formatted
+from routerlab.evaluation.protocol import t_interval
+from routerlab.data.sources.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
+from routerlab.book.tables import html_table
 from IPython.display import HTML
 
 style.use()

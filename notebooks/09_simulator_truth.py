@@ -16,7 +16,7 @@
 # # Does the simulator tell the truth?
 #
 # Chapters 02 to 07 measure the article's methods on {term}`RouterBench-Sim`, outcomes drawn by
-# `routerlab.simulate`. The simulator matches public per-dataset accuracies and list prices, and
+# `routerlab.data.simulate`. The simulator matches public per-dataset accuracies and list prices, and
 # its structure (how correlated two models' errors are, how predictable correctness is from the
 # query) is fitted to real outcomes; but a routing result depends on more than that: on which
 # queries are hard for which model, on how well a prompt predicts an answer's correctness, on how
@@ -51,12 +51,14 @@ import pandas as pd
 from IPython.display import HTML
 from myst_nb import glue
 
-from routerlab import bookrun, simcheck, sources
-from routerlab.gluing import glue_value
-from routerlab.htmltable import html_table
-from routerlab.plots import plot_verdict_grid
-from routerlab import style
-from routerlab.sources._base import candidate_folders
+from routerlab.book import run as bookrun
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
+from routerlab.book.glue import glue_value
+from routerlab.book.tables import html_table
+from routerlab.book.plots import plot_verdict_grid
+from routerlab.book import style
+from routerlab.data.sources._base import candidate_folders
 
 pd.set_option("display.max_colwidth", None)
 style.use()
@@ -105,9 +107,9 @@ glue_value("sources_missing_text",
 #
 # ## The rules, fixed before the real numbers
 #
-# The findings and the rule that decides each verdict are data, `routerlab/data/findings.yaml`,
+# The findings and the rule that decides each verdict are data, `routerlab/reproduction/findings.yaml`,
 # {glue:text}`rules_commit_text`. A chapter hands over measurements only
-# (`routerlab.simcheck.record` has no verdict argument); `routerlab.simcheck.verdict` applies the
+# (`routerlab.reproduction.findings.record` has no verdict argument); `routerlab.reproduction.findings.verdict` applies the
 # rule. The verdicts are:
 #
 # holds
@@ -135,7 +137,7 @@ else:
     rules_commit_text = (
         f"added in commit {history['added_commit'][:7]} ({history['added_date']})"
         + (", unchanged since" if later == 0 else f", changed by {later} later commit(s) since "
-           "(see `git log -p -- src/routerlab/data/findings.yaml`)")
+           "(see `git log --follow -p -- src/routerlab/reproduction/findings.yaml`)")
         + ("; the working copy that built this page has uncommitted changes to it"
            if history["uncommitted"] else ""))
 glue_value("rules_commit_text", rules_commit_text)
@@ -238,7 +240,7 @@ glue("notes_table", HTML(html_table(notes, css_class="rl-notes", font_size="0.8e
 # ## Finding by finding
 #
 # {numref}`fig-verdicts` shows the verdict of every finding on every real source it is measured
-# on. The verdict is computed by the rule (`routerlab.simcheck.verdict`), never typed.
+# on. The verdict is computed by the rule (`routerlab.reproduction.findings.verdict`), never typed.
 #
 # :::{admonition} Every (finding, source) pair with its values and verdict
 # :class: dropdown

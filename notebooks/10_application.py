@@ -52,13 +52,14 @@ import numpy as np
 import pandas as pd
 
 import routerlab as rl
-from routerlab import fanout as fo
-from routerlab import langgraph_app as lg
-from routerlab import sources, style
-from routerlab.evaluation import book_evaluation, stratified_split
-from routerlab.gluing import glue_figure, glue_formatted, glue_value
-from routerlab.simulate import simulate
-from routerlab.textfeatures import split_text_features
+from routerlab.routing import fanout as fo
+from routerlab.routing import graph as lg
+from routerlab.data import sources
+from routerlab.book import style
+from routerlab.evaluation.protocol import book_evaluation, stratified_split
+from routerlab.book.glue import glue_figure, glue_formatted, glue_value
+from routerlab.data.simulate import simulate
+from routerlab.routing.features import split_text_features
 
 style.use()
 t_start = time.perf_counter()
@@ -86,7 +87,7 @@ g("threshold", threshold)
 g("judge_error", judge_error)
 g("have_langgraph_text", "LangGraph is installed, so the graph below runs in LangGraph." if HAVE_LANGGRAPH else
   "LangGraph is NOT installed in this build (" + lg.INSTALL_HINT + "), so the graph cells below "
-  "show the plain-Python policy of routerlab.fanout instead, which makes the same decisions.")
+  "show the plain-Python policy of routerlab.routing.fanout instead, which makes the same decisions.")
 g("real_status_text", "The real source was found." if real is not None else
   "The real source routerbench-subset was NOT found in this build (looked under --data-dir, "
   "$ROUTERLAB_DATA_DIR and ../shared/data beside the project), so its numbers read n/a.")
@@ -148,7 +149,7 @@ pred = fo.router_predictions(mf, test.without_truth())   # proba, expected_cost,
 pred["predicted_rs"][:3].round(3)
 
 # %% [markdown]
-# Then the graph, node by node (`routerlab.langgraph_app`): a **router** node that decides which
+# Then the graph, node by node (`routerlab.routing.graph`): a **router** node that decides which
 # models each query calls; a **conditional edge** that returns one `Send(<model node>, {query, model,
 # routing_score, expected_cost})` for every model a query calls; one **model node** per model that
 # replays the benchmark's precomputed answer (correct or not) and its true cost; and a **pick** node
@@ -214,7 +215,7 @@ glue_figure("fig_graph", fig)
 # ## Running it on simulated queries
 #
 # The graph runs on the first {glue:text}`graph_n:,d` test queries of split 0; the package's
-# plain-Python policy (`routerlab.fanout.fanout`, vectorised) runs on all
+# plain-Python policy (`routerlab.routing.fanout.fanout`, vectorised) runs on all
 # {glue:text}`sim_test_n:,d`. On the replayed queries they agree on the returned model for
 # {glue:text}`graph_agree_choice:,d` and on the set of models called for
 # {glue:text}`graph_agree_calls:,d` of {glue:text}`graph_n:,d` queries ({glue:text}`graph_seconds:.1f` s in

@@ -17,15 +17,15 @@
 # # How the ledger is computed
 #
 # The [reproduction ledger](../book/reproduction.md) has one row per checkable statement of the
-# article ({glue:text}`n_claims:d` claims, copied into the package as `routerlab/data/claims.yaml`). Each chapter that
+# article ({glue:text}`n_claims:d` claims, copied into the package as `routerlab/reproduction/claims.yaml`). Each chapter that
 # checks a claim states its criterion in the text *before* computing the result, then calls
-# `routerlab.ledger.record(...)`, which glues a small JSON entry under the key `ledger:<claim id>`
+# `routerlab.reproduction.ledger.record(...)`, which glues a small JSON entry under the key `ledger:<claim id>`
 # into the executed notebook. This notebook runs after every chapter, reads those entries back
 # from the book's executed chapters (in the folder bookrun wrote them to), and builds the table.
 #
 # It also computes the derivations of the [errata page](../book/errata.md): each is arithmetic on
 # the article's own figures (the `value` fields of the claims), checked where it helps on our
-# **simulated** benchmark (RouterBench-Sim: outcomes drawn by `routerlab.simulate`, not real LLM
+# **simulated** benchmark (RouterBench-Sim: outcomes drawn by `routerlab.data.simulate`, not real LLM
 # answers). Nothing on the errata page is typed by hand.
 
 # %% tags=["parameters"]
@@ -45,11 +45,13 @@ from IPython.display import HTML
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab import bookrun, ledger, style
-from routerlab.gluing import glue_value
-from routerlab.htmltable import html_table
-from routerlab.simcheck import source_label
-from routerlab.catalog import DATASETS
+from routerlab.book import run as bookrun
+from routerlab.reproduction import ledger
+from routerlab.book import style
+from routerlab.book.glue import glue_value
+from routerlab.book.tables import html_table
+from routerlab.reproduction.findings import source_label
+from routerlab.data.catalog import DATASETS
 
 style.use()
 pd.options.display.float_format = "{:,.4g}".format  # 0.548, 405,000: no six-decimal dumps
@@ -128,7 +130,7 @@ pd.Series(art, name="article")
 # on the simulated one (all its queries, no split: nothing is learned here).
 
 # %%
-from routerlab.simulate import simulate
+from routerlab.data.simulate import simulate
 
 bench = simulate(scale=scale, seed=seed)
 Q, C = bench.quality, bench.cost
@@ -338,7 +340,7 @@ g("art_instances", art["instances"])
 #   the paper behind the linked code.
 
 # %%
-# Measurements only: the verdicts come from the pre-registered criteria (routerlab/data/criteria.yaml),
+# Measurements only: the verdicts come from the pre-registered criteria (routerlab/reproduction/criteria.yaml),
 # the same entries the chapters' records are judged by. bounds.coub is chapter 02's alone.
 NO_INTERVAL = {"seeds_lo": None, "seeds_hi": None, "boot_lo": None, "boot_hi": None}  # all rows, no splits
 CITED_ARXIV = "2409.05694"   # the article's citation (claims.yaml, bib.arxiv)

@@ -46,10 +46,11 @@ import pandas as pd
 from IPython.display import HTML
 from myst_nb import glue
 
-from routerlab import plots, style
-from routerlab.gluing import glue_figure, glue_formatted, glue_value
-from routerlab.htmltable import html_table
-from routerlab.simulate import simulate
+from routerlab.book import plots
+from routerlab.book import style
+from routerlab.book.glue import glue_figure, glue_formatted, glue_value
+from routerlab.book.tables import html_table
+from routerlab.data.simulate import simulate
 
 style.use()
 g = glue_value
@@ -85,7 +86,7 @@ else:
 # ## Stages at growing scale
 #
 # Six stages are timed: generating the simulated benchmark, writing it to the Parquet interchange
-# table and reading it back, the streamed summary of that file (`routerlab.streaming`, which
+# table and reading it back, the streamed summary of that file (`routerlab.data.streaming`, which
 # reads it in batches), fitting, routing and scoring every registered policy on one stratified
 # 80/20 split, and chapter 07's cost-quality study for one split (one predictive router's
 # willingness-to-pay curve, the cascades, the single models, hulls and AIQ pooled and per

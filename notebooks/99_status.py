@@ -12,7 +12,7 @@
 # # Status: what produced these pages
 #
 # This page is executed last, after every other notebook of the book, by
-# `python -m routerlab.bookrun` (see [Reproducing this book](../book/reproducing.md)). It reads
+# `python -m routerlab.book.run` (see [Reproducing this book](../book/reproducing.md)). It reads
 # what papermill recorded in the executed notebooks and reports the software and the data that
 # produced the numbers you have read. Every value below is computed when the book is built.
 
@@ -32,9 +32,9 @@ from IPython.display import HTML
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab import bookrun
-from routerlab.gluing import glue_formatted
-from routerlab.htmltable import html_table
+from routerlab.book import run as bookrun
+from routerlab.book.glue import glue_formatted
+from routerlab.book.tables import html_table
 
 # %% [markdown]
 # ## Execution
@@ -126,7 +126,7 @@ glue("status_parameter_note",
 # ```{glue} status_execution_table
 # ```
 #
-# `python -m routerlab.bookrun --verify` (run by `make html` and `make book` before the HTML is
+# `python -m routerlab.book.run --verify` (run by `make html` and `make book` before the HTML is
 # built) fails the build when a notebook of the book is missing or failed, ran with other
 # parameters than the reference, or when a summary page (chapter 09, the ledger, this page) is
 # older than a chapter.

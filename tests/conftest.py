@@ -41,12 +41,12 @@ def _copy_book(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def executed_book(tmp_path_factory) -> dict:
-    """A temporary copy of the book whose notebooks ``python -m routerlab.bookrun`` executed at
+    """A temporary copy of the book whose notebooks ``python -m routerlab.book.run`` executed at
     ``BOOK_SCALE``/``BOOK_SEEDS`` with ``--keep-going``, two chapters at a time as ``make book``
     does: {"root", "run" (CompletedProcess), "scale", "n_seeds"}."""
     root = _copy_book(tmp_path_factory.mktemp("book"))
     run = subprocess.run(
-        [sys.executable, "-m", "routerlab.bookrun", "--notebooks", str(root / "notebooks"),
+        [sys.executable, "-m", "routerlab.book.run", "--notebooks", str(root / "notebooks"),
          "--scale", str(BOOK_SCALE), "--seeds", str(BOOK_SEEDS), "--keep-going", "--jobs", "2"],
         capture_output=True, text=True, timeout=3000)
     return {"root": root, "run": run, "scale": BOOK_SCALE, "n_seeds": BOOK_SEEDS}
@@ -87,8 +87,8 @@ def text_bench(n: int, seed: int = 0, subsets: bool = False):
     """
     import numpy as np
 
-    from routerlab.benchmark import Benchmark
-    from routerlab.catalog import Model
+    from routerlab.data.benchmark import Benchmark
+    from routerlab.data.catalog import Model
 
     rng = np.random.default_rng(seed)
     hard = rng.random(n) < 0.4

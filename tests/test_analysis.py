@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routerlab import analysis as an
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import MODEL_NAMES, models_with_prices
+from routerlab.evaluation import analysis as an
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import MODEL_NAMES, models_with_prices
 from routerlab.errors import RouterlabError
 from routerlab.metrics import oracle_choice, routing_score
-from routerlab.routers import Router, Routing, register
+from routerlab.routing.routers import Router, Routing, register
 
 
 def toy_bench(n_per=(30, 20, 10), seed=0) -> Benchmark:
@@ -188,7 +188,7 @@ class _SpyRouter(Router):
 @pytest.fixture(autouse=True, scope="module")
 def _spy_registered():
     """The spy is a router only while this module's tests run (it must not join "all" elsewhere)."""
-    from routerlab import routers
+    from routerlab.routing import routers
 
     register("spy-analysis", _SpyRouter)
     yield
@@ -311,7 +311,7 @@ def test_seed_summary_groups():
 
 
 def test_restricted_subset_scores_agree_with_router_on_full_set():
-    from routerlab.routers import make_router
+    from routerlab.routing.routers import make_router
 
     b = toy_bench(n_per=(60, 40, 20), seed=5)
     train, test = b.rows(np.arange(0, 120, 2)), b.rows(np.arange(1, 120, 2))

@@ -164,7 +164,7 @@ def test_script_writes_a_valid_document(tmp_path):
 
 
 def test_chunked_cache_is_one_readable_table(tmp_path):
-    from routerlab.interchange import read_table
+    from routerlab.data.interchange import read_table
 
     path = tmp_path / "sim.parquet"
     made = bg.write_chunked(0.02, 0, path, chunk_scale=0.01)
@@ -182,7 +182,7 @@ def test_plot_growth_draws_one_line_per_stage_and_the_slope():
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from routerlab.plots import plot_growth
+    from routerlab.book.plots import plot_growth
 
     cells = pd.DataFrame({"stage": ["a", "a", "b", "b"], "outcomes": [1e3, 1e4, 1e3, 1e4],
                           "seconds": [0.1, 1.0, 0.2, 20.0]})

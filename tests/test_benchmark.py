@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import routerlab as rl
-from routerlab.benchmark import Benchmark, concat
-from routerlab.catalog import (DATASET_NAMES, DATASETS, MODEL_NAMES, PRICE_TABLES, calibration_matrix,
+from routerlab.data.benchmark import Benchmark, concat
+from routerlab.data.catalog import (DATASET_NAMES, DATASETS, MODEL_NAMES, PRICE_TABLES, calibration_matrix,
                                calibration_table, models_with_prices)
 
 
@@ -66,9 +66,9 @@ def test_no_router_reads_an_outcome_derived_field_of_the_test_set():
     confidences of the models a cascade did not call)."""
     from dataclasses import replace
 
-    from routerlab.evaluation import policy_names, stratified_split
-    from routerlab.routers import make_router
-    from routerlab.simulate import simulate
+    from routerlab.evaluation.protocol import policy_names, stratified_split
+    from routerlab.routing.routers import make_router
+    from routerlab.data.simulate import simulate
 
     bench = simulate(scale=0.01, seed=3)
     tr, te = stratified_split(bench, 0.3, seed=0)

@@ -18,8 +18,8 @@ import nbformat
 import pytest
 import yaml
 
-from routerlab import bookrun
-from routerlab.ledger import glued_values
+from routerlab.book import run as bookrun
+from routerlab.reproduction.ledger import glued_values
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,7 +81,7 @@ def test_reference_is_the_majority_not_the_last_run(tmp_path):
     assert check["differing"] == ["02_b"] and check["n_chapters"] == 3
     problems = bookrun.verify(nbs)
     assert problems[0] == (f"02_b ran with scale=0.5, the rest with scale=1; rerun: python -m "
-                           f"routerlab.bookrun --notebooks {nbs} --only 02_b --scale 1 --seeds 5")
+                           f"routerlab.book.run --notebooks {nbs} --only 02_b --scale 1 --seeds 5")
     # ... and the summary pages ran before 02_b's last run
     assert len(problems) == 4 and all("is older than 02_b" in p for p in problems[1:])
     assert problems[1].endswith("--only 09_simulator_truth 90_ledger 99_status --scale 1 --seeds 5")
@@ -97,8 +97,8 @@ def test_verify_passes_on_a_consistent_book_and_names_missing_and_failed_pages(t
     problems = bookrun.verify(nbs)
     assert problems == [
         f"02_b failed when it last ran (traceback in {nbs / '02_b.ipynb'}); rerun: python -m "
-        f"routerlab.bookrun --notebooks {nbs} --only 02_b --scale 0.2 --seeds 5",
-        f"03_c has no executed copy ({nbs / '03_c.ipynb'}); rerun: python -m routerlab.bookrun "
+        f"routerlab.book.run --notebooks {nbs} --only 02_b --scale 0.2 --seeds 5",
+        f"03_c has no executed copy ({nbs / '03_c.ipynb'}); rerun: python -m routerlab.book.run "
         f"--notebooks {nbs} --only 03_c --scale 0.2 --seeds 5"]
     assert bookrun.main(["--verify", "--notebooks", str(nbs)]) == 2
 
@@ -119,10 +119,10 @@ def test_only_the_chapters_of_the_book_are_read(tmp_path):
 def test_rerun_command_and_parameter_text():
     ref = {"scale": 1.0, "n_seeds": 5, "seed": 0, "data_dir": "/data dir", "lc_sizes": [25, 400]}
     assert bookrun.rerun_command(["02_b"], ref) == (
-        "python -m routerlab.bookrun --only 02_b --scale 1 --seeds 5 --seed 0 --data-dir "
+        "python -m routerlab.book.run --only 02_b --scale 1 --seeds 5 --seed 0 --data-dir "
         "'/data dir' -p 'lc_sizes=[25, 400]'")
     assert bookrun.rerun_command(["02_b"], {"scale": 0.5, "data_dir": None}, out_dir="out") == (
-        "python -m routerlab.bookrun --only 02_b --scale 0.5 --out-dir out")
+        "python -m routerlab.book.run --only 02_b --scale 0.5 --out-dir out")
     assert bookrun.parameter_text({"scale": 0.5, "n_seeds": 2, "executed_dir": "."}) == "scale=0.5, n_seeds=2"
 
 
@@ -133,7 +133,7 @@ def test_parameter_note_is_added_and_removed(tmp_path):
     cells = nbformat.read(nbs / "02_b.ipynb", as_version=4).cells
     assert bookrun.PARAMETER_NOTE_TAG in cells[1].metadata["tags"]
     assert "executed with scale=0.5; the rest of the book with scale=1" in cells[1].source
-    assert "`python -m routerlab.bookrun --only 02_b --scale 1 --seeds 5`" in cells[1].source
+    assert "`python -m routerlab.book.run --only 02_b --scale 1 --seeds 5`" in cells[1].source
     assert bookrun.mark_parameter_notes(nbs, nbs) == ["02_b"]  # idempotent: one note
     assert len(nbformat.read(nbs / "02_b.ipynb", as_version=4).cells) == 3
     _executed(nbs, "01_a", {"scale": 0.5, "n_seeds": 5}, "2026-01-01T00:00:01+00:00")
@@ -188,7 +188,7 @@ BOOK = ("01_toy", "02_routing_score", "03_toy", "09_simulator_truth", "90_ledger
 
 
 def _bookrun(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "routerlab.bookrun", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "routerlab.book.run", *map(str, args)],
                           capture_output=True, text=True, timeout=1800, cwd=cwd)
 
 
@@ -280,7 +280,7 @@ def test_partial_rerun_fails_verify_and_is_flagged(small_book):
     last = json.loads((small_book["root"] / "_build/status/execution.json").read_text())["last_run"]
     assert last["jobs"] == 1 and last["notebooks"] == ["02_routing_score", *bookrun.SUMMARY_NOTEBOOKS]
     expected = (f"02_routing_score ran with scale=0.03, the rest with scale={SCALE:g}; rerun: python -m "
-                f"routerlab.bookrun --notebooks {nbs} --only 02_routing_score --scale {SCALE:g} "
+                f"routerlab.book.run --notebooks {nbs} --only 02_routing_score --scale {SCALE:g} "
                 f"--seeds {SEEDS} --out-dir {out}")
     assert f"bookrun: stale: {expected}" in verify.stderr.splitlines(), verify.stderr
     # the summary pages were rerun with the book's (majority) parameters, and flag chapter 02

@@ -1,12 +1,12 @@
 """The browser check: every page of the small test book opened in headless Chromium.
 
 ``built_book`` (tests/conftest.py) is served on a localhost port and each page is opened by
-``routerlab.pagecheck`` in Debian's Chromium (``/usr/bin/chromium``, driven by Playwright, which
+``routerlab.book.pages`` in Debian's Chromium (``/usr/bin/chromium``, driven by Playwright, which
 never downloads a browser): no console error, no failed or external request, every image loaded,
 math rendered by MathJax, nothing wider than the content column, no Python repr (``nan``,
 ``None``, ``np.float64(...)``, ``'text'``, ...) in the visible text. Each page is its own test
 case and saves a full-page screenshot to ``_build/screenshots/`` of the test book's copy. The
-lead runs the same check on the full book with ``python -m routerlab.pagecheck _build/html``.
+lead runs the same check on the full book with ``python -m routerlab.book.pages _build/html``.
 
 Defects that are known and being fixed sit in ``KNOWN_DEFECTS``, one entry per defect with the
 reason; an entry that no longer matches anything fails too, so remove it when its page is fixed.
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from routerlab import pagecheck
+from routerlab.book import pages as pagecheck
 
 from conftest import ROOT, toc_files
 
@@ -123,7 +123,7 @@ def tiny_site(tmp_path_factory) -> Path:
         '<p>$$x^2$$ was left raw.</p>'
         '<span class="math notranslate nohighlight">\\(x\\)</span>'
         '<div style="width: 900px">too wide</div>'
-        '<div class="cell_output"><pre>&lt;routerlab.routers.Random object at 0x7f3a2b1c&gt;</pre></div>')))
+        '<div class="cell_output"><pre>&lt;routerlab.routing.routers.Random object at 0x7f3a2b1c&gt;</pre></div>')))
     return site
 
 

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routerlab.benchmark import Benchmark
-from routerlab.cascades import CascadeRouter, FrugalGPTRouter, search_chains
-from routerlab.catalog import MODELS
+from routerlab.data.benchmark import Benchmark
+from routerlab.routing.cascades import CascadeRouter, FrugalGPTRouter, search_chains
+from routerlab.data.catalog import MODELS
 from routerlab.errors import RouterlabError
 from routerlab.metrics import routing_score
-from routerlab.routers import make_router
+from routerlab.routing.routers import make_router
 
 
 def bench(quality, cost, confidence=None, features=None, datasets=None) -> Benchmark:

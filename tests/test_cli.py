@@ -10,10 +10,10 @@ import types
 import numpy as np
 import pytest
 
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import MODELS
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import MODELS
 from routerlab.cli import main
-from routerlab.interchange import read_table, write_table
+from routerlab.data.interchange import read_table, write_table
 
 
 def small_bench(scale=1.0, seed=0) -> Benchmark:
@@ -31,10 +31,10 @@ def small_bench(scale=1.0, seed=0) -> Benchmark:
 
 @pytest.fixture
 def fake_sim(monkeypatch):
-    """A stand-in ``routerlab.simulate`` so the CLI is tested apart from the simulator."""
-    mod = types.ModuleType("routerlab.simulate")
+    """A stand-in ``routerlab.data.simulate`` so the CLI is tested apart from the simulator."""
+    mod = types.ModuleType("routerlab.data.simulate")
     mod.simulate = lambda scale=1.0, seed=0: small_bench(scale, seed)
-    monkeypatch.setitem(sys.modules, "routerlab.simulate", mod)
+    monkeypatch.setitem(sys.modules, "routerlab.data.simulate", mod)
     return mod
 
 
@@ -69,7 +69,7 @@ def test_simulate_writes_the_interchange_table(tmp_path, capsys, fake_sim, suffi
 
 
 def test_simulate_with_the_real_simulator(tmp_path, capsys):
-    pytest.importorskip("routerlab.simulate")
+    pytest.importorskip("routerlab.data.simulate")
     out = tmp_path / "sim.parquet"
     code, _, _ = run(capsys, "simulate", "--scale", "0.01", "--seed", "0", "--out", str(out))
     assert code == 0
@@ -206,7 +206,7 @@ def test_python_dash_m_entry_point(tmp_path, table):
 def routerbench_pkl(tmp_path):
     from test_routerbench import make_frame
 
-    from routerlab.routerbench import file_sha256
+    from routerlab.data.routerbench_layout import file_sha256
 
     path = tmp_path / "routerbench_0shot.pkl"
     make_frame().to_pickle(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from routerlab import criteria as cr
+from routerlab.reproduction import criteria as cr
 from routerlab.errors import RouterlabError
 
 
@@ -67,7 +67,7 @@ def test_judge_reports_the_clause_that_decided(fake_criteria):
 
 
 def test_the_shipped_criteria_file_is_well_formed():
-    from routerlab import ledger
+    from routerlab.reproduction import ledger
 
     ids = {c["id"] for c in ledger.claims()}
     data = cr.criteria()

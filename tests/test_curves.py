@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routerlab import curves as cv
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import Model
+from routerlab.evaluation import curves as cv
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import Model
 from routerlab.errors import RouterlabError
 from routerlab.metrics import aiq, aiq_table, apgr, cpt, hull_value, ndch, pgr, zero_router
-from routerlab.routers import Router, Routing
+from routerlab.routing.routers import Router, Routing
 
 from conftest import text_bench
 
@@ -304,7 +304,7 @@ def test_subset_prior_router():
 
 
 def test_two_model_study_sees_the_signal():
-    pytest.importorskip("routerlab.predictive")
+    pytest.importorskip("routerlab.routing.predictive")
     b = _text_bench()
     st = cv.two_model_study(b, routers=("seq-cls",), seeds=[0, 1], dim=4, random_iters=3)
     pts = st.points.set_index(["router", "seed"])
@@ -325,7 +325,7 @@ def test_two_model_study_sees_the_signal():
 
 
 def test_frontier_study_on_small_simulation():
-    simulate = pytest.importorskip("routerlab.simulate").simulate
+    simulate = pytest.importorskip("routerlab.data.simulate").simulate
     b = simulate(scale=0.01, seed=0)
     st = cv.frontier_study(b, routers=("seq-cls",), seeds=[0], extra=("cascade",),
                            cascade_thresholds=(0.5, 0.7, 0.9))

@@ -1,5 +1,5 @@
 """Chapter 04's real-data additions: what a correlation across few datasets can detect, and the
-per-dataset tables built from an evaluation (routerlab.analysis).
+per-dataset tables built from an evaluation (routerlab.evaluation.analysis).
 
 Expected numbers of the hand cases are worked out in the comments beside them.
 """
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerlab import analysis as an
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import models_with_prices
+from routerlab.evaluation import analysis as an
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import models_with_prices
 from routerlab.errors import RouterlabError
 
 

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import routerlab.evaluation as ev
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import MODELS, Model
+import routerlab.evaluation.protocol as ev
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import MODELS, Model
 from routerlab.errors import RouterlabError
-from routerlab.evaluation import (EvaluationResult, difficulty_bins, evaluate, policy_names,
+from routerlab.evaluation.protocol import (EvaluationResult, difficulty_bins, evaluate, policy_names,
                                   query_difficulty, random_split, stratified_split)
-from routerlab.routers import Router, Routing
+from routerlab.routing.routers import Router, Routing
 
 
 @pytest.fixture(autouse=True)
@@ -397,7 +397,7 @@ def test_all_leaves_out_confidence_routers_without_confidences():
 def _worded_benchmark(n=600, seed=0):
     """The weak model is right exactly on queries whose prompt says 'easy', the strong one always,
     a third (most expensive) never: only the words tell when the cheap model suffices."""
-    from routerlab.catalog import Model
+    from routerlab.data.catalog import Model
 
     rng = np.random.default_rng(seed)
     easy = rng.random(n) < 0.5

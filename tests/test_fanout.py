@@ -1,4 +1,4 @@
-"""The RS-threshold fan-out (routerlab.fanout) and its LangGraph graph (routerlab.langgraph_app).
+"""The RS-threshold fan-out (routerlab.routing.fanout) and its LangGraph graph (routerlab.routing.graph).
 
 Known answers by hand on a 3-query x 3-model case; the policy inside the evaluation protocol; "all"
 unchanged; the graph's decisions equal the package's, query for query, on simulated and real data.
@@ -11,11 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from routerlab import fanout as fo
+from routerlab.routing import fanout as fo
 from routerlab.errors import RouterlabError
-from routerlab.evaluation import evaluate, policy_names, stratified_split
-from routerlab.routers import make_router
-from routerlab.simulate import simulate
+from routerlab.evaluation.protocol import evaluate, policy_names, stratified_split
+from routerlab.routing.routers import make_router
+from routerlab.data.simulate import simulate
 
 # predicted success, expected cost (USD) with the range [0, 10]: predicted RS = p * (1 - c / 10)
 P = np.array([[0.9, 0.6, 0.3],
@@ -169,7 +169,7 @@ def test_sweep_ends_at_single_routing_and_judge_bounds():
 
 # ---- LangGraph: the same decisions as the package ---------------------------------------------
 def _graph_matches_package(train, test, thresholds=(0.0, 0.3, 0.6, 1.0), cap=None):
-    from routerlab import langgraph_app as lg
+    from routerlab.routing import graph as lg
 
     router = make_router("mf", seed=0).fit(train)
     pred = fo.router_predictions(router, test.without_truth())
@@ -191,8 +191,8 @@ def test_langgraph_graph_equals_the_policy_on_simulated_queries():
 
 
 def test_langgraph_graph_equals_the_policy_on_routerbench_subset():
-    from routerlab import sources
-    from routerlab.textfeatures import split_text_features
+    from routerlab.data import sources
+    from routerlab.routing.features import split_text_features
 
     b = sources.load_for_book("routerbench-subset", scale=0.03, seed=0)
     if b is None:
@@ -203,7 +203,7 @@ def test_langgraph_graph_equals_the_policy_on_routerbench_subset():
 
 
 def test_graph_has_router_model_and_pick_nodes():
-    from routerlab import langgraph_app as lg
+    from routerlab.routing import graph as lg
 
     b = simulate(scale=0.003, seed=0)
     app = lg.build_graph(b.model_names, b.quality, b.cost, 0.5)
@@ -216,7 +216,7 @@ def test_graph_has_router_model_and_pick_nodes():
 def test_missing_langgraph_is_one_clear_line(monkeypatch):
     import sys
 
-    from routerlab import langgraph_app as lg
+    from routerlab.routing import graph as lg
 
     monkeypatch.setitem(sys.modules, "langgraph.graph", None)  # import fails as if not installed
     assert not lg.available()

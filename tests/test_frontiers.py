@@ -1,4 +1,4 @@
-"""routerlab.frontiers: chapter 07's study on benchmarks with prompts, and its summaries, on tiny
+"""routerlab.evaluation.cost_quality: chapter 07's study on benchmarks with prompts, and its summaries, on tiny
 hand-made frames and a small text benchmark whose signal is in the prompt."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerlab import frontiers as fr
-from routerlab.curves import FrontierStudy, frontier_study
+from routerlab.evaluation import cost_quality as fr
+from routerlab.evaluation.curves import FrontierStudy, frontier_study
 
 from conftest import text_bench
 

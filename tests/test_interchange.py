@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import MODELS, Model
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import MODELS, Model
 from routerlab.errors import RouterlabError
-from routerlab.interchange import oracle_labels, read_table, sidecar_path, write_table
+from routerlab.data.interchange import oracle_labels, read_table, sidecar_path, write_table
 
 
 def make_bench(n=40, m=3, seed=0, full=True) -> Benchmark:

@@ -1,5 +1,5 @@
 """The labs (book/labs/*.md): student notebooks without solutions, and every solution passing its
-self-check (routerlab.labcheck) at a small scale, while wrong answers fail."""
+self-check (routerlab.book.labs) at a small scale, while wrong answers fail."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import nbformat
 import numpy as np
 import pytest
 
-import routerlab.sources as src
-from routerlab import labcheck
+import routerlab.data.sources as src
+from routerlab.book import labs as labcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = ROOT / "book" / "labs"
@@ -129,7 +129,7 @@ def test_check_says_not_answered_and_hides_the_value(capsys):
 
 def test_make_labs_target():
     make = (ROOT / "Makefile").read_text()
-    assert re.search(r"^labs:", make, flags=re.M) and "routerlab.labcheck students" in make
+    assert re.search(r"^labs:", make, flags=re.M) and "routerlab.book.labs students" in make
 
 
 # ---- the solutions pass, wrong answers fail ------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from routerlab import ledger
+from routerlab.reproduction import ledger
 from routerlab.errors import RouterlabError
 
 N_CLAIMS = 41
@@ -35,7 +35,7 @@ MF = {"ours": 0.6012, "seeds_lo": 0.59, "seeds_hi": 0.61, "boot_lo": 0.58, "boot
 @pytest.fixture
 def fake_criteria(monkeypatch):
     """Hand-made criteria for the claims the tests record (the package's data stay untouched)."""
-    from routerlab import criteria as cr
+    from routerlab.reproduction import criteria as cr
 
     data = dict(cr.criteria())
     data["setting.mf_k"] = {"criterion": "flat beyond k = 8", "reproduced_if_all": {"flat": "spread < 0.01"}}
@@ -62,7 +62,7 @@ def test_record_judges_the_measurement_and_returns_the_entry():
 
 
 def ledger_criterion(cid):
-    from routerlab import criteria as cr
+    from routerlab.reproduction import criteria as cr
 
     return cr.criterion(cid)["criterion"]
 
@@ -115,7 +115,7 @@ def test_record_rejects_bad_input_with_one_line(kwargs, fragment):
 
 
 def test_record_needs_a_preregistered_criterion(monkeypatch):
-    from routerlab import criteria as cr
+    from routerlab.reproduction import criteria as cr
 
     monkeypatch.setattr(cr, "criteria", lambda: {})
     with pytest.raises(RouterlabError, match="no pre-registered criterion"):
@@ -306,7 +306,7 @@ def test_every_claim_id_appears_in_the_built_ledger_page(request):
 def test_plain_converts_numpy_scalars_for_glue():
     import numpy as np
 
-    from routerlab.gluing import plain
+    from routerlab.book.glue import plain
 
     assert type(plain(np.float64(0.5))) is float and plain(np.float64(0.5)) == 0.5
     assert type(plain(np.int64(3))) is int
@@ -315,7 +315,7 @@ def test_plain_converts_numpy_scalars_for_glue():
 
 
 def test_ledger_table_shortens_long_values():
-    from routerlab import ledger as L
+    from routerlab.reproduction import ledger as L
 
     df = L.collect([])
     shown = L.ledger_table(df)

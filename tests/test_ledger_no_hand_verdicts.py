@@ -1,6 +1,6 @@
 """Issue 10: no verdict is set by hand. Chapters hand measurements to ``ledger.record`` (and
 ``simcheck.record``); the verdict comes from the claim's pre-registered criterion in
-``routerlab/data/criteria.yaml``. These tests read the notebooks' source with ``ast``."""
+``routerlab/reproduction/criteria.yaml``. These tests read the notebooks' source with ``ast``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from routerlab import criteria as cr
-from routerlab import ledger
+from routerlab.reproduction import criteria as cr
+from routerlab.reproduction import ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -101,7 +101,7 @@ def _recorded_claims(tree):
 
 
 def test_every_recorded_claim_has_a_criterion_in_its_chapters_section():
-    text = (ROOT / "src/routerlab/data/criteria.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "src/routerlab/reproduction/criteria.yaml").read_text(encoding="utf-8")
     data = cr.criteria()
     sections, current = {}, None
     for line in text.splitlines():

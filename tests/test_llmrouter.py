@@ -1,4 +1,4 @@
-"""routerlab.sources.llmrouter: the real files (counts measured once, by hand) and tiny fixtures."""
+"""routerlab.data.sources.llmrouter: the real files (counts measured once, by hand) and tiny fixtures."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-import routerlab.sources as src
+import routerlab.data.sources as src
 from routerlab.errors import RouterlabError
-from routerlab.sources import _base, llmrouter
-from routerlab.tokens import count_tokens
+from routerlab.data.sources import _base, llmrouter
+from routerlab.data.tokens import count_tokens
 
 
 # ---- the real files --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from routerlab.locks import entry_lock
 _CACHED_FRAME = textwrap.dedent("""
     import sys, time
     import pandas as pd
-    from routerlab.sources._base import cached_frame
+    from routerlab.data.sources._base import cached_frame
 
     def build():
         with open(sys.argv[1], "a") as f:

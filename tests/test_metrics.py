@@ -18,7 +18,7 @@ from routerlab.metrics import (
     coub_choice, cost_range, normalized_cost, oracle_choice, policy_summary, qoub_choice,
     routing_score, rs_terms,
 )
-from routerlab.routers import Routing
+from routerlab.routing.routers import Routing
 
 # ---- a 3 x 3 toy benchmark (queries x models) ---------------------------------------------
 # cost (USD):            quality:

@@ -1,4 +1,4 @@
-"""routerlab.sources.mmlu_pro: the 29 real archives (counts measured once) and tiny zip fixtures."""
+"""routerlab.data.sources.mmlu_pro: the 29 real archives (counts measured once) and tiny zip fixtures."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import zipfile
 import numpy as np
 import pytest
 
-import routerlab.sources as src
+import routerlab.data.sources as src
 from routerlab.errors import RouterlabError
-from routerlab.sources import _base, mmlu_pro
+from routerlab.data.sources import _base, mmlu_pro
+from routerlab.data.catalog import read_prices
 
 
 # ---- the real files (parsed once into a temporary cache, then read from it) -------------------
@@ -175,7 +176,7 @@ def test_fixture_model_without_price(tmp_path, monkeypatch):
 
 
 def test_price_table_is_complete():
-    prices = _base.read_prices("mmlu-pro")
+    prices = read_prices("mmlu-pro")
     assert len(prices) == 29
     assert prices["reference"].str.len().min() > 20
     assert {"provider", "tier"} <= set(prices.columns)

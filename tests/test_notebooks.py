@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from conftest import toc_files
-from routerlab import bookrun
+from routerlab.book import run as bookrun
 from routerlab.errors import RouterlabError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -469,7 +469,7 @@ def test_glue_keys_referenced_exist_and_are_finite(executed_book, name):
 
 def _real_data_missing(name: str) -> bool:
     """True for the real-data chapter on a machine without the RouteLLM files."""
-    from routerlab.sources.routellm import find_routellm_dir
+    from routerlab.data.sources.routellm import find_routellm_dir
 
     return name.startswith("08_") and find_routellm_dir(None) is None
 
@@ -574,7 +574,7 @@ def test_pages_execute_without_real_data_and_say_what_is_missing(tmp_path):
     empty.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "ROUTERLAB_DATA_DIR"}
     run = subprocess.run(
-        [sys.executable, "-m", "routerlab.bookrun", "--notebooks", str(nbs), "--scale", str(SMALL_SCALE),
+        [sys.executable, "-m", "routerlab.book.run", "--notebooks", str(nbs), "--scale", str(SMALL_SCALE),
          "--seeds", str(SMALL_SEEDS), "--data-dir", str(empty), "--keep-going"],
         capture_output=True, text=True, timeout=1800, env=env, cwd=tmp_path)
     assert run.returncode == 0, f"bookrun failed without data:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"

@@ -1,4 +1,4 @@
-"""Saved routers (routerlab.persist), predicted RS, and the ``fit`` / ``route`` subcommands."""
+"""Saved routers (routerlab.routing.saved), predicted RS, and the ``fit`` / ``route`` subcommands."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 
 import routerlab as rl
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import Model
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import Model
 from routerlab.cli import main
 from routerlab.errors import RouterlabError
-from routerlab.evaluation import benchmark_fingerprint, stratified_split
-from routerlab.interchange import write_table
-from routerlab.persist import (FORMAT_VERSION, UNKNOWN_DATASET, fit_router, load_router, prompt_benchmark,
+from routerlab.evaluation.protocol import benchmark_fingerprint, stratified_split
+from routerlab.data.interchange import write_table
+from routerlab.routing.saved import (FORMAT_VERSION, UNKNOWN_DATASET, fit_router, load_router, prompt_benchmark,
                                read_prompt_file, route_prompts, save_router)
-from routerlab.predictive import predicted_rs
+from routerlab.routing.predictive import predicted_rs
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""routerlab.policy_comparison: rankings of policies across benchmarks, on tiny hand-computed cases."""
+"""routerlab.evaluation.comparison: rankings of policies across benchmarks, on tiny hand-computed cases."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from routerlab import plots  # noqa: E402
-from routerlab import policy_comparison as pc  # noqa: E402
+from routerlab.book import plots  # noqa: E402
+from routerlab.evaluation import comparison as pc  # noqa: E402
 from routerlab.errors import RouterlabError  # noqa: E402
 
 INFO = {"random": ("baseline", False, False), "fixed:a": ("single model", False, False),
@@ -251,8 +251,8 @@ def test_probability_correlation_and_rank_where_distinct():
 
 
 def test_predictive_agreement_mf_full_rank_behaves_like_per_model_classifiers():
-    from routerlab.evaluation import stratified_split
-    from routerlab.simulate import simulate
+    from routerlab.evaluation.protocol import stratified_split
+    from routerlab.data.simulate import simulate
 
     b = simulate(scale=0.02, seed=0)
     tr, te = stratified_split(b, seed=0)

@@ -7,15 +7,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import MODELS
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import MODELS
 from routerlab.errors import RouterlabError
-from routerlab.predictive import (
+from routerlab.routing.predictive import (
     BertClassificationRouter, CausalLMRouter, DatasetBestRouter, KNNRouter, MatrixFactorizationRouter,
     MLPRouter, PredictiveRouter, QueryEncoder, SequenceClassificationRouter, bert_decision_labels,
     causal_lm_labels, expected_cost, predictive_choice, wtp_choice,
 )
-from routerlab.routers import make_router
+from routerlab.routing.routers import make_router
 
 PREDICTIVE = ["causal-lm", "seq-cls", "bert-cls", "mf", "knn", "mlp", "dataset-best"]
 FAST: dict = {}   # per-router options for the small test data (none needed at present)

@@ -1,4 +1,4 @@
-"""Tests of routerlab.rank_sweep: MF's rank swept on the evaluation protocol's splits (chapter 06)."""
+"""Tests of routerlab.evaluation.rank_sweep: MF's rank swept on the evaluation protocol's splits (chapter 06)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from routerlab import rank_sweep as rsw
+from routerlab.evaluation import rank_sweep as rsw
 from routerlab.errors import RouterlabError
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from routerlab import bookrun, ledger, sources
+from routerlab.book import run as bookrun
+from routerlab.reproduction import ledger
+from routerlab.data import sources
 from routerlab.errors import RouterlabError
-from routerlab.htmltable import html_table
+from routerlab.book.tables import html_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import routerlab.sources as sources
-import routerlab.sources._base as base
-import routerlab.sources.routellm as rl_routellm
+import routerlab.data.sources as sources
+import routerlab.data.sources._base as base
+import routerlab.data.sources.routellm as rl_routellm
 from routerlab.errors import RouterlabError
-from routerlab.sources.routellm import download_routellm, expected_digests, find_routellm_dir, load_routellm
+from routerlab.data.sources.routellm import download_routellm, expected_digests, find_routellm_dir, load_routellm
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "routellm"
 needs_real = pytest.mark.skipif(not (REAL / "gsm8k" / "gsm8k_responses.csv").is_file(),

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from routerlab.errors import RouterlabError
-from routerlab.routerbench import (MODEL_COLUMNS, ROUTERBENCH_MODELS, convert_to_parquet, file_sha256,
+from routerlab.data.routerbench_layout import (MODEL_COLUMNS, ROUTERBENCH_MODELS, convert_to_parquet, file_sha256,
                                    frame_to_benchmark, is_routerbench_csv, load_routerbench,
                                    read_routerbench_frame, wide_benchmark)
-from routerlab.tokens import count_tokens
+from routerlab.data.tokens import count_tokens
 
 EVALS = ["mmlu-anatomy", "mmlu-professional-law", "hellaswag", "grade-school-math", "arc-challenge",
          "winogrande", "mbpp", "mtbench", "mtbench-math", "chinese_zodiac", "bias_detection"]

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import routerlab.sources as sources
-import routerlab.sources._base as base
-import routerlab.sources.routerbench_subset as subset
+import routerlab.data.sources as sources
+import routerlab.data.sources._base as base
+import routerlab.data.sources.routerbench_subset as subset
 from routerlab.cli import main
 from routerlab.errors import RouterlabError
-from routerlab.routerbench import MODEL_COLUMNS
-from routerlab.textfeatures import TfidfSvdFeatures
-from routerlab.tokens import count_tokens
+from routerlab.data.routerbench_layout import MODEL_COLUMNS
+from routerlab.routing.features import TfidfSvdFeatures
+from routerlab.data.tokens import count_tokens
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "routerbench-subset"
 needs_real = pytest.mark.skipif(not all((REAL / f).is_file() for f in subset.FILES),

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import MODEL_NAMES, MODELS
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import MODEL_NAMES, MODELS
 from routerlab.errors import RouterlabError
 from routerlab.metrics import oracle_choice, routing_score
-from routerlab.routers import (
+from routerlab.routing.routers import (
     CostOracleRouter, FixedRouter, OracleRouter, QualityOracleRouter, RandomRouter,
     RoundRobinRouter, Routing, make_router, router_names,
 )

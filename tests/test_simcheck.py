@@ -1,4 +1,4 @@
-"""routerlab.simcheck: the pre-registered findings, their rules on hand-made cases, collecting the
+"""routerlab.reproduction.findings: the pre-registered findings, their rules on hand-made cases, collecting the
 glued measurements from executed notebooks, and the tables chapter 09 shows."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from routerlab import simcheck, sources
+from routerlab.reproduction import findings as simcheck
+from routerlab.data import sources
 from routerlab.errors import RouterlabError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,9 +191,9 @@ def test_record_has_no_verdict_argument_and_checks_sources():
 def _calls_to_simcheck_record(tree: ast.AST):
     """Calls ``simcheck.record(...)`` or ``record(...)`` where ``record`` came from simcheck."""
     imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
-                and (n.module or "").endswith("simcheck") for a in n.names if a.name == "record"}
+                and (n.module or "").endswith(("simcheck", "findings")) for a in n.names if a.name == "record"}
     aliases = {a.asname or "simcheck" for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-               for a in n.names if a.name in ("simcheck", "routerlab.simcheck")}
+               for a in n.names if a.name in ("simcheck", "findings", "routerlab.reproduction.findings")}
     for n in ast.walk(tree):
         if not isinstance(n, ast.Call):
             continue
@@ -222,7 +223,7 @@ def test_no_notebook_hands_a_verdict_to_simcheck():
 
 
 def test_the_scan_finds_calls_written_both_ways():
-    code = ("from routerlab import simcheck\nfrom routerlab.simcheck import record as rec\n"
+    code = ("from routerlab.reproduction import findings as simcheck\nfrom routerlab.reproduction.findings import record as rec\n"
             "simcheck.record('a', sim={}, real={}, verdict='holds')\nrec('b', sim={}, real={})\n")
     calls = list(_calls_to_simcheck_record(ast.parse(code)))
     assert [c.lineno for c in calls] == [3, 4]
@@ -417,7 +418,7 @@ def test_plot_verdict_grid_draws_one_cell_per_measured_pair():
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from routerlab.plots import VERDICT_COLORS, plot_verdict_grid
+    from routerlab.book.plots import VERDICT_COLORS, plot_verdict_grid
 
     assert set(VERDICT_COLORS) == set(simcheck.VERDICTS)
     grid = simcheck.verdict_grid(_table())

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from routerlab.catalog import DATASETS, MODEL_NAMES, calibration_matrix
+from routerlab.data.catalog import DATASETS, MODEL_NAMES, calibration_matrix
 from routerlab.errors import RouterlabError
-from routerlab.simulate import (ANCHORS, MIN_PER_DATASET, N_QUERIES_FULL, TOPICS, dataset_family, dataset_sizes,
+from routerlab.data.simulate import (ANCHORS, MIN_PER_DATASET, N_QUERIES_FULL, TOPICS, dataset_family, dataset_sizes,
                                 model_discrimination, sim_targets, simulate)
 
 REAL_N = np.array([d.n_test for d in DATASETS], dtype=float)
@@ -170,7 +170,7 @@ def test_confidence_auc_near_target(target):
 
 
 def test_feature_signal_controls_predictability():
-    from routerlab.structure import correctness_auc
+    from routerlab.evaluation.error_structure import correctness_auc
 
     mmlu = lambda b: b.rows(b.datasets == "MMLU")  # noqa: E731
     none = correctness_auc(mmlu(simulate(0.1, 2, feature_signal=0.0)), "GPT-4o")["MMLU"]
@@ -200,7 +200,7 @@ def test_structure_matches_the_real_targets():
     """The fitted quantity: the simulated-minus-real gap averaged over seeds 0-2 at full scale is
     within 0.05 for every fitted measurement (one seed alone varies by about 0.03 on GSM8K, whose
     1,771 simulated and 1,307 real questions make its AUCs noisy)."""
-    from routerlab.structure import FIT_TARGETS, simulated_structure, structure_gap
+    from routerlab.evaluation.error_structure import FIT_TARGETS, simulated_structure, structure_gap
 
     gaps = [structure_gap(simulated_structure(1.0, s)) for s in (0, 1, 2)]
     mean = sum(gaps) / len(gaps)
@@ -231,7 +231,7 @@ def test_the_simulated_benchmark_is_the_recorded_one():
     """RouterBench-Sim at scale 0.05, seed 0, under the versions of constraints.txt: its quality and
     cost arrays hash to the value recorded when the book was last regenerated. A change of numpy or
     scipy that moves a single cell shows up here (update the digest only on purpose)."""
-    from routerlab.bookrun import simulated_data_digest
+    from routerlab.book.run import simulated_data_digest
 
     d = simulated_data_digest(0.05, 0)
     assert (d["n_queries"], d["n_models"]) == (3375, 6)

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import routerlab.sources as sources
-import routerlab.sources._base as base
+import routerlab.data.sources as sources
+import routerlab.data.sources._base as base
+from routerlab.data.catalog import read_prices
 from routerlab.errors import RouterlabError
-from routerlab.routerbench import MODEL_COLUMNS
+from routerlab.data.routerbench_layout import MODEL_COLUMNS
 
 
 # ---- the registry: every module keeps the contract --------------------------------------------
@@ -170,11 +171,11 @@ def test_cached_frame_survives_an_unwritable_cache(monkeypatch, tmp_path):
 
 # ---- price tables -----------------------------------------------------------------------------------
 def test_routerbench_price_table():
-    table = base.read_prices("routerbench")
+    table = read_prices("routerbench")
     assert set(table.index) == set(MODEL_COLUMNS)
     assert tuple(table.loc["gpt-4-1106-preview", ["price_in", "price_out"]]) == (10.0, 30.0)
     assert tuple(table.loc["mistralai/mistral-7b-chat", ["price_in", "price_out"]]) == (0.2, 0.2)
     assert (table["price_out"] >= table["price_in"]).all() and (table["price_in"] > 0).all()
     assert table["reference"].str.contains("TOKEN_COSTS").all()
     with pytest.raises(RouterlabError, match="no price table 'nope'"):
-        base.read_prices("nope")
+        read_prices("nope")

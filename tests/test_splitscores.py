@@ -1,4 +1,4 @@
-"""routerlab.splitscores: fixed models and bounds on the protocol's test splits (chapter 02's real-data
+"""routerlab.evaluation.fixed_scores: fixed models and bounds on the protocol's test splits (chapter 02's real-data
 section). Benchmarks are built so that every stratified split holds a known number of rows of each
 kind, so the scores can be computed by hand."""
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerlab import splitscores as ss
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import Model
+from routerlab.evaluation import fixed_scores as ss
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import Model
 
 
 def _bench(kinds):

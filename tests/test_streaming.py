@@ -17,14 +17,14 @@ import pytest
 from routerlab import metrics
 from routerlab.cli import main
 from routerlab.errors import RouterlabError
-from routerlab.interchange import read_table, write_table
-from routerlab.streaming import BOUNDS, summarize
+from routerlab.data.interchange import read_table, write_table
+from routerlab.data.streaming import BOUNDS, summarize
 
 
 # ---- agreement with the in-memory computation ----------------------------------------------------
 @pytest.fixture(scope="module")
 def sim_tables(tmp_path_factory):
-    from routerlab.simulate import simulate
+    from routerlab.data.simulate import simulate
 
     bench = simulate(scale=0.02, seed=0)
     d = tmp_path_factory.mktemp("stream")
@@ -272,15 +272,15 @@ def _write(path, groups, rows=GROUP_ROWS):
 LIMITED = textwrap.dedent("""
     import json, resource, sys
     import numpy, pandas, pyarrow, pyarrow.parquet
-    import routerlab.interchange, routerlab.metrics, routerlab.streaming
+    import routerlab.data.interchange, routerlab.metrics, routerlab.data.streaming
     mode, path, warm, allowance, batch = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-    routerlab.streaming.summarize(warm, batch_rows=batch)  # start Arrow's threads, finish lazy imports
+    routerlab.data.streaming.summarize(warm, batch_rows=batch)  # start Arrow's threads, finish lazy imports
     base = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmData:"))
     resource.setrlimit(resource.RLIMIT_DATA, (base + allowance, base + allowance))
     if mode == "stream":
-        print(json.dumps(routerlab.streaming.summarize(path, batch_rows=batch).to_dict()))
+        print(json.dumps(routerlab.data.streaming.summarize(path, batch_rows=batch).to_dict()))
     else:
-        print(routerlab.interchange.read_table(path).n_queries)
+        print(routerlab.data.interchange.read_table(path).n_queries)
 """)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from routerlab.errors import RouterlabError
-from routerlab.textfeatures import strip_shared_prefix
+from routerlab.routing.features import strip_shared_prefix
 
 SHOTS = "Example: 2+2?\nAnswer: 4\n\n"
 

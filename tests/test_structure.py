@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import models_with_prices
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import models_with_prices
 from routerlab.errors import RouterlabError
-from routerlab.structure import (FIT_TARGETS, REAL_MODELS, REAL_TARGETS, STRUCTURE_COLUMNS, correctness_auc,
+from routerlab.evaluation.error_structure import (FIT_TARGETS, REAL_MODELS, REAL_TARGETS, STRUCTURE_COLUMNS, correctness_auc,
                                  error_phi, knob_overrides, length_auc, real_targets_table, structure_gap,
                                  structure_table, topic_auc)
 
@@ -128,7 +128,7 @@ def test_real_targets_table_and_knobs():
 
 
 def _real_dir():
-    from routerlab.sources.routellm import find_routellm_dir
+    from routerlab.data.sources.routellm import find_routellm_dir
 
     return find_routellm_dir()
 
@@ -136,7 +136,7 @@ def _real_dir():
 @pytest.mark.slow
 @pytest.mark.skipif(_real_dir() is None, reason="RouteLLM files not found beside the repository")
 def test_real_targets_recomputed_from_the_files():
-    from routerlab.sources.routellm import load_routellm
+    from routerlab.data.sources.routellm import load_routellm
 
     real = load_routellm(drop_contaminated=True)
     df = structure_table(real, REAL_MODELS[0], REAL_MODELS[1], seed=0)
@@ -147,13 +147,13 @@ def test_real_targets_recomputed_from_the_files():
                 assert np.isnan(df.loc[d, c])
             else:
                 assert df.loc[d, c] == pytest.approx(stored.loc[d, c], abs=0.01), (d, c)
-    from routerlab.structure import REAL_N
+    from routerlab.evaluation.error_structure import REAL_N
 
     assert df["n"].to_dict() == REAL_N
 
 
 def test_max_phi_hand_cases_and_nested_outcomes_reach_it():
-    from routerlab.structure import max_phi
+    from routerlab.evaluation.error_structure import max_phi
 
     assert max_phi(0.5, 0.5) == pytest.approx(1.0)  # identical marginals, no guessing
     assert max_phi(0.8, 0.5) == pytest.approx(np.sqrt(0.5 * 0.2 / (0.8 * 0.5)))  # ordinary phi_max

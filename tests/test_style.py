@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerlab import style
+from routerlab.book import style
 from routerlab.errors import RouterlabError
 
 

@@ -1,4 +1,4 @@
-"""Tests of routerlab.subset_search: best achievable RS of model subsets (chapter 05, real data)."""
+"""Tests of routerlab.evaluation.subset_search: best achievable RS of model subsets (chapter 05, real data)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from routerlab import subset_search as ss
+from routerlab.evaluation import subset_search as ss
 from routerlab.errors import RouterlabError
 
 # two queries x three models, RS contributions chosen by hand
@@ -48,7 +48,7 @@ def test_all_subset_values_match_brute_force_and_chunking():
 
 def test_all_subset_values_equal_the_chapters_oracle_subset_scores():
     import routerlab as rl
-    from routerlab.analysis import oracle_subset_scores
+    from routerlab.evaluation.analysis import oracle_subset_scores
     from routerlab.metrics import cell_scores
 
     b = rl.simulate(scale=0.01, seed=3)

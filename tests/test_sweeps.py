@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-import routerlab.evaluation as ev
-import routerlab.sweeps as sw
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import Model
+import routerlab.evaluation.protocol as ev
+import routerlab.evaluation.sweeps as sw
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import Model
 from routerlab.cli import main
 from routerlab.errors import RouterlabError
-from routerlab.simulate import simulate
-from routerlab.sweeps import parse_setting, run_tasks, sweep
+from routerlab.data.simulate import simulate
+from routerlab.evaluation.sweeps import parse_setting, run_tasks, sweep
 
 ROUTERS = "mf,knn,dataset-best"
 SETTINGS = {"knn": {"k": [5, 10]}}

@@ -7,10 +7,10 @@ import importlib.util
 import numpy as np
 import pytest
 
-from routerlab.benchmark import Benchmark
-from routerlab.catalog import Model
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import Model
 from routerlab.errors import RouterlabError
-from routerlab.textfeatures import MiniLMFeatures, TfidfSvdFeatures, make_text_features, with_text_features
+from routerlab.routing.features import MiniLMFeatures, TfidfSvdFeatures, make_text_features, with_text_features
 
 MATH = ["What is {a} plus {b}?", "Compute {a} times {b}.", "Solve for x: x + {a} = {b}."]
 HIST = ["Who ruled Rome in the year {a}?", "Which empire fell in {a} AD?", "Name the war that began in {a}."]
@@ -87,7 +87,7 @@ def test_minilm_missing_gives_clear_error():
 
 
 def test_feature_similarity_sees_a_shared_prefix_and_its_removal():
-    from routerlab.textfeatures import feature_similarity, strip_shared_prefix
+    from routerlab.routing.features import feature_similarity, strip_shared_prefix
 
     rng = np.random.default_rng(0)
     vocab = np.array(["apple", "river", "quantum", "violin", "desert", "ladder", "comet", "velvet",
@@ -106,7 +106,7 @@ def test_feature_similarity_sees_a_shared_prefix_and_its_removal():
 
 
 def test_split_text_features_fit_on_training_rows_and_are_cached(tmp_path):
-    from routerlab.textfeatures import split_text_features
+    from routerlab.routing.features import split_text_features
 
     rng = np.random.default_rng(1)
     words = np.array(["add", "prove", "translate", "sum", "integral", "poem", "code", "list"])

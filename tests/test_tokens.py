@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from routerlab.errors import RouterlabError
-from routerlab.tokens import count_tokens
+from routerlab.data.tokens import count_tokens
 
 
 def test_count_tokens_known_cases():

@@ -1,5 +1,5 @@
 """``python -m routerlab`` runs the command line (see :mod:`routerlab.cli`)."""
 
-from .cli import main
+from routerlab.cli import main
 
 raise SystemExit(main())

@@ -7,16 +7,16 @@
     routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
     routerlab route --router mf.rlr --prompt "What is 2 + 2?" [--prompts FILE] [--json]
 
-``fit`` trains one router and saves it (:mod:`routerlab.persist`); ``route`` loads it and, per
+``fit`` trains one router and saves it (:mod:`routerlab.routing.saved`); ``route`` loads it and, per
 prompt, prints the chosen model and each model's predicted success, expected cost (USD) and
 predicted RS contribution.
 
 ``--data`` (SOURCE) is ``sim`` (RouterBench-Sim with ``--scale``/``--seed``), the name of a real-data
-source (``routerlab.sources.names()``: ``routellm``, ``routerbench-subset``, ...; found under
+source (``routerlab.data.sources.names()``: ``routellm``, ``routerbench-subset``, ...; found under
 ``--data-dir``, the data root, else ``$ROUTERLAB_DATA_DIR``, else ``../shared/data`` beside the
 project, every file SHA-256-checked) or a file: an interchange table (.csv or .parquet, see
-:mod:`routerlab.interchange`), a CSV in RouterBench's own layout (``<model>|total_cost`` columns and no
-``.meta.json`` sidecar; see :mod:`routerlab.routerbench`), or a RouterBench pickle read only with
+:mod:`routerlab.data.interchange`), a CSV in RouterBench's own layout (``<model>|total_cost`` columns and no
+``.meta.json`` sidecar; see :mod:`routerlab.data.routerbench_layout`), or a RouterBench pickle read only with
 ``--trust-pickle SHA256`` (``routerlab convert`` turns one into Parquet once). Every error -- a bad
 argument, an unknown name, an out-of-range number, a missing folder or file, a file whose digest does
 not match -- prints one line ``routerlab: error: <message>`` on stderr and exits with status 2; output
@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import RouterlabError, check_range
+from routerlab.errors import RouterlabError, check_range
 
 __all__ = ["main", "build_parser", "load_source"]
 
@@ -73,11 +73,11 @@ def _source_names() -> tuple[str, ...]:
     """The real-data source names for the help text (a broken source module must not stop
     ``simulate``: loading it reports the error)."""
     try:
-        from . import sources
+        from routerlab.data import sources
 
         return sources.names()
     except Exception:  # noqa: BLE001 - only the help text depends on it
-        return ("see routerlab.sources.names()",)
+        return ("see routerlab.data.sources.names()",)
 
 
 def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -214,19 +214,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | None = None,
                 download: bool = False, trust_pickle: str | None = None):
-    """The :class:`~routerlab.benchmark.Benchmark` named by a ``--data`` SOURCE.
+    """The :class:`~routerlab.data.benchmark.Benchmark` named by a ``--data`` SOURCE.
 
-    SOURCE: ``sim``; a name of :func:`routerlab.sources.names` (read from ``data_dir``, the data
+    SOURCE: ``sim``; a name of :func:`routerlab.data.sources.names` (read from ``data_dir``, the data
     root or the source's folder; ``download`` lets a source that can fetch its pinned files do
     so); or a file: a RouterBench pickle (.pkl, read only with ``trust_pickle`` = its expected
     SHA-256), the Parquet that ``routerlab convert`` made from one, a CSV in RouterBench's layout
-    (:func:`routerlab.routerbench.is_routerbench_csv`), or an interchange table (.csv/.parquet).
+    (:func:`routerlab.data.routerbench_layout.is_routerbench_csv`), or an interchange table (.csv/.parquet).
     """
     if data == "sim":
-        from .simulate import simulate
+        from routerlab.data.simulate import simulate
 
         return simulate(scale=scale, seed=seed)
-    from . import sources
+    from routerlab.data import sources
 
     names = sources.names()
     if data in names:
@@ -244,20 +244,20 @@ def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | No
             raise RouterlabError(f"{data} is a pickle, which can run code when loaded; pass "
                                  "--trust-pickle <its SHA-256> to read it, or convert it once with "
                                  "'routerlab convert'")
-        from .routerbench import load_routerbench
+        from routerlab.data.routerbench_layout import load_routerbench
 
         return load_routerbench(path, trust_pickle=True, sha256=trust_pickle)
     if suffix == ".parquet" and _is_converted_routerbench(path):
-        from .routerbench import load_routerbench
+        from routerlab.data.routerbench_layout import load_routerbench
 
         return load_routerbench(path)
-    from .routerbench import is_routerbench_csv
+    from routerlab.data.routerbench_layout import is_routerbench_csv
 
     if is_routerbench_csv(path):
-        from .routerbench import load_routerbench
+        from routerlab.data.routerbench_layout import load_routerbench
 
         return load_routerbench(path)
-    from .interchange import read_table
+    from routerlab.data.interchange import read_table
 
     return read_table(data)
 
@@ -276,7 +276,7 @@ def _is_converted_routerbench(path: Path) -> bool:
 
 
 def _cmd_simulate(args) -> int:
-    from .interchange import _suffix, write_table
+    from routerlab.data.interchange import _suffix, write_table
 
     out = Path(args.out)
     _suffix(out)  # unsupported suffix -> error before the (slow) simulation
@@ -287,7 +287,7 @@ def _cmd_simulate(args) -> int:
 
 
 def _cmd_convert(args) -> int:
-    from .routerbench import convert_to_parquet
+    from routerlab.data.routerbench_layout import convert_to_parquet
 
     out = Path(args.out)
     if out.suffix.lower() != ".parquet":
@@ -300,8 +300,8 @@ def _cmd_convert(args) -> int:
 def _cmd_info_stream(args) -> int:
     import json
 
-    from .interchange import atomic_write
-    from .streaming import DEFAULT_BATCH_ROWS, summarize
+    from routerlab.data.interchange import atomic_write
+    from routerlab.data.streaming import DEFAULT_BATCH_ROWS, summarize
 
     if Path(args.data).suffix.lower() not in (".parquet", ".csv"):
         raise RouterlabError(f"--stream reads a .parquet/.csv interchange table; {args.data!r} is not one "
@@ -330,7 +330,7 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_evaluate(args) -> int:
-    from .evaluation import evaluate, policy_names
+    from routerlab.evaluation.protocol import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
     out = Path(args.json) if args.json else None
@@ -363,8 +363,8 @@ def _cmd_evaluate(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
-    from .evaluation import policy_names
-    from .sweeps import check_backend, parse_setting, sweep, write_sweep
+    from routerlab.evaluation.protocol import policy_names
+    from routerlab.evaluation.sweeps import check_backend, parse_setting, sweep, write_sweep
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
     check_backend(args.backend, args.scheduler)
@@ -375,7 +375,7 @@ def _cmd_sweep(args) -> int:
             raise RouterlabError(f"--set {router}.{option} is given twice; list all its values in one --set")
         settings[router][option] = values
     names = [x.strip() for x in args.routers.split(",") if x.strip()]
-    from .routers import make_router
+    from routerlab.routing.routers import make_router
 
     for router, grid in settings.items():  # unknown router or option -> error before loading the data
         make_router(router, **{k: v[0] for k, v in grid.items()})
@@ -414,8 +414,8 @@ def _check_out_file(out: Path, option: str, suffix: str) -> None:
 
 
 def _cmd_fit(args) -> int:
-    from .persist import FILE_SUFFIX, fit_router, save_router
-    from .routers import make_router
+    from routerlab.routing.saved import FILE_SUFFIX, fit_router, save_router
+    from routerlab.routing.routers import make_router
 
     out = Path(args.out)
     _check_out_file(out, "--out", FILE_SUFFIX)
@@ -438,7 +438,7 @@ def _cmd_fit(args) -> int:
           f"{bench.n_models} models of {bench.name}{label}")
     print(f"features: {feats}")
     if len(test_rows):
-        from .metrics import routing_score
+        from routerlab.metrics import routing_score
 
         test = bench.rows(test_rows)
         if pipeline is not None:
@@ -456,14 +456,14 @@ def _cmd_fit(args) -> int:
     print(f"wrote {out} ({out.stat().st_size:,} bytes){hint}")
     if not servable:
         print(f"note: {router.name!r} makes no success predictions, so routerlab route cannot serve it "
-              "(load it with routerlab.persist.load_router)", file=sys.stderr)
+              "(load it with routerlab.routing.saved.load_router)", file=sys.stderr)
     return 0
 
 
 def _cmd_route(args) -> int:
     import json
 
-    from .persist import load_router, read_prompt_file, route_prompts
+    from routerlab.routing.saved import load_router, read_prompt_file, route_prompts
 
     if not args.prompt and args.prompts is None:
         raise RouterlabError("give --prompt TEXT or --prompts FILE")
@@ -475,7 +475,7 @@ def _cmd_route(args) -> int:
     expected = None if args.models is None else [x.strip() for x in args.models.split(",") if x.strip()]
     calls = None
     if args.threshold is not None:
-        from .fanout import check_threshold, fanout_calls
+        from routerlab.routing.fanout import check_threshold, fanout_calls
 
         threshold = check_threshold(args.threshold)
     elif args.cap is not None:

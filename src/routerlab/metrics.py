@@ -18,9 +18,11 @@ clipped, so each query's cost factor lies in [0, 1] and RS in [0, 1] for qualiti
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .errors import check_choice
+from routerlab.errors import check_choice
 
 __all__ = [
     "NORMALIZATIONS", "cost_range", "normalized_cost", "rs_terms", "routing_score", "cell_scores",
@@ -71,7 +73,7 @@ def cell_scores(quality: np.ndarray, cost: np.ndarray, normalization: str = "glo
     ``quality * (1 - clip((cost - cost_min) / (cost_max - cost_min), 0, 1))`` with the range taken
     from ``cost_for_range`` ((n, M) USD, default ``cost``), globally or per query.
     """
-    from .errors import RouterlabError
+    from routerlab.errors import RouterlabError
 
     q = np.asarray(quality, dtype=np.float64)
     c = np.asarray(cost, dtype=np.float64)
@@ -164,7 +166,7 @@ _NDCH_PASSES = 32  # vectorised chord passes before the monotone-chain fallback 
 
 
 def _points(costs, qualities) -> tuple[np.ndarray, np.ndarray]:
-    from .errors import RouterlabError
+    from routerlab.errors import RouterlabError
 
     c = np.asarray(costs, dtype=np.float64).ravel()
     q = np.asarray(qualities, dtype=np.float64).ravel()
@@ -258,7 +260,7 @@ def aiq(costs, qualities, c_max: float | None = None, c_min: float | None = None
 
     Both are qualities (a number in [0, 1] for qualities in [0, 1]).
     """
-    from .errors import RouterlabError
+    from routerlab.errors import RouterlabError
 
     check_choice("AIQ normalization", normalization, AIQ_NORMALIZATIONS)
     hc, hq = ndch(costs, qualities)
@@ -298,7 +300,7 @@ def pgr(quality, weak: float, strong: float) -> np.ndarray:
     ``quality`` (k,) mean score of a router at k operating points; ``weak``, ``strong`` the mean
     scores of the two models alone on the same queries (strong > weak required).
     """
-    from .errors import RouterlabError
+    from routerlab.errors import RouterlabError
 
     if not strong > weak:
         raise RouterlabError(f"PGR needs strong > weak quality, got strong={strong:g}, weak={weak:g}")
@@ -306,7 +308,7 @@ def pgr(quality, weak: float, strong: float) -> np.ndarray:
 
 
 def _sorted_curve(strong_share, quality) -> tuple[np.ndarray, np.ndarray]:
-    from .errors import RouterlabError
+    from routerlab.errors import RouterlabError
 
     x, y = _points(strong_share, quality)
     if x.min() < 0 or x.max() > 1:
@@ -342,7 +344,7 @@ def cpt(x: float, strong_share, quality, weak: float, strong: float, method: str
     ``method="routellm"`` reproduces RouteLLM's ``np.interp(target, quality, share)``, which is
     only right when quality increases with share. Returns a fraction in [0, 1].
     """
-    from .errors import RouterlabError, check_range
+    from routerlab.errors import RouterlabError, check_range
 
     check_range("CPT level x", x, 0.0, 1.0, lo_open=True)
     check_choice("CPT method", method, ("first", "routellm"))
@@ -361,3 +363,20 @@ def cpt(x: float, strong_share, quality, weak: float, strong: float, method: str
     # the segment (k-1, k) crosses the target: linear interpolation of the share
     t = (target - y[k - 1]) / (y[k] - y[k - 1])
     return float(s[k - 1] + t * (s[k] - s[k - 1]))
+
+
+def t_interval(values: np.ndarray, axis: int = 0, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided t-interval of the mean along ``axis`` (NaN with fewer than two values)."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=np.float64)
+    k = v.shape[axis]
+    mean = v.mean(axis=axis)
+    if k < 2:
+        nan = np.full_like(mean, np.nan)
+        return nan, nan.copy()
+    half = stats.t.ppf(0.5 + level / 2, k - 1) * v.std(axis=axis, ddof=1) / math.sqrt(k)
+    return mean - half, mean + half
+
+
+__all__ += ["t_interval"]

@@ -1,0 +1,401 @@
+"""The real RouterBench data (Hu et al., arXiv 2403.12031): its wide layout, from any file, as a Benchmark.
+
+RouterBench keeps one row per query in a wide table. The Hugging Face dataset
+``withmartian/routerbench`` ships it as pickles (``routerbench_0shot.pkl``, 36,497 rows, and
+``routerbench_5shot.pkl``); copies of parts of it circulate as CSV (e.g. the
+``routerbench-subset`` source). Columns, as :func:`wide_benchmark` reads them:
+
+* an unnamed row-index column (CSV exports; ``Unnamed: 0`` once pandas reads it), ignored;
+* ``sample_id``, ``prompt`` (the string form of a Python list of turns, or plain text),
+  ``eval_name``;
+* one quality column per model, named by the bare model name (values in [0, 1]; 0/1, A-E grades
+  0.25 apart, MT-Bench / 10; stored as objects in the pickles);
+* ``<model>|model_response`` (the answer, also a list string), ``<model>|total_cost`` (USD of
+  that call, RouterBench's own figure); the models of a table are the names with a
+  ``|total_cost`` column, in that column order;
+* ``oracle_model_to_route_to`` (ignored: the oracle is recomputed by routerlab).
+
+Rules, the same for every file, with their counts in ``Benchmark.provenance``:
+
+* a row with any empty quality cell is dropped (in RouterBench's files the duplicated
+  ``sample_id``s are split rows, each holding part of the scores, so this drops every duplicate);
+  the ids left must be unique, otherwise loading stops with an error;
+* ``eval_name`` prefixes are grouped into the 7 core datasets as ``configs/evaluate_routers.yaml``
+  does (``mmlu-*`` -> MMLU, ``mtbench*`` -> MT-Bench, ...); the 21 extra OpenAI-evals tasks are
+  dropped unless ``extras=True`` (then each keeps its ``eval_name`` as dataset label);
+  ``subsets`` = ``eval_name``;
+* cost = the ``|total_cost`` columns as given (real charges, ``cost_estimated=False``); an empty
+  or negative cost cell is an error;
+* models carry the per-token prices of the package table ``data/prices/routerbench.csv``
+  (RouterBench's ``TOKEN_COSTS``); a model without a price there is an error: a RouterBench table
+  is never evaluated as if its models were free;
+* ``prompt_tokens`` = :func:`routerlab.data.tokens.count_tokens` of the full prompt (turns joined by a
+  blank line: what was paid for); ``prompts`` = the question, i.e. the full prompt without the
+  few-shot prefix every prompt of its ``eval_name`` shares
+  (:func:`routerlab.routing.features.strip_shared_prefix`); ``answer_tokens`` = token counts of the
+  responses.
+
+Security: unpickling can run arbitrary code. :func:`load_routerbench` reads a ``.pkl`` only when
+the caller passes ``trust_pickle=True`` AND the file's expected SHA-256; the bytes are hashed
+first and unpickled only when they match. :func:`convert_to_parquet` does that once and writes a
+Parquet file (atomically), which later loads need no trust for. CSV needs no trust.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.catalog import Model
+from routerlab.errors import RouterlabError
+from routerlab.data.prompts import strip_shared_prefix
+from routerlab.data.tokens import count_tokens
+
+__all__ = ["ROUTERBENCH_MODELS", "MODEL_COLUMNS", "CORE_PREFIXES", "WIDE_RULE", "file_sha256",
+           "read_routerbench_frame", "read_wide_csv", "is_routerbench_csv", "routerbench_models", "wide_benchmark",
+           "frame_to_benchmark", "load_routerbench", "convert_to_parquet"]
+
+# eval_name prefix (str.startswith, as utils.build_train_eval_dataset) -> dataset label
+CORE_PREFIXES: dict[str, str] = {
+    "mmlu": "MMLU", "hellaswag": "HellaSwag", "grade-school-math": "GSM8K", "arc-challenge": "ARC-Challenge",
+    "winogrande": "Winogrande", "mbpp": "MBPP", "mtbench": "MT-Bench",
+}
+WIDE_RULE = ("a row with any empty quality cell is dropped (this drops every duplicated sample_id "
+             "of RouterBench's files); the sample_ids left must be unique")
+_FIXED = ("sample_id", "prompt", "eval_name")
+_ORACLE = "oracle_model_to_route_to"
+_COST, _RESPONSE = "|total_cost", "|model_response"
+_INDEX = re.compile(r"^(Unnamed: 0|index|)$")
+_PRICE_TABLE = "routerbench"
+
+
+def routerbench_models(names: Sequence[str]) -> tuple[Model, ...]:
+    """:class:`~routerlab.data.catalog.Model` s for RouterBench model ``names`` (as the table spells
+    them), priced from ``data/prices/routerbench.csv``; a name without a price is an error."""
+    from routerlab.data.catalog import read_prices
+
+    table = read_prices(_PRICE_TABLE)
+    missing = [nm for nm in names if nm not in table.index]
+    if missing:
+        raise RouterlabError(
+            f"model {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + " has no per-token price; add it to routerlab/data/prices/routerbench.csv (known: "
+            + ", ".join(table.index) + "); a RouterBench table is never evaluated as if its models were free")
+    return tuple(Model(nm, str(table.at[nm, "provider"]), str(table.at[nm, "tier"]),
+                       float(table.at[nm, "price_in"]), float(table.at[nm, "price_out"])) for nm in names)
+
+
+# RouterBench's 11 models in its response-column order (the order its routers break ties in).
+MODEL_COLUMNS: tuple[str, ...] = (
+    "gpt-3.5-turbo-1106", "claude-instant-v1", "claude-v1", "claude-v2", "gpt-4-1106-preview",
+    "meta/llama-2-70b-chat", "mistralai/mixtral-8x7b-chat", "zero-one-ai/Yi-34B-Chat",
+    "WizardLM/WizardLM-13B-V1.2", "meta/code-llama-instruct-34b-chat", "mistralai/mistral-7b-chat",
+)
+ROUTERBENCH_MODELS: tuple[Model, ...] = routerbench_models(MODEL_COLUMNS)
+
+
+def file_sha256(path) -> str:
+    """SHA-256 hex digest of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _verified_bytes(path: Path, sha256: str | None) -> bytes:
+    if not sha256:
+        raise RouterlabError(f"to read the pickle {path.name}, pass its expected SHA-256 (sha256=...) "
+                             "together with trust_pickle=True: unpickling can run code")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RouterlabError(f"cannot read {path} ({exc.strerror})") from None
+    got = hashlib.sha256(data).hexdigest()
+    if got != sha256.strip().lower():
+        raise RouterlabError(f"{path.name} has SHA-256 {got[:12]}..., not the expected {sha256[:12]}...; "
+                             "nothing was loaded: download the file again or check the digest you passed")
+    return data
+
+
+def read_wide_csv(data: bytes, what: str) -> pd.DataFrame:
+    """A RouterBench CSV as strings (empty cells stay "", so "NA" in a prompt is text, not missing)."""
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    except Exception as exc:  # a damaged file, wrong encoding, ...
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RouterlabError(f"cannot read {what} as CSV: {first}") from None
+
+
+def read_routerbench_frame(path, *, trust_pickle: bool = False, sha256: str | None = None) -> pd.DataFrame:
+    """The raw wide DataFrame from a ``.csv``, a ``.parquet`` or a ``.pkl`` (trusted and hash-verified).
+
+    A CSV or Parquet file needs no trust; if ``sha256`` is given it is verified too.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise RouterlabError(f"RouterBench file {path} not found; download routerbench_0shot.pkl from the "
+                             "Hugging Face dataset withmartian/routerbench")
+    if path.suffix.lower() == ".csv":
+        return read_wide_csv(_verified_bytes(path, sha256) if sha256 else path.read_bytes(), str(path))
+    if path.suffix == ".parquet":
+        data = _verified_bytes(path, sha256) if sha256 else path.read_bytes()
+        try:
+            return pd.read_parquet(io.BytesIO(data))
+        except Exception as exc:  # pyarrow raises several types for a damaged file
+            raise RouterlabError(f"{path} is not a readable Parquet file ({type(exc).__name__}); "
+                                 "convert the pickle again with convert_to_parquet") from None
+    if not trust_pickle:
+        raise RouterlabError(f"{path.name} is a pickle, which can run code when loaded; pass trust_pickle=True "
+                             "and its sha256=..., or convert it once with convert_to_parquet")
+    data = _verified_bytes(path, sha256)
+    try:
+        frame = pd.read_pickle(io.BytesIO(data))
+    except Exception as exc:
+        raise RouterlabError(f"{path.name} matched its SHA-256 but is not a pandas pickle ({type(exc).__name__})") from None
+    if not isinstance(frame, pd.DataFrame):
+        raise RouterlabError(f"{path.name} holds a {type(frame).__name__}, not RouterBench's DataFrame")
+    return frame
+
+
+def is_routerbench_csv(path) -> bool:
+    """True for a CSV in RouterBench's own layout: ``<model>|total_cost`` columns and no
+    ``<file>.meta.json`` sidecar (an interchange table written by routerlab always has one, and
+    carries its models' prices there)."""
+    from routerlab.data.interchange import sidecar_path
+
+    path = Path(path)
+    if path.suffix.lower() != ".csv" or not path.is_file() or sidecar_path(path).is_file():
+        return False
+    try:
+        header = pd.read_csv(path, nrows=0).columns
+    except Exception:  # unreadable: the interchange reader reports it properly
+        return False
+    return any(str(c).endswith(_COST) for c in header)
+
+
+def _layout(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` without its unnamed index column, and its model names; one-line errors for a
+    frame that is not RouterBench's wide layout."""
+    columns = [str(c) for c in frame.columns]
+    if columns and _INDEX.match(columns[0]):
+        frame, columns = frame.iloc[:, 1:], columns[1:]
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise RouterlabError(f"column {dup!r} appears more than once in {what}")
+    for c in _FIXED:
+        if c not in columns:
+            raise RouterlabError(f"{what} is not RouterBench's wide layout: no {c!r} column (it needs "
+                                 "sample_id, prompt, eval_name, one quality column per model and <model>|total_cost)")
+    models = [c[: -len(_COST)] for c in columns if c.endswith(_COST)]
+    if not models:
+        raise RouterlabError(f"{what} has no '<model>|total_cost' column, so no models")
+    for m in models:
+        if m not in columns:
+            raise RouterlabError(f"quality column {m!r} is missing from {what} (model {m!r} has a "
+                                 f"{m + _COST!r} column)")
+    known = set(_FIXED) | {_ORACLE} | set(models) | {m + _COST for m in models} | {m + _RESPONSE for m in models}
+    for c in columns:
+        if c not in known:
+            raise RouterlabError(f"column {c!r} of {what} is not part of RouterBench's wide layout "
+                                 "(a model's quality column needs its <model>|total_cost column)")
+    frame = frame.copy()
+    frame.columns = columns
+    return frame, models
+
+
+def _join_turns(values) -> np.ndarray:
+    """Strings like "['turn 1', 'turn 2']" -> the turns joined by a blank line; plain text stays.
+
+    ``ast.literal_eval`` only builds literals (no code runs); unparsable strings stay as they are,
+    and a missing value becomes "".
+    """
+    def one(v) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        s = str(v)
+        if s.startswith("[") and s.endswith("]"):
+            try:
+                parsed = ast.literal_eval(s)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return s
+            if isinstance(parsed, (list, tuple)):
+                return "\n\n".join(map(str, parsed))
+        return s
+
+    return np.array([one(v) for v in values], dtype=object)
+
+
+def _cells(frame: pd.DataFrame, col: str, kind: str, where) -> tuple[np.ndarray, np.ndarray]:
+    """Column ``col`` as float64 and its (n,) mask of empty cells; a cell that is neither empty
+    nor a number is an error naming it."""
+    s = frame[col]
+    empty = (s.isna() | (s.astype(str).str.strip() == "")).to_numpy()
+    v = pd.to_numeric(s.where(~empty, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(v) & ~empty)
+    if bad.size:
+        i = int(bad[0])
+        raise RouterlabError(f"{kind} column {col!r} holds {str(s.iloc[i])!r} at {where(i)}; it must be a number")
+    return v, empty
+
+
+def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str = "the RouterBench table",
+                   origin: Sequence[str] | None = None, extras: bool = False, answer_tokens: bool = True,
+                   strip_prefix: bool = True) -> Benchmark:
+    """A :class:`Benchmark` from a frame in RouterBench's wide layout (see the module docstring).
+
+    ``what`` names the table in error messages; ``origin`` (n,) optional, where each row came from
+    (e.g. its file), named in errors too. ``extras`` keeps the non-core evals. ``answer_tokens=False``
+    skips counting the response columns (faster). ``strip_prefix=False`` keeps ``prompts`` = the
+    full prompts. Provenance: rows read, rows outside the core datasets (if any), distinct and
+    duplicated sample_ids, empty quality cells, rows dropped, rows kept.
+    """
+    frame, models = _layout(frame, what)
+    n_read = len(frame)
+    if n_read == 0:
+        raise RouterlabError(f"{what} has no rows")
+    ids_all = frame["sample_id"].astype(str).to_numpy(dtype=object)
+
+    if origin is not None:  # row numbers within each origin (file), not within the pooled frame
+        origin = np.asarray(origin, dtype=object)
+        local = pd.Series(origin).groupby(origin, sort=False).cumcount().to_numpy()
+
+    def where(i: int) -> str:
+        if origin is None:
+            return f"data row {i + 1} (sample_id {ids_all[i]!r})"
+        return f"{origin[i]} data row {local[i] + 1} (sample_id {ids_all[i]!r})"
+
+    # quality: numbers in [0, 1] or empty; priced models (both errors before any slow parsing)
+    quality, empty = np.empty((n_read, len(models))), np.empty((n_read, len(models)), dtype=bool)
+    for j, m in enumerate(models):
+        quality[:, j], empty[:, j] = _cells(frame, m, "quality", where)
+        out = np.flatnonzero(~empty[:, j] & ((quality[:, j] < 0) | (quality[:, j] > 1)))
+        if out.size:
+            raise RouterlabError(f"quality column {m!r} is {float(quality[out[0], j])!r} at {where(int(out[0]))}; "
+                                 "it must lie in [0, 1]")
+    priced = routerbench_models(models)
+
+    provenance: dict = {"rule": WIDE_RULE, "rows read": n_read}
+    ev = frame["eval_name"].astype(str).to_numpy(dtype=object)
+    label = np.full(n_read, None, dtype=object)
+    for prefix, lab in CORE_PREFIXES.items():
+        hit = np.array([e.startswith(prefix) for e in ev], dtype=bool) & (label == None)  # noqa: E711
+        label[hit] = lab
+    core = label != None  # noqa: E711
+    if extras:
+        label[~core] = ev[~core]
+        core = np.ones(n_read, dtype=bool)
+    elif (~core).any():
+        provenance["rows outside the 7 core datasets dropped (extras=False)"] = int((~core).sum())
+    if not core.any():
+        raise RouterlabError(f"no rows of {what} left (no eval_name starts with a core prefix such as "
+                             f"{', '.join(CORE_PREFIXES)}); try extras=True")
+
+    ids = ids_all[core]
+    uniq, counts = np.unique(ids.astype(str), return_counts=True)
+    row_empty = empty[core].any(axis=1)
+    provenance.update({
+        "distinct sample_ids": int(uniq.size), "duplicated sample_ids": int((counts > 1).sum()),
+        "empty quality cells": int(empty[core].sum()), "rows dropped": int(row_empty.sum()),
+        "rows kept": int((~row_empty).sum()),
+    })
+    keep = np.flatnonzero(core)[~row_empty]
+    if keep.size == 0:
+        raise RouterlabError(f"every row of {what} has an empty quality cell; nothing is left to evaluate")
+    kept_ids = ids_all[keep].astype(str)
+    uniq, first, counts = np.unique(kept_ids, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        k = int(np.flatnonzero(counts > 1)[0])
+        rows = keep[np.flatnonzero(kept_ids == uniq[k])[:2]]
+        raise RouterlabError(
+            f"{int((counts > 1).sum())} sample_id(s) of {what} still appear more than once after dropping "
+            f"the rows with an empty quality cell, e.g. {str(uniq[k])!r} at {where(int(rows[0]))} and "
+            f"{where(int(rows[1]))}; RouterBench's layout has one row per query")
+
+    cost = np.empty((keep.size, len(models)))
+    sub = frame.iloc[keep]
+    for j, m in enumerate(models):
+        v, miss = _cells(sub, m + _COST, "cost", lambda i: where(int(keep[i])))
+        bad = np.flatnonzero(miss | (v < 0))
+        if bad.size:
+            i = int(bad[0])
+            raise RouterlabError(f"cost column {m + _COST!r} is {'empty' if miss[i] else repr(float(v[i]))} at "
+                                 f"{where(int(keep[i]))}; it must be a number >= 0 (USD)")
+        cost[:, j] = v
+
+    full = _join_turns(sub["prompt"].to_numpy(dtype=object))
+    subsets = ev[keep].astype(str)
+    prompts = strip_shared_prefix(full, subsets) if strip_prefix else full
+    ans = None
+    if answer_tokens and all(m + _RESPONSE in sub.columns for m in models):
+        ans = np.column_stack([count_tokens(_join_turns(sub[m + _RESPONSE].to_numpy(dtype=object)))
+                               for m in models])
+    return Benchmark(
+        quality=quality[keep], cost=cost, models=priced, sample_ids=kept_ids,
+        datasets=label[keep].astype(str), prompt_tokens=count_tokens(full), answer_tokens=ans,
+        prompts=prompts.astype(str), subsets=subsets, name=name, simulated=False, cost_estimated=False,
+        provenance=provenance)
+
+
+def frame_to_benchmark(frame: pd.DataFrame, *, extras: bool = False, name: str = "RouterBench",
+                       answer_tokens: bool = True) -> Benchmark:
+    """A :class:`Benchmark` from RouterBench's wide DataFrame: :func:`wide_benchmark`."""
+    return wide_benchmark(frame, name=name, extras=extras, answer_tokens=answer_tokens)
+
+
+def load_routerbench(path, *, trust_pickle: bool = False, sha256: str | None = None, extras: bool = False,
+                     answer_tokens: bool = True) -> Benchmark:
+    """RouterBench's data from one file as a :class:`Benchmark` (rules: the module docstring).
+
+    ``path``: a ``.csv`` in RouterBench's layout or a ``.parquet`` made by
+    :func:`convert_to_parquet` (both safe), or the original ``.pkl``, read only with
+    ``trust_pickle=True`` and its expected ``sha256`` (hash checked before unpickling; a mismatch
+    raises and nothing is loaded). Other options: :func:`wide_benchmark`.
+    """
+    path = Path(path)
+    frame = read_routerbench_frame(path, trust_pickle=trust_pickle, sha256=sha256)
+    shot = "5-shot" if "5shot" in path.name else "0-shot" if "0shot" in path.name else path.name
+    return wide_benchmark(frame, name=f"RouterBench ({shot})", what=path.name, extras=extras,
+                          answer_tokens=answer_tokens)
+
+
+def convert_to_parquet(pkl, out, *, sha256: str) -> Path:
+    """One-time conversion of a RouterBench pickle to Parquet; returns ``out``.
+
+    The pickle's SHA-256 must equal ``sha256`` before it is unpickled; quality columns become
+    float64 (they are objects in the pickle). The file is written to a temporary name beside
+    ``out`` and renamed into place, so ``out`` is either complete or absent. The source digest
+    is stored in the Parquet metadata (key ``routerlab_source_sha256``).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = read_routerbench_frame(pkl, trust_pickle=True, sha256=sha256)
+    frame, models = _layout(frame, Path(pkl).name)
+    for m in models:
+        frame[m] = pd.to_numeric(frame[m], errors="coerce").astype(np.float64)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[b"routerlab_source_sha256"] = sha256.lower().encode()
+    table = table.replace_schema_metadata(meta)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out

@@ -1,0 +1,173 @@
+"""What every real-data source shares: where its files are, checking them, caching a converted copy.
+
+The data root is a folder with one sub-folder per source, laid out as ``../shared/data`` beside
+the project (``routellm/``, ``routerbench-subset/``, ``llmrouter/``, ``mmlu-pro/``). A source's
+folder is looked for, first match wins, in:
+
+1. ``data_dir`` given by the caller (``--data-dir`` on the command line): the data root, or the
+   source's folder itself;
+2. the environment variable ``ROUTERLAB_DATA_DIR`` (same two forms);
+3. ``../shared/data`` beside the repository, found from this file's location
+   (``src/routerlab/data/sources/`` -> repository root) and, failing that, by walking up from the
+   current working directory to the first folder with a ``pyproject.toml``.
+
+A folder counts as the source's folder when every file the source needs is in it. Nothing is read
+before its SHA-256 matches the digest shipped in the package (``routerlab/data/sha256/<name>.sha256``,
+a copy of the source's ``SHA256SUMS``), so a changed or truncated file is an error, not a result.
+
+Converted tables (e.g. 29 MMLU-Pro archives parsed into one frame) are cached as Parquet under
+``$XDG_CACHE_HOME/routerlab/sources/<name>/<key>.parquet`` (``~/.cache`` when the variable is
+unset; ``$ROUTERLAB_SOURCES_CACHE`` names another folder; the evaluation cache of
+``$ROUTERLAB_CACHE_DIR`` is a different thing and is not used here), the key being a digest of the source
+files' digests and the converter's version; files are written to a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from routerlab.errors import RouterlabError
+from routerlab.locks import entry_lock
+
+__all__ = [
+    "ENV", "CACHE_ENV", "expected_digests", "sha256", "candidate_folders", "find_folder",
+    "require_folder", "read_verified", "cache_folder", "cached_frame",
+]
+
+ENV = "ROUTERLAB_DATA_DIR"
+CACHE_ENV = "ROUTERLAB_SOURCES_CACHE"
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=None)
+def expected_digests(name: str) -> dict[str, str]:
+    """{relative path: SHA-256 hex} of every pinned file of source ``name`` (from the package)."""
+    try:
+        text = resources.files("routerlab").joinpath(f"data/sha256/{name}.sha256").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RouterlabError(f"no digests shipped for data source {name!r}; reinstall routerlab") from None
+    out = {}
+    for line in text.splitlines():
+        if line.strip():
+            digest, path = line.split(maxsplit=1)
+            out[path.strip().removeprefix("./")] = digest.lower()
+    return out
+
+
+def _repo_roots() -> list[Path]:
+    roots = [Path(__file__).resolve().parents[4]]
+    cwd = Path.cwd().resolve()
+    roots += [p for p in (cwd, *cwd.parents) if (p / "pyproject.toml").is_file()][:1]
+    return roots
+
+
+def candidate_folders(name: str, data_dir=None) -> list[Path]:
+    """The folders searched for source ``name``, in order (see the module docstring)."""
+    out: list[Path] = []
+    bases = [data_dir] if data_dir is not None else [os.environ.get(ENV) or None]
+    for base in bases:
+        if base is not None:
+            base = Path(base).expanduser()
+            out += [base / name, base]
+    if data_dir is None:
+        out += [r.parent / "shared" / "data" / name for r in _repo_roots()]
+    seen, unique = set(), []
+    for p in out:
+        if p not in seen:
+            seen.add(p)
+            unique.append(p)
+    return unique
+
+
+def find_folder(name: str, files: Iterable[str], data_dir=None) -> Path | None:
+    """The first candidate folder of source ``name`` that holds every one of ``files`` (relative
+    paths), or None. Files are not verified here."""
+    files = list(files)
+    for folder in candidate_folders(name, data_dir):
+        if all((folder / f).is_file() for f in files):
+            return folder
+    return None
+
+
+def require_folder(name: str, files: Sequence[str], data_dir=None, hint: str = "") -> Path:
+    """Like :func:`find_folder`, but a missing folder raises one line saying where it looked."""
+    folder = find_folder(name, files, data_dir)
+    if folder is None:
+        where = data_dir if data_dir is not None else (os.environ.get(ENV) or "../shared/data beside the project")
+        raise RouterlabError(
+            f"data source {name!r} not found under {where} (need {name}/{files[0]} and "
+            f"{len(files) - 1} more file(s)); pass --data-dir (or set {ENV}) to the folder that holds "
+            f"{name}/" + (f"; {hint}" if hint else ""))
+    return folder
+
+
+def read_verified(folder: Path, rel: str, name: str) -> bytes:
+    """The bytes of ``folder/rel`` after checking their SHA-256 against source ``name``'s digests."""
+    digests = expected_digests(name)
+    if rel not in digests:
+        raise RouterlabError(f"{rel} is not a pinned file of data source {name!r}")
+    path = Path(folder) / rel
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RouterlabError(f"cannot read {path} ({exc.strerror}); copy the {name} data folder again") from None
+    if sha256(data) != digests[rel]:
+        raise RouterlabError(f"{path} is corrupted or not the pinned version (SHA-256 mismatch); "
+                             f"copy the {name} data folder again")
+    return data
+
+
+def cache_folder(name: str) -> Path:
+    """Where converted tables of source ``name`` are cached (see the module docstring)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser() / name
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "routerlab" / "sources" / name
+
+
+def cached_frame(name: str, key_parts: Sequence[str], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``build()``, cached as Parquet under :func:`cache_folder` and keyed by ``key_parts``.
+
+    ``key_parts`` must identify the input completely (the source files' digests and a version
+    string of the converter). A cached file that cannot be read is rebuilt. The file is written
+    to a temporary name in the same folder and renamed, so a reader never sees half a file; a
+    cache folder that cannot be written only costs the rebuild.
+    """
+    key = sha256("\n".join(key_parts).encode("utf-8"))[:24]
+    folder = cache_folder(name)
+    path = folder / f"{key}.parquet"
+    with entry_lock(path):
+        if path.is_file():
+            try:
+                return pd.read_parquet(path)
+            except Exception:  # a damaged cache entry: rebuild it below
+                pass
+        frame = build()
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=folder)
+            os.close(fd)
+            try:
+                buf = io.BytesIO()
+                frame.to_parquet(buf, index=False)
+                Path(tmp).write_bytes(buf.getvalue())
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
+            pass
+    return frame

