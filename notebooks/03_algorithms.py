@@ -193,7 +193,7 @@ g("n_boot", N_BOOT)
 # %% tags=["remove-input"]
 bench = simulate(scale=scale, seed=seed)
 seeds = list(range(n_seeds))
-policies = rl.evaluation.policy_names(bench, "all")
+policies = rl.evaluation.protocol.policy_names(bench, "all")
 BASIC_CARDS = {
     "random": ("baseline", "nothing", "none", "a uniformly random model per query (seeded)"),
     "round-robin": ("baseline", "nothing", "none", "model i mod 6 for the i-th test query"),
@@ -250,7 +250,7 @@ glue("tbl_cards_full", tbl(_full.rename_axis("Policy").reset_index()), display=F
 
 # %%
 t_eval = time.perf_counter()
-result = rl.evaluation.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
+result = rl.evaluation.protocol.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
 summary = result.summary()
 
 # %% tags=["remove-input"]
@@ -769,7 +769,7 @@ g("real_seeds_text", f"seeds 0 to {n_seeds - 1}" if n_seeds > 1 else "seed 0")
 
 # %%
 real_result = {name: (None if real_bench[name] is None else
-                      rl.evaluation.book_evaluation(real_bench[name], n_seeds=n_seeds, cache_dir=cache_dir))
+                      rl.evaluation.protocol.book_evaluation(real_bench[name], n_seeds=n_seeds, cache_dir=cache_dir))
                for name in REAL}
 for name in found:
     r = real_result[name]
@@ -822,7 +822,7 @@ show_results("llmrouter")
 # (replicate i of the simulated run paired with replicate i of the real run).
 
 # %% tags=["remove-input"]
-no_conf = set(rl.evaluation.policy_names(replace(bench, confidence=None), "all"))
+no_conf = set(rl.evaluation.protocol.policy_names(replace(bench, confidence=None), "all"))
 sim_comp = pc.comparable_policies(result, bench.model_names, bench.cost, bench.quality)
 shared = [k for k, p in sim_comp.items() if p in no_conf]
 sim_rs_lab, sim_boot_lab = pc.labelled(result, {k: sim_comp[k] for k in shared})
@@ -1090,7 +1090,7 @@ if real_bench["llmrouter"] is not None:
         b = sources.load_for_book("llmrouter", scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300, **opts)
         assert (b.sample_ids == real_bench["llmrouter"].sample_ids).all()  # the same queries, re-priced
         sens_bench[label] = b
-        sens_result[label] = rl.evaluation.evaluate(
+        sens_result[label] = rl.evaluation.protocol.evaluate(
             b, "all", seeds=sens_seeds, normalization="global", split="stratified", test_size=TEST_SIZE,
             bootstrap=0, cache_dir=cache_dir)
     sens_table = pc.estimate_sensitivity(sens_result, sens_bench, DEFAULT_EST)

@@ -187,7 +187,7 @@ bench = simulate(scale=scale, seed=seed)
 seeds = list(range(n_seeds))
 # chapter 03's evaluation (one shared function, so one cache entry: a hit when 03 ran first)
 t_eval = time.perf_counter()
-result = rl.evaluation.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
+result = rl.evaluation.protocol.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
 eval_seconds = time.perf_counter() - t_eval
 pdl = result.per_dataset
 DATASETS = list(bench.dataset_names)
@@ -215,7 +215,7 @@ difficulty = an.dataset_difficulty(bench.quality, bench.datasets).loc[DATASETS]
 
 # %% [markdown]
 # The evaluation of {glue:text}`n_queries:,d` simulated queries over {glue:text}`n_seeds:d`
-# splits was {glue:text}`from_cache` (`rl.evaluation.book_evaluation`, the function chapter 03
+# splits was {glue:text}`from_cache` (`rl.evaluation.protocol.book_evaluation`, the function chapter 03
 # calls). {numref}`tbl-04-overview` gives, per dataset, its size, its difficulty, and the mean over
 # seeds of the RS of MF, the oracle ({term}`OUB`) and the best single model on that dataset's test
 # rows.
@@ -834,7 +834,7 @@ for s, b in real_bench.items():
         continue
     t0 = time.perf_counter()
     if s == "llmrouter":  # chapter 03's evaluation of every policy (one cache entry, shared with 03 and 07)
-        real_result[s] = rl.evaluation.book_evaluation(b, n_seeds=n_seeds, cache_dir=cache_dir)
+        real_result[s] = rl.evaluation.protocol.book_evaluation(b, n_seeds=n_seeds, cache_dir=cache_dir)
     else:                 # MF, the oracle and the fixed models in the roles above: enough for this section
         roles = an.model_roles(b.quality, b.cost, b.model_names)
         needed = ["mf"] + [f"fixed:{roles[k]}" for k in ("cheapest", "strongest", "most_expensive")] + ["oub"]

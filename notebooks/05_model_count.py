@@ -172,7 +172,7 @@ g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
 #   the same gain from the *other* middle pair (Llama-3-70B + GPT-3.5-turbo) is reported beside it.
 
 # %% [markdown]
-# `rl.evaluation.book_evaluation` gives chapter 03's six-model MF; `an.router_subset_scores`
+# `rl.evaluation.protocol.book_evaluation` gives chapter 03's six-model MF; `an.router_subset_scores`
 # retrains MF on each subset and `an.oracle_subset_scores` scores the {term}`oracle` restricted to
 # it, per split. {numref}`tbl-05-ablation` collects the measures.
 #
@@ -187,7 +187,7 @@ g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
 # %% tags=["hide-input"]
 # chapter 03's evaluation (one shared function, so one cache entry: a hit when 03 ran first)
 t_eval = time.perf_counter()
-result = rl.evaluation.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
+result = rl.evaluation.protocol.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
 eval_seconds = time.perf_counter() - t_eval
 ps = result.per_seed
 mf6 = ps[ps["policy"] == "mf"].set_index("seed")["rs"]
@@ -784,7 +784,7 @@ if rb is not None:
     rb_strong = rb.model_names[int(np.argmax(rb.accuracy()))]
     rb_mix = [x for x in rb.model_names if "mixtral" in x.lower()]
     RB2, RBM = (rb_cheap, rb_strong), tuple(x for x in rb.model_names if x in (rb_cheap, rb_strong, *rb_mix))
-    rb_res = rl.evaluation.book_evaluation(rb, n_seeds=n_seeds, cache_dir=cache_dir)
+    rb_res = rl.evaluation.protocol.book_evaluation(rb, n_seeds=n_seeds, cache_dir=cache_dir)
     rb_ps = rb_res.per_seed
     rb_mf_all = rb_ps[rb_ps["policy"] == "mf"].set_index("seed")["rs"]
     rt = ss.retrained_subset_rs(rb, [RB2, RBM], range(n_seeds), router="mf")

@@ -371,7 +371,7 @@ def _correlation(answer, *, bench):
         return False, hint
     ok_i = math.isclose(lo, exp["lo"], abs_tol=2e-3) and math.isclose(hi, exp["hi"], abs_tol=2e-3)
     return ok_i, ("r is right; the interval is not: tanh(atanh(r) -+ 1.96 / sqrt(n - 3)) with n the "
-                  "number of DATASETS (rl.analysis.fisher_interval), not of queries")
+                  "number of DATASETS (routerlab.evaluation.analysis.fisher_interval), not of queries")
 
 
 # ---- lab 05: how many models --------------------------------------------------------------------
@@ -424,7 +424,7 @@ def _cascade_threshold(answer, *, bench):
     t = _number(answer, "a threshold")
     rs = _cascade_threshold_rs(bench)
     if not np.isclose(rs.index.to_numpy(), t, atol=1e-6).any():
-        return False, "give one of the grid's thresholds (rl.cascades.THRESHOLD_GRID: 0.05, 0.10, ..., 0.95)"
+        return False, "give one of the grid's thresholds (routerlab.routing.cascades.THRESHOLD_GRID: 0.05, 0.10, ..., 0.95)"
     key = rs.index[np.argmin(np.abs(rs.index.to_numpy() - t))]
     if rs[key] >= rs.max() - 1e-12:
         return True, ""
@@ -447,7 +447,7 @@ def _split_balance(answer, *, bench):
                        "First item: for each dataset, the share of its rows in the stratified test set "
                        "(seed 0); the largest |share - 0.2|.", rtol=1e-6, atol=1e-9)
     ok2, h2 = _compare(rand, _split_deviation(bench, random_split),
-                       "Second item: the same with rl.evaluation.random_split (seed 0).", rtol=1e-6, atol=1e-9)
+                       "Second item: the same with routerlab.data.splits.random_split (seed 0).", rtol=1e-6, atol=1e-9)
     return ok1 and ok2, (h1 if not ok1 else h2)
 
 
