@@ -63,6 +63,14 @@ CASES = [
     ("algo.best_learned_beats_best_fixed", m(0.0), m(0.05, 0.01, 0.1), "inconclusive"),
     ("algo.best_learned_beats_best_fixed", m(0.02), m(0.01, 0.0, 0.02), "inconclusive"),  # touches 0
     ("algo.best_learned_beats_best_fixed", m(0.02), m(None), "not measurable"),
+    # positive: the real value and its interval above 0; the simulated value is not used
+    ("task.rs_over_dataset_best", m(None), m(0.01, 0.002, 0.02), "holds"),
+    ("task.rs_over_dataset_best", m(-0.5), m(0.01, 0.002, 0.02), "holds"),
+    ("task.rs_over_dataset_best", m(0.05), m(-0.005, -0.013, 0.003), "inconclusive"),
+    ("task.rs_over_dataset_best", m(0.05), m(0.01, 0.0, 0.02), "inconclusive"),   # touches 0
+    ("task.rs_over_dataset_best", m(0.05), m(-0.01, -0.02, -0.001), "does not hold"),
+    ("task.rs_over_dataset_best", m(0.05), m(0.02), "holds"),                      # no interval
+    ("task.rs_over_dataset_best", m(0.05), m(None), "not measurable"),
 ]
 
 
@@ -81,6 +89,7 @@ def test_rule_parameters_used_below():
     assert simcheck.finding("algo.ranking")["rule"] == "at_least"
     assert simcheck.finding("algo.ranking")["threshold"] == 0.5
     assert simcheck.finding("algo.best_learned_beats_best_fixed")["rule"] == "same_sign"
+    assert simcheck.finding("task.rs_over_dataset_best")["rule"] == "positive"
 
 
 def test_every_rule_gives_every_verdict_it_can():
@@ -89,6 +98,7 @@ def test_every_rule_gives_every_verdict_it_can():
     for fid, sim, real, expected in CASES:
         seen[rule_of[fid]].add(expected)
     assert seen["same_sign"] == set(simcheck.VERDICTS)
+    assert seen["positive"] == set(simcheck.VERDICTS)
     for rule in ("same", "within", "same_side", "at_least"):
         assert {"holds", "does not hold"} <= seen[rule]
 

@@ -41,11 +41,13 @@ __all__ = ["VERDICTS", "RULES", "KINDS", "RULE_PARAMETERS", "ESTIMATED_COST_SOUR
            "verdict_grid", "summary"]
 
 VERDICTS = ("holds", "does not hold", "inconclusive", "not measurable")
-RULES = ("same", "within", "same_sign", "same_side", "at_least")
+RULES = ("same", "within", "same_sign", "same_side", "at_least", "positive")
 KINDS = ("boolean", "number")
 #: The parameter(s) each rule needs in findings.yaml.
+#: Rules that judge the real value alone (the simulated one is shown, not used).
+_SIM_UNUSED = ("at_least", "positive")
 RULE_PARAMETERS = {"same": (), "within": ("tol",), "same_sign": (), "same_side": ("threshold",),
-                   "at_least": ("threshold",)}
+                   "at_least": ("threshold",), "positive": ()}
 #: Real sources whose per-query cost is estimated from list prices and token counts, not observed
 #: (routerbench-subset's cost is RouterBench's own; routellm's costs are computed in chapter 08).
 ESTIMATED_COST_SOURCES = ("llmrouter", "mmlu-pro")
@@ -138,16 +140,18 @@ def _at_most(a: float, b: float) -> bool:
 def verdict(finding_id: str, sim: Mapping, real: Mapping) -> str:
     """The verdict of the finding's rule on one (simulated, real) pair of measurements.
 
-    "not measurable" when the real value (or, except for ``at_least``, the simulated value) is
+    "not measurable" when the real value (or, except for ``at_least`` and ``positive``, the simulated value) is
     None. Rules (parameters from findings.yaml): ``same`` -- the two answers are equal;
     ``within`` -- ``|real - sim| <= tol``; ``same_side`` -- both ``>= threshold`` or both below;
-    ``at_least`` -- ``real >= threshold``; ``same_sign`` -- the real value, and its interval when
+    ``at_least`` -- ``real >= threshold``; ``positive`` -- the real value, and its interval when
+    given, is above 0 ("inconclusive" when the interval contains 0; the simulated value is not
+    used); ``same_sign`` -- the real value, and its interval when
     given, is on the simulated value's side of 0 ("inconclusive" when the real interval contains 0
     or the simulated value is exactly 0).
     """
     fd = finding(finding_id)
     s, r = measurement(**sim), measurement(**real)
-    if r["value"] is None or (fd["rule"] != "at_least" and s["value"] is None):
+    if r["value"] is None or (fd["rule"] not in _SIM_UNUSED and s["value"] is None):
         return "not measurable"
     rule = fd["rule"]
     if rule == "same":
@@ -160,9 +164,11 @@ def verdict(finding_id: str, sim: Mapping, real: Mapping) -> str:
         return "holds" if _at_most(t, float(r["value"])) == _at_most(t, float(s["value"])) else "does not hold"
     if rule == "at_least":
         return "holds" if _at_most(float(fd["threshold"]), float(r["value"])) else "does not hold"
+    real_side = _side(r)
+    if rule == "positive":
+        return {1: "holds", 0: "inconclusive", -1: "does not hold"}[real_side]
     # same_sign
     sim_sign = 1 if float(s["value"]) > 0 else (-1 if float(s["value"]) < 0 else 0)
-    real_side = _side(r)
     if real_side == 0 or sim_sign == 0:
         return "inconclusive"
     return "holds" if real_side == sim_sign else "does not hold"
@@ -262,6 +268,9 @@ def rule_text(fd: Mapping) -> str:
         return f"holds if real and simulated are both >= {fd['threshold']} or both below"
     if rule == "at_least":
         return f"holds if real >= {fd['threshold']} (simulated value not used)"
+    if rule == "positive":
+        return ("holds if real and its interval are above 0; inconclusive if the interval contains 0 "
+                "(simulated value not used)")
     return ("holds if real has the simulated sign and its interval excludes 0; "
             "inconclusive if the real interval contains 0")
 
@@ -386,7 +395,7 @@ def display_table(table: pd.DataFrame, link=lambda chapter: f"{chapter}.html",
         first = r.finding != previous
         previous = r.finding
         sim = format_measurement(r.sim, r.sim_lo, r.sim_hi)
-        if rule_of.get(r.finding) == "at_least" and _num(r.sim) is None:
+        if rule_of.get(r.finding) in _SIM_UNUSED and _num(r.sim) is None:
             sim = "not used"
         rows.append({
             "finding": _finding_cell(r.statement, r.finding, r.chapter, link) if first else "",
