@@ -526,6 +526,31 @@ def two_model_study(bench: Benchmark, routers=STUDY_ROUTERS, seeds=range(5), *, 
 __all__ += ["STUDY_ROUTERS", "SubsetPriorRouter", "TwoModelStudy", "two_model_study"]
 
 
+# ---- the task-aware zero router --------------------------------------------------------------
+#: Label of the task-aware zero router in curves and tables.
+TASK_ZERO = "task-aware zero router"
+
+
+def task_zero_points(train: Benchmark, test: Benchmark, kappa: np.ndarray, lambdas: Sequence[float]
+                     ) -> list[np.ndarray]:
+    """The task-aware zero router's choices, one (n_test,) int array per lambda of ``lambdas``.
+
+    ``kappa`` (m,) the cost term of the curves (e.g. :func:`~routerlab.evaluation.curves.price_proxy`,
+    USD per token). The prediction of model j on a query of dataset d is j's accuracy on d's
+    training rows (the overall training accuracy for a dataset absent from training): the
+    ``predict_proba`` of ``dataset-best``. Reads ``test``'s datasets only, never its text,
+    features, quality or cost.
+    """
+    from routerlab.routing.routers import make_router
+
+    router = make_router("dataset-best").fit(train)
+    proba = router.predict_proba(test.without_truth())
+    return [wtp_choices(proba, kappa, float(lam)) for lam in lambdas]
+
+
+__all__ += ["TASK_ZERO", "task_zero_points"]
+
+
 # ---- the cost-quality plane of many routers (RouterBench's protocol) ---------------------------
 FRONTIER_ROUTERS: tuple[str, ...] = ("mf", "bert-cls", "seq-cls", "causal-lm", "knn", "mlp")
 CASCADE_THRESHOLDS: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -549,7 +574,7 @@ class FrontierStudy:
 def frontier_study(bench: Benchmark, routers=FRONTIER_ROUTERS, seeds=range(5), *, test_size: float = 0.2,
                    cascade_thresholds=CASCADE_THRESHOLDS, judge_error: float = 0.2, lambdas=WILLINGNESS_TO_PAY,
                    cost_term: str = "proxy", router_options: dict | None = None,
-                   extra: tuple[str, ...] = ("cascade", "frugalgpt")) -> FrontierStudy:
+                   extra: tuple[str, ...] = ("cascade", "frugalgpt"), task_aware: bool = False) -> FrontierStudy:
     """Every router's operating curve, NDCH and AIQ on ``bench``, over ``seeds`` (stratified splits).
 
     Curves: the predictive ``routers`` by the willingness-to-pay sweep (:func:`router_wtp_curve`,
@@ -561,6 +586,8 @@ def frontier_study(bench: Benchmark, routers=FRONTIER_ROUTERS, seeds=range(5), *
     router's default rule is computed on the test rows (global normalisation). AIQ: common
     c_max (and c_min for "range") = the largest (smallest) hull cost among all routers of that
     split (and dataset); the single models get no AIQ (a point at the right edge has no area).
+    ``task_aware``: also the task-aware zero router (:func:`task_zero_points`, label
+    :data:`TASK_ZERO`, kind "reference"), its default point that of ``dataset-best``.
     """
     from routerlab.data.splits import stratified_split
     from routerlab.metrics import aiq, ndch, routing_score
@@ -594,6 +621,10 @@ def frontier_study(bench: Benchmark, routers=FRONTIER_ROUTERS, seeds=range(5), *
                 kappa = r.expected_cost(blind) if hasattr(r, "expected_cost") else expected_cost(train, blind)
             ops = [Routing(wtp_choices(proba, kappa, lam)) for lam in lambdas]
             add(name, "curve", r.route(blind), ops)
+        if task_aware:
+            kappa = price_proxy(test) if cost_term == "proxy" else expected_cost(train, blind)
+            ops = [Routing(c) for c in task_zero_points(train, blind, kappa, lambdas)]
+            add(TASK_ZERO, "reference", make_router("dataset-best", seed=seed).fit(train).route(blind), ops)
         if "cascade" in extra and test.confidence is not None:
             ops, default = [], None
             for t in cascade_thresholds:

@@ -1,0 +1,100 @@
+"""Does reading the query buy anything over knowing the task? Learned routers against query-blind,
+task-aware baselines, with the winner picked where it is not scored.
+
+* :func:`validation_choice` -- for one seed, the learned router with the best RS on a validation
+  split of that seed's TRAINING rows (stratified, ``test_size`` of them; the routers are fitted on
+  the rest, text features fitted on those rows only). The test rows are never read.
+* :func:`gain_over_baseline` -- for an :class:`~routerlab.evaluation.protocol.EvaluationResult`,
+  the RS of each seed's validation-chosen router minus the RS of ``baseline`` (by default
+  ``dataset-best``: per dataset, the model with the best training RS) on that seed's test rows,
+  averaged over seeds, with a 95% paired bootstrap interval over the test queries.
+
+The task-aware zero router, its curve-side counterpart, is
+:func:`routerlab.evaluation.curves.task_zero_points` (``frontier_study(task_aware=True)``).
+
+Selecting the best of several routers on the rows that score it biases the difference upwards
+(the winner's curse); choosing on validation rows and scoring on test rows does not.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.splits import stratified_split
+from routerlab.errors import RouterlabError, check_choice
+from routerlab.evaluation.protocol import EvaluationResult, _bootstrap_means, fit_route_score
+from routerlab.routing.features import resolve_text_features, split_rows
+
+__all__ = ["validation_choice", "gain_over_baseline", "chosen_table"]
+
+
+def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_size: float = 0.2,
+                      text_features: str | None = "auto") -> tuple[str, dict[str, float]]:
+    """``(name, {router: validation RS})``: the router of ``learned`` with the best RS (global
+    normalisation on the validation rows) on a validation split of ``seed``'s training rows.
+
+    The training rows of ``seed`` are those of :func:`~routerlab.data.splits.stratified_split`
+    (``test_size``, ``seed``); they are split again the same way (validation = ``test_size`` of
+    them); each router is fitted on the remaining training rows with ``seed``. Ties go to the
+    first name in ``learned``.
+    """
+    learned = list(learned)
+    if not learned:
+        raise RouterlabError("learned is empty; name at least one learned router, e.g. ['mf', 'knn']")
+    tr, _ = stratified_split(bench, test_size, seed)
+    inner = bench.rows(tr)
+    fit_idx, val_idx = stratified_split(inner, test_size, seed)
+    kind = resolve_text_features(inner, text_features)
+    fit_part, val_part = split_rows(inner, fit_idx, val_idx, kind, seed)
+    scores = {name: float(fit_route_score(name, fit_part, val_part, seed)["terms"].mean()) for name in learned}
+    best = max(learned, key=lambda name: (scores[name], -learned.index(name)))
+    return best, scores
+
+
+def gain_over_baseline(result: EvaluationResult, bench: Benchmark, learned: Sequence[str],
+                       baseline: str = "dataset-best", n_boot: int = 1000, boot_seed: int = 0,
+                       text_features: str | None = "auto") -> dict:
+    """RS of the validation-chosen learned router minus RS of ``baseline``, on the test rows.
+
+    ``result`` must come from :func:`~routerlab.evaluation.protocol.evaluate` on ``bench`` with the
+    stratified split and the global normalisation, and must contain ``baseline`` and every router
+    of ``learned``. Returns ``{"value", "lo", "hi", "per_seed" (list of differences), "chosen"
+    (list of router names, one per seed), "validation" ({seed: {router: RS}})}``: ``value`` is the
+    mean over seeds of the per-seed differences; ``lo``/``hi`` the 2.5/97.5 percentiles of the
+    seed-averaged difference over ``n_boot`` bootstrap resamples of each seed's test queries.
+    """
+    if result.params.get("split") != "stratified" or result.params.get("normalization") != "global":
+        raise RouterlabError("gain_over_baseline needs an evaluation with split='stratified' and "
+                             "normalization='global' (the book's protocol)")
+    for name in [baseline, *learned]:
+        check_choice("policy", name, result.policies)
+    test_size = float(result.params["test_size"])
+    rng = np.random.default_rng(boot_seed)
+    chosen, per_seed, reps, validation = [], [], [], {}
+    b = result.policies.index(baseline)
+    for seed in result.seeds:
+        name, scores = validation_choice(bench, learned, seed, test_size, text_features)
+        terms = result.terms[seed]
+        d = terms[:, result.policies.index(name)] - terms[:, b]
+        chosen.append(name)
+        validation[int(seed)] = scores
+        per_seed.append(float(d.mean()))
+        reps.append(_bootstrap_means(d[:, None], n_boot, rng)[:, 0])
+    boot = np.mean(reps, axis=0)
+    return {"value": float(np.mean(per_seed)), "lo": float(np.percentile(boot, 2.5)),
+            "hi": float(np.percentile(boot, 97.5)), "per_seed": per_seed, "chosen": chosen,
+            "validation": validation}
+
+
+def chosen_table(gain: dict) -> pd.DataFrame:
+    """One row per seed: the validation-chosen router, its validation RS, and its RS gain on test."""
+    rows = []
+    for seed, name, diff in zip(gain["validation"], gain["chosen"], gain["per_seed"]):
+        rows.append({"seed": seed, "chosen": name, "validation RS": gain["validation"][seed][name],
+                     "test RS gain": diff})
+    return pd.DataFrame(rows)
+
