@@ -133,7 +133,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "real_seconds": (0.0, 300.0),
     },
     "09_simulator_truth": {  # collects the findings the chapters recorded (real sources present, as in CI)
-        "n_findings": (20, 20), "truth_n_pairs": (40, 40),
+        "n_findings": (24, 24), "truth_n_pairs": (52, 52),
         "n_routerbench_subset_total": (12, 12), "n_llmrouter_total": (8, 8), "n_mmlu_pro_total": (5, 5),
         "n_recorded": (15, 15), "truth_n_measured": (1, 25),  # collect reads the chapters' glue
         "truth_n_not_measurable": (1, 1),
@@ -610,7 +610,7 @@ def test_pages_execute_without_real_data_and_say_what_is_missing(tmp_path):
     for key in ("src_routerbench_subset", "src_llmrouter", "src_mmlu_pro"):
         assert truth[key].startswith("NOT FOUND (looked in " + str(empty.resolve())), (key, truth[key])
     assert truth["sources_missing_text"].startswith("Missing: routerbench-subset, llmrouter, mmlu-pro.")
-    assert truth["truth_n_not_measurable"] == truth["truth_n_pairs"] == 40
+    assert truth["truth_n_not_measurable"] == truth["truth_n_pairs"] == 52
     assert truth["n_recorded"] >= 1  # chapter 02 recorded its findings, with n/a real values
     status = values["99_status"]
     assert status["status_real_n_verified"] == 0
