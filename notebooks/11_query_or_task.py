@@ -12,9 +12,219 @@
 # ---
 
 # %% [markdown]
+# (query-or-task)=
 # # Routing by the query, or by the task?
+#
+# A router reads each query and picks a model. On the real benchmarks of this book every query
+# also carries a **task label**: the dataset it comes from (ARC, MBPP, a category of MMLU-Pro, ...).
+# A rule that never reads the query but knows its task can already route: send each dataset to the
+# model that did best on that dataset's training rows. Chapters 03 and 07 compare the learned
+# routers with single fixed models, which know neither. This chapter asks the sharper question:
+# **does reading the query buy anything over knowing the task?** It compares every learned router
+# with the strongest query-blind baselines that use the same information, on the three real
+# benchmarks with many models per query, with intervals, and judges each comparison by a rule
+# written down before any of these numbers was computed (`findings.yaml`, chapter
+# [](simulator-truth) lists them with their verdicts).
+#
+# **The baselines.** *dataset-best* is, per dataset, the model with the best Routing Score on the
+# training rows (chapter 03's baseline). The **task-aware zero router** is its counterpart in the
+# cost-quality plane: for each willingness to pay $\lambda$ of RouterBench's sweep, per dataset, the
+# fixed model that maximises $\lambda \cdot \text{training accuracy} - \kappa$, the rule the
+# predictive routers' curves use with a prediction that ignores the query. Neither reads a word of
+# the query (a test checks that changing the test rows' text, features, outcomes and costs changes
+# nothing they do).
+#
+# **Picking the winner fairly.** "The best learned router" is chosen, for each train/test split,
+# on a validation split of that split's training rows (20 %, stratified; the routers are fitted on
+# the other 80 %), then scored on the test rows it was not chosen on. Choosing the best of six
+# routers on the rows that score it would flatter it (the winner's curse).
+#
+# **AIQ, two ways.** *Pooled* AIQ (chapter 07) integrates one hull over all test rows of a split.
+# *Per-dataset* AIQ computes the hull and AIQ on each dataset's test rows, then averages over the
+# datasets, as RouterBench reports it. Pooled, the zero router mixes models used on *every*
+# dataset, while the routers see the task; per dataset, both sides know the task.
+#
+# ```{admonition} Real outcomes, some costs estimated
+# :class: note
+# Every number here is measured on real per-query outcomes: RouterBench's own (real per-query
+# cost), {term}`LLMRouter`'s and MMLU-Pro's ({term}`estimated costs <estimated cost>`, labelled so).
+# MMLU-Pro enters as a stratified subsample of {glue:text}`qt_mmlu_n` questions (all its
+# {glue:text}`qt_mmlu_models` models) to fit the book's time budget. The query features are TF-IDF + SVD
+# of the question text, fitted on each split's training rows.
+# ```
 
 # %% tags=["parameters"]
 scale = 1.0        # share of each real source's queries (stratified by dataset; at least 300 per dataset)
 n_seeds = 5        # train/test splits, seeds 0 .. n_seeds - 1
 data_dir = None    # folder holding the real-data folders (None: ../shared/data beside the project)
+
+# %% tags=["remove-input"]
+import matplotlib.pyplot as plt
+from IPython.display import HTML
+from myst_nb import glue
+
+from routerlab.book.glue import glue_figure, glue_value
+from routerlab.book.style import COLUMN_INCHES
+from routerlab.book.tables import html_table
+from routerlab.chapters import query_or_task as qt
+
+KEYS = {"routerbench-subset": "rbs", "llmrouter": "llm", "mmlu-pro": "mmlu"}
+bench = qt.load(scale, data_dir)
+mp = bench["mmlu-pro"]
+glue("qt_mmlu_n", "n/a" if mp is None else f"{mp.n_queries:,}", display=False)
+glue("qt_mmlu_models", "n/a" if mp is None else f"{mp.n_models}", display=False)
+glue_value("qt_n_found", sum(b is not None for b in bench.values()))
+
+# %% [markdown]
+# ## Under RS: the best learned router against dataset-best
+#
+# {numref}`tbl-qt-rs` puts the RS of the validation-chosen learned router beside dataset-best's and
+# the oracle's (OUB) on each benchmark. The gain over dataset-best is the mean over the
+# {glue:text}`qt_n_seeds:d` splits with a 95 % paired bootstrap interval over the test queries; the last
+# column but one is the share of the gap between dataset-best and the oracle that the chosen router
+# leaves open (1 or more: it does no better than dataset-best).
+
+# %% tags=["remove-input"]
+rs = {n: None if b is None else qt.rs_study(b, n_seeds) for n, b in bench.items()}
+glue_value("qt_n_seeds", n_seeds)
+glue("tbl_qt_rs", HTML(html_table(qt.rs_table(rs).reset_index(), nowrap=["gain over dataset-best"],
+                                  widths={"chosen per seed": "14em"})), display=False)
+for n, st in rs.items():
+    g = None if st is None else st["gain"]
+    glue(f"qt_{KEYS[n]}_rs_gain", "n/a" if g is None else qt.interval(g["value"], g["lo"], g["hi"]), display=False)
+    glue(f"qt_{KEYS[n]}_open", "n/a" if st is None else qt.interval(
+        st["open"]["value"], st["open"]["lo"], st["open"]["hi"], "{:.2f}"), display=False)
+
+# %% [markdown]
+# ```{glue:figure} tbl_qt_rs
+# :name: "tbl-qt-rs"
+# :figclass: table
+# :alt: "Table: per real benchmark, RS of dataset-best, of the best learned router chosen on validation rows and of the oracle, the gain over dataset-best with its interval, the share of the gap to the oracle left open, and the router chosen on each split"
+# The best learned router (chosen on validation rows of each split) against dataset-best, under RS
+# (global normalisation, test rows, mean of the splits). Gain: 95 % paired bootstrap interval.
+# Estimated costs are labelled.
+# ```
+#
+# The gain over dataset-best is {glue:text}`qt_rbs_rs_gain` on routerbench-subset,
+# {glue:text}`qt_llm_rs_gain` on llmrouter and {glue:text}`qt_mmlu_rs_gain` on MMLU-Pro. The
+# pre-registered rule ("holds" when the interval lies above 0, "inconclusive" when it contains 0)
+# gives: {glue:text}`qt_verdicts_rs`. The share of the gap to the oracle left open is
+# {glue:text}`qt_rbs_open`, {glue:text}`qt_llm_open` and {glue:text}`qt_mmlu_open`. The
+# **routing plateau** claim (arXiv 2606.07587) says routers sit far below the oracle; its
+# pre-registered reading here (at least half of that gap left open) {glue:text}`qt_verdicts_plateau`.
+#
+# ## In the cost-quality plane: against the task-aware zero router
+#
+# Chapter 07's study, rerun with the task-aware zero router beside the others.
+# {numref}`tbl-qt-aiq` gives the zero router's and the task-aware zero router's AIQ (c_max
+# normalisation), pooled and per dataset, and the best learned router's AIQ minus the task-aware
+# zero router's (the router chosen on validation rows by the same AIQ; mean over splits, 95 %
+# t-interval across them).
+
+# %% tags=["remove-input"]
+aiq = {n: None if b is None else qt.aiq_study(b, n_seeds) for n, b in bench.items()}
+glue("tbl_qt_aiq", HTML(html_table(qt.aiq_table(aiq).reset_index(),
+                                   nowrap=["best learned minus task-aware, pooled",
+                                           "best learned minus task-aware, per dataset"])), display=False)
+for n, st in aiq.items():
+    for part in ("pooled", "per_dataset"):
+        d = None if st is None else st[part]
+        glue(f"qt_{KEYS[n]}_aiq_{part}", "n/a" if d is None else qt.interval(d["value"], d["lo"], d["hi"]),
+             display=False)
+
+# %% [markdown]
+# ```{glue:figure} tbl_qt_aiq
+# :name: "tbl-qt-aiq"
+# :figclass: table
+# :alt: "Table: per real benchmark, AIQ pooled and per dataset of the zero router and the task-aware zero router, and the best learned router's AIQ minus the task-aware zero router's with intervals"
+# AIQ (c_max normalisation) pooled over datasets and per dataset (then averaged), mean of the
+# splits. Last columns: best learned router (chosen on validation rows) minus the task-aware zero
+# router, 95 % t-interval across splits.
+# ```
+#
+# Pooled, the best learned router minus the task-aware zero router is {glue:text}`qt_rbs_aiq_pooled`
+# (routerbench-subset), {glue:text}`qt_llm_aiq_pooled` (llmrouter) and
+# {glue:text}`qt_mmlu_aiq_pooled` (MMLU-Pro): {glue:text}`qt_verdicts_aiq_pooled`. Per dataset it is
+# {glue:text}`qt_rbs_aiq_per_dataset`, {glue:text}`qt_llm_aiq_per_dataset` and
+# {glue:text}`qt_mmlu_aiq_per_dataset`: {glue:text}`qt_verdicts_aiq_ds`. Every AIQ statement of
+# this chapter names which of the two it is; chapter 07's are pooled.
+#
+# ## How predictable is correctness from the query?
+#
+# If the query carried much information about which model answers it correctly, beyond its task,
+# a model of correctness that reads it would separate right from wrong answers better than the
+# task's accuracy alone. {numref}`fig-qt-auc` and {numref}`tbl-qt-auc` measure exactly that, per
+# model, by cross-validation on the training rows of split 0: the ROC AUC of the model's accuracy on
+# the query's dataset, against a logistic regression on the dataset and the query's features.
+
+# %% tags=["remove-input"]
+aucs = {n: None if b is None else qt.auc_study(b) for n, b in bench.items()}
+glue("tbl_qt_auc", HTML(html_table(qt.auc_table(aucs).reset_index())), display=False)
+glue("qt_auc_text", qt.auc_text(aucs), display=False)
+for n, t in aucs.items():
+    glue(f"qt_{KEYS[n]}_auc_gain", "n/a" if t is None else f"{t['gain'].mean():+.3f}", display=False)
+fig, ax = plt.subplots(figsize=(COLUMN_INCHES * 0.62, COLUMN_INCHES * 0.55))
+qt.plot_auc(ax, aucs)
+glue_figure("fig_qt_auc", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_qt_auc
+# :name: "fig-qt-auc"
+# :alt: "Scatter plot: one marker per model and real benchmark, AUC of correctness from the task alone on the x axis against the task plus the query on the y axis, with the diagonal dashed"
+# Per model (marker) and benchmark (shape): how well correctness is predicted from the task alone
+# (x) and from the task plus the query's TF-IDF + SVD features (y); cross-validated on training
+# rows. Above the dashed diagonal, the query adds something.
+# ```
+#
+# ```{glue:figure} tbl_qt_auc
+# :name: "tbl-qt-auc"
+# :figclass: table
+# :alt: "Table: per real benchmark, the mean over models of the AUC from the task alone and from the task plus the query, the mean gain and the number of models gaining more than 0.02"
+# Mean over the models of each benchmark of the cross-validated AUC of correctness.
+# ```
+#
+# The query adds {glue:text}`qt_rbs_auc_gain` AUC on average on routerbench-subset,
+# {glue:text}`qt_llm_auc_gain` on llmrouter and {glue:text}`qt_mmlu_auc_gain` on MMLU-Pro.
+# {glue:text}`qt_auc_text`
+#
+# ## More training queries
+#
+# {numref}`fig-qt-curves` refits the router chosen most often above and dataset-best on
+# {glue:text}`qt_fractions` of each split's training rows (the same rows for both) and scores them
+# on the same test rows.
+
+# %% tags=["remove-input"]
+curves = {n: None if b is None else qt.curve_study(b, rs[n]["router"], n_seeds) for n, b in bench.items()}
+glue("qt_fractions", ", ".join(f"{f:.0%}" for f in qt.FRACTIONS), display=False)
+for n, c in curves.items():
+    d = None if c is None else c["more_data"]
+    glue(f"qt_{KEYS[n]}_more_data", "n/a" if d is None else qt.interval(d["value"], d["lo"], d["hi"]), display=False)
+fig, ax = plt.subplots(figsize=(COLUMN_INCHES * 0.7, COLUMN_INCHES * 0.45))
+qt.plot_curves(ax, curves)
+glue("qt_curve_text", qt.curve_text(curves), display=False)
+glue_figure("fig_qt_curves", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_qt_curves
+# :name: "fig-qt-curves"
+# :alt: "Line chart with error bars: RS gain over dataset-best against the number of training queries on a log axis, one line per real benchmark labelled with its router"
+# RS gain of the router over dataset-best, both fitted on a share of the training rows, against the
+# number of training queries (log scale); mean of the splits and 95 % t-interval.
+# ```
+#
+# From 10 % to all of the training rows the gain grows by {glue:text}`qt_rbs_more_data`
+# (routerbench-subset), {glue:text}`qt_llm_more_data` (llmrouter) and
+# {glue:text}`qt_mmlu_more_data` (MMLU-Pro): {glue:text}`qt_verdicts_more_data`. Read against 0:
+# {glue:text}`qt_curve_text`
+#
+# ## What this means
+#
+# {glue:text}`qt_summary`
+
+# %% tags=["remove-input"]
+verdicts = qt.record_all(rs, aiq, curves)
+for key, fid in (("rs", "task.rs_over_dataset_best"), ("plateau", "task.plateau_far_below_oracle"),
+                 ("aiq_pooled", "task.aiq_pooled_over_task_zero"), ("aiq_ds", "task.aiq_per_dataset_over_task_zero"),
+                 ("more_data", "task.more_data_helps")):
+    glue(f"qt_verdicts_{key}", qt.verdict_text(verdicts[fid]), display=False)
+glue("qt_summary", qt.summary_text(verdicts, aucs), display=False)

@@ -28,7 +28,8 @@ from routerlab.data.benchmark import Benchmark
 from routerlab.errors import RouterlabError
 from routerlab.data.sources._base import ENV, find_folder, require_folder
 
-__all__ = ["names", "module", "find", "load", "status", "subsample", "load_for_book", "overview", "provenance_table", "ENV"]
+__all__ = ["names", "module", "find", "load", "status", "subsample", "load_for_book", "ROUTER_SOURCES", "ROUTER_SHARE",
+           "load_for_routers", "overview", "provenance_table", "ENV"]
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +108,20 @@ def load_for_book(name: str, scale: float = 1.0, seed: int = 0, data_dir=None,
     if find(name, data_dir) is None:
         return None
     return subsample(load(name, data_dir, **options), scale, seed, min_per_dataset)
+
+
+#: The real sources with several models per query that the router chapters evaluate, and the share
+#: of each one's queries they use at ``scale=1`` (stratified by dataset and difficulty, at least
+#: 300 per dataset): MMLU-Pro's 12,032 questions x 29 models do not fit the book's time budget whole.
+ROUTER_SOURCES = ("routerbench-subset", "llmrouter", "mmlu-pro")
+ROUTER_SHARE = {"mmlu-pro": 0.25}
+
+
+def load_for_routers(name: str, scale: float = 1.0, data_dir=None) -> Benchmark | None:
+    """:func:`load_for_book` of ``name`` at ``scale`` x its :data:`ROUTER_SHARE` (seed 0, at least
+    300 queries per dataset): the benchmark every router chapter evaluates, so they share one
+    evaluation cache entry. None when the folder is missing."""
+    return load_for_book(name, scale * ROUTER_SHARE.get(name, 1.0), seed=0, data_dir=data_dir, min_per_dataset=300)
 
 
 def overview(benches) -> "pd.DataFrame":

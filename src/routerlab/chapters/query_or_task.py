@@ -1,0 +1,315 @@
+"""Chapter 11, "Routing by the query, or by the task?": its measurements, tables and figures.
+
+Every function takes the real benchmarks ``{source: Benchmark or None}`` (None: the data folder is
+missing, and the chapter says so) and returns plain values, tables for the page, or fills an ``ax``.
+The learned routers are those of chapters 03 and 07 (:data:`LEARNED`); the baselines are
+``dataset-best`` (RS) and the task-aware zero router (AIQ), neither of which reads the query.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from routerlab.data import sources
+from routerlab.data.benchmark import Benchmark
+from routerlab.data.splits import stratified_split
+from routerlab.evaluation.cost_quality import text_frontier_study
+from routerlab.evaluation.curves import FRONTIER_ROUTERS, TASK_ZERO
+from routerlab.evaluation.predictability import correctness_auc, curve_summary, learning_curve
+from routerlab.evaluation.protocol import book_evaluation
+from routerlab.evaluation.task_baselines import gain_over_baseline
+from routerlab.metrics import t_interval
+from routerlab.reproduction import findings
+
+__all__ = ["LEARNED", "FRACTIONS", "load", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
+           "rs_table", "aiq_table", "auc_table", "plot_auc", "plot_curves", "interval", "verdict_counts",
+           "verdict_text", "summary_text", "auc_text", "curve_text"]
+
+LEARNED: tuple[str, ...] = FRONTIER_ROUTERS
+FRACTIONS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)
+_NOT_SIM = "not measured on the simulator: its queries have no text (the question is about real queries)"
+
+
+def load(scale: float, data_dir=None) -> dict[str, Benchmark | None]:
+    """{source: the benchmark the router chapters evaluate, or None when its folder is missing}."""
+    return {name: sources.load_for_routers(name, scale, data_dir) for name in sources.ROUTER_SOURCES}
+
+
+def interval(value, lo=None, hi=None, fmt: str = "{:+.3f}") -> str:
+    """``value [lo, hi]`` for a table or the prose; "n/a" when the value is missing."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return fmt.format(value)
+    return f"{fmt.format(value)} [{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+def _mean_interval(per_seed) -> dict:
+    v = np.asarray(per_seed, dtype=np.float64)
+    lo, hi = t_interval(v[:, None])
+    return {"value": float(v.mean()), "lo": float(lo[0]), "hi": float(hi[0])}
+
+
+# ---- RS: the best learned router against dataset-best -----------------------------------------
+def rs_study(bench: Benchmark, n_seeds: int) -> dict:
+    """The book's evaluation of ``bench`` (shared with chapter 03 through its cache) and the RS gain
+    of each seed's validation-chosen learned router over ``dataset-best``.
+
+    Returns ``{"result", "gain"`` (see :func:`~routerlab.evaluation.task_baselines.gain_over_baseline`),
+    ``"open"`` (share of the dataset-best-to-oracle RS gap the chosen router leaves open: per seed
+    ``(OUB - chosen) / (OUB - dataset-best)``, mean and t-interval), ``"closed_best_fixed"`` (share
+    of the best-fixed-to-oracle gap the chosen router closes, for comparison), ``"router"`` (the
+    router chosen most often)}.
+    """
+    res = book_evaluation(bench, n_seeds=n_seeds)
+    gain = gain_over_baseline(res, bench, LEARNED)
+    wide = res.per_seed.pivot(index="seed", columns="policy", values="rs")
+    chosen = np.array([wide.loc[s, name] for s, name in zip(res.seeds, gain["chosen"])])
+    oub, dsb = wide["oub"].to_numpy(), wide["dataset-best"].to_numpy()
+    fixed = wide[[p for p in res.policies if p.startswith("fixed:")]]
+    best_fixed = fixed.to_numpy().max(axis=1)
+    return {"result": res, "gain": gain, "open": _mean_interval((oub - chosen) / (oub - dsb)),
+            "closed_best_fixed": _mean_interval((chosen - best_fixed) / (oub - best_fixed)),
+            "router": Counter(gain["chosen"]).most_common(1)[0][0]}
+
+
+def rs_table(studies: dict) -> pd.DataFrame:
+    """One row per source: RS of dataset-best, of the validation-chosen learned router and of the
+    oracle (seed means), the gain over dataset-best [95% paired bootstrap], the routers chosen."""
+    rows = []
+    for name, st in studies.items():
+        label = findings.source_label(name)
+        if st is None:
+            rows.append({"source": label, "dataset-best": "data not found"})
+            continue
+        s = st["result"].summary()["rs"]
+        g = st["gain"]
+        rows.append({"source": label, "dataset-best": f"{s['dataset-best']:.3f}",
+                     "best learned (chosen on validation)": f"{s['dataset-best'] + g['value']:.3f}",
+                     "gain over dataset-best": interval(g["value"], g["lo"], g["hi"]),
+                     "oracle (OUB)": f"{s['oub']:.3f}",
+                     "gap to the oracle left open": interval(st["open"]["value"], st["open"]["lo"], st["open"]["hi"],
+                                                             "{:.2f}"),
+                     "chosen per seed": ", ".join(g["chosen"])})
+    return pd.DataFrame(rows).set_index("source").fillna("")
+
+
+# ---- AIQ: the best learned router against the task-aware zero router -------------------------------
+def _validation_pick(bench: Benchmark, seed: int, metric: str, judge_error: float) -> str:
+    """The learned router with the best ``metric`` in a frontier study on a validation split of
+    ``seed``'s training rows (the split of :func:`text_frontier_study` applied to them)."""
+    tr, _ = stratified_split(bench, 0.2, seed)
+    pts = text_frontier_study(bench.rows(tr), [seed], judge_error=judge_error, task_aware=True).points
+    pts = pts.set_index("router").loc[list(LEARNED)]
+    return str(pts[metric].idxmax())
+
+
+def aiq_study(bench: Benchmark, n_seeds: int, judge_error: float = 0.2) -> dict:
+    """The cost-quality study of ``bench`` with the task-aware zero router, and the AIQ difference
+    of the validation-chosen learned router over it, pooled (``aiq_cmax``) and per dataset
+    (``aiq_cmax_ds``), paired over seeds (t-interval).
+
+    Returns ``{"study", "points"`` (seed means per router), ``"pooled"``, ``"per_dataset"``
+    (each ``{"value", "lo", "hi", "chosen"}``)}.
+    """
+    seeds = list(range(n_seeds))
+    st = text_frontier_study(bench, seeds, judge_error=judge_error, task_aware=True)
+    out = {"study": st, "points": st.points.groupby("router", sort=False)[["aiq_cmax", "aiq_cmax_ds"]].mean()}
+    for key, metric in (("pooled", "aiq_cmax"), ("per_dataset", "aiq_cmax_ds")):
+        diffs, chosen = [], []
+        for seed in seeds:
+            name = _validation_pick(bench, seed, metric, judge_error)
+            p = st.points[st.points["seed"] == seed].set_index("router")[metric]
+            diffs.append(p[name] - p[TASK_ZERO])
+            chosen.append(name)
+        out[key] = dict(_mean_interval(diffs), chosen=chosen)
+    return out
+
+
+def aiq_table(studies: dict) -> pd.DataFrame:
+    """One row per source: AIQ (c_max normalisation), pooled and per dataset, of the zero router,
+    the task-aware zero router, the best learned router (chosen on validation) and the oracle."""
+    rows = []
+    for name, st in studies.items():
+        label = findings.source_label(name)
+        if st is None:
+            rows.append({"source": label, "zero router, pooled": "data not found"})
+            continue
+        p = st["points"]
+        row = {"source": label}
+        for key, col, title in (("pooled", "aiq_cmax", "pooled"), ("per_dataset", "aiq_cmax_ds", "per dataset")):
+            row[f"zero router, {title}"] = f"{p.loc['zero router', col]:.3f}"
+            row[f"task-aware zero router, {title}"] = f"{p.loc[TASK_ZERO, col]:.3f}"
+            d = st[key]
+            row[f"best learned minus task-aware, {title}"] = interval(d["value"], d["lo"], d["hi"])
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("source").fillna("")
+
+
+# ---- how predictable is correctness from the query ---------------------------------------------------
+def auc_study(bench: Benchmark, seed: int = 0) -> pd.DataFrame:
+    """:func:`~routerlab.evaluation.predictability.correctness_auc` of ``bench`` (TF-IDF + SVD)."""
+    return correctness_auc(bench, seed=seed)
+
+
+def auc_table(aucs: dict) -> pd.DataFrame:
+    """One row per source: the mean over models of the AUC from the task alone and from the task
+    plus the query, the mean gain, and how many models gain more than 0.02."""
+    rows = []
+    for name, t in aucs.items():
+        if t is None:
+            rows.append({"source": findings.source_label(name), "models": "data not found"})
+            continue
+        rows.append({"source": findings.source_label(name), "models": str(len(t)),
+                     "AUC, task alone": f"{t['auc_task'].mean():.3f}",
+                     "AUC, task + query": f"{t['auc_task_query'].mean():.3f}",
+                     "gain": f"{t['gain'].mean():+.3f}",
+                     "models gaining > 0.02": str(int((t["gain"] > 0.02).sum()))})
+    return pd.DataFrame(rows).set_index("source").fillna("")
+
+
+def plot_auc(ax, aucs: dict) -> None:
+    """Per model, AUC from the task alone (x) against task + query (y), one marker per source."""
+    from routerlab.book import style
+
+    markers = ("o", "s", "^")
+    for (name, t), mk, color in zip(aucs.items(), markers, style.PALETTE):
+        if t is not None:
+            ax.scatter(t["auc_task"], t["auc_task_query"], marker=mk, s=22, color=color,
+                       label=findings.source_label(name), alpha=0.85)
+    ax.plot([0.5, 1.0], [0.5, 1.0], color="0.5", lw=0.8, ls="--")
+    ax.set_xlabel("AUC of correctness from the task alone")
+    ax.set_ylabel("AUC from the task + the query")
+    ax.legend(fontsize=8, loc="lower right")
+
+
+# ---- learning curves ---------------------------------------------------------------------------------
+def curve_study(bench: Benchmark, router: str, n_seeds: int) -> dict:
+    """Learning curve of ``router``'s RS gain over dataset-best (:data:`FRACTIONS` of the training
+    rows, seeds ``0..n_seeds-1``); ``"more_data"``: per seed gain at 100% minus gain at 10%, mean
+    and t-interval."""
+    curve = learning_curve(bench, router, FRACTIONS, range(n_seeds))
+    wide = curve.pivot(index="seed", columns="fraction", values="gain")
+    return {"curve": curve, "summary": curve_summary(curve), "router": router,
+            "more_data": _mean_interval(wide[max(FRACTIONS)] - wide[min(FRACTIONS)])}
+
+
+def plot_curves(ax, curves: dict) -> None:
+    """RS gain over dataset-best against the number of training queries, with 95% intervals."""
+    from routerlab.book import style
+
+    for (name, c), color in zip(curves.items(), style.PALETTE):
+        if c is None:
+            continue
+        s = c["summary"]
+        ax.errorbar(s["n_train"], s["gain"], yerr=[s["gain"] - s["lo"], s["hi"] - s["gain"]], color=color,
+                    marker="o", ms=4, capsize=3, label=f"{findings.source_label(name)}: {c['router']}")
+    ax.axhline(0.0, color="0.4", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("training queries (log scale)")
+    ax.set_ylabel("RS gain over dataset-best")
+    ax.legend(fontsize=8)
+
+
+# ---- the findings --------------------------------------------------------------------------------------
+def _missing(name: str) -> dict:
+    return {"value": None, "note": f"{name}: data folder not found"}
+
+
+def record_all(rs: dict, aiq: dict, curves: dict) -> dict[str, dict[str, str]]:
+    """Hand the measurements of the pre-registered task findings to :func:`findings.record`
+    (measurements only) and return ``{finding id: {source: verdict}}``, each verdict decided by
+    the finding's rule in findings.yaml (:func:`findings.verdict`)."""
+    def real(studies, pick):
+        return {n: (_missing(n) if st is None else pick(st)) for n, st in studies.items()}
+
+    entries = [findings.record("task.rs_over_dataset_best", sim={"note": _NOT_SIM},
+                    real=real(rs, lambda st: {k: st["gain"][k] for k in ("value", "lo", "hi")})),
+        findings.record("task.plateau_far_below_oracle", sim={"note": _NOT_SIM}, real=real(rs, lambda st: st["open"])),
+        findings.record("task.aiq_pooled_over_task_zero", sim={"note": _NOT_SIM},
+                        real=real(aiq, lambda st: {k: st["pooled"][k] for k in ("value", "lo", "hi")})),
+        findings.record("task.aiq_per_dataset_over_task_zero", sim={"note": _NOT_SIM},
+                        real=real(aiq, lambda st: {k: st["per_dataset"][k] for k in ("value", "lo", "hi")})),
+        findings.record("task.more_data_helps", sim={"note": _NOT_SIM}, real=real(curves, lambda c: c["more_data"]))]
+    return {e["id"]: {s: findings.verdict(e["id"], e["sim"], m) for s, m in e["real"].items()} for e in entries}
+
+
+def verdict_counts(verdicts: dict[str, dict[str, str]], finding_id: str) -> dict[str, int]:
+    """{verdict: number of real sources} for one finding."""
+    return dict(Counter(verdicts[finding_id].values()))
+
+
+def verdict_text(by_source: dict[str, str]) -> str:
+    """"inconclusive on routerbench-subset and llmrouter, holds on mmlu-pro" from {source: verdict}
+    (sources in order of first appearance within each verdict)."""
+    groups: dict[str, list[str]] = {}
+    for source, v in by_source.items():
+        groups.setdefault(v, []).append(source)
+    parts = []
+    for v, names in groups.items():
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(f"{v} on {listed}")
+    return "; ".join(parts)
+
+
+def summary_text(verdicts: dict[str, dict[str, str]], aucs: dict) -> str:
+    """The chapter's conclusion, written from the verdicts of the pre-registered rules (how many
+    real benchmarks show a gain over each task-aware baseline) and the measured AUC gains."""
+    rs, ds = verdicts["task.rs_over_dataset_best"], verdicts["task.aiq_per_dataset_over_task_zero"]
+    pooled = verdicts["task.aiq_pooled_over_task_zero"]
+    measured = [s for s, v in rs.items() if v != "not measurable"]
+    if not measured:
+        return ("No real benchmark was found in this build, so this chapter measured nothing; "
+                "`routerlab data status` says what is missing.")
+    won_rs = [s for s in measured if rs[s] == "holds"]
+    won_ds = [s for s in measured if ds.get(s) == "holds"]
+    won_pooled = [s for s in measured if pooled.get(s) == "holds"]
+    n = len(measured)
+    head = (f"The best learned router beats dataset-best under RS, with an interval above 0, on {len(won_rs)} "
+            f"of the {n} real benchmarks measured here, and the task-aware zero router in per-dataset AIQ on "
+            f"{len(won_ds)} of {n} (in pooled AIQ on {len(won_pooled)} of {n}).")
+    if not won_rs and not won_ds:
+        tail = (" With TF-IDF + SVD features of the question, reading the query buys nothing measurable over "
+                "knowing its task: against a single fixed model (chapter 03) the routers gain what the task "
+                "label gives. " + auc_text(aucs))
+    elif len(won_rs) == n:
+        tail = " Reading the query buys something beyond the task on every benchmark measured."
+    else:
+        tail = (" Reading the query buys something beyond the task only on "
+                + ", ".join(sorted(set(won_rs) | set(won_ds))) + "; elsewhere the task label does as well.")
+    return head + tail
+
+
+def auc_text(aucs: dict, small: float = 0.05) -> str:
+    """One sentence on the AUC gains of :func:`auc_study`: whether the query adds less than ``small``
+    AUC on average on every benchmark measured."""
+    gains = {n: float(t["gain"].mean()) for n, t in aucs.items() if t is not None}
+    if not gains:
+        return ""
+    top = max(gains.values())
+    if top < small:
+        return (f"The query's features add at most {top:+.3f} AUC on average to the task's accuracy as a "
+                "predictor of correctness: whether a model is right depends mostly on the task, and little "
+                "of it can be read from these features of the question.")
+    return (f"The query's features add up to {top:+.3f} AUC on average to the task's accuracy as a predictor "
+            "of correctness: there is information in the question that the routers do not turn into RS.")
+
+
+def curve_text(curves: dict) -> str:
+    """One sentence on the learning curves: the sign of the gain over dataset-best at the smallest
+    and largest share of training rows, from the intervals."""
+    parts = []
+    for n, c in curves.items():
+        if c is None:
+            continue
+        s = c["summary"].set_index("fraction")
+        lo_f, hi_f = min(FRACTIONS), max(FRACTIONS)
+
+        def side(f):
+            r = s.loc[f]
+            return "above 0" if r["lo"] > 0 else ("below 0" if r["hi"] < 0 else "not distinguishable from 0")
+        parts.append(f"on {n} the gain is {side(lo_f)} with {lo_f:.0%} of the rows and {side(hi_f)} with all of them")
+    return ("; ".join(parts) + ".") if parts else ""
