@@ -39,44 +39,27 @@ sensitivity_seeds = 1  # seeds of each alternative cost estimate (section "Sensi
 
 # %% tags=["remove-input"]
 import time
-from dataclasses import replace
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from IPython.display import Markdown
 from myst_nb import glue
 
 import routerlab as rl
-from routerlab.book.glue import glue_formatted, glue_value
-from routerlab.reproduction import criteria
-from routerlab.reproduction import ledger
-from routerlab.book import plots
-from routerlab.reproduction import findings as simcheck
-from routerlab.data import sources
-from routerlab.book import style
-from routerlab.evaluation import comparison as pc
-from routerlab.evaluation.protocol import difficulty_bins, evaluate, stratified_split
+from routerlab.book import plots, style
+from routerlab.book.glue import glue_figure, glue_formatted, glue_value as g
+from routerlab.chapters import algorithms as ch
+from routerlab.chapters.algorithms import ARTICLE_CELLS, REAL, STRONG, article
 from routerlab.data.simulate import simulate
+from routerlab.reproduction import findings as simcheck
 
 t_start = time.perf_counter()
 style.use()
 CHAPTER = "03_algorithms"
-CHEAP, STRONG = "Llama-3-8B-Instruct", "GPT-4o"
 
 
-g = glue_value  # glue a plain Python number or string for the text
-
-
-def tbl(frame, **kwargs):
-    """style.table, index hidden, cells aligned left (a table placed with glue:figure is centred)."""
-    return style.table(frame, hide_index=True, **kwargs).set_table_styles(
-        [{"selector": "th, td", "props": "text-align: left;"}])
-
-
-def article(claim_id):
-    """The article's value for a claim (from the project's copy of claims.yaml)."""
-    return float(ledger.claim(claim_id)["value"])
+def glue_all(values):
+    """Glue a dict from routerlab.chapters.algorithms; a (value, fmt[, missing]) tuple as formatted text."""
+    for key, v in values.items():
+        glue_formatted(key, *v) if isinstance(v, tuple) else g(key, v)
 
 # %% [markdown]
 # ## The protocol
@@ -104,54 +87,9 @@ def article(claim_id):
 # which read the test truth by definition.
 
 # %% tags=["remove-input"]
-# The criteria of every check in this chapter, fixed before the evaluation below runs.
-TOL = {"rs": 0.02, "quality": 0.02, "cost_reduction": 0.05}
-EQUAL_TOL = 0.02
-CI_LEVEL = 0.95       # both interval kinds (as computed by routerlab.evaluation.protocol)
-TEST_SIZE = 0.2       # the article's 80/20 split
-N_BOOT = 1000         # bootstrap resamples of the test queries per seed
-# The article's results table: our policy name -> {metric: claim id}
-ARTICLE_CELLS = {
-    "oub": {"rs": "result.oracle.rs", "quality": "result.oracle.quality"},
-    f"fixed:{STRONG}": {"rs": "result.gpt4o.rs", "quality": "result.gpt4o.quality"},
-    f"fixed:{CHEAP}": {"rs": "result.llama8b.rs", "quality": "result.llama8b.quality",
-                       "cost_reduction": "result.llama8b.cost_reduction"},
-    "random": {"rs": "result.random.rs"},
-    "mf": {"rs": "result.mf.rs", "quality": "result.mf.quality", "cost_reduction": "result.mf.cost_reduction"},
-    "bert-cls": {"rs": "result.bert.rs"},
-    "cascade": {"rs": "result.cascade.rs"},
-    "frugalgpt": {"rs": "result.frugalgpt.rs"},
-}
-CALIBRATED = {"result.gpt4o.quality", "result.llama8b.quality"}
-# audited in chapter 02 and on the errata page: the article's own figures contradict each other
-INCONSISTENT = {"result.oracle.quality", "result.llama8b.cost_reduction"}
-ARTICLE_TEN = ["random", "round-robin", f"fixed:{STRONG}", f"fixed:{CHEAP}", "causal-lm", "seq-cls",
-               "bert-cls", "mf", "cascade", "frugalgpt"]
-ORDER = ["mf", "bert-cls", ("cascade", "frugalgpt"), "random", f"fixed:{STRONG}", f"fixed:{CHEAP}"]
-
-
-def number_measures(ours, seeds=(None, None), boot=(None, None)):
-    """What a number claim's criterion reads: our value, the seed and the bootstrap interval."""
-    return {"ours": ours, "seeds_lo": seeds[0], "seeds_hi": seeds[1], "boot_lo": boot[0], "boot_hi": boot[1]}
-
-
-def number_check(cid, measured):
-    """For this chapter's tables: "reproduced" when a clause of the claim's pre-registered number
-    rule (criteria.yaml: the tolerance or either interval) holds for ``measured``. The ledger's
-    verdicts are not made here: ledger.record judges the same measured values by criteria.judge."""
-    entry = criteria.criterion(cid)
-    rule = entry.get("reproduced_if_any") or entry.get("calibrated_if")
-    names = dict(measured, article=article(cid))
-    return "reproduced" if any(criteria.evaluate_expression(e, names) for e in rule.values()) else "not reproduced"
-
-
-g("tol_rs", TOL["rs"])
-g("tol_cost", TOL["cost_reduction"])
-g("tol_equal", EQUAL_TOL)
-g("ci_level", CI_LEVEL)
-g("test_share", TEST_SIZE)
-g("train_share", 1 - TEST_SIZE)
-g("n_boot", N_BOOT)
+# The criteria of every check in this chapter, fixed before the evaluation below runs: the
+# tolerances are read from routerlab/reproduction/criteria.yaml.
+glue_all(ch.criteria_values())
 
 # %% [markdown]
 # ## What counts as a match (fixed before any result is computed)
@@ -192,40 +130,8 @@ g("n_boot", N_BOOT)
 
 # %% tags=["remove-input"]
 bench = simulate(scale=scale, seed=seed)
-seeds = list(range(n_seeds))
 policies = rl.evaluation.protocol.policy_names(bench, "all")
-BASIC_CARDS = {
-    "random": ("baseline", "nothing", "none", "a uniformly random model per query (seeded)"),
-    "round-robin": ("baseline", "nothing", "none", "model i mod 6 for the i-th test query"),
-    "oub": ("bound", "nothing (reads the test truth)", "none", "per query, the model with the best RS term"),
-    "qoub": ("bound", "overall training accuracy (tie-break)", "none", "per query, a model with the best quality"),
-    "coub": ("bound", "nothing (reads the test truth)", "none", "per query, the cheapest correct model"),
-}
-cards = []
-for name in policies:
-    card = getattr(rl.make_router(name), "card", None) or {}
-    if name.startswith("fixed:") and not card:
-        card = {"paradigm": "single model", "learns": "nothing", "label": "none",
-                "decision": f"always {name.split(':', 1)[1]}", "differs": "-"}
-    elif name in BASIC_CARDS and not card:
-        p, learns, label, decision = BASIC_CARDS[name]
-        card = {"paradigm": p, "learns": learns, "label": label, "decision": decision, "differs": "-"}
-    cards.append({"policy": name, **{k: card.get(k, "") for k in ("paradigm", "learns", "label", "decision",
-                                                                   "differs")}})
-card_table = pd.DataFrame(cards).set_index("policy")
-g("n_queries", bench.n_queries)
-g("n_outcomes", bench.n_queries * bench.n_models)
-g("n_seeds", n_seeds)
-g("n_policies", len(policies))
-_fixed = [p for p in card_table.index if p.startswith("fixed:")]
-_short = card_table.drop(index=_fixed[1:])[["paradigm", "learns"]].rename(
-    index={_fixed[0]: f"fixed: one per model ({len(_fixed)} policies)"} if _fixed else {})
-_short.loc[_short.index.str.startswith("fixed:"), "learns"] = "nothing: always the same model"
-glue("tbl_cards", tbl(_short.rename(columns={"paradigm": "Paradigm", "learns": "What it learns"})
-                      .rename_axis("Policy").reset_index()), display=False)
-_full = card_table.rename(columns={"paradigm": "Paradigm", "learns": "What it learns", "label": "Training label",
-                                   "decision": "How it decides", "differs": "How it differs from the original"})
-glue("tbl_cards_full", tbl(_full.rename_axis("Policy").reset_index()), display=False)
+glue_all(ch.card_tables(policies) | ch.setting_values(bench, n_seeds, policies))
 
 # %% [markdown]
 # ```{glue:figure} tbl_cards
@@ -254,13 +160,9 @@ result = rl.evaluation.protocol.book_evaluation(bench, n_seeds=n_seeds, cache_di
 summary = result.summary()
 
 # %% tags=["remove-input"]
-assert result.policies == policies and result.params["test_size"] == TEST_SIZE
-assert result.params["bootstrap"] == N_BOOT
-g("eval_seconds", time.perf_counter() - t_eval)
-g("eval_source", "read from the evaluation cache" if result.from_cache else "computed in this run")
-print(f"evaluation {'from cache' if result.from_cache else 'computed'} in "
-      f"{time.perf_counter() - t_eval:.1f} s (fit + route over all seeds: "
-      f"{result.per_seed['fit_seconds'].sum() + result.per_seed['route_seconds'].sum():.1f} s)")
+eval_glue, eval_text = ch.evaluation_values(result, bench, time.perf_counter() - t_eval)
+glue_all(eval_glue)
+print(eval_text)
 
 # %% [markdown]
 # ### The main table, ours beside the article's
@@ -273,70 +175,7 @@ print(f"evaluation {'from cache' if result.from_cache else 'computed'} in "
 # bootstrap interval over test queries too.
 
 # %% tags=["remove-input"]
-rows, checks = [], {}
-for name in policies:
-    s = summary.loc[name]
-    row = {"policy": name, "paradigm": s["paradigm"]}
-    for mtr, fmt in (("rs", "{:.3f}"), ("quality", "{:.3f}"), ("cost_reduction", "{:.1%}")):
-        v, ls, hs, lb, hb = (s[mtr], s[f"{mtr}_lo_seeds"], s[f"{mtr}_hi_seeds"],
-                             s[f"{mtr}_lo_boot"], s[f"{mtr}_hi_boot"])
-        row[f"{mtr} (ours)"] = (fmt.format(v) + f"  [{fmt.format(ls)}, {fmt.format(hs)}]"
-                                + f"  [{fmt.format(lb)}, {fmt.format(hb)}]")
-        cid = ARTICLE_CELLS.get(name, {}).get(mtr)
-        if cid is None:
-            row[f"{mtr} (article)"] = ""
-            continue
-        art = article(cid)
-        measured = number_measures(float(v), (float(ls), float(hs)), (float(lb), float(hb)))
-        verdict = number_check(cid, measured)
-        checks[cid] = {"ours": float(v), "article": art, "lo": float(ls), "hi": float(hs),
-                       "lo_boot": float(lb), "hi_boot": float(hb), "verdict": verdict, "metric": mtr,
-                       "measured": measured}
-        tag = ("calibrated input" if cid in CALIBRATED else
-               "matches" if verdict == "reproduced" else "differs")
-        if cid in INCONSISTENT:
-            tag += "; inconsistent in the source"
-        row[f"{mtr} (article)"] = fmt.format(art) + f"  ({tag})"
-    rows.append(row)
-main_table = pd.DataFrame(rows).set_index("policy")
-MEASURE = {"rs": "RS", "quality": "quality", "cost_reduction": "cost reduction vs GPT-4o"}
-
-
-def _pct(v):
-    return f"{round(float(v), 3) + 0.0:.1%}"  # + 0.0: no "-0.0%"
-
-
-def _ours(mtr, v, lo, hi):
-    if mtr == "cost_reduction":
-        return f"{_pct(v)} [{_pct(lo)}, {_pct(hi)}]" if np.isfinite(lo) and np.isfinite(hi) else _pct(v)
-    return style.interval_text(v, lo, hi)
-
-
-_cells = []
-for name in policies:
-    for mtr in ("rs", "quality", "cost_reduction"):
-        cid = ARTICLE_CELLS.get(name, {}).get(mtr)
-        if cid is None:
-            continue
-        c = checks[cid]
-        tag = ("calibrated input" if cid in CALIBRATED else "matches" if c["verdict"] == "reproduced" else "differs")
-        if cid in INCONSISTENT:
-            tag += " (the source contradicts itself)"
-        _cells.append({"Policy": name, "Measure": MEASURE[mtr],
-                       "Ours [95% across seeds]": _ours(mtr, c["ours"], c["lo"], c["hi"]),
-                       "Article": _pct(c["article"]) if mtr == "cost_reduction" else f"{c['article']:.3f}",
-                       "Check": tag})
-glue("tbl_main", tbl(pd.DataFrame(_cells)), display=False)
-_all = []
-for name in policies:
-    s = summary.loc[name]
-    _all.append({"Policy": name, "Paradigm": s["paradigm"],
-                 "RS [95% across seeds]": style.interval_text(s["rs"], s["rs_lo_seeds"], s["rs_hi_seeds"]),
-                 "RS, 95% bootstrap": style.interval_text(s["rs"], s["rs_lo_boot"], s["rs_hi_boot"]).split(" ", 1)[-1],
-                 "Quality [95% across seeds]": style.interval_text(s["quality"], s["quality_lo_seeds"],
-                                                                   s["quality_hi_seeds"]),
-                 "Cost reduction vs GPT-4o": _pct(s["cost_reduction"])})
-glue("tbl_main_full", tbl(pd.DataFrame(_all)), display=False)
+checks, main_glue = ch.main_results(result, bench)
 
 # %% [markdown]
 # ```{glue:figure} tbl_main
@@ -354,49 +193,7 @@ glue("tbl_main_full", tbl(pd.DataFrame(_all)), display=False)
 # :::
 
 # %% tags=["remove-input"]
-def slug(name):
-    return "".join(c if c.isalnum() else "_" for c in name.lower())
-
-
-for name in policies:
-    s = summary.loc[name]
-    for mtr in ("rs", "quality", "cost_reduction", "mean_cost"):
-        g(f"{slug(name)}_{mtr}", s[mtr])
-    for mtr in ("rs",):
-        g(f"{slug(name)}_{mtr}_lo", s[f"{mtr}_lo_seeds"])
-        g(f"{slug(name)}_{mtr}_hi", s[f"{mtr}_hi_seeds"])
-        g(f"{slug(name)}_{mtr}_lo_boot", s[f"{mtr}_lo_boot"])
-        g(f"{slug(name)}_{mtr}_hi_boot", s[f"{mtr}_hi_boot"])
-for cid, c in checks.items():
-    g(f"art_{slug(cid)}", c["article"])
-    g(f"check_{slug(cid)}", "matches" if c["verdict"] == "reproduced" else "does not match")
-n_cells = len(checks)
-n_match = sum(c["verdict"] == "reproduced" for c in checks.values())
-n_evidence = sum(cid not in CALIBRATED and cid not in INCONSISTENT for cid in checks)
-n_evidence_match = sum(c["verdict"] == "reproduced" for cid, c in checks.items()
-                       if cid not in CALIBRATED and cid not in INCONSISTENT)
-g("n_cells", n_cells)
-g("n_match", n_match)
-g("n_evidence", n_evidence)
-g("n_evidence_match", n_evidence_match)
-best_single = summary.loc[[p for p in policies if p.startswith("fixed:")], "rs"].idxmax()
-g("best_single_name", best_single.split(":", 1)[1])
-# For a fixed model, RS / quality = mean of (1 - normalised cost) over its correct answers.
-g("gpt4o_factor_ours", summary.loc[f"fixed:{STRONG}", "rs"] / summary.loc[f"fixed:{STRONG}", "quality"])
-g("gpt4o_factor_article", article("result.gpt4o.rs") / article("result.gpt4o.quality"))
-g("llama_factor_ours", summary.loc[f"fixed:{CHEAP}", "rs"] / summary.loc[f"fixed:{CHEAP}", "quality"])
-g("llama_factor_article", article("result.llama8b.rs") / article("result.llama8b.quality"))
-g("best_single_rs", summary.loc[best_single, "rs"])
-evidence = {cid: c for cid, c in checks.items() if cid not in CALIBRATED and cid not in INCONSISTENT}
-matched = [cid for cid, c in evidence.items() if c["verdict"] == "reproduced"]
-missed = [cid for cid, c in evidence.items() if c["verdict"] != "reproduced"]
-g("matched_list", ", ".join(matched) or "none")
-g("missed_list", ", ".join(missed) or "none")
-_cell_label = {cid: f"{pol} {MEASURE[m]}" for pol, cells in ARTICLE_CELLS.items() for m, cid in cells.items()}
-g("matched_text", ", ".join(_cell_label[c] for c in matched) or "none")
-g("missed_text", ", ".join(_cell_label[c] for c in missed) or "none")
-g("n_calibrated", sum(cid in CALIBRATED for cid in checks))
-g("n_inconsistent", sum(cid in INCONSISTENT for cid in checks))
+glue_all(main_glue)
 
 # %% [markdown]
 # Of the {glue:text}`n_cells:d` cells the article fills, {glue:text}`n_match:d` match by the
@@ -438,91 +235,11 @@ g("n_inconsistent", sum(cid in INCONSISTENT for cid in checks))
 # `result.paired("mf")`, which resamples the same test queries for both policies.
 
 # %% tags=["remove-input"]
-rs = summary["rs"]
-ten = [p for p in ARTICLE_TEN if p in rs.index]
-best_of_ten = rs[ten].idxmax()
-non_bounds = [p for p in policies if not result.policy_info[p]["uses_truth"]]
-best_overall = rs[non_bounds].idxmax()
 paired = result.paired("mf")
-pm = paired.set_index("policy")
-runner_up = rs[[p for p in ten if p != "mf"]].idxmax()
-
-# the article's ordering: adjacent relations
-relations = []
-for a, b in zip(ORDER[:-1], ORDER[1:]):
-    # a pair written "Cascade = FrugalGPT": its lower member must beat what follows, its upper
-    # member must lose to what precedes
-    ra = min(rs[x] for x in a) if isinstance(a, tuple) else rs[a]
-    rb = max(rs[x] for x in b) if isinstance(b, tuple) else rs[b]
-    la = f"min({', '.join(a)})" if isinstance(a, tuple) else a
-    lb = f"max({', '.join(b)})" if isinstance(b, tuple) else b
-    relations.append((la, ">", lb, bool(ra > rb)))
-cas, fru = ORDER[2]
-relations.append((cas, "=", fru, bool(abs(rs[cas] - rs[fru]) <= EQUAL_TOL)))
-rel_table = pd.DataFrame(relations, columns=["left", "relation", "right", "holds"])
-glue("tbl_ordering", tbl(
-    rel_table.assign(holds=rel_table["holds"].map({True: "yes", False: "no"}),
-                     left_rs=[f"{min(rs[x] for x in a):.3f}" if isinstance(a, tuple) else f"{rs[a]:.3f}"
-                              for a in ORDER[:-1]] + [f"{rs[cas]:.3f}"],
-                     right_rs=[f"{max(rs[x] for x in b):.3f}" if isinstance(b, tuple) else f"{rs[b]:.3f}"
-                               for b in ORDER[1:]] + [f"{rs[fru]:.3f}"])
-    [["left", "left_rs", "relation", "right", "right_rs", "holds"]]
-    .rename(columns={"left": "Left", "left_rs": "RS (left)", "relation": "Relation", "right": "Right",
-                     "right_rs": "RS (right)", "holds": "Holds"})), display=False)
-ours_order = " > ".join(f"{p} ({rs[p]:.3f})" for p in rs[[p for p in ORDER if not isinstance(p, tuple)]
-                                                       + list(ORDER[2])].sort_values(ascending=False).index)
-gap = rs["oub"] - rs["mf"]
-gap_lo, gap_hi = pm.loc["oub", "lo"], pm.loc["oub", "hi"]  # paired: OUB - MF on the same resamples
+sim, order_glue = ch.ordering_results(result, bench)
 
 # %% tags=["remove-input"]
-g("best_of_ten", best_of_ten)
-g("best_overall", best_overall)
-g("best_overall_rs", rs[best_overall])
-g("runner_up", runner_up)
-g("runner_up_rs", rs[runner_up])
-g("runner_up_diff", pm.loc[runner_up, "diff"])
-g("runner_up_lo", pm.loc[runner_up, "lo"])
-g("runner_up_hi", pm.loc[runner_up, "hi"])
-g("runner_up_p", pm.loc[runner_up, "p_value"])
-g("mf_best_verdict", "holds" if best_of_ten == "mf" else "does not hold")
-g("n_relations", len(relations))
-g("n_relations_hold", sum(r[3] for r in relations))
-g("ours_order", ours_order)
-g("gap", gap)
-g("gap_lo", gap_lo)
-g("gap_hi", gap_hi)
-g("art_gap", article("result.oracle.gap"))
-gap_measured = {"ours": float(gap), "boot_lo": float(gap_lo), "boot_hi": float(gap_hi)}
-gap_verdict = criteria.judge("result.oracle.gap", gap_measured)[0]
-g("gap_verdict", "matches" if gap_verdict == "reproduced" else "does not match")
-fixed_mean = float(np.mean([rs[f"fixed:{m}"] for m in bench.model_names]))
-g("fixed_mean_rs", fixed_mean)
-g("random_minus_fixed_mean", rs["random"] - fixed_mean)
-g("random_lo_boot", summary.loc["random", "rs_lo_boot"])
-g("random_hi_boot", summary.loc["random", "rs_hi_boot"])
-dsb_gain = summary.loc["mf", "gain_vs_dataset_best"] if "dataset-best" in policies else float("nan")
-g("mf_gain_vs_dataset_best", dsb_gain)
-g("mf_gain_vs_best_single", summary.loc["mf", "gain_vs_best_single"])
-g("mf_vs_dsb_lo", pm.loc["dataset-best", "lo"] if "dataset-best" in pm.index else float("nan"))
-g("mf_vs_dsb_hi", pm.loc["dataset-best", "hi"] if "dataset-best" in pm.index else float("nan"))
-
-
-def signed3(v):
-    """'+0.012' / '-0.004', never '-0.000'; 'n/a' for a missing value."""
-    return "n/a" if v is None or not np.isfinite(float(v)) else f"{round(float(v), 3) + 0.0:+.3f}"
-
-
-def p_text(p):
-    return "n/a" if not np.isfinite(float(p)) else ("< 0.001" if float(p) < 0.001 else f"{float(p):.3f}")
-
-
-for _k in ("runner_up_diff", "runner_up_lo", "runner_up_hi"):
-    g(f"{_k}_text", signed3(pm.loc[runner_up, _k.split("_")[-1]]))
-g("runner_up_p_text", p_text(pm.loc[runner_up, "p_value"]))
-g("mf_vs_dsb_lo_text", signed3(pm.loc["dataset-best", "lo"]) if "dataset-best" in pm.index else "n/a")
-g("mf_vs_dsb_hi_text", signed3(pm.loc["dataset-best", "hi"]) if "dataset-best" in pm.index else "n/a")
-g("mf_gain_vs_dataset_best_text", signed3(dsb_gain))
-g("mf_gain_vs_best_single_text", signed3(summary.loc["mf", "gain_vs_best_single"]))
+glue_all(order_glue)
 
 # %% [markdown]
 # ```{glue:figure} tbl_ordering
@@ -627,12 +344,7 @@ glue("fig_usage", fig, display=False)
 plt.close(fig)
 
 # %% tags=["remove-input"]
-g("cascade_calls", summary.loc["cascade", "calls_per_query"] if "cascade" in policies else float("nan"))
-g("frugalgpt_calls", summary.loc["frugalgpt", "calls_per_query"] if "frugalgpt" in policies else float("nan"))
-g("mf_share_cheap", shares.loc["mf", CHEAP])
-g("mf_share_strong", shares.loc["mf", STRONG])
-g("oub_share_cheap", shares.loc["oub", CHEAP])
-g("oub_share_strong", shares.loc["oub", STRONG])
+glue_all(ch.usage_values(result, shares))
 
 # %% [markdown]
 # ```{glue:figure} fig_usage
@@ -661,14 +373,7 @@ glue("fig_paired", fig, display=False)
 plt.close(fig)
 
 # %% tags=["remove-input"]
-glue("tbl_paired", tbl(pd.DataFrame({
-    "Policy": paired["policy"],
-    "RS minus MF [95% paired bootstrap]": [
-        f"{signed3(d)} [{signed3(lo)}, {signed3(hi)}]" for d, lo, hi in zip(paired["diff"], paired["lo"], paired["hi"])],
-    "Share of resamples better": paired["share_better"].map("{:.3f}".format),
-    "p": paired["p_value"].map(p_text),
-    "Seeds better": [f"{int(b)} of {int(n)}" for b, n in zip(paired["seeds_better"], paired["n_seeds"])]})),
-    display=False)
+glue_all(ch.paired_values(result, paired))
 
 # %% [markdown]
 # ```{glue:figure} fig_paired
@@ -684,12 +389,6 @@ glue("tbl_paired", tbl(pd.DataFrame({
 # ```{glue} tbl_paired
 # ```
 # :::
-
-# %% tags=["remove-input"]
-routers_only = paired[~paired["policy"].isin([p for p in policies if result.policy_info[p]["uses_truth"]])]
-g("n_beat_mf", int((routers_only["lo"] > 0).sum()))
-g("n_below_mf", int((routers_only["hi"] < 0).sum()))
-g("n_tied_mf", int(((routers_only["lo"] <= 0) & (routers_only["hi"] >= 0)).sum()))
 
 # %% [markdown]
 # Of the policies that do not read the test truth, {glue:text}`n_beat_mf:d` beat MF with an interval
@@ -716,28 +415,9 @@ g("n_tied_mf", int(((routers_only["lo"] <= 0) & (routers_only["hi"] >= 0)).sum()
 
 # %% tags=["remove-input"]
 t_real = time.perf_counter()
-REAL = ["routerbench-subset", "llmrouter"]
-COST_KIND = {"routerbench-subset": "real cost", "llmrouter": "estimated cost"}
-MISSING = "data folder not found"
-real_bench = {name: sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
-              for name in REAL}
+real_bench = ch.load_real(scale, data_dir)
 found = [n for n in REAL if real_bench[n] is not None]
-for name in REAL:
-    b = real_bench[name]
-    key = slug(name)
-    if b is None:
-        g(f"status_{key}", f"**{sources.status(name, data_dir).split(': ', 1)[1]}**; its numbers below "
-                           "read n/a or \"data not found\"")
-    else:
-        g(f"status_{key}", f"found: {b.n_queries:,d} queries x {b.n_models} models, "
-                           f"{len(b.dataset_names)} datasets, {COST_KIND[name]}"
-                           + (" (list prices x estimated tokens)" if b.cost_estimated else
-                              " (what each call was charged)"))
-g("real_found_text", ", ".join(found) if found else "none")
-g("real_missing_text", ("all real sources were found" if len(found) == len(REAL) else
-                        "missing: " + ", ".join(n for n in REAL if n not in found)
-                        + "; every number that needs it reads n/a"))
-g("real_seeds_text", f"seeds 0 to {n_seeds - 1}" if n_seeds > 1 else "seed 0")
+glue_all(ch.real_status(real_bench, data_dir, n_seeds))
 
 # %% [markdown]
 # ```{admonition} Which real data this section uses
@@ -785,20 +465,7 @@ for name in found:
 # {numref}`tbl-headline` below sums up what it shows.
 
 # %% tags=["remove-input", "hide-output"]
-def show_results(name):
-    """Display the formatted results table of one real source, or say that its data is missing."""
-    res, b = real_result[name], real_bench[name]
-    if res is None:
-        display(Markdown(f"*{name}: {MISSING}; no table.*"))
-        return
-    kind = COST_KIND[name]
-    table = pc.results_table(res, cost_label=kind if b.cost_estimated else "real cost")
-    caption = (f"{name}: every policy, {b.n_queries:,d} queries x {b.n_models} models, "
-               f"{len(res.seeds)} seeds ({kind})")
-    display(table.style.set_caption(caption))
-
-
-show_results("routerbench-subset")
+display(ch.results_display(real_result, real_bench, "routerbench-subset"))
 
 # %% [markdown]
 # ### LLMRouter (estimated cost)
@@ -807,7 +474,7 @@ show_results("routerbench-subset")
 # estimated tokens); qualities are real. The same table for {term}`LLMRouter`'s nine open models:
 
 # %% tags=["remove-input", "hide-output"]
-show_results("llmrouter")
+display(ch.results_display(real_result, real_bench, "llmrouter"))
 
 # %% [markdown]
 # ### The simulator's ranking against the real ranking
@@ -822,68 +489,13 @@ show_results("llmrouter")
 # (replicate i of the simulated run paired with replicate i of the real run).
 
 # %% tags=["remove-input"]
-no_conf = set(rl.evaluation.protocol.policy_names(replace(bench, confidence=None), "all"))
-sim_comp = pc.comparable_policies(result, bench.model_names, bench.cost, bench.quality)
-shared = [k for k, p in sim_comp.items() if p in no_conf]
-sim_rs_lab, sim_boot_lab = pc.labelled(result, {k: sim_comp[k] for k in shared})
-real_rs_lab, agree, roles = {}, {}, {}
-for name in REAL:
-    res, b = real_result[name], real_bench[name]
-    if res is None:
-        real_rs_lab[name], agree[name] = None, None
-        continue
-    comp = pc.comparable_policies(res, b.model_names, b.cost, b.quality)
-    roles[name] = pc.fixed_roles(b.model_names, b.cost, b.quality)
-    rs_l, boot_l = pc.labelled(res, {k: comp[k] for k in shared if k in comp})
-    real_rs_lab[name] = rs_l
-    agree[name] = pc.rank_agreement(sim_rs_lab, rs_l, sim_boot_lab, boot_l)
-excluded_sim = [p for p in result.policies if p not in {sim_comp[k] for k in shared}]
-g("n_ranked", len(shared))
-TITLES = {"sim": "simulated", "routerbench-subset": "routerbench-subset\n(real cost)",
-          "llmrouter": "llmrouter\n(estimated cost)"}
-ranks_plot = pc.rank_table({TITLES["sim"]: sim_rs_lab, **{TITLES[n]: real_rs_lab[n] for n in REAL}}, shared,
-                           method="first")
-ranks = pc.rank_table({"sim": sim_rs_lab, **{n: real_rs_lab[n] for n in REAL}}, shared)
-moves = {}
-for name in REAL:
-    key = slug(name)
-    a = agree[name] or {}
-    glue_formatted(f"rho_{key}", a.get("rho"), "{:.2f}")
-    glue_formatted(f"rho_{key}_lo", a.get("lo"), "{:.2f}")
-    glue_formatted(f"rho_{key}_hi", a.get("hi"), "{:.2f}")
-    if agree[name] is not None:
-        g(f"check_rho_{key}", a["rho"])  # the plain number, for the notebook's sanity test
-    mv = pc.biggest_moves(ranks, "sim", name, k=3) if agree[name] is not None else []
-    moves[name] = mv
-    g(f"moves_{key}", "; ".join(f"{lab} ({a_} to {b_})" for lab, a_, b_ in mv) if agree[name] is not None
-      else "n/a (data not found)")
-    if name in roles:
-        g(f"roles_{key}", f"{roles[name][pc.DEAREST].split(':', 1)[1]} (dearest) and "
-                          f"{roles[name][pc.CHEAPEST].split(':', 1)[1]} (cheapest)")
-    else:
-        g(f"roles_{key}", "n/a (data not found)")
-sim_roles = pc.fixed_roles(bench.model_names, bench.cost, bench.quality)
+ranks = ch.rank_comparison(result, bench, real_result, real_bench)
+glue_all(ranks["glue"])
 
 # %% tags=["remove-input"]
-PALETTE = {"learned router": "#0072B2", "baseline": "#009E73", "fixed model": "#D55E00"}
-
-
-def kind_of(label):
-    if label in (pc.DEAREST, pc.CHEAPEST):
-        return "fixed model"
-    return "learned router" if label in pc.learned_routers(result) else "baseline"
-
-
-ticks = [TITLES["sim"]] + [TITLES[n] + ("" if agree[n] is None else f"\nrho = {agree[n]['rho']:.2f}")
-                           for n in REAL]
 fig, ax = plt.subplots(figsize=style.figsize(5.0))
-plots.plot_rank_slopes(ax, ranks_plot.set_axis(ticks, axis=1),
-                       colors={lab: PALETTE[kind_of(lab)] for lab in shared})
-for kind, col in PALETTE.items():
-    ax.plot([], [], "-o", color=col, label=kind)
-fig.legend(*ax.get_legend_handles_labels(), fontsize=9, loc="outside lower center", ncol=3, frameon=False)
-glue("fig_rank_slopes", fig, display=False)
-plt.close(fig)
+ch.plot_rank_slopes(ax, ranks, result)
+glue_figure("fig_rank_slopes", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_rank_slopes
@@ -922,73 +534,8 @@ plt.close(fig)
 # policies).
 
 # %% tags=["remove-input"]
-learned_common = [p for p in pc.learned_routers(result) if p in no_conf]
-g("n_learned_common", len(learned_common))
-g("learned_common_text", ", ".join(learned_common))
-
-
-def headline(res, rs_lab=None, agreement=None):
-    """The chapter's headline measurements on one evaluation (None when its data is missing)."""
-    if res is None:
-        return None
-    learned = [p for p in learned_common if p in res.policies]
-    h = pc.best_learned_vs_best_fixed(res, learned)
-    h["learned"] = learned
-    h["mf_rank"] = pc.rank_among(res.summary()["rs"], "mf", learned)
-    h["rho"] = None if agreement is None else agreement
-    rs_all = res.summary()["rs"]
-    h["best_any"] = rs_all[[p for p in res.policies if not res.policy_info[p]["uses_truth"]]].idxmax()
-    h["rs_any"] = float(rs_all[h["best_any"]])
-    return h
-
-
-heads = {"sim": headline(result), **{n: headline(real_result[n], agreement=agree[n]) for n in REAL}}
-
-
-def cell(h, fmt):
-    return "data not found" if h is None else fmt(h)
-
-
-def ci(v, lo, hi, f="{:+.3f}"):
-    return f"{f.format(v)} [{f.format(lo)}, {f.format(hi)}]" if np.isfinite(lo) else f.format(v)
-
-
-COLS = {"sim": "simulated", "routerbench-subset": "routerbench-subset (real cost)",
-        "llmrouter": "llmrouter (estimated cost)"}
-ROWS = {
-    "best fixed model": lambda h: h["best_fixed"].split(":", 1)[1],
-    "its RS": lambda h: f"{h['rs_fixed']:.3f}",
-    "best learned router": lambda h: h["best_learned"],
-    "its RS ": lambda h: f"{h['rs_learned']:.3f}",
-    "learned minus fixed, RS [95%]": lambda h: ci(h["diff"], h["diff_lo"], h["diff_hi"]),
-    "OUB RS": lambda h: f"{h['rs_oub']:.3f}",
-    "share of the oracle gap closed [95%]": lambda h: ci(h["gap_closed"], h["gap_lo"], h["gap_hi"], "{:.2f}"),
-    "MF's rank among the learned routers": lambda h: f"{h['mf_rank']} of {len(h['learned'])}",
-    "best policy of any kind, bounds excluded (RS)": lambda h: f"{h['best_any']} ({h['rs_any']:.3f})",
-    "Spearman rho with the simulated ranking [95%]": lambda h: (
-        "reference" if h["rho"] is None else ci(h["rho"]["rho"], h["rho"]["lo"], h["rho"]["hi"], "{:.2f}")),
-}
-headline_table = pd.DataFrame({COLS[k]: [cell(h, f) for f in ROWS.values()] for k, h in heads.items()},
-                              index=pd.Index([r.strip() for r in ROWS], name="measure"))
-glue("tbl_headline", headline_table.rename_axis(None).style.set_table_styles(
-    [{"selector": "th, td", "props": "text-align: left;"}]), display=False)
-for k, h in heads.items():
-    key = "sim" if k == "sim" else slug(k)
-    glue_formatted(f"hl_{key}_diff", None if h is None else h["diff"], "{:+.3f}")
-    glue_formatted(f"hl_{key}_diff_lo", None if h is None else h["diff_lo"], "{:+.3f}")
-    glue_formatted(f"hl_{key}_diff_hi", None if h is None else h["diff_hi"], "{:+.3f}")
-    glue_formatted(f"hl_{key}_gap", None if h is None else h["gap_closed"], "{:.2f}")
-    glue_formatted(f"hl_{key}_gap_lo", None if h is None else h["gap_lo"], "{:.2f}")
-    glue_formatted(f"hl_{key}_gap_hi", None if h is None else h["gap_hi"], "{:.2f}")
-    g(f"hl_{key}_best", "n/a" if h is None else h["best_learned"])
-    g(f"hl_{key}_fixed", "n/a" if h is None else h["best_fixed"].split(":", 1)[1])
-    g(f"hl_{key}_mf_rank", "n/a" if h is None else f"{h['mf_rank']} of {len(h['learned'])}")
-    g(f"hl_{key}_best_any", "n/a" if h is None else h["best_any"])
-    glue_formatted(f"hl_{key}_rs_any", None if h is None else h["rs_any"])
-    if h is not None:  # plain numbers for the notebook's sanity test
-        g(f"check_{key}_diff", h["diff"])
-        g(f"check_{key}_gap", h["gap_closed"])
-        g(f"check_{key}_mf_rank", h["mf_rank"])
+heads, learned_common, headline_glue = ch.headlines(result, real_result, ranks)
+glue_all(headline_glue)
 
 # %% [markdown]
 # ```{glue:figure} tbl_headline
@@ -1027,35 +574,8 @@ for k, h in heads.items():
 # alike, so both sides of each difference carry the same small selection bonus.
 
 # %% tags=["remove-input"]
-def fmeas(h, value, lo=None, hi=None, note=""):
-    """A finding measurement; a missing benchmark gives value None with the reason."""
-    if h is None:
-        return {"value": None, "note": MISSING}
-    return {"value": value(h), "lo": None if lo is None else lo(h), "hi": None if hi is None else hi(h),
-            "note": note(h) if callable(note) else note}
-
-
-learned_note = "learned routers: " + ", ".join(learned_common) + " (the cascades cannot run on real data)"
-simcheck.record(
-    "algo.ranking", sim={"value": None, "note": "the simulated ranking is the reference"},
-    real={n: fmeas(heads[n], lambda h: h["rho"]["rho"], lambda h: h["rho"]["lo"], lambda h: h["rho"]["hi"],
-                   note=f"Spearman rho over {len(shared)} policies ({', '.join(shared)}); bounds, cascades "
-                        "and the other fixed models excluded; interval from paired bootstrap replicates")
-          for n in REAL})
-for fid, val, lo, hi in (
-        ("algo.best_learned_beats_best_fixed", "diff", "diff_lo", "diff_hi"),
-        ("algo.oracle_gap_closed", "gap_closed", "gap_lo", "gap_hi")):
-    simcheck.record(fid, sim=fmeas(heads["sim"], lambda h: h[val], lambda h: h[lo], lambda h: h[hi],
-                                   note=lambda h: f"{h['best_learned']} vs {h['best_fixed']}; {learned_note}"),
-                    real={n: fmeas(heads[n], lambda h: h[val], lambda h: h[lo], lambda h: h[hi],
-                                   note=lambda h: f"{h['best_learned']} vs {h['best_fixed']}; {learned_note}")
-                          for n in REAL})
-simcheck.record("algo.mf_top3",
-                sim=fmeas(heads["sim"], lambda h: h["mf_rank"] <= 3,
-                          note=lambda h: f"MF rank {h['mf_rank']} of {len(h['learned'])}; {learned_note}"),
-                real={n: fmeas(heads[n], lambda h: h["mf_rank"] <= 3,
-                               note=lambda h: f"MF rank {h['mf_rank']} of {len(h['learned'])}; {learned_note}")
-                      for n in REAL})
+for fid, measurements in ch.finding_measurements(heads, learned_common, ranks["shared"]).items():
+    simcheck.record(fid, **measurements)
 g("real_seconds", time.perf_counter() - t_real)
 
 # %% [markdown]
@@ -1073,66 +593,14 @@ g("real_seconds", time.perf_counter() - t_real)
 # `pc.estimate_sensitivity` compares the evaluations.
 
 # %% tags=["remove-input"]
-ESTIMATES = {"default (reference-answer length, cl100k-like tokens)": {},
-             "answers x0.5": {"output_scale": 0.5},
-             "answers x2": {"output_scale": 2.0},
-             "tokens = characters / 4": {"token_method": "chars4"}}
-DEFAULT_EST = next(iter(ESTIMATES))
 t_sens = time.perf_counter()
-sens_seeds = list(range(min(sensitivity_seeds, n_seeds)))
-sens_table = None
-if real_bench["llmrouter"] is not None:
-    sens_bench, sens_result = {}, {}
-    for label, opts in ESTIMATES.items():
-        if not opts:
-            sens_bench[label], sens_result[label] = real_bench["llmrouter"], real_result["llmrouter"]
-            continue
-        b = sources.load_for_book("llmrouter", scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300, **opts)
-        assert (b.sample_ids == real_bench["llmrouter"].sample_ids).all()  # the same queries, re-priced
-        sens_bench[label] = b
-        sens_result[label] = rl.evaluation.protocol.evaluate(
-            b, "all", seeds=sens_seeds, normalization="global", split="stratified", test_size=TEST_SIZE,
-            bootstrap=0, cache_dir=cache_dir)
-    sens_table = pc.estimate_sensitivity(sens_result, sens_bench, DEFAULT_EST)
-    shown = sens_table.copy()
-    for c in shown.columns:
-        if c.endswith("change") or c == "learned - fixed":
-            shown[c] = shown[c].map(lambda v: f"{round(v, 3) + 0.0:+.3f}")  # + 0.0: no "-0.000"
-        elif c in ("oracle gap closed", "rho vs default"):
-            shown[c] = shown[c].map("{:.2f}".format)
-        elif shown[c].dtype.kind == "f":
-            shown[c] = shown[c].map("{:.3f}".format)
-    shown.columns = [c.replace(" - ", " minus ") for c in shown.columns]
-    shown.index.name = None
-    shown = shown.rename(index={DEFAULT_EST: "default"}).T  # estimates as columns: narrow enough for the page
-    display(shown.style.set_table_styles([{"selector": "th, td", "props": "text-align: left;"}]).set_caption(
-        f"LLMRouter (estimated cost): key results under four cost estimates, "
-        f"seed{'s' if len(sens_seeds) > 1 else ''} {', '.join(map(str, sens_seeds))}"))
-else:
-    display(Markdown(f"*llmrouter: {MISSING}; no sensitivity check.*"))
+sens_shown, sens_glue = ch.cost_sensitivity(real_bench, real_result, scale, data_dir, n_seeds, sensitivity_seeds,
+                                            cache_dir)
+display(sens_shown)
 g("sens_seconds", time.perf_counter() - t_sens)
 
 # %% tags=["remove-input"]
-g("sens_seeds_text", f"seed{'s' if len(sens_seeds) > 1 else ''} {', '.join(map(str, sens_seeds))}"
-  + (" only, for time" if len(sens_seeds) < n_seeds else ""))
-if sens_table is not None:
-    alt = sens_table.drop(index=DEFAULT_EST)
-    best_same = (sens_table["best learned router"] == sens_table.loc[DEFAULT_EST, "best learned router"]).all()
-    by_router = sens_table.groupby("best learned router", sort=False).groups
-    g("sens_best_text", f"the best learned router stays {sens_table.loc[DEFAULT_EST, 'best learned router']} "
-                        "under every estimate" if best_same else
-      "the best learned router is not the same under every estimate ("
-      + "; ".join(f"{r}: {', '.join(idx)}" for r, idx in by_router.items()) + ")")
-    glue_formatted("sens_rho_min", alt["rho vs default"].min(), "{:.2f}")
-    glue_formatted("sens_mf_change_max", alt["MF RS change"].abs().max(), "{:.3f}")
-    glue_formatted("sens_diff_change_max", alt["learned - fixed change"].abs().max(), "{:.3f}")
-    glue_formatted("sens_diff_min", sens_table["learned - fixed"].min(), "{:+.3f}")
-    glue_formatted("sens_diff_max", sens_table["learned - fixed"].max(), "{:+.3f}")
-    g("check_sens_rho_min", alt["rho vs default"].min())
-else:
-    g("sens_best_text", "n/a (llmrouter data not found)")
-    for k in ("sens_rho_min", "sens_mf_change_max", "sens_diff_change_max", "sens_diff_min", "sens_diff_max"):
-        glue_formatted(k, None)
+glue_all(sens_glue)
 
 # %% [markdown]
 # Across the four estimates {glue:text}`sens_best_text`; the ranking of the policies keeps a
@@ -1159,39 +627,11 @@ else:
 # ({glue:text}`distinct_n_train:,d` training rows of split 0, all its test rows).
 
 # %% tags=["remove-input"]
-t_distinct = time.perf_counter()
-DISTINCT_RANKS = [1, 2, 3, 4, 5, 6, 32]
-DISTINCT_TRAIN = 20_000          # training rows of split 0 for the rank sweep (keeps it to a few seconds)
-ten_run = [p for p in ARTICLE_TEN if p in policies]
-agreement = pc.choice_agreement(result, ten_run)
-pair_a, pair_b, max_pair_agreement = pc.most_similar_pair(agreement)
-_tr, _te = stratified_split(bench, seed=0)
-_tr = np.sort(np.random.default_rng(0).choice(_tr, min(DISTINCT_TRAIN, len(_tr)), replace=False))
-sweep_distinct = pc.predictive_agreement(bench.rows(_tr), bench.rows(_te), DISTINCT_RANKS, reference="seq-cls",
-                                         others=["causal-lm", "bert-cls"], seed=0)
-proba_corr = pc.probability_correlation(sweep_distinct["proba"])
-rank_distinct = pc.rank_where_distinct(sweep_distinct["ranks"], 0.95)
-distinct_seconds = time.perf_counter() - t_distinct
-display(agreement.style.format("{:.2f}").set_table_styles([{"selector": "th, td", "props": "font-size: 0.8em;"}])
-        .set_caption("Share of test queries on which two of the ten choose the same model (mean over the splits)"))
-display(sweep_distinct["ranks"].rename(columns={"agreement": "share of the same choice",
-                                                "proba_corr": "correlation of the probabilities"})
-        .rename(columns=style.readable_header).style.format("{:.3f}").set_caption(
-    "MF at rank k against seq-cls on split 0: share of the same choice, correlation of the probabilities"))
+distinct = ch.distinctness(result, bench)
+display(*distinct["tables"])
 
 # %% tags=["remove-input"]
-g("distinct_n_train", len(_tr))
-g("distinct_max_agreement", max_pair_agreement)
-g("distinct_pair", f"{pair_a} and {pair_b}")
-g("distinct_n_pairs_over", int(((agreement.to_numpy() > 0.95).sum() - len(ten_run)) // 2))
-g("mf_seqcls_agreement", agreement.loc["mf", "seq-cls"])
-g("mf_seqcls_proba_corr", proba_corr.loc["mf", "seq-cls"])
-g("mf_bert_proba_corr", proba_corr.loc["mf", "bert-cls"])
-g("mf_causal_proba_corr", proba_corr.loc["mf", "causal-lm"])
-for k_ in DISTINCT_RANKS:
-    g(f"mf_k{k_}_seqcls_agreement", sweep_distinct["ranks"].loc[k_, "agreement"])
-glue_formatted("mf_rank_distinct", rank_distinct, fmt="{:d}", missing="no rank of the sweep")
-g("distinct_seconds", distinct_seconds)
+glue_all(distinct["glue"])
 
 # %% [markdown]
 # **Finding.** The two most similar of the ten are {glue:text}`distinct_pair`: they choose the same
@@ -1210,104 +650,11 @@ g("distinct_seconds", distinct_seconds)
 # and the rank sweep from `pc.predictive_agreement`.
 
 # %% tags=["remove-input"]
-# The reproduction ledger: one entry per claim this chapter checks. Measurements only: the verdicts
-# come from the pre-registered criteria (routerlab/reproduction/criteria.yaml) through ledger.record.
-# The same checks on real outcomes (same criteria), where the claim's policies exist there.
-ARTICLE_POLICY = {"result.oracle.rs": "oub", "result.mf.rs": "mf", "result.mf.quality": "mf",
-                  "result.mf.cost_reduction": "mf", "result.random.rs": "random", "result.bert.rs": "bert-cls"}
-NO_CONFIDENCE = "the cascades need a response confidence the real files do not have"
-
-
-def real_checks(check):
-    """{source: ledger real entry} for one check; ``check(res, bench, name)`` returns the entry."""
-    return {n: ({"measured": None, "ours": None, "note": MISSING} if real_result[n] is None
-                else check(real_result[n], real_bench[n], n)) for n in REAL}
-
-
-def real_number(cid, c):
-    def check(res, b, name):
-        pol = ARTICLE_POLICY.get(cid)
-        if pol is None:
-            why = NO_CONFIDENCE if ("cascade" in cid or "frugalgpt" in cid) else \
-                "the article's model (GPT-4o or Llama-3-8B) is not in this source"
-            return {"measured": None, "ours": None, "note": why}
-        r, mtr = res.summary().loc[pol], c["metric"]
-        v, ls, hs, lb, hb = (r[mtr], r[f"{mtr}_lo_seeds"], r[f"{mtr}_hi_seeds"], r[f"{mtr}_lo_boot"],
-                             r[f"{mtr}_hi_boot"])
-        ref = f"; cost reduction vs {res.params['reference']}" if mtr == "cost_reduction" else ""
-        return {"ours": v, "lo": ls, "hi": hs, "measured": number_measures(v, (ls, hs), (lb, hb)),
-                "note": f"{COST_KIND[name]}; bootstrap interval {lb:.3f} to {hb:.3f}{ref}; other models and "
-                        "datasets than the article's"}
-    return real_checks(check)
-
-
-def real_mf_best(res, b, name):
-    roles_ = pc.fixed_roles(b.model_names, b.cost, b.quality)
-    ten_real = [p for p in ARTICLE_TEN if p in res.policies] + [roles_[pc.DEAREST], roles_[pc.CHEAPEST]]
-    rs_ = res.summary()["rs"][ten_real]
-    best = rs_.idxmax()
-    note = f"best of the {len(ten_real)} of the ten that run here: {best}; {NO_CONFIDENCE}; {COST_KIND[name]}"
-    return {"ours": f"best of the ten that run: {best}", "note": note,
-            "measured": {"mf_margin": float(rs_["mf"] - rs_.drop("mf").max()), "n_of_ten_run": len(ten_real)}}
-
-
-def real_ordering(res, b, name):
-    roles_ = pc.fixed_roles(b.model_names, b.cost, b.quality)
-    rs_ = res.summary()["rs"]
-    o = pc.article_ordering(rs_.to_dict(), roles_[pc.DEAREST], roles_[pc.CHEAPEST], EQUAL_TOL)
-    held = [r for r in o["relations"] if r[3] is not None]
-    return {"ours": " ; ".join(f"{a} {rel} {b_}: {'holds' if h else 'fails'}" for a, rel, b_, h in held),
-            "measured": {"relations_failed": sum(not r[3] for r in held),
-                         "relations_unchecked": len(o["relations"]) - len(held)},
-            "note": f"{sum(r[3] for r in held)} of {len(held)} checkable relations hold; GPT-4o and Llama-3-8B "
-                    f"fixed stand in as the dearest and cheapest models; {NO_CONFIDENCE}; {COST_KIND[name]}"}
-
-
-def real_gap(res, b, name):
-    rs_ = res.summary()["rs"]
-    pr = res.paired("mf").set_index("policy")
-    v = rs_["oub"] - rs_["mf"]
-    lo, hi = pr.loc["oub", "lo"], pr.loc["oub", "hi"]
-    return {"ours": v, "lo": lo, "hi": hi, "measured": {"ours": v, "boot_lo": lo, "boot_hi": hi},
-            "note": f"OUB RS minus MF RS, paired bootstrap; {COST_KIND[name]}"}
-
-
-for cid, c in checks.items():
-    if cid in INCONSISTENT:
-        continue  # chapter 02 and the ledger page record these audited claims
-    ledger.record(cid, ours=c["ours"], lo=c["lo"], hi=c["hi"], measured=c["measured"], chapter=CHAPTER,
-                  note=f"bootstrap interval {c['lo_boot']:.3f} to {c['hi_boot']:.3f}; simulated data",
-                  real=real_number(cid, c))
-ledger.record("result.mf.best", ours=f"best of the ten: {best_of_ten}", chapter=CHAPTER,
-              measured={"mf_margin": float(rs["mf"] - rs[[p for p in ten if p != "mf"]].max()),
-                        "n_of_ten_run": len(ten)},
-              note=f"runner-up {runner_up}, diff {pm.loc[runner_up, 'diff']:+.3f} "
-                   f"[{pm.loc[runner_up, 'lo']:+.3f}, {pm.loc[runner_up, 'hi']:+.3f}] vs MF; simulated data",
-              real=real_checks(real_mf_best))
-ledger.record("result.ordering", ours=ours_order, chapter=CHAPTER,
-              measured={"relations_failed": sum(not r[3] for r in relations), "relations_unchecked": 0},
-              note=f"{sum(r[3] for r in relations)} of {len(relations)} relations hold; simulated data",
-              real=real_checks(real_ordering))
-ledger.record("result.oracle.gap", ours=gap, lo=gap_lo, hi=gap_hi, measured=gap_measured, chapter=CHAPTER,
-              note="OUB RS minus MF RS; simulated data", real=real_checks(real_gap))
-ledger.record("algo.list", ours=f"{len(ten_run)} of the ten run; most similar pair {pair_a} / {pair_b}: "
-                                f"same choice on {max_pair_agreement:.1%} of test queries",
-              measured={"n_implemented": len(ten_run), "max_pair_agreement": max_pair_agreement}, chapter=CHAPTER,
-              note=f"MF vs seq-cls: same choice {agreement.loc['mf', 'seq-cls']:.1%}, probabilities correlated at "
-                   f"{proba_corr.loc['mf', 'seq-cls']:.3f} (split 0); MF's choices differ from seq-cls's on more than "
-                   f"5% of queries only at k <= {rank_distinct or 0} (k = 32 cannot bind with {bench.n_models} models); "
-                   f"plus kNN, MLP and dataset-best ({len(policies)} policies in all)")
-_strata = bench.dataset_codes.astype(np.int64) * (bench.n_models + 1) + difficulty_bins(bench.quality)
-_sizes = np.bincount(_strata)
-stratum_dev = max(float(np.abs(np.bincount(_strata[stratified_split(bench, seed=s)[1]], minlength=len(_sizes))
-                               - 0.2 * _sizes).max()) for s in range(n_seeds))
-ledger.record("setting.split", ours=f"80/20 stratified by dataset x difficulty bin, seeds 0-{n_seeds - 1}",
-              measured={"max_stratum_deviation": stratum_dev}, chapter=CHAPTER,
-              note=f"largest deviation of a stratum's test rows from 20%: {stratum_dev:.2f} queries; ""a setting we adopt; chapter 06 compares it with a plain random split")
-g("chapter_seconds", time.perf_counter() - t_start)
-import resource  # noqa: E402  (peak memory of this kernel, for the speed budget)
-
-g("peak_memory_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# The reproduction ledger: one entry per claim this chapter checks, on simulated data and, where the
+# claim's policies exist there, on real outcomes. Measurements only: the verdicts come from the
+# pre-registered criteria (routerlab/reproduction/criteria.yaml) through ledger.record.
+ch.record_ledger(CHAPTER, result, bench, checks, sim, distinct, real_result, real_bench, n_seeds)
+glue_all(ch.run_values(t_start))
 
 # %% [markdown]
 # This chapter ran in {glue:text}`chapter_seconds:.0f` s with a peak memory of
