@@ -52,60 +52,19 @@ judge_error = 0.2  # error rate of the cascade's simulated judge (RouterBench pl
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from myst_nb import glue
-from scipy.stats import spearmanr
 
-import routerlab as rl
-from routerlab.evaluation import curves as cv
-from routerlab.book import plots
-from routerlab.data import sources
 from routerlab.book import style
-from routerlab.book.glue import glue_formatted
-from routerlab.evaluation.protocol import t_interval
-from routerlab.data.sources.routellm import find_routellm_dir, load_routellm, placeholder_benchmark
-from routerlab.book.tables import html_table
-from IPython.display import HTML
+from routerlab.book.glue import glue_figure
+from routerlab.chapters import real_outcomes as ch
+from routerlab.evaluation import curves as cv
 
 style.use()
 
 t_start = time.perf_counter()
-folder = find_routellm_dir(data_dir)
-HAVE_DATA = folder is not None
-
-
-def g(key, value, measured=True):
-    """Glue a plain number or string; without the real data every measured number is NaN and
-    every measured text 'n/a' (``measured=False`` for parameters, glued as they are)."""
-    have = HAVE_DATA or not measured
-    if isinstance(value, (bool, np.bool_)):
-        value = bool(value)
-    elif isinstance(value, (int, np.integer)):
-        value = int(value) if have else float("nan")
-    elif isinstance(value, (float, np.floating)):
-        value = float(value) if have else float("nan")
-    elif not have:
-        value = "n/a"
-    glue(key, value, display=False)
-    GLUED[key] = value
-    return value
-
-
-GLUED = {}  # every value glued by g(); the prose shows them through PROSE_FORMATS at the end
-
-
-glue("data_status", f"real data found ({folder.name})" if HAVE_DATA else
-     "data NOT found: every number below reads n/a", display=False)
-bench = load_routellm(folder) if HAVE_DATA else placeholder_benchmark(seed=seed)
-for d, k in {"MMLU": "mmlu", "GSM8K": "gsm8k"}.items():
-    g(f"n_{k}", int(bench.dataset_mask(d).sum()))
-bench = sources.subsample(bench, scale, seed=seed, min_per_dataset=min_per_dataset)
-g("n_used", bench.n_queries)
-g("scale_used", scale, measured=False)
-g("min_per_dataset", min_per_dataset, measured=False)
-WEAK, STRONG = bench.model_names
-DS = {"MMLU": "mmlu", "GSM8K": "gsm8k"}
+bench, HAVE_DATA, status, counts = ch.load(data_dir, scale, seed, min_per_dataset)
+G = ch.Glued(HAVE_DATA)  # every value glued; without the real data, measured numbers read NaN and texts "n/a"
+G.add({"data_status": status, "scale_used": scale, "min_per_dataset": min_per_dataset}, measured=False)
+G.add(counts)
 
 # %% [markdown]
 # ## The data
@@ -124,33 +83,9 @@ DS = {"MMLU": "mmlu", "GSM8K": "gsm8k"}
 # GSM8K ({numref}`tbl-08-overview`).
 
 # %% tags=["remove-input"]
-rows = []
-for d, k in DS.items():
-    sub = bench.rows(bench.dataset_mask(d))
-    qw, qs = sub.quality[:, 0] >= 0.5, sub.quality[:, 1] >= 0.5
-    cw, cs = sub.cost.mean(axis=0)
-    rows.append({"dataset": d, "questions": sub.n_queries, f"{WEAK} accuracy": qw.mean(),
-                 f"{STRONG} accuracy": qs.mean(), "both right": (qw & qs).mean(),
-                 "only strong right": (~qw & qs).mean(), "only weak right": (qw & ~qs).mean(),
-                 "both wrong": (~qw & ~qs).mean(), f"{WEAK} $/query": cw, f"{STRONG} $/query": cs,
-                 "cost ratio": cs / cw})
-    g(f"acc_weak_{k}", qw.mean())
-    g(f"acc_strong_{k}", qs.mean())
-    g(f"only_strong_{k}", (~qw & qs).mean())
-    g(f"only_weak_{k}", (qw & ~qs).mean())
-    g(f"cost_ratio_{k}", cs / cw)
-overview = pd.DataFrame(rows).set_index("dataset")
-# for the page: one column per dataset, one row per measurement, readable labels and formats
-_fmt = {c: ("{:.2e}" if "$" in c else "{:.1f}" if c == "cost ratio" else "{:,.0f}" if c == "questions"
-            else "{:.3f}") for c in overview.columns}
-overview_view = pd.DataFrame({c: [f.format(v) for v in overview[c]] for c, f in _fmt.items()},
-                             index=overview.index).T
-overview_view.index = [{"only strong right": f"only {STRONG} right", "only weak right": f"only {WEAK} right",
-                        f"{WEAK} $/query": f"{WEAK}, USD per query",
-                        f"{STRONG} $/query": f"{STRONG}, USD per query",
-                        "cost ratio": f"cost ratio ({STRONG} / {WEAK})"}.get(i, i) for i in overview_view.index]
-overview_view.index.name = "share of questions / cost"
-glue("tbl_overview", HTML(html_table(overview_view.reset_index(), nowrap=list(DS))), display=False)
+values, table = ch.overview(bench)
+G.add(values)
+G.displays({"tbl_overview": table})
 
 # %% [markdown]
 # ```{glue:figure} tbl_overview
@@ -198,55 +133,10 @@ study = cv.two_model_study(bench, seeds=range(n_seeds), features=features,
                            judge_error=judge_error)
 
 # %% tags=["remove-input"]
-g("n_seeds_used", n_seeds, measured=False)
-g("judge_error", judge_error, measured=False)
-pts = study.points
-ORDER = ["mf", "bert-cls", "seq-cls", "causal-lm", "knn", "mlp", "subject-prior", "random",
-         "judge-cascade", "oracle", f"fixed:{WEAK}", f"fixed:{STRONG}", "zero router"]
-METRICS = ["rs", "quality", "strong_share", "apgr", "cpt50", "cpt80", "aiq_cmax", "aiq_range"]
-
-
-def summary(dataset):
-    """Mean over seeds with a 95% t-interval, routers in ORDER."""
-    p = pts[pts["dataset"] == dataset]
-    out = {}
-    for r in ORDER:
-        v = p[p["router"] == r][METRICS].to_numpy(dtype=float)
-        lo, hi = t_interval(v) if len(v) > 1 else (np.full(len(METRICS), np.nan),) * 2
-        out[r] = {**{m: v[:, i].mean() for i, m in enumerate(METRICS)},
-                  **{f"{m}_lo": lo[i] for i, m in enumerate(METRICS)},
-                  **{f"{m}_hi": hi[i] for i, m in enumerate(METRICS)}}
-    return pd.DataFrame(out).T
-
-
-tables = {d: summary(d) for d in DS}
-
-
-LABELS = {"mf": "MF", "bert-cls": "BERT classifier", "seq-cls": "sequence classifier",
-          "causal-lm": "causal LM", "knn": "kNN", "mlp": "MLP", "subject-prior": "subject prior",
-          "random": "random", "judge-cascade": "cascade (simulated judge)", "oracle": "oracle",
-          f"fixed:{WEAK}": f"{WEAK} alone", f"fixed:{STRONG}": f"{STRONG} alone", "zero router": "zero router"}
-HEADERS = {"rs": "RS", "quality": "quality", "strong_share": "GPT-4 share", "apgr": "APGR",
-           "cpt50": "CPT(50%)", "cpt80": "CPT(80%)", "aiq_cmax": "AIQ (c_max)", "aiq_range": "AIQ (range)"}
-
-
-def show(t, metrics=("rs", "apgr", "cpt50", "aiq_cmax")):
-    """A table for the page: each value over its 95% interval across splits (no interval when the
-    splits agree exactly); "–" where the metric is not defined for that row."""
-    def cell(a, lo, hi):
-        if np.isnan(a):
-            return "–"
-        return f"{a:.3f}" if np.isnan(lo) or np.isclose(lo, hi) else f"{a:.3f}\n[{lo:.3f}, {hi:.3f}]"
-    out = pd.DataFrame({"router": [LABELS.get(r, r) for r in t.index]})
-    for m in metrics:
-        out[HEADERS[m]] = [cell(a, lo, hi) for a, lo, hi in zip(t[m], t[f"{m}_lo"], t[f"{m}_hi"])]
-    return HTML(html_table(out, nowrap=[HEADERS[m] for m in metrics]))
-
-
-for d, k in DS.items():
-    glue(f"tbl_{k}", show(tables[d]), display=False)
-    glue(f"tbl_{k}_full", show(tables[d], METRICS), display=False)
-
+G.add({"n_seeds_used": n_seeds, "judge_error": judge_error}, measured=False)
+LABELS = ch.labels(study.weak, study.strong)
+tables = ch.router_tables(study)   # {dataset: routers x metrics, mean and 95% interval over the splits}
+G.displays(ch.router_views(tables, LABELS))
 
 # %% [markdown]
 # ### MMLU
@@ -300,20 +190,7 @@ for d, k in DS.items():
 # on GSM8K.
 
 # %% tags=["remove-input"]
-NAMES = {"mf": "mf", "bert-cls": "bert_cls", "seq-cls": "seq_cls", "causal-lm": "causal_lm", "knn": "knn",
-         "mlp": "mlp", "subject-prior": "subject_prior", "random": "random", "judge-cascade": "judge_cascade",
-         "oracle": "oracle"}
-LEARNED = ["mf", "bert-cls", "seq-cls", "causal-lm", "knn", "mlp"]
-for d, k in DS.items():
-    t = tables[d]
-    for r, rk in NAMES.items():
-        for m in METRICS:
-            g(f"{rk}_{m}_{k}", t.loc[r, m])
-        for m in ("apgr", "cpt50", "cpt80", "rs"):
-            g(f"{rk}_{m}_{k}_lo", t.loc[r, f"{m}_lo"])
-            g(f"{rk}_{m}_{k}_hi", t.loc[r, f"{m}_hi"])
-    g(f"best_apgr_{k}", LABELS[str(t.loc[LEARNED, "apgr"].astype(float).idxmax())])
-    g(f"best_rs_{k}", LABELS[str(t.loc[LEARNED, "rs"].astype(float).idxmax())])
+G.add(ch.router_values(tables, LABELS))
 
 # %% [markdown]
 # {numref}`fig-08-share-curves` is the RouteLLM view of split 0: quality against the share of
@@ -330,23 +207,10 @@ for d, k in DS.items():
 
 # %% tags=["remove-input"]
 fig, axes = plt.subplots(2, 1, figsize=style.figsize(8.5), sharex=True)
-c0 = study.curves[(study.curves["seed"] == 0) & (study.curves["kind"] == "threshold")]
-for ax, d in zip(axes, DS):
-    cd = c0[c0["dataset"] == d]
-    show_r = ["mf", "knn", "subject-prior", "random", "judge-cascade", "oracle"]
-    sub = bench.rows(bench.dataset_mask(d))
-    plots.plot_share_curves(ax, {LABELS[r]: (cd[cd.router == r]["x"].to_numpy(), cd[cd.router == r]["quality"].to_numpy())
-                                 for r in show_r},
-                            weak=float(pts[(pts.dataset == d) & (pts.router == f"fixed:{WEAK}") & (pts.seed == 0)]["quality"].iloc[0]),
-                            strong=float(pts[(pts.dataset == d) & (pts.router == f"fixed:{STRONG}") & (pts.seed == 0)]["quality"].iloc[0]),
-                            xlabel="share of calls to GPT-4" if ax is axes[-1] else "")
-    ax.get_legend().remove()
-    ax.set_title(d + ("" if HAVE_DATA else " [PLACEHOLDER]"))
-handles, labels = axes[0].get_legend_handles_labels()
-labels = [{"weak model": f"{WEAK} alone", "strong model": f"{STRONG} alone"}.get(x, x) for x in labels]
-fig.legend(handles, labels, loc="outside lower center", ncol=3)
-glue("fig_share_curves", fig, display=False)
-plt.close(fig)
+for ax, d in zip(axes, ch.DS):
+    ch.plot_share_panel(ax, study, d, LABELS, placeholder=not HAVE_DATA, last=ax is axes[-1])
+ch.figure_legend(fig, axes[0], study)
+glue_figure("fig_share_curves", fig)
 
 # %% [markdown]
 # {numref}`fig-08-hulls` is the RouterBench view of the same split: each router's operating points
@@ -362,21 +226,10 @@ plt.close(fig)
 
 # %% tags=["remove-input"]
 fig, axes = plt.subplots(2, 1, figsize=style.figsize(8.5))
-cc = study.curves[(study.curves["seed"] == 0) & (study.curves["kind"] == "cost")]
-for ax, d in zip(axes, DS):
-    cd = cc[cc["dataset"] == d]
-    sel = {LABELS[r]: (cd[cd.router == r]["x"].to_numpy(), cd[cd.router == r]["quality"].to_numpy())
-           for r in ["mf", "knn", "subject-prior", "judge-cascade", "oracle"]}
-    z = cd[cd.router == "zero router"]
-    ax.set_prop_cycle(color=[style.PALETTE[i] for i in (0, 1, 2, 4, 5)])  # the colours of the figure above
-    plots.plot_hulls(ax, sel, zero=rl.metrics.ndch(z["x"], z["quality"]), logx=True,
-                     xlabel="mean cost per question (USD, log scale)")
-    ax.get_legend().remove()
-    ax.set_title(d + ("" if HAVE_DATA else " [PLACEHOLDER]"))
-handles, labels = axes[0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="outside lower center", ncol=3)
-glue("fig_hulls", fig, display=False)
-plt.close(fig)
+for ax, d in zip(axes, ch.DS):
+    ch.plot_hull_panel(ax, study, d, LABELS, placeholder=not HAVE_DATA)
+ch.figure_legend(fig, axes[0])
+glue_figure("fig_hulls", fig)
 
 # %% [markdown]
 # ## What the prompt text can and cannot predict
@@ -407,42 +260,11 @@ plt.close(fig)
 # ```
 
 # %% tags=["remove-input"]
-auc = (pts[pts["router"].isin(LEARNED + ["subject-prior"])]
-       .groupby(["dataset", "router"], sort=False)[["auc_weak", "auc_strong", "auc_gain", "apgr"]].mean())
-_auc_view = auc.reset_index()
-_auc_view["router"] = _auc_view["router"].map(LABELS)
-_auc_view = _auc_view.rename(columns={"auc_weak": "AUC: Mixtral", "auc_strong": "AUC: GPT-4",
-                                      "auc_gain": "AUC: only GPT-4", "apgr": "APGR"})
-for c in ("AUC: Mixtral", "AUC: GPT-4", "AUC: only GPT-4", "APGR"):
-    _auc_view[c] = [f"{v:.3f}" for v in _auc_view[c]]
-glue("tbl_auc", HTML(html_table(_auc_view, nowrap=["dataset", "router"])), display=False)
+auc, auc_view = ch.auc_table(study.points, LABELS)
+G.displays({"tbl_auc": auc_view})
 
 # %% tags=["remove-input"]
-for d, k in DS.items():
-    a = auc.loc[d]
-    g(f"mf_auc_strong_{k}", a.loc["mf", "auc_strong"])
-    g(f"mf_auc_gain_{k}", a.loc["mf", "auc_gain"])
-    g(f"sp_auc_gain_{k}", a.loc["subject-prior", "auc_gain"])
-    best = tables[d].loc[LEARNED, "apgr"].astype(float).idxmax()
-    g(f"best_learned_apgr_{k}", tables[d].loc[best, "apgr"])
-    sp_lo, sp_hi = tables[d].loc["subject-prior", ["apgr_lo", "apgr_hi"]].astype(float)
-    b_lo, b_hi = tables[d].loc[best, ["apgr_lo", "apgr_hi"]].astype(float)
-    verdict = ("above" if b_lo > sp_hi else "below" if b_hi < sp_lo else "indistinguishable from")
-    g(f"text_vs_subject_{k}", verdict)
-    bg = a.loc[LEARNED, "auc_gain"].astype(float)
-    g(f"best_auc_gain_{k}", bg.max())
-    g(f"best_auc_gain_router_{k}", LABELS[str(bg.idxmax())])
-b_ = tables["MMLU"].loc[LEARNED, "apgr"].astype(float).idxmax()
-sp_ = tables["MMLU"].loc["subject-prior", ["apgr_lo", "apgr_hi"]].astype(float)
-if float(tables["MMLU"].loc[b_, "apgr_lo"]) > sp_.iloc[1]:
-    reading = ("The text thus adds information beyond the subject label: it tells apart, within a "
-               "subject, some of the questions that trip Mixtral up.")
-else:
-    reading = ("What the text captures on MMLU is thus mostly which subject a question belongs to; "
-               "which question within a subject trips Mixtral up is largely invisible to these features.")
-g("subject_reading_mmlu", reading)
-bg = float(auc.loc["GSM8K"].loc[LEARNED, "auc_gain"].max())
-_ = g("gsm8k_signal", "little" if bg < 0.6 else "some, but far from complete," if bg < 0.8 else "strong")
+G.add(ch.text_signal(auc, tables, LABELS))
 
 # %% [markdown]
 # ## Do the metrics agree?
@@ -469,31 +291,7 @@ _ = g("gsm8k_signal", "little" if bg < 0.6 else "some, but far from complete," i
 # average, so {glue:text}`len_reading_mmlu`
 
 # %% tags=["remove-input"]
-RANKED = LEARNED + ["subject-prior", "random", "judge-cascade"]
-for d, k in DS.items():
-    rhos = {"rs_aiq": [], "rs_apgr": [], "aiq_apgr": []}
-    for s_, p in pts[(pts.dataset == d) & pts.router.isin(RANKED)].groupby("seed"):
-        p = p.set_index("router").loc[RANKED]
-        for key, (a_, b_) in {"rs_aiq": ("rs", "aiq_cmax"), "rs_apgr": ("rs", "apgr"),
-                              "aiq_apgr": ("aiq_cmax", "apgr")}.items():
-            rhos[key].append(spearmanr(p[a_], p[b_]).statistic)
-    for key, v in rhos.items():
-        g(f"rho_{key}_{k}", float(np.nanmean(v)))
-    band = tables[d].loc[LEARNED, "aiq_cmax"].astype(float)
-    g(f"aiq_min_{k}", band.min())
-    g(f"aiq_max_{k}", band.max())
-    zero_aiq = float(tables[d].loc["zero router", "aiq_cmax"])
-    g(f"zero_aiq_{k}", zero_aiq)
-    g(f"n_above_zero_{k}", int((band > zero_aiq).sum()))
-    g(f"max_above_zero_{k}", float(band.max() - zero_aiq))
-    g(f"dollar_reading_{k}", "the learned routers gain little over random mixing"
-      if band.max() - zero_aiq < 0.02 else "the learned routers gain clearly over random mixing")
-    sub = bench.rows(bench.dataset_mask(d))
-    need = (sub.quality[:, 0] < 0.5) & (sub.quality[:, 1] >= 0.5)
-    ratio = float(sub.prompt_tokens[need].mean() / sub.prompt_tokens[~need].mean())
-    g(f"len_ratio_{k}", ratio)
-    g(f"len_reading_{k}", "a router that finds them pays more than the average GPT-4 call for each."
-      if ratio > 1 else "finding them is not made dearer by their length.")
+G.add(ch.metric_agreement(study.points, tables, bench))
 
 # %% [markdown]
 # ## The article's two-model claim, on real outcomes
@@ -513,97 +311,11 @@ for d, k in DS.items():
 # "8 points" concerns six simulated models and cannot be checked here.
 
 # %% tags=["remove-input"]
-caps = []
-for d, k in DS.items():
-    t = tables[d]
-    singles = t.loc[[f"fixed:{WEAK}", f"fixed:{STRONG}"], "rs"].astype(float)
-    best_single = float(singles.max())
-    head = float(t.loc["oracle", "rs"]) - best_single
-    g(f"best_single_rs_{k}", best_single)
-    g(f"best_single_name_{k}", str(singles.idxmax()).removeprefix("fixed:"))
-    g(f"headroom_{k}", head)
-    g(f"mf_gain_{k}", float(t.loc["mf", "rs"]) - best_single)
-    g(f"cascade_gain_{k}", float(t.loc["judge-cascade", "rs"]) - best_single)
-    cap = (float(t.loc["mf", "rs"]) - best_single) / head if head > 0 else float("nan")
-    caps.append(cap)
-    g(f"mf_captured_{k}", cap)
-heads = [float(tables[d].loc["oracle", "rs"]) - float(tables[d].loc[[f"fixed:{WEAK}", f"fixed:{STRONG}"], "rs"].max())
-         for d in DS]
-g("headroom_verdict",
-  "Even with two models the oracle's headroom exceeds the article's 8 RS points on both datasets, so "
-  "having only two models is not what limits a two-model router here." if min(heads) > 0.08 else
-  "On at least one dataset the oracle's headroom with two models is below the article's 8 RS points: "
-  "there, two models leave little to gain whatever the router.")
-share = "a third" if max(caps) < 1 / 3 else "half" if max(caps) < 0.5 else None
-g("captured_verdict",
-  f"MF realises less than {share} of that headroom on each dataset, so the bottleneck is predicting "
-  "which questions need the stronger model from the prompt alone, the point of the previous section."
-  if share else "MF realises at least half of the headroom on at least one dataset.")
-_ = g("runtime_s", time.perf_counter() - t_start)
+G.add(ch.two_model_claim(tables, study.weak, study.strong))
+G.add({"runtime_s": time.perf_counter() - t_start})
 
 # %% tags=["remove-input"]
-# The numbers the prose shows, formatted here so that a missing data folder reads "n/a", not "nan".
-PROSE_FORMATS = {
-    "acc_strong_gsm8k": ".3f",
-    "acc_strong_mmlu": ".3f",
-    "acc_weak_gsm8k": ".3f",
-    "acc_weak_mmlu": ".3f",
-    "aiq_max_mmlu": ".3f",
-    "aiq_min_mmlu": ".3f",
-    "best_auc_gain_gsm8k": ".2f",
-    "best_learned_apgr_mmlu": ".3f",
-    "best_single_rs_mmlu": ".3f",
-    "cascade_gain_mmlu": ".3f",
-    "cost_ratio_gsm8k": ".0f",
-    "cost_ratio_mmlu": ".0f",
-    "headroom_gsm8k": ".3f",
-    "headroom_mmlu": ".3f",
-    "judge_error": ".2f",
-    "len_ratio_mmlu": ".2f",
-    "max_above_zero_mmlu": ".3f",
-    "mf_apgr_gsm8k": ".3f",
-    "mf_apgr_mmlu": ".3f",
-    "mf_apgr_mmlu_hi": ".3f",
-    "mf_apgr_mmlu_lo": ".3f",
-    "mf_auc_gain_mmlu": ".2f",
-    "mf_auc_strong_mmlu": ".2f",
-    "mf_captured_gsm8k": ".2f",
-    "mf_captured_mmlu": ".2f",
-    "mf_cpt50_gsm8k": ".3f",
-    "mf_cpt50_mmlu": ".3f",
-    "mf_cpt50_mmlu_hi": ".3f",
-    "mf_cpt50_mmlu_lo": ".3f",
-    "mf_cpt80_mmlu": ".3f",
-    "mf_gain_gsm8k": ".3f",
-    "mf_gain_mmlu": ".3f",
-    "min_per_dataset": ".0f",
-    "n_above_zero_mmlu": ".0f",
-    "n_gsm8k": ",.0f",
-    "n_mmlu": ",.0f",
-    "n_seeds_used": ".0f",
-    "n_used": ",.0f",
-    "only_strong_gsm8k": ".3f",
-    "only_strong_mmlu": ".3f",
-    "only_weak_gsm8k": ".3f",
-    "only_weak_mmlu": ".3f",
-    "oracle_rs_mmlu": ".3f",
-    "random_apgr_mmlu": ".3f",
-    "random_cpt50_mmlu": ".3f",
-    "random_cpt80_mmlu": ".3f",
-    "rho_aiq_apgr_gsm8k": ".2f",
-    "rho_aiq_apgr_mmlu": ".2f",
-    "rho_rs_aiq_gsm8k": ".2f",
-    "rho_rs_aiq_mmlu": ".2f",
-    "rho_rs_apgr_gsm8k": ".2f",
-    "rho_rs_apgr_mmlu": ".2f",
-    "runtime_s": ".0f",
-    "scale_used": ".2f",
-    "sp_auc_gain_mmlu": ".2f",
-    "subject_prior_apgr_mmlu": ".3f",
-    "zero_aiq_mmlu": ".3f"
-}
-for key, spec in PROSE_FORMATS.items():
-    glue_formatted(f"{key}__text", GLUED[key], fmt="{:" + spec + "}")
+G.prose()  # the numbers the prose shows, as text, so that a missing data folder reads "n/a", not "nan"
 
 # %% [markdown]
 # ## What this chapter does not show

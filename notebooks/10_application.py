@@ -44,12 +44,8 @@ cache_dir = None    # evaluation cache (None: $ROUTERLAB_CACHE_DIR if set, else 
 
 # %% tags=["remove-input"]
 import time
-from dataclasses import replace
 
-import matplotlib as mpl
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 
 import routerlab as rl
 from routerlab.routing import fanout as fo
@@ -57,40 +53,20 @@ from routerlab.routing import graph as lg
 from routerlab.data import sources
 from routerlab.book import style
 from routerlab.evaluation.protocol import book_evaluation, stratified_split
-from routerlab.book.glue import glue_figure, glue_formatted, glue_value
+from routerlab.book.glue import glue_figure, glue_value
+from routerlab.chapters import application as ch
 from routerlab.data.simulate import simulate
-from routerlab.routing.features import split_text_features
+from routerlab.routing.features import split_rows
 
 style.use()
 t_start = time.perf_counter()
-g = glue_value
 HAVE_LANGGRAPH = lg.available()
 ROUTER = "mf"
-RULE_LABEL = {"top": "fan-out, highest predicted RS (the policy)",
-              "judge": f"fan-out, simulated judge (error {judge_error:g}; reads the truth)",
-              "any-correct": "fan-out, any correct answer (upper bound)"}
-RULE_COLOR = {"top": style.PALETTE[0], "judge": style.PALETTE[1], "any-correct": style.PALETTE[2]}
-
-
-def tbl(frame, **kwargs):
-    """style.table, index hidden, cells aligned left (a table placed with glue:figure is centred)."""
-    return style.table(frame, hide_index=True, **kwargs).set_table_styles(
-        [{"selector": "th, td", "props": "text-align: left;"}])
-
 
 bench = simulate(scale=scale, seed=seed)
 real = sources.load_for_book("routerbench-subset", scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
-g("n_queries", bench.n_queries)
-g("n_models", bench.n_models)
-g("n_seeds", n_seeds)
-g("threshold", threshold)
-g("judge_error", judge_error)
-g("have_langgraph_text", "LangGraph is installed, so the graph below runs in LangGraph." if HAVE_LANGGRAPH else
-  "LangGraph is NOT installed in this build (" + lg.INSTALL_HINT + "), so the graph cells below "
-  "show the plain-Python policy of routerlab.routing.fanout instead, which makes the same decisions.")
-g("real_status_text", "The real source was found." if real is not None else
-  "The real source routerbench-subset was NOT found in this build (looked under --data-dir, "
-  "$ROUTERLAB_DATA_DIR and ../shared/data beside the project), so its numbers read n/a.")
+ch.glue_all({"n_queries": bench.n_queries, "n_models": bench.n_models, "n_seeds": n_seeds, "threshold": threshold,
+             "judge_error": judge_error, **ch.status_texts(HAVE_LANGGRAPH, real is not None)})
 
 # %% [markdown]
 # ## The article's threshold and ours
@@ -110,23 +86,9 @@ g("real_status_text", "The real source was found." if real is not None else
 # returned is that of the called model with the highest predicted RS.
 
 # %% tags=["remove-input"]
-semantics = pd.DataFrame([
-    ("what is thresholded", "rs = confidence x (1 - COST_TABLE[source])",
-     "predicted RS = p x (1 - normalised expected cost)"),
-    ("the quality factor", "a classifier's confidence that the sub-question belongs to the source",
-     "a router's predicted probability that the model answers the query correctly"),
-    ("the cost factor", "a fixed cost per source, already in [0, 1]",
-     "this query's expected USD cost on this model, min-max normalised on the training costs"),
-    ("one Send means", "ask this source (retrieval, a tool)", "ask this model (an LLM call, paid)"),
-    ("the threshold", "RS_THRESHOLD, value not given", "a parameter in [0, 1], swept below"),
-    ("answer returned", "not said (the sources' results are merged downstream)",
-     "the called model with the highest predicted RS (variants: a simulated judge; any correct answer)"),
-    ("evaluated on", "not evaluated", "the book's protocol: 80/20 stratified splits, RS on the test rows"),
-], columns=["", "the article's pattern", "this chapter"])
+semantics = ch.semantics_table()
 glue_value("n_semantic_rows", len(semantics))
-from myst_nb import glue  # noqa: E402  (tables are glued as Stylers)
-
-glue("tbl_semantics", tbl(semantics), display=False)
+glue_value("tbl_semantics", ch.left_table(semantics))
 
 # %% [markdown]
 # ```{glue:figure} tbl_semantics
@@ -184,24 +146,7 @@ else:
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=style.figsize(3.6))
-ax.set_axis_off()
-ax.set_xlim(-0.5, len(models) - 0.5)
-ax.set_ylim(-0.6, 4.6)
-box = dict(boxstyle="round,pad=0.35", fc="white", ec="0.3", lw=1.0)
-mid = (len(models) - 1) / 2
-for y, label in ((4.2, "START"), (3.1, "router\n(predicted RS -> calls)"), (0.9, "pick\n(highest predicted RS)"),
-                 (-0.2, "END")):
-    ax.text(mid, y, label, ha="center", va="center", fontsize=9, bbox=box)
-for j, m in enumerate(models):
-    ax.text(j, 2.0, m.replace("-Instruct", "").replace("-", "-\n", 1), ha="center", va="center", fontsize=8,
-            bbox=dict(box, fc="#E8F1FA"))
-    ax.annotate("", xy=(j, 2.35), xytext=(mid, 2.75),
-                arrowprops=dict(arrowstyle="->", ls="--", color=style.PALETTE[0], lw=1.0))
-    ax.annotate("", xy=(mid, 1.25), xytext=(j, 1.65), arrowprops=dict(arrowstyle="->", color="0.35", lw=1.0))
-for y0, y1 in ((3.95, 3.45), (0.55, 0.05)):
-    ax.annotate("", xy=(mid, y1), xytext=(mid, y0), arrowprops=dict(arrowstyle="->", color="0.35", lw=1.0))
-ax.text(len(models) - 0.5, 3.1, "Send(model, {query, routing_score})\nif predicted RS >= threshold",
-        ha="right", va="center", fontsize=8, color=style.PALETTE[0])
+ch.plot_graph(ax, models)
 glue_figure("fig_graph", fig)
 
 # %% [markdown]
@@ -226,35 +171,11 @@ glue_figure("fig_graph", fig)
 # {glue:text}`sim_single_rs:.3f`.
 
 # %%
-policy = fo.fanout(pred["predicted_rs"], threshold, None, "top", pred["expected_cost"])
-single = mf.route(test.without_truth())
-k = min(graph_queries, test.n_queries)
-t_graph = time.perf_counter()
-if HAVE_LANGGRAPH:
-    replay = lg.run_graph(models, pred["predicted_rs"][:k], pred["expected_cost"][:k], test.quality[:k],
-                          test.cost[:k], threshold)
-else:
-    replay = fo.fanout(pred["predicted_rs"][:k], threshold, None, "top", pred["expected_cost"][:k])
-graph_seconds = time.perf_counter() - t_graph
-agree_choice = int((replay.choice == policy.choice[:k]).sum())
-agree_calls = int((replay.calls == policy.calls[:k]).all(axis=1).sum())
-print(f"graph vs package on {k} queries: same answer {agree_choice}, same calls {agree_calls}")
+sim = ch.replay(mf, test, threshold, graph_queries, HAVE_LANGGRAPH, pred)   # raises if graph and package disagree
+print(f"graph vs package on {sim['n']} queries: same answer {sim['agree_choice']}, same calls {sim['agree_calls']}")
 
 # %% tags=["remove-input"]
-assert agree_choice == k and agree_calls == k, "the graph and the package disagree"
-lo, hi = float(test.cost.min()), float(test.cost.max())
-g("graph_n", k)
-g("sim_test_n", test.n_queries)
-g("graph_agree_choice", agree_choice)
-g("graph_agree_calls", agree_calls)
-g("graph_seconds", graph_seconds)
-g("graph_calls", float(policy.calls.sum(axis=1).mean()))
-g("sim_calls", float(policy.calls.sum(axis=1).mean()))
-g("sim_cost_ratio", float(policy.paid(test.cost).mean() / single.paid(test.cost).mean()))
-g("sim_fan_quality", float(policy.returned_quality(test.quality).mean()))
-g("sim_single_quality", float(single.returned_quality(test.quality).mean()))
-g("sim_fan_rs", rl.metrics.routing_score(policy.returned_quality(test.quality), policy.paid(test.cost), test.cost))
-g("sim_single_rs", rl.metrics.routing_score(single.returned_quality(test.quality), single.paid(test.cost), test.cost))
+ch.glue_all(ch.sim_replay_values(sim))
 
 # %% [markdown]
 # The answers are the same because the best model by predicted RS is always called and, in a
@@ -284,44 +205,14 @@ summary = fo.sweep_summary(sweep)
 book = book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir).summary()
 
 # %% tags=["remove-input"]
-real_sweep = real_summary = real_book = None
+real_summary = real_book = None
 if real is not None:
-    real_sweep = fo.fanout_sweep(real, ROUTER, seeds=range(n_seeds), judge_error=judge_error)
-    real_summary = fo.sweep_summary(real_sweep)
+    real_summary = fo.sweep_summary(fo.fanout_sweep(real, ROUTER, seeds=range(n_seeds), judge_error=judge_error))
     real_book = book_evaluation(real, n_seeds=n_seeds, cache_dir=cache_dir).summary()
 
-PRED = ["mf", "bert-cls", "seq-cls", "causal-lm", "knn", "mlp", "cascade", "frugalgpt", "dataset-best"]
-
-
-def sweep_panel(ax, summ, book_summary, title):
-    ax.set_title(title, loc="left", fontsize=11)
-    if summ is None:
-        ax.text(0.5, 0.5, "data folder not found", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        return
-    for rule in fo.RULES:
-        d = summ[(summ["policy"] == "fanout") & (summ["rule"] == rule)].sort_values("threshold")
-        ax.plot(d["mean_cost"], d["quality"], "-o", ms=3, color=RULE_COLOR[rule], label=RULE_LABEL[rule])
-    c = summ[summ["policy"] == "cascade"].sort_values("threshold")
-    if len(c):
-        ax.plot(c["mean_cost"], c["quality"], "-s", ms=3, color=style.PALETTE[3],
-                label="confidence cascade (threshold swept)")
-    s = summ[summ["policy"] == "single"].iloc[0]
-    ax.plot([s["mean_cost"]], [s["quality"]], "*", ms=13, color="black", label="MF alone (threshold 1)", zorder=5)
-    others = book_summary[[p.startswith("fixed:") or p in PRED for p in book_summary.index]]
-    ax.scatter(others["mean_cost"], others["quality"], s=18, color="0.55", zorder=4,
-               label="chapter 07's routers and fixed models")
-    style.label_points(ax, others["mean_cost"], others["quality"],
-                       [p.replace("fixed:", "").replace("-Instruct", "") for p in others.index], fontsize=7)
-    ax.set_xscale("log")
-    ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())   # decade labels only: no overlaps
-    ax.set_xlabel("mean cost per query (USD, log scale)")
-    ax.set_ylabel("quality")
-
-
 fig, axes = plt.subplots(2, 1, figsize=style.figsize(10.0))
-sweep_panel(axes[0], summary, book, "(a) simulated (RouterBench-Sim)")
-sweep_panel(axes[1], real_summary, real_book, "(b) routerbench-subset (real cost)")
+ch.plot_sweep_panel(axes[0], summary, book, "(a) simulated (RouterBench-Sim)", judge_error)
+ch.plot_sweep_panel(axes[1], real_summary, real_book, "(b) routerbench-subset (real cost)", judge_error)
 handles, labels = axes[0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
 glue_figure("fig_sweep", fig)
@@ -337,84 +228,10 @@ glue_figure("fig_sweep", fig)
 # ```
 
 # %% tags=["remove-input"]
-
-
-def interval_words(row):
-    """The 95% t-interval of a sweep row's RS difference to MF alone, in words."""
-    if row is None:
-        return "n/a"
-    if not np.isfinite(row["rs_vs_single_lo"]):
-        return "one split, no interval"
-    return f"95% interval across splits {row['rs_vs_single_lo']:+.3f} to {row['rs_vs_single_hi']:+.3f}"
-
-
-def verdict_words(row):
-    """Better / worse / not distinguishable from MF alone, by that interval."""
-    if row is None:
-        return "not measured"
-    if not np.isfinite(row["rs_vs_single_lo"]):
-        return ("above" if row["rs_vs_single"] > 0 else "not above") + " MF alone on the one split"
-    if row["rs_vs_single_lo"] > 0:
-        return "better than MF alone"
-    if row["rs_vs_single_hi"] < 0:
-        return "worse than MF alone"
-    return "not distinguishable from MF alone"
-
-
-def answer(summ, prefix):
-    """Glue the sweep's answer for one benchmark: best RS over thresholds < 1 per rule vs MF alone."""
-    rows = []
-    single_row = None if summ is None else summ[summ["policy"] == "single"].iloc[0]
-    glue_formatted(f"{prefix}_mf_rs", None if summ is None else single_row["rs"])
-    glue_formatted(f"{prefix}_mf_quality", None if summ is None else single_row["quality"])
-    for rule in fo.RULES:
-        if summ is None:
-            best = None
-        else:
-            d = summ[(summ["policy"] == "fanout") & (summ["rule"] == rule) & (summ["threshold"] < 1)]
-            best = d.loc[d["rs"].idxmax()]
-            zero = d[d["threshold"] == 0].iloc[0]
-        key = f"{prefix}_{rule.replace('-', '_')}"
-        glue_formatted(f"{key}_best_rs", None if best is None else best["rs"])
-        glue_formatted(f"{key}_best_t", None if best is None else best["threshold"], "{:.2f}")
-        glue_formatted(f"{key}_best_gain", None if best is None else best["rs_vs_single"], "{:+.3f}")
-        glue_value(f"{key}_best_ci", interval_words(best))
-        glue_value(f"{key}_verdict", verdict_words(best))
-        glue_formatted(f"{key}_q0_gain", None if best is None else zero["quality_vs_single"], "{:+.3f}")
-        glue_formatted(f"{key}_cost0_ratio", None if best is None else zero["mean_cost"] / single_row["mean_cost"],
-                       "{:.1f}")
-        if best is not None:
-            rows.append({"rule": RULE_LABEL[rule], "best threshold < 1": best["threshold"],
-                         "RS there": best["rs"], "RS minus MF alone": best["rs_vs_single"],
-                         "calls per query": best["calls_per_query"],
-                         "quality gain at threshold 0": zero["quality_vs_single"],
-                         "cost at threshold 0 / MF alone": zero["mean_cost"] / single_row["mean_cost"]})
-    casc = None if summ is None else summ[summ["policy"] == "cascade"]
-    has_casc = casc is not None and len(casc) > 0
-    cbest = casc.loc[casc["rs"].idxmax()] if has_casc else None
-    glue_formatted(f"{prefix}_cascade_best_rs", None if cbest is None else cbest["rs"])
-    glue_formatted(f"{prefix}_cascade_best_t", None if cbest is None else cbest["threshold"], "{:.2f}")
-    glue_formatted(f"{prefix}_cascade_gain", None if cbest is None else cbest["rs_vs_single"], "{:+.3f}")
-    glue_value(f"{prefix}_cascade_ci", interval_words(cbest))
-    glue_value(f"{prefix}_cascade_verdict", verdict_words(cbest))
-    if cbest is not None:
-        rows.append({"rule": "confidence cascade (for comparison)", "best threshold < 1": cbest["threshold"],
-                     "RS there": cbest["rs"], "RS minus MF alone": cbest["rs_vs_single"],
-                     "calls per query": cbest["calls_per_query"], "quality gain at threshold 0": np.nan,
-                     "cost at threshold 0 / MF alone": np.nan})
-    return pd.DataFrame(rows)
-
-
-sim_answer = answer(summary, "sim")
-real_answer = answer(real_summary, "rb")
-top = summary[(summary["policy"] == "fanout") & (summary["rule"] == "top") & (summary["threshold"] < 1)]
-g("sim_top_never_better", int((top["rs_vs_single"] <= 1e-12).all()))
-g("sim_n_thresholds", int(summary["threshold"].nunique()))
-glue("tbl_answer", tbl(pd.concat([sim_answer.assign(data="simulated"), real_answer.assign(data="routerbench-subset")])
-                       [["data"] + list(sim_answer.columns)],
-                       formats={"best threshold < 1": "{:.2f}", "RS minus MF alone": "{:+.3f}",
-                                "quality gain at threshold 0": "{:+.3f}", "cost at threshold 0 / MF alone": "{:.1f}",
-                                "calls per query": "{:.2f}"}), display=False)
+sim_texts, sim_answer = ch.sweep_answer(summary, "sim", judge_error)
+rb_texts, real_answer = ch.sweep_answer(real_summary, "rb", judge_error)
+ch.glue_all({**sim_texts, **rb_texts, **ch.sweep_counts(summary)})
+glue_value("tbl_answer", ch.answer_table(sim_answer, real_answer))
 
 # %% [markdown]
 # ```{glue:figure} tbl_answer
@@ -472,32 +289,14 @@ glue("tbl_answer", tbl(pd.concat([sim_answer.assign(data="simulated"), real_answ
 # %%
 rb = None
 if real is not None:
-    tr, te = stratified_split(real, 0.2, seed=0)
-    x_tr, x_te = split_text_features(real.prompts, tr, te, kind="tfidf", seed=0)
-    rtrain, rtest = replace(real.rows(tr), features=x_tr), replace(real.rows(te), features=x_te)
+    rtrain, rtest = split_rows(real, *stratified_split(real, 0.2, seed=0), kind="tfidf", seed=0)
     rmf = rl.make_router(ROUTER, seed=0).fit(rtrain)
-    rpred = fo.router_predictions(rmf, rtest.without_truth())
-    rpolicy = fo.fanout(rpred["predicted_rs"], threshold, None, "top", rpred["expected_cost"])
-    rk = min(graph_queries, rtest.n_queries)
-    if HAVE_LANGGRAPH:
-        rreplay = lg.run_graph(rtest.model_names, rpred["predicted_rs"][:rk], rpred["expected_cost"][:rk],
-                               rtest.quality[:rk], rtest.cost[:rk], threshold)
-    else:
-        rreplay = fo.fanout(rpred["predicted_rs"][:rk], threshold, None, "top", rpred["expected_cost"][:rk])
-    ragree = int(((rreplay.choice == rpolicy.choice[:rk]) & (rreplay.calls == rpolicy.calls[:rk]).all(axis=1)).sum())
-    rsingle = rmf.route(rtest.without_truth())
-    rb = {"n": rk, "agree": ragree, "calls": float(rpolicy.calls.sum(axis=1).mean()),
-          "ratio": float(rpolicy.paid(rtest.cost).mean() / rsingle.paid(rtest.cost).mean())}
-    print(f"routerbench-subset: graph vs package on {rk} queries: {ragree} identical")
+    rb = ch.replay(rmf, rtest, threshold, graph_queries, HAVE_LANGGRAPH)   # raises if they disagree
+    print(f"routerbench-subset: graph vs package on {rb['n']} queries: {rb['agree']} identical")
 
 # %% tags=["remove-input"]
-if rb is not None:
-    assert rb["agree"] == rb["n"], "the graph and the package disagree on real data"
-glue_formatted("rb_graph_n", None if rb is None else rb["n"], "{:,d}")
-glue_formatted("rb_graph_agree", None if rb is None else rb["agree"], "{:,d}")
-glue_formatted("rb_calls", None if rb is None else rb["calls"], "{:.2f}")
-glue_formatted("rb_cost_ratio", None if rb is None else rb["ratio"], "{:.2f}")
-g("runtime_seconds", time.perf_counter() - t_start)
+ch.glue_all(ch.real_replay_texts(rb))
+glue_value("runtime_seconds", time.perf_counter() - t_start)
 
 # %% [markdown]
 # ## What this means for an application
