@@ -41,44 +41,28 @@ data_dir = None      # folder holding the real-data sources (None: $ROUTERLAB_DA
 n_random = 2000      # random subsets per size drawn for MMLU-Pro's 29 models (seeded by the split's seed)
 
 # %% tags=["remove-input"]
-import itertools
-import math
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 from myst_nb import glue
 
-import routerlab as rl
-from routerlab.book.glue import glue_figure, glue_value
-from routerlab.evaluation import analysis as an
-from routerlab.reproduction import criteria
-from routerlab.reproduction import ledger
-from routerlab.book import plots
-from routerlab.reproduction import findings as simcheck
-from routerlab.data import sources
 from routerlab.book import style
-from routerlab.evaluation import subset_search as ss
-from routerlab.data.catalog import MODEL_NAMES
-from routerlab.book.glue import glue_formatted as gf
-from routerlab.evaluation.protocol import evaluate, stratified_split
+from routerlab.book.glue import glue_figure, glue_formatted, glue_value
+from routerlab.chapters import model_count as ch
 from routerlab.data.simulate import simulate
+from routerlab.reproduction import findings as simcheck
+from routerlab.reproduction import ledger
 
 t_start = time.perf_counter()
 CHAPTER = "05_model_count"
-
-
-g = glue_value  # glue a plain Python number or string for the text
-
-
-def article(claim_id):
-    """The article's value for a claim (from the project's copy of claims.yaml)."""
-    return float(ledger.claim(claim_id)["value"])
-
-
 style.use()
-glue_fig = glue_figure  # glue a figure for a {glue:figure} in the text, and close it
+
+
+def glue_all(values):
+    """Glue each value for the text; a (value, format) pair as formatted text ("n/a" when missing)."""
+    for key, v in values.items():
+        glue_formatted(key, *v) if isinstance(v, tuple) else glue_value(key, v)
+
 
 # %% [markdown]
 # ## The setting and the yardstick
@@ -97,19 +81,8 @@ glue_fig = glue_figure  # glue a figure for a {glue:figure} in the text, and clo
 
 # %% tags=["remove-input"]
 bench = simulate(scale=scale, seed=seed)
-MODELS = list(bench.model_names)
-CHEAP, STRONG = MODELS[0], MODELS[-1]
-MIXTRAL = [m for m in MODELS if m.startswith("Mixtral")]
-OTHER_MID = [m for m in MODELS if m not in (CHEAP, STRONG, *MIXTRAL)]
-TWO = (CHEAP, STRONG)
-WITH_MIXTRAL = tuple(m for m in MODELS if m in (CHEAP, STRONG, *MIXTRAL))
-WITH_OTHER_MID = tuple(m for m in MODELS if m in (CHEAP, STRONG, *OTHER_MID))
-ALL = tuple(MODELS)
-glue("tbl_05_models", style.table(pd.DataFrame(
-    {"provider": [m.provider for m in bench.models], "tier": [m.tier for m in bench.models],
-     "$/1M in": bench.price_in, "$/1M out": bench.price_out,
-     "accuracy": bench.accuracy(), "short name": [an.short_name(m) for m in MODELS]},
-    index=pd.Index(MODELS, name="model")), formats={"$/1M in": "${:.2f}", "$/1M out": "${:.2f}"}), display=False)
+roles = ch.model_roles(bench)   # the models, cheapest first, and the subsets of the article's ablation
+glue("tbl_05_models", ch.models_table(bench), display=False)
 
 # %% [markdown]
 # **One yardstick for every subset.** {term}`RS` normalises cost by a minimum and a maximum. If each subset
@@ -132,24 +105,13 @@ glue("tbl_05_models", style.table(pd.DataFrame(
 # both were run.
 
 # %% tags=["remove-input"]
-g("n_seeds", n_seeds)
 sweep_seeds = min(sweep_seeds, n_seeds)
-g("sweep_seeds", sweep_seeds)
-g("n_subsets", len(an.model_subsets(MODELS)))
-g("two_label", an.subset_label(TWO))
-g("mix_label", an.subset_label(WITH_MIXTRAL))
-g("other_label", an.subset_label(WITH_OTHER_MID))
+glue_all(ch.setting_values(roles, n_seeds, sweep_seeds))
 
 # %% tags=["remove-input"]
-# The criteria of the two checks, fixed before any result below is computed.
-TOL = 0.02           # tolerance on either reading of "about 8 points"
-ARTICLE_D = article("ablation.two_models")
-HALF = 0.5           # "greatly": the Mixtral pair brings at least this share of what four middle models bring
-AGREE_TOL = 0.01     # restricted MF may stand in for retrained MF if they differ by at most this RS
-g("article_d", ARTICLE_D)
-g("tol", TOL)
-g("half", HALF)
-g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
+# The criteria of the two checks, fixed before any result below is computed (claims.yaml, criteria.yaml).
+rules = ch.ablation_rules()
+glue_all(rules)
 
 # %% [markdown]
 # ## The article's ablation: criteria first
@@ -185,101 +147,13 @@ g("ci_level", 0.95)   # every interval in this chapter is a 95% interval
 # ```
 
 # %% tags=["hide-input"]
-# chapter 03's evaluation (one shared function, so one cache entry: a hit when 03 ran first)
-t_eval = time.perf_counter()
-result = rl.evaluation.protocol.book_evaluation(bench, n_seeds=n_seeds, cache_dir=cache_dir)
-eval_seconds = time.perf_counter() - t_eval
-ps = result.per_seed
-mf6 = ps[ps["policy"] == "mf"].set_index("seed")["rs"]
-oub6 = ps[ps["policy"] == "oub"].set_index("seed")["rs"]
-
-t_re = time.perf_counter()
-claim_subsets = [TWO, WITH_MIXTRAL]   # the subsets the verdicts rest on, retrained on every split
-retrained = []
-for s in range(n_seeds):
-    tr, te = stratified_split(bench, seed=s)
-    train, test = bench.rows(tr), bench.rows(te)
-    t = an.router_subset_scores(train, test, claim_subsets, router="mf", seed=s)
-    t["policy"], t["seed"] = "MF (retrained)", s
-    o = an.oracle_subset_scores(test, claim_subsets + [ALL])   # six-model MF: chapter 03's evaluation
-    o["policy"], o["seed"] = "oracle", s
-    retrained += [t, o]
-retrained = pd.concat(retrained, ignore_index=True)
-retrain_seconds = time.perf_counter() - t_re
-
-rs_by = retrained.pivot_table(index="seed", columns=["policy", "subset"], values="rs")
-mf_rs = rs_by["MF (retrained)"].assign(**{an.subset_label(ALL): mf6})
-or_rs = rs_by["oracle"]
-L2, LM, LO, L6 = (an.subset_label(x) for x in (TWO, WITH_MIXTRAL, WITH_OTHER_MID, ALL))  # LO: sweep only
-d_abs = mf_rs[L6] - mf_rs[L2]
-d_rel = d_abs / mf_rs[L6]
-m_mix = mf_rs[LM] - mf_rs[L2]
-o_abs = or_rs[L6] - or_rs[L2]
-o_mix = or_rs[LM] - or_rs[L2]
-iv = {k: an.seed_interval(v) for k, v in dict(d_abs=d_abs, d_rel=d_rel, m_mix=m_mix, o_abs=o_abs, o_mix=o_mix,
-                                               mf2=mf_rs[L2], mf6=mf_rs[L6], m_over_d=m_mix / d_abs).items()}
-
-
-def ablation_measures(a):
-    """What the two ablation claims' pre-registered criteria read (criteria.yaml), from
-    {name: (mean, lo, hi)}; the verdicts come from criteria.judge, never from this notebook."""
-    out = {}
-    for k in ("d_abs", "d_rel", "m_mix"):
-        out[k], out[f"{k}_lo"], out[f"{k}_hi"] = (float(x) for x in a[k])
-    return out
-
-
-def reading_met(meas, reading):
-    """Whether a clause of the criterion of `ablation.two_models` for one reading ("absolute" or
-    "relative") holds: the text says which readings are met."""
-    rules = criteria.criterion("ablation.two_models")["reproduced_if_any"]
-    names = dict(meas, article=ARTICLE_D)
-    return any(criteria.evaluate_expression(e, names) for c, e in rules.items() if c.startswith(reading))
-
-
-meas_abl = ablation_measures(iv)
-abs_met, rel_met = reading_met(meas_abl, "absolute"), reading_met(meas_abl, "relative")
-verdict_two = criteria.judge("ablation.two_models", meas_abl)[0]
-verdict_mid = criteria.judge("ablation.middle_tier", meas_abl)[0]
-
-summary = pd.DataFrame(
-    {"mean": [v[0] for v in iv.values()], "lo": [v[1] for v in iv.values()], "hi": [v[2] for v in iv.values()]},
-    index=["d: MF six - MF two (absolute)", "d / RS(MF six) (relative)", "m: MF +Mixtral pair - MF two",
-           "oracle six - oracle two", "oracle +Mixtral pair - oracle two", "RS MF two models", "RS MF six models",
-           "m / d (per split)"])
-glue("tbl_05_ablation", style.table(pd.DataFrame(
-    {"mean [95% CI]": [style.interval_text(*v) for v in iv.values()]},
-    index=pd.Index(summary.index, name="measure"))), display=False)
+# chapter 03's evaluation (one shared function, so one cache entry: a hit when 03 ran first), and MF
+# retrained on the subsets the verdicts rest on, on every split
+abl = ch.ablation(bench, roles, n_seeds, cache_dir)
+glue("tbl_05_ablation", ch.ablation_table(abl["iv"]), display=False)
 
 # %% tags=["remove-input"]
-for k, (mean, lo, hi) in iv.items():
-    g(f"{k}", mean)
-    g(f"{k}_lo", lo)
-    g(f"{k}_hi", hi)
-g("abs_met", "met" if abs_met else "not met")
-g("rel_met", "met" if rel_met else "not met")
-g("verdict_two", verdict_two)
-g("verdict_mid", verdict_mid)
-g("d_share_of_oracle", iv["d_abs"][0] / iv["o_abs"][0] if iv["o_abs"][0] else float("nan"))
-fragile = np.isfinite(iv["m_over_d"][1]) and iv["m_over_d"][1] <= HALF <= iv["m_over_d"][2]
-g("mid_fragile", "straddles the threshold, so this verdict could go either way on other splits"
-  if fragile else "lies on one side of the threshold")
-g("retrain_seconds", retrain_seconds)
-g("eval_seconds", eval_seconds)
-g("from_cache", "read from the cache" if result.from_cache else "computed (cache miss)")
-fit_per_subset = retrained.loc[retrained["policy"] == "MF (retrained)"].groupby("size")["fit_seconds"].mean()
-fit_per_subset.loc[len(MODELS)] = ps.loc[ps["policy"] == "mf", "fit_seconds"].mean()   # chapter 03's six-model fits
-fit_per_subset = fit_per_subset.sort_index()
-sizes = pd.Series([len(x) for x in an.model_subsets(MODELS)])
-# estimate for retraining every subset on every split: interpolate the measured fit time by subset size
-est = np.interp(sizes, fit_per_subset.index.to_numpy(dtype=float), fit_per_subset.to_numpy())
-g("retrain_estimate", float(est.sum() * n_seeds))
-which = [name for name, ok in (("absolute", abs_met), ("relative", rel_met)) if ok]
-# recorded at the end of the chapter, with the same check on real outcomes beside it
-ledger_two = dict(claim_id="ablation.two_models", ours=iv["d_abs"][0], lo=iv["d_abs"][1], hi=iv["d_abs"][2],
-              measured=meas_abl, chapter=CHAPTER,
-              note=f"ours = absolute d; relative d = {iv['d_rel'][0]:.3f} [{iv['d_rel'][1]:.3f}, {iv['d_rel'][2]:.3f}]; "
-                   f"readings met: {', '.join(which) if which else 'none'}; oracle d = {iv['o_abs'][0]:.3f}")
+glue_all(ch.ablation_values(abl, rules["half"]))
 
 # %% [markdown]
 # **Two models versus six (`ablation.two_models`).** MF retrained on Llama-3-8B + GPT-4o scores
@@ -318,30 +192,10 @@ ledger_two = dict(claim_id="ablation.two_models", ours=iv["d_abs"][0], lo=iv["d_
 # ```
 
 # %% tags=["hide-input"]
-t_sw = time.perf_counter()
-subsets = an.model_subsets(MODELS, min_size=1)
-sweep = []
-for s in range(sweep_seeds):
-    tr, te = stratified_split(bench, seed=s)
-    train, test = bench.rows(tr), bench.rows(te)
-    router = rl.make_router("mf", seed=s).fit(train)
-    t = an.restricted_subset_scores(router, test, subsets)
-    t["policy"], t["seed"] = "MF", s
-    o = an.oracle_subset_scores(test, subsets)
-    o["policy"], o["seed"] = "oracle", s
-    sweep += [t, o]
-sweep = pd.concat(sweep, ignore_index=True)
-sweep_seconds = time.perf_counter() - t_sw
-sweep_mean = sweep.groupby(["policy", "subset"], sort=False).agg(
-    size=("size", "first"), models=("models", "first"), rs=("rs", "mean"),
-    quality=("quality", "mean"), cost=("cost", "mean")).reset_index()
-multi = {p: sweep_mean[(sweep_mean["policy"] == p) & (sweep_mean["size"] >= 2)] for p in ("MF", "oracle")}
-
+sw = ch.subset_sweep(bench, roles, sweep_seeds)
 fig, ax = plt.subplots(figsize=style.figsize(5.4))
-plots.plot_subset_sizes(ax, multi, highlight=[L2, LM, LO, L6])
-ax.get_legend().remove()   # below the axes instead, where it covers no point
-fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=9)
-glue_fig("fig_05_subsets", fig)
+ch.plot_subsets(ax, sw, roles)
+glue_figure("fig_05_subsets", fig)
 
 # %% [markdown]
 # The best subset of each size, for MF and for the oracle (mean over the sweep's splits), is in
@@ -356,11 +210,7 @@ glue_fig("fig_05_subsets", fig)
 # ```
 
 # %% tags=["remove-input"]
-best_by_size = (sweep_mean[sweep_mean["size"] >= 2].sort_values("rs", ascending=False)
-                .groupby(["policy", "size"], sort=False).head(1).sort_values(["policy", "size"])
-                .set_index(["policy", "size"])[["subset", "rs", "quality", "cost"]])
-glue("tbl_05_best_by_size", style.table(best_by_size.rename(columns={"rs": "RS", "cost": "mean cost $"}),
-                                       formats={"mean cost $": "{:.2e}"}), display=False)
+glue("tbl_05_best_by_size", ch.best_by_size_table(sw), display=False)
 
 # %% [markdown]
 # **Restricted versus retrained.** On the subsets where both were run (same splits), the difference
@@ -370,48 +220,11 @@ glue("tbl_05_best_by_size", style.table(best_by_size.rename(columns={"rs": "RS",
 # about):
 
 # %% tags=["hide-input"]
-common = [s for s in range(sweep_seeds) if s < n_seeds]
-re_mf = retrained[(retrained["policy"] == "MF (retrained)") & retrained["seed"].isin(common)]
-rs_mf = sweep[(sweep["policy"] == "MF") & sweep["seed"].isin(common)]
-cmp = re_mf.merge(rs_mf, on=["subset", "seed"], suffixes=(" retrained", " restricted"))
-cmp["difference"] = cmp["rs restricted"] - cmp["rs retrained"]
-full_check = rs_mf[rs_mf["subset"] == L6].set_index("seed")["rs"] - mf6.loc[common]
-cmp_table = cmp.groupby("subset", sort=False)[["rs retrained", "rs restricted", "difference"]].mean()
-style.table(cmp_table.rename(columns={"rs retrained": "RS retrained", "rs restricted": "RS restricted",
-                                     "difference": "restricted minus retrained"}), digits=4)
+check = ch.restricted_vs_retrained(abl, sw, roles, n_seeds, sweep_seeds)
+check["table"]
 
 # %% tags=["remove-input"]
-g("sweep_seconds", sweep_seconds)
-sw = sweep[sweep["policy"] == "MF"].pivot(index="seed", columns="subset", values="rs")
-m_other_iv = an.seed_interval(sw[LO] - sw[L2])
-m_mix_sweep_iv = an.seed_interval(sw[LM] - sw[L2])
-g("m_other", m_other_iv[0])
-g("m_other_lo", m_other_iv[1])
-g("m_other_hi", m_other_iv[2])
-g("m_mix_sweep", m_mix_sweep_iv[0])
-ledger_mid = dict(claim_id="ablation.middle_tier", ours=iv["m_mix"][0], lo=iv["m_mix"][1], hi=iv["m_mix"][2],
-              measured=meas_abl, chapter=CHAPTER,
-              note=f"d = {iv['d_abs'][0]:.3f}; adding Llama-3-70B + GPT-3.5-turbo instead gives "
-                   f"{m_other_iv[0]:.3f} [{m_other_iv[1]:.3f}, {m_other_iv[2]:.3f}] (restricted sweep, "
-                   f"{sweep_seeds} splits; the Mixtral pair there: {m_mix_sweep_iv[0]:.3f})")
-
-g("cmp_max_abs", float(cmp["difference"].abs().max()) if len(cmp) else float("nan"))
-g("full_check", float(full_check.abs().max()) if len(full_check) else float("nan"))
-g("agree_tol", AGREE_TOL)
-g("agree", "within" if len(cmp) and cmp["difference"].abs().max() <= AGREE_TOL else "not within")
-for p in ("MF", "oracle"):
-    t = multi[p]
-    by_size = t.groupby("size")["rs"]
-    k = p.lower()
-    g(f"{k}_size2_mean", by_size.mean().loc[2])
-    g(f"{k}_size5_mean", by_size.mean().loc[len(MODELS) - 1])
-    g(f"{k}_best2", best_by_size.loc[(p, 2), "subset"])
-    g(f"{k}_best2_rs", best_by_size.loc[(p, 2), "rs"])
-    g(f"{k}_best3", best_by_size.loc[(p, 3), "subset"])
-    g(f"{k}_best3_rs", best_by_size.loc[(p, 3), "rs"])
-    g(f"{k}_all_rs", t.loc[t["subset"] == L6, "rs"].iloc[0])
-    g(f"{k}_best_overall", t.loc[t["rs"].idxmax(), "subset"])
-    g(f"{k}_best_overall_rs", t["rs"].max())
+glue_all(ch.sweep_values(sw, check, roles))
 
 # %% [markdown]
 # Restricting the six-model MF instead of retraining changes RS by at most
@@ -455,47 +268,14 @@ for p in ("MF", "oracle"):
 # ```
 
 # %% tags=["hide-input"]
-attr = []
-for p in ("MF", "oracle"):
-    for s in range(sweep_seeds):
-        t = sweep[(sweep["policy"] == p) & (sweep["seed"] == s)]
-        values = dict(zip(t["models"], t["rs"]))
-        sh = an.shapley_values(values, MODELS)
-        mc = an.marginal_contributions(values, MODELS)
-        mc = mc[mc["size"] == "mean"].set_index("model")["gain"]
-        attr.append(pd.DataFrame({"policy": p, "seed": s, "model": MODELS,
-                                  "shapley": sh.loc[MODELS].to_numpy(), "marginal": mc.loc[MODELS].to_numpy()}))
-attr = pd.concat(attr, ignore_index=True)
-attr_s = an.seed_summary(attr, ["policy", "model"], ["shapley", "marginal"])
-wide = lambda col: attr_s.pivot(index="model", columns="policy", values=col).loc[MODELS]  # noqa: E731
+attr = ch.attribution(sw, roles, sweep_seeds)
 fig, axes = plt.subplots(2, 1, figsize=style.figsize(7.0), sharey=True)
-plots.plot_contributions(axes[0], wide("shapley"), wide("shapley_lo"), wide("shapley_hi"))
-axes[0].set_title("Shapley value of each model")
-plots.plot_contributions(axes[1], wide("marginal"), wide("marginal_lo"), wide("marginal_hi"),
-                         xlabel="mean gain in RS when added")
-axes[1].set_title("Mean marginal gain (added to a non-empty subset)")
-for ax in axes:
-    ax.get_legend().remove()   # one legend below the panels, where it covers no bar
-fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
-glue_fig("fig_05_attribution", fig)
-glue("tbl_05_attribution", style.table(pd.DataFrame({
-    "policy": attr_s["policy"], "model": attr_s["model"],
-    "Shapley value [95% CI]": [style.interval_text(v, lo, hi) for v, lo, hi in
-                               zip(attr_s["shapley"], attr_s["shapley_lo"], attr_s["shapley_hi"])],
-    "mean marginal gain": attr_s["marginal"]}).set_index(["policy", "model"])), display=False)
+ch.plot_attribution(axes, attr, roles)
+glue_figure("fig_05_attribution", fig)
+glue("tbl_05_attribution", ch.attribution_table(attr), display=False)
 
 # %% tags=["remove-input"]
-for p in ("MF", "oracle"):
-    t = attr_s[attr_s["policy"] == p].set_index("model")
-    k = p.lower()
-    g(f"{k}_top_shapley", t["shapley"].idxmax())
-    g(f"{k}_top_shapley_v", t["shapley"].max())
-    g(f"{k}_low_shapley", t["shapley"].idxmin())
-    g(f"{k}_low_shapley_v", t["shapley"].min())
-    g(f"{k}_top_marginal", t["marginal"].idxmax())
-    g(f"{k}_top_marginal_v", t["marginal"].max())
-    g(f"{k}_mixtral_marginal", float(t.loc[MIXTRAL, "marginal"].sum()))
-    g(f"{k}_othermid_marginal", float(t.loc[OTHER_MID, "marginal"].sum()))
+glue_all(ch.attribution_values(attr, roles))
 
 # %% [markdown]
 # For MF, the model with the largest Shapley value is {glue:text}`mf_top_shapley`
@@ -555,38 +335,12 @@ for p in ("MF", "oracle"):
 
 # %% tags=["hide-input"]
 t_real = time.perf_counter()
-REAL = ("routerbench-subset", "mmlu-pro")
-real_bench = {name: sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
-              for name in REAL}
-EXACT_LIMIT = 5000
-SHARE = 0.99
-curves, per_seed = {}, {}
-for name, b in {"sim": bench, **real_bench}.items():
-    if b is not None:
-        curves[name], per_seed[name] = ss.oracle_size_curves(b, range(n_seeds), n_random=n_random, share=SHARE,
-                                                             exact_limit=EXACT_LIMIT)
-curve_summary = {name: ss.size_curve_summary(c) for name, c in curves.items()}
+benches = {"sim": bench, **ch.real_benchmarks(scale, data_dir)}
+curves = ch.size_curves(benches, n_seeds, n_random)
 count_seconds = time.perf_counter() - t_real
-
-TITLES = {"sim": "RouterBench-Sim (simulated)", "routerbench-subset": "RouterBench subset (real cost)",
-          "mmlu-pro": "MMLU-Pro (estimated cost)"}
 fig, axes = plt.subplots(3, 1, figsize=style.figsize(8.8))
-for ax, name in zip(axes, ("sim", *REAL)):
-    if name not in curves:
-        plots.plot_data_not_found(ax, title=TITLES[name])
-        continue
-    cs = curve_summary[name]
-    plots.plot_best_by_size(ax, cs["size"], cs["best"], cs["best_lo"], cs["best_hi"], upper=cs["upper"],
-                            searched=cs["searched"], target=SHARE * cs["best"].iloc[-1], title=TITLES[name],
-                            ylabel="best achievable RS (oracle)")
-handles, labels = [], []
-for ax in axes:
-    for h, lab in zip(*ax.get_legend_handles_labels()):
-        if lab not in labels:
-            handles.append(h)
-            labels.append(lab)
-fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=10, frameon=False)
-glue_fig("fig_05_real_curves", fig)
+ch.plot_size_curves(axes, curves)
+glue_figure("fig_05_real_curves", fig)
 
 # %% [markdown]
 # The best subset of each size (mean RS over the splits, 95% interval; the subset shown is the one
@@ -596,148 +350,14 @@ glue_fig("fig_05_real_curves", fig)
 # bound is given beside them.
 
 # %% tags=["remove-input", "hide-output"]
-def size_table(name):
-    cs = curve_summary[name]
-    out = pd.DataFrame({
-        "models": cs["size"],
-        "best achievable RS [95% CI]": [style.interval_text(v, lo, hi)
-                                        for v, lo, hi in zip(cs["best"], cs["best_lo"], cs["best_hi"])],
-        "share of all models' RS": cs["share_of_full"].map("{:.3f}".format),
-        "how found": cs["method"],
-        "proven upper bound": [f"{u:.3f}" if s else "" for u, s in zip(cs["upper"], cs["searched"])],
-        "best subset (most frequent)": [", ".join(an.short_name(x) for x in m) for m in cs["models"]]})
-    if not cs["searched"].any():
-        out = out.drop(columns="proven upper bound")
-    return out.set_index("models")
-
-
-for name in REAL:
-    if name in curves:
-        display(size_table(name).style.set_caption(TITLES[name]))
+for name in ch.REAL:
+    if name in curves["curves"]:
+        display(ch.size_table(curves, name))
 
 # %% tags=["remove-input"]
-def finding_values(name):
-    """Per-seed findings of one benchmark: mean and 95% interval over the splits."""
-    ps_ = per_seed[name]
-    pair = an.seed_interval(ps_["best_pair_share"])
-    need = an.seed_interval(ps_["models_share_high"])
-    exact = bool((ps_["k_low"] == ps_["k_high"]).all())
-    return pair, need, exact, ps_
-
-
-fv = {name: finding_values(name) for name in curves}
-for key, name in (("sim", "sim"), ("rb", "routerbench-subset"), ("mp", "mmlu-pro")):
-    b = bench if name == "sim" else real_bench[name]
-    if name != "sim":
-        g(f"{key}_status", f"{TITLES[name].split(' (')[0]}: found, {b.n_queries:,} queries x {b.n_models} models"
-          + (" (cost estimated from list prices)" if b.cost_estimated else " (real cost)") if b is not None
-          else f"{TITLES[name].split(' (')[0]}: data folder not found, so its results read n/a")
-    have = name in fv
-    pair, need, exact, ps_ = fv[name] if have else ((None,) * 3, (None,) * 3, False, None)
-    gf(f"{key}_pair_share", pair[0])
-    gf(f"{key}_pair_share_lo", pair[1])
-    gf(f"{key}_pair_share_hi", pair[2])
-    gf(f"{key}_models_share", need[0])
-    gf(f"{key}_models_share_lo", need[1])
-    gf(f"{key}_models_share_hi", need[2])
-    gf(f"{key}_k99", ps_["k_high"].mean() if have else None, "{:.1f}")
-    gf(f"{key}_k99_min", ps_["k_high"].min() if have else None, "{:.0f}")
-    gf(f"{key}_k99_max", ps_["k_high"].max() if have else None, "{:.0f}")
-    gf(f"{key}_m", b.n_models if b is not None else None, "{:d}")
-    gf(f"{key}_full", ps_["full"].mean() if have else None)
-    cs = curve_summary.get(name)
-    gf(f"{key}_best1", cs["best"].iloc[0] if have else None)
-    gf(f"{key}_best2", cs["best"].iloc[1] if have else None)
-    gf(f"{key}_best2_models", ", ".join(cs["models"].iloc[1]) if have else None, "{}")
-# plain numbers for the notebook tests' sanity ranges (NaN when a source is missing; not in the prose)
-for key, name in (("sim", "sim"), ("rb", "routerbench-subset"), ("mp", "mmlu-pro")):
-    g(f"chk_{key}_pair_share", fv[name][0][0] if name in fv else float("nan"))
-    g(f"chk_{key}_models_share", fv[name][1][0] if name in fv else float("nan"))
-    g(f"chk_{key}_full", per_seed[name]["full"].mean() if name in fv else float("nan"))
-g("chk_mp_k99_exact", float(fv["mmlu-pro"][2]) if "mmlu-pro" in fv else float("nan"))
-g("n_seeds_m1", n_seeds - 1)
-g("exact_limit", EXACT_LIMIT)
-g("n_random", n_random)
-gf("mp_search_sizes", ", ".join(str(k) for k in curve_summary["mmlu-pro"].loc[curve_summary["mmlu-pro"]["searched"], "size"])
-   if "mmlu-pro" in curves else None, "{}")
-_mp = real_bench["mmlu-pro"]
-gf("mp_exact_sizes", ", ".join(str(k) for k in range(1, _mp.n_models + 1) if math.comb(_mp.n_models, k) <= EXACT_LIMIT)
-   if _mp is not None else None, "{}")
-gf("mp_max_gap", float((curve_summary["mmlu-pro"]["upper"] - curve_summary["mmlu-pro"]["best"]).max())
-   if "mmlu-pro" in curves else None, "{:.3f}")
-gf("mp_k99_exact", ("exact on every split (no smaller subset can reach 99%)" if fv["mmlu-pro"][2]
-                    else "a range on some splits (the solver stopped at its time limit)")
-   if "mmlu-pro" in fv else None, "{}")
-
-
-def compare(key, name, tol):
-    """Glued prose: does the real value lie within the finding's tolerance of the simulated one?"""
-    if name not in fv:
-        return "cannot be compared here (data folder not found)"
-    i = 0 if key == "pair" else 1
-    d = fv[name][i][0] - fv["sim"][i][0]
-    side = "higher" if d > 0 else "lower"
-    return (f"{abs(d):.3f} {side} than on the simulator, "
-            + ("within" if abs(d) <= tol else "outside") + f" the pre-registered tolerance of {tol:g}")
-
-
-for name, key in (("routerbench-subset", "rb"), ("mmlu-pro", "mp")):
-    g(f"{key}_pair_vs_sim", compare("pair", name, simcheck.finding("count.best_pair_share")["tol"]))
-    g(f"{key}_need_vs_sim", compare("need", name, simcheck.finding("count.models_for_99")["tol"]))
-
-def differs_text():
-    """The comparison of the share of models needed, in words, from the measured values."""
-    if "sim" not in fv or not any(n in fv for n in REAL):
-        return "No real source was found here, so nothing can be compared."
-    sim_share = fv["sim"][1][0]
-    real_shares = {n: fv[n][1][0] for n in REAL if n in fv}
-    lower = [n for n, v in real_shares.items() if v < sim_share - 0.2]
-    if sim_share >= 1.0 and lower:
-        return ("On the simulator every one of the six models is needed: each is the oracle's best choice on "
-                "enough queries that dropping any one costs more than 1% of the oracle's RS. The real pools ("
-                + ", ".join(TITLES[n].split(" (")[0] for n in lower) + ") are redundant: several models of "
-                "similar price answer the same questions, so a large part of each pool adds almost nothing to "
-                "the best achievable RS. The share of models a router needs is a property of the pool, and "
-                "the simulator's answer does not carry over to real pools.")
-    if lower:
-        return ("The real pools (" + ", ".join(TITLES[n].split(" (")[0] for n in lower) + ") need a clearly "
-                "smaller share of their models than the simulator does: they are more redundant.")
-    return "The share of models needed is similar on the simulator and on the real pools found here."
-
-
-g("count_differs_text", differs_text())
-MISSING = "data folder not found"
-
-
-def meas(name, i, note):
-    if name not in fv:
-        return {"value": None, "note": MISSING}
-    v, lo, hi = fv[name][i]
-    return {"value": v, "lo": lo, "hi": hi, "note": note(name)}
-
-
-def pair_note(name):
-    return (f"oracle (OUB) RS of the best two-model subset / RS of all {len(curves[name]['size'].unique())} models, "
-            f"per split, mean and 95% t-interval over {n_seeds} splits; exact (every pair evaluated)"
-            + ("; estimated cost" if name == "mmlu-pro" else ""))
-
-
-def need_note(name):
-    ps_ = per_seed[name]
-    m = len(curves[name]["size"].unique())
-    how = ("exact: every subset evaluated" if m <= ss.MAX_ENUMERATED_MODELS else
-           "exact per split: found by search, no smaller subset proven by LP/MILP bounds"
-           if (ps_["k_low"] == ps_["k_high"]).all() else
-           "upper end of a range on some splits (solver time limit)")
-    return (f"smallest k with best k-subset >= 99% of all {m} models, / {m}; per split k = "
-            + ", ".join(str(k) for k in ps_["k_high"]) + f"; {how}" + ("; estimated cost" if name == "mmlu-pro" else ""))
-
-
-simcheck.record("count.best_pair_share", sim=meas("sim", 0, pair_note),
-                real={name: meas(name, 0, pair_note) for name in REAL})
-simcheck.record("count.models_for_99", sim=meas("sim", 1, need_note),
-                real={name: meas(name, 1, need_note) for name in REAL})
-None  # the cell shows nothing (simcheck.record returns the entry it wrote)
+glue_all(ch.curve_values(curves, benches, n_seeds, n_random))
+for finding_id in ("count.best_pair_share", "count.models_for_99"):
+    simcheck.record(finding_id, **ch.finding_measurements(curves, finding_id, n_seeds))
 
 # %% [markdown]
 # **The best pair (`count.best_pair_share`).** On the simulator the best two models reach
@@ -777,69 +397,24 @@ None  # the cell shows nothing (simcheck.record returns the entry it wrote)
 
 # %% tags=["hide-input"]
 t_abl = time.perf_counter()
-rb = real_bench["routerbench-subset"]
-real_abl = None
-if rb is not None:
-    rb_cheap = rb.model_names[int(np.argmin(rb.cost.mean(axis=0)))]
-    rb_strong = rb.model_names[int(np.argmax(rb.accuracy()))]
-    rb_mix = [x for x in rb.model_names if "mixtral" in x.lower()]
-    RB2, RBM = (rb_cheap, rb_strong), tuple(x for x in rb.model_names if x in (rb_cheap, rb_strong, *rb_mix))
-    rb_res = rl.evaluation.protocol.book_evaluation(rb, n_seeds=n_seeds, cache_dir=cache_dir)
-    rb_ps = rb_res.per_seed
-    rb_mf_all = rb_ps[rb_ps["policy"] == "mf"].set_index("seed")["rs"]
-    rt = ss.retrained_subset_rs(rb, [RB2, RBM], range(n_seeds), router="mf")
-    rt_rs = rt.pivot(index="seed", columns="subset", values="rs")
-    r2, rm = rt_rs[an.subset_label(RB2)], rt_rs[an.subset_label(RBM)]
-    real_abl = {"d_abs": an.seed_interval(rb_mf_all - r2), "d_rel": an.seed_interval((rb_mf_all - r2) / rb_mf_all),
-                "m_mix": an.seed_interval(rm - r2), "mf2": an.seed_interval(r2), "mf_all": an.seed_interval(rb_mf_all),
-                "m_over_d": an.seed_interval((rm - r2) / (rb_mf_all - r2)),
-                "pair": RB2, "mix": rb_mix}
-    rb_meas = ablation_measures(real_abl)
-    rb_abs_met, rb_rel_met = reading_met(rb_meas, "absolute"), reading_met(rb_meas, "relative")
+real_abl = ch.real_ablation(benches["routerbench-subset"], n_seeds, cache_dir)
 abl_seconds = time.perf_counter() - t_abl
 if real_abl:
-    display(pd.DataFrame({k: real_abl[k] for k in ("d_abs", "d_rel", "m_mix", "m_over_d", "mf2", "mf_all")},
-                         index=["mean", "95% low", "95% high"]).T.rename(index={
-        "d_abs": "d: MF all - MF pair (absolute)", "d_rel": "d / RS(MF all) (relative)",
-        "m_mix": "m: MF pair + Mixtral - MF pair", "m_over_d": "m / d (per split)",
-        "mf2": "RS MF pair (retrained)", "mf_all": "RS MF all models"}).style.format("{:.3f}")
-        .set_caption("RouterBench subset, real cost: the article's ablation by analogy")
-        )
+    display(ch.real_ablation_table(real_abl))
 else:
     print("RouterBench subset: data folder not found; the ablation cannot be checked on it here.")
 
 # %% tags=["remove-input"]
-for k in ("d_abs", "d_rel", "m_mix", "mf2", "mf_all"):
-    for j, suffix in enumerate(("", "_lo", "_hi")):
-        gf(f"rb_{k}{suffix}", real_abl[k][j] if real_abl else None)
-g("rb_pair", " + ".join(real_abl["pair"]) if real_abl else "n/a")
-for j, suffix in enumerate(("", "_lo", "_hi")):
-    gf(f"rb_m_over_d{suffix}", real_abl["m_over_d"][j] if real_abl else None, "{:.2f}")
-g("rb_mid_fragile", "n/a" if not real_abl else
-  "straddles the threshold, so this verdict could go either way on other splits"
-  if real_abl["m_over_d"][1] <= HALF <= real_abl["m_over_d"][2] else "lies on one side of the threshold")
-if real_abl:
-    which_rb = [nm for nm, ok in (("absolute", rb_abs_met), ("relative", rb_rel_met)) if ok]
-    rb_two = {"ours": real_abl["d_abs"][0], "lo": real_abl["d_abs"][1], "hi": real_abl["d_abs"][2],
-              "measured": rb_meas,
-              "note": f"MF on all {rb.n_models} models minus MF retrained on {' + '.join(RB2)} (cheapest, most "
-                      f"accurate); relative d = {real_abl['d_rel'][0]:.3f}; readings met: "
-                      f"{', '.join(which_rb) if which_rb else 'none'}; real cost"}
-    rb_midv = {"ours": real_abl["m_mix"][0], "lo": real_abl["m_mix"][1], "hi": real_abl["m_mix"][2],
-               "measured": rb_meas,
-               "note": f"adding {', '.join(rb_mix)} (the only Mixtral here) to {' + '.join(RB2)}; "
-                       f"d = {real_abl['d_abs'][0]:.3f}, m / d = {real_abl['m_over_d'][0]:.2f} "
-                       f"[{real_abl['m_over_d'][1]:.2f}, {real_abl['m_over_d'][2]:.2f}] per split; real cost"}
-else:
-    rb_two = rb_midv = {"measured": None, "ours": None, "note": MISSING}
-two_entry = ledger.record(**ledger_two, real={"routerbench-subset": rb_two})
-mid_entry = ledger.record(**ledger_mid, real={"routerbench-subset": rb_midv})
-g("rb_two_verdict", two_entry["real"]["routerbench-subset"]["verdict"])
-g("rb_mid_verdict", mid_entry["real"]["routerbench-subset"]["verdict"])
-g("count_seconds", count_seconds)
-g("abl_seconds", abl_seconds)
-g("real_seconds", time.perf_counter() - t_real)
-g("chapter_seconds", time.perf_counter() - t_start)
+glue_all(ch.real_ablation_values(real_abl, rules["half"]))
+rb_two, rb_mid = ch.real_entries(real_abl)
+two_entry = ledger.record("ablation.two_models", chapter=CHAPTER, real={"routerbench-subset": rb_two},
+                          **ch.two_models_entry(abl))
+mid_entry = ledger.record("ablation.middle_tier", chapter=CHAPTER, real={"routerbench-subset": rb_mid},
+                          **ch.middle_tier_entry(abl, sw, roles, sweep_seeds))
+glue_all({"rb_two_verdict": two_entry["real"]["routerbench-subset"]["verdict"],
+          "rb_mid_verdict": mid_entry["real"]["routerbench-subset"]["verdict"],
+          "count_seconds": count_seconds, "abl_seconds": abl_seconds,
+          "real_seconds": time.perf_counter() - t_real, "chapter_seconds": time.perf_counter() - t_start})
 
 # %% [markdown]
 # On RouterBench, MF retrained on {glue:text}`rb_pair` scores RS {glue:text}`rb_mf2`
