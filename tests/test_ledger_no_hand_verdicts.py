@@ -14,6 +14,9 @@ from routerlab.reproduction import ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+# the chapters' own modules (routerlab.chapters.<name> for notebooks/NN_<name>.py) record too
+CHAPTER_MODULES = sorted(p for p in (ROOT / "src/routerlab/chapters").glob("*.py") if p.stem != "__init__")
+SOURCES = NOTEBOOKS + CHAPTER_MODULES
 RECORDERS = {("ledger", "record"), ("simcheck", "record")}
 WRAPPERS = {"defer_ledger"}   # chapter helpers that hand their keyword arguments to ledger.record
 
@@ -49,7 +52,12 @@ def _verdict_literals(node):
 
 
 def _trees():
-    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in NOTEBOOKS]
+    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in SOURCES]
+
+
+def _chapter(path):
+    """The notebook a source belongs to: itself, or notebooks/NN_<name>.py for chapters/<name>.py."""
+    return path.stem if path in NOTEBOOKS else next((n.stem for n in NOTEBOOKS if n.stem[3:] == path.stem), path.stem)
 
 
 def test_the_notebooks_are_found():
@@ -58,7 +66,7 @@ def test_the_notebooks_are_found():
     assert calls >= 20, "the scan should see the chapters' record calls"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
 def test_no_record_call_passes_a_verdict(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     bad = []
@@ -118,7 +126,7 @@ def test_every_recorded_claim_has_a_criterion_in_its_chapters_section():
                     "pitfall.overrouting", "ablation.two_models", "setting.mf_k", "bib.arxiv"}
     # a claim's criterion sits in the section of a chapter that records it
     for cid in seen:
-        recorders = {p.stem for p, t in _trees() if cid in _recorded_claims(t)}
+        recorders = {_chapter(p) for p, t in _trees() if cid in _recorded_claims(t)}
         assert sections[cid] in recorders, f"{cid} is in section {sections[cid]}, recorded by {recorders}"
 
 
