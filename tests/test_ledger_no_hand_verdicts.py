@@ -14,8 +14,9 @@ from routerlab.reproduction import ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
-# routerlab.chapters.<name> records for its notebook NN_<name>: scanned like the notebooks
-SOURCES = NOTEBOOKS + sorted((ROOT / "src/routerlab/chapters").glob("[a-z]*.py"))
+# the chapters' own modules (routerlab.chapters.<name> for notebooks/NN_<name>.py) record too
+CHAPTER_MODULES = sorted(p for p in (ROOT / "src/routerlab/chapters").glob("*.py") if p.stem != "__init__")
+SOURCES = NOTEBOOKS + CHAPTER_MODULES
 RECORDERS = {("ledger", "record"), ("simcheck", "record")}
 WRAPPERS = {"defer_ledger"}   # chapter helpers that hand their keyword arguments to ledger.record
 
@@ -55,8 +56,8 @@ def _trees():
 
 
 def _chapter(path):
-    """The notebook stem a source records for (a chapter module: the notebook named after it)."""
-    return next(n.stem for n in NOTEBOOKS if n.stem == path.stem or n.stem[3:] == path.stem)
+    """The notebook a source belongs to: itself, or notebooks/NN_<name>.py for chapters/<name>.py."""
+    return path.stem if path in NOTEBOOKS else next((n.stem for n in NOTEBOOKS if n.stem[3:] == path.stem), path.stem)
 
 
 def test_the_notebooks_are_found():

@@ -21,6 +21,10 @@ Keys of an entry (all optional but ``criterion``), tried in this order:
 * ``reproduced_if_any`` / ``reproduced_if_all`` -- {clause: expression}: "reproduced" when any /
   every clause holds, else "not reproduced".
 
+An entry may also hold ``readings`` -- {clause: expression}: a rule fixed in advance that a chapter
+applies to its text (e.g. whether an experiment supports a reading of the claim), read with
+:func:`evaluate_expression`; :func:`judge` never consults it.
+
 An expression is a Python-like formula over the measured values a chapter hands over (names such
 as ``ours``, ``seeds_lo``, ``same_choice_share``) and ``article`` (the claim's value in
 claims.yaml when it is a number): numbers, ``True``/``False``, comparisons (chains allowed),
@@ -137,7 +141,7 @@ def criteria() -> dict[str, dict]:
     for cid, entry in data.items():
         if not isinstance(entry, dict) or not str(entry.get("criterion", "")).strip():
             raise RouterlabError(f"criteria.yaml: claim {cid!r} needs a 'criterion' text")
-        unknown = set(entry) - set(KEYS)
+        unknown = set(entry) - set(KEYS) - {"readings"}
         if unknown:
             raise RouterlabError(f"criteria.yaml: claim {cid!r} has unknown key(s) {sorted(unknown)}; "
                                  f"use {', '.join(KEYS)}")
