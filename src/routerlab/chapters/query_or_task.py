@@ -98,13 +98,14 @@ def rs_table(studies: dict) -> pd.DataFrame:
 
 
 # ---- AIQ: the best learned router against the task-aware zero router -------------------------------
-def _validation_pick(bench: Benchmark, seed: int, metric: str, judge_error: float) -> str:
-    """The learned router with the best ``metric`` in a frontier study on a validation split of
-    ``seed``'s training rows (the split of :func:`text_frontier_study` applied to them)."""
+def _validation_picks(bench: Benchmark, seed: int, judge_error: float) -> dict[str, str]:
+    """{metric: the learned router with the best value of it} for ``aiq_cmax`` (pooled) and
+    ``aiq_cmax_ds`` (per dataset), in a frontier study on a validation split of ``seed``'s training
+    rows (the split of :func:`text_frontier_study` applied to them)."""
     tr, _ = stratified_split(bench, 0.2, seed)
     pts = text_frontier_study(bench.rows(tr), [seed], judge_error=judge_error, task_aware=True).points
     pts = pts.set_index("router").loc[list(LEARNED)]
-    return str(pts[metric].idxmax())
+    return {metric: str(pts[metric].idxmax()) for metric in ("aiq_cmax", "aiq_cmax_ds")}
 
 
 def aiq_study(bench: Benchmark, n_seeds: int, judge_error: float = 0.2) -> dict:
@@ -118,10 +119,11 @@ def aiq_study(bench: Benchmark, n_seeds: int, judge_error: float = 0.2) -> dict:
     seeds = list(range(n_seeds))
     st = text_frontier_study(bench, seeds, judge_error=judge_error, task_aware=True)
     out = {"study": st, "points": st.points.groupby("router", sort=False)[["aiq_cmax", "aiq_cmax_ds"]].mean()}
+    picks = {seed: _validation_picks(bench, seed, judge_error) for seed in seeds}
     for key, metric in (("pooled", "aiq_cmax"), ("per_dataset", "aiq_cmax_ds")):
         diffs, chosen = [], []
         for seed in seeds:
-            name = _validation_pick(bench, seed, metric, judge_error)
+            name = picks[seed][metric]
             p = st.points[st.points["seed"] == seed].set_index("router")[metric]
             diffs.append(p[name] - p[TASK_ZERO])
             chosen.append(name)
