@@ -98,28 +98,30 @@ def rs_table(studies: dict) -> pd.DataFrame:
 
 
 # ---- AIQ: the best learned router against the task-aware zero router -------------------------------
-def _validation_picks(bench: Benchmark, seed: int, judge_error: float) -> dict[str, str]:
+def _validation_picks(bench: Benchmark, seed: int, judge_error: float, features: str = "tfidf") -> dict[str, str]:
     """{metric: the learned router with the best value of it} for ``aiq_cmax`` (pooled) and
     ``aiq_cmax_ds`` (per dataset), in a frontier study on a validation split of ``seed``'s training
     rows (the split of :func:`text_frontier_study` applied to them)."""
     tr, _ = stratified_split(bench, 0.2, seed)
-    pts = text_frontier_study(bench.rows(tr), [seed], judge_error=judge_error, task_aware=True).points
+    pts = text_frontier_study(bench.rows(tr), [seed], judge_error=judge_error, task_aware=True,
+                              features=features).points
     pts = pts.set_index("router").loc[list(LEARNED)]
     return {metric: str(pts[metric].idxmax()) for metric in ("aiq_cmax", "aiq_cmax_ds")}
 
 
-def aiq_study(bench: Benchmark, n_seeds: int, judge_error: float = 0.2) -> dict:
+def aiq_study(bench: Benchmark, n_seeds: int, judge_error: float = 0.2, features: str = "tfidf") -> dict:
     """The cost-quality study of ``bench`` with the task-aware zero router, and the AIQ difference
     of the validation-chosen learned router over it, pooled (``aiq_cmax``) and per dataset
     (``aiq_cmax_ds``), paired over seeds (t-interval).
 
     Returns ``{"study", "points"`` (seed means per router), ``"pooled"``, ``"per_dataset"``
-    (each ``{"value", "lo", "hi", "chosen"}``)}.
+    (each ``{"value", "lo", "hi", "chosen"}``)}. ``features``: the query features of the routers
+    (``"tfidf"`` or ``"minilm"``).
     """
     seeds = list(range(n_seeds))
-    st = text_frontier_study(bench, seeds, judge_error=judge_error, task_aware=True)
+    st = text_frontier_study(bench, seeds, judge_error=judge_error, task_aware=True, features=features)
     out = {"study": st, "points": st.points.groupby("router", sort=False)[["aiq_cmax", "aiq_cmax_ds"]].mean()}
-    picks = {seed: _validation_picks(bench, seed, judge_error) for seed in seeds}
+    picks = {seed: _validation_picks(bench, seed, judge_error, features) for seed in seeds}
     for key, metric in (("pooled", "aiq_cmax"), ("per_dataset", "aiq_cmax_ds")):
         diffs, chosen = [], []
         for seed in seeds:
