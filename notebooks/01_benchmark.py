@@ -61,39 +61,18 @@ data_dir = None  # data root with one folder per real source (None: $ROUTERLAB_D
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from myst_nb import glue
+from IPython.display import display
 
-import routerlab as rl
-from routerlab.book.glue import glue_value
-from routerlab.data import catalog
-from routerlab.reproduction import ledger
-from routerlab.book import plots
-from routerlab.evaluation import error_structure as structure
 from routerlab.book import style
-from routerlab.data.simulate import (ANCHORS, DEFAULT_PARAMS, TOPICS, dataset_family, dataset_sizes,
-                                model_discrimination, simulate)
+from routerlab.book.glue import glue_figure
+from routerlab.book.glue_dict import glue_dict
+from routerlab.chapters import benchmark as ch
+from routerlab.data.simulate import simulate
 
-pd.set_option("display.precision", 3)
 style.use()
 
-
-
-g = glue_value  # glue a plain Python number or string for the text
-
-
-def article(claim_id):
-    """The article's value for a claim (from the project's copy of claims.yaml)."""
-    return ledger.claim(claim_id)["value"]
-
-
 # %% tags=["remove-input"]
-size_claim = article("bench.size")
-g("n_outcomes_article", size_claim["instances"])
-g("n_datasets_article", size_claim["datasets"])
-g("n_models_article", size_claim["models"])
-g("n_named_datasets", len(article("bench.datasets")))
+glue_dict(ch.article_values())
 
 # %% [markdown]
 # ## Generating it
@@ -109,14 +88,7 @@ print(bench.describe().splitlines()[0])
 print(f"generated in {gen_seconds:.2f} s")
 
 # %% tags=["remove-input"]
-g("scale", scale)
-g("seed", seed)
-g("n_queries", bench.n_queries)
-g("n_models", bench.n_models)
-g("n_outcomes", bench.n_queries * bench.n_models)
-g("n_datasets", len(bench.dataset_names))
-g("gen_seconds", gen_seconds)
-g("full_scale", 1.0)
+glue_dict(ch.bench_values(bench, scale, seed, gen_seconds))
 
 # %% [markdown]
 # At `scale` = {glue:text}`scale:.2f` (seed {glue:text}`seed:.0f`) the simulation has
@@ -132,11 +104,7 @@ g("full_scale", 1.0)
 # e.g. the cheapest host per model, are one argument away: `simulate(prices="cheapest")`).
 
 # %% tags=["remove-input"]
-models = pd.DataFrame(
-    {"provider": [m.provider for m in bench.models], "tier": [m.tier for m in bench.models],
-     "$/1M input": bench.price_in, "$/1M output": bench.price_out},
-    index=pd.Index(bench.model_names, name="model"))
-style.table(models, formats={"$/1M input": "{:.2f}", "$/1M output": "{:.2f}"})
+ch.models_table(bench)
 
 # %% [markdown]
 # ## The datasets
@@ -149,21 +117,9 @@ style.table(models, formats={"$/1M input": "{:.2f}", "$/1M output": "{:.2f}"})
 # Multiple-choice sets have a guessing floor of one over the number of options.
 
 # %% tags=["remove-input"]
-sizes = dataset_sizes(scale)
-datasets = pd.DataFrame({
-    "real test size": [d.n_test for d in catalog.DATASETS],
-    "simulated": sizes.to_numpy(),
-    "options": [d.n_choices or "free-form" for d in catalog.DATASETS],
-    "topics": [TOPICS[d.name] for d in catalog.DATASETS],
-    "prompt tokens (typical)": [d.prompt_tokens for d in catalog.DATASETS],
-    "answer tokens (typical)": [d.answer_tokens for d in catalog.DATASETS],
-    "board": [d.board for d in catalog.DATASETS],
-}, index=pd.Index(sizes.index, name="dataset"))
-style.table(datasets, formats={"options": "{}"})
-
-# %% tags=["remove-input"]
-g("n_full", int(dataset_sizes(1.0).sum()))
-g("n_mmlu_topics", TOPICS["MMLU"])
+datasets_table, dataset_values = ch.datasets_table(scale)
+glue_dict(dataset_values)
+datasets_table
 
 # %% [markdown]
 # ## Correctness: an item-response model, calibrated
@@ -200,42 +156,15 @@ g("n_mmlu_topics", TOPICS["MMLU"])
 # ```
 
 # %% tags=["remove-input"]
-realised = bench.accuracy_by_dataset()
-targets = bench.latent["targets"]
-deviation = realised - targets
-calib = catalog.calibration_matrix()
 fig, ax = plt.subplots(figsize=style.figsize(6.4))
-plots.plot_heatmap(ax, deviation * 1000, fmt="{:+.1f}", cmap="RdBu_r", center=0.0,
-                   colorbar_label="realised - target (x 1/1000)")
-for _t in ax.texts:
-    _t.set_fontsize(9)
-ax.grid(False)
-ax.set_title(f"SIMULATED: realised minus target accuracy (scale {scale:g})")
-glue("fig_calibration", fig, display=False)
-plt.close(fig)
+ch.plot_calibration(ax, bench, scale)
+glue_figure("fig_calibration", fig)
 
 # %% tags=["remove-input", "hide-output"]
-style.table(pd.concat({"target": targets, "realised": realised}, axis=1)
-            .swaplevel(axis=1).sort_index(axis=1, level=0, sort_remaining=False)
-            .loc[:, pd.IndexSlice[list(bench.model_names), :]], digits=4,
-            caption="Target and realised accuracy of every model on every dataset (four decimals, "
-                    "to show how close they are)")
+ch.calibration_table(bench)
 
 # %% tags=["remove-input"]
-max_dev = float(deviation.abs().to_numpy().max())
-arg = np.unravel_index(np.argmax(deviation.abs().to_numpy()), deviation.shape)
-g("max_abs_dev", max_dev)
-g("max_dev_dataset", deviation.index[arg[0]])
-g("max_dev_model", deviation.columns[arg[1]])
-g("max_dev_bound", float(1.0 / sizes[deviation.index[arg[0]]]))
-overall = dict(zip(bench.model_names, bench.accuracy()))
-w = sizes / sizes.sum()
-for key, model in (("gpt4o", "GPT-4o"), ("llama8b", "Llama-3-8B-Instruct")):
-    g(f"{key}_overall", overall[model])
-    g(f"{key}_article", ANCHORS[model])
-    g(f"{key}_unanchored", float(w @ calib[model]))
-    g(f"{key}_shift", bench.latent["anchor_shifts"].get(model, 0.0))
-g("anchor_on", "on" if anchor else "off")
+glue_dict(ch.calibration_values(bench, scale, anchor))
 
 # %% [markdown]
 # The largest absolute deviation between a realised accuracy and its target is
@@ -272,34 +201,14 @@ g("anchor_on", "on" if anchor else "off")
 
 # %% tags=["remove-input"]
 fig, axes = plt.subplots(2, 1, figsize=style.figsize(9.0), height_ratios=[1.1, 1])
-plots.plot_token_lengths(axes[0], bench.prompt_tokens, bench.datasets, order=bench.dataset_names,
-                         xlabel="prompt tokens per query (log scale)")
-axes[0].set_title("SIMULATED prompt lengths")
-plots.plot_cost_survival(axes[1], bench.cost, bench.model_names)
-axes[1].legend(loc="lower left")
-axes[1].set_title("SIMULATED cost per query, by model")
-glue("fig_costs", fig, display=False)
-plt.close(fig)
+ch.plot_costs(axes, bench)
+glue_figure("fig_costs", fig)
 
 # %% tags=["remove-input"]
-cost_table = pd.DataFrame({
-    "mean cost per query ($)": bench.cost.mean(axis=0),
-    "median ($)": np.median(bench.cost, axis=0),
-    "99th percentile ($)": np.quantile(bench.cost, 0.99, axis=0),
-    "mean answer tokens": bench.answer_tokens.mean(axis=0),
-}, index=pd.Index(bench.model_names, name="model"))
-style.table(cost_table, formats={"mean cost per query ($)": "{:.2e}", "median ($)": "{:.2e}",
-                                 "99th percentile ($)": "{:.2e}", "mean answer tokens": "{:.0f}"})
+ch.cost_table(bench)
 
 # %% tags=["remove-input"]
-mean_cost = cost_table["mean cost per query ($)"]
-reduction = 1 - mean_cost["Llama-3-8B-Instruct"] / mean_cost["GPT-4o"]
-g("cost_reduction", reduction)
-g("cost_reduction_article", float(article("result.llama8b.cost_reduction")))
-g("gpt4o_mean_cost", mean_cost["GPT-4o"])
-g("llama8b_mean_cost", mean_cost["Llama-3-8B-Instruct"])
-g("cost_ratio_max_min", float(bench.cost.max() / bench.cost.min()))
-g("wrong_answer_length", DEFAULT_PARAMS.wrong_answer_length)
+glue_dict(ch.cost_values(bench))
 
 # %% [markdown]
 # GPT-4o costs {glue:text}`gpt4o_mean_cost:.5f` USD per query on average and Llama-3-8B-Instruct
@@ -344,44 +253,14 @@ g("wrong_answer_length", DEFAULT_PARAMS.wrong_answer_length)
 # ```
 
 # %% tags=["remove-input"]
-real_stored = structure.real_targets_table(accuracy=True)
-real_live = None
-if recompute_real:
-    from routerlab.data.sources.routellm import find_routellm_dir, load_routellm
-
-    if find_routellm_dir() is not None:
-        real_bench = load_routellm(drop_contaminated=True)
-        real_live = structure.structure_table(real_bench, *structure.REAL_MODELS, seed=0)
-real_full = real_stored if real_live is None else real_live.loc[:, list(real_stored.columns)]
-COLS = list(structure.STRUCTURE_COLUMNS)
-real = real_full[COLS]
-
-
-def sim_structure(b, s):
-    """The structural measurements of simulated GPT-4o vs Mixtral-8x7B on MMLU and GSM8K."""
-    b = b.rows(np.isin(b.datasets, ["MMLU", "GSM8K"])).select_models(list(structure.SIM_MODELS))
-    return structure.structure_table(b, *structure.SIM_MODELS, seed=s, datasets=["MMLU", "GSM8K"],
-                                     features="features")
-
-
-sim_full = sim_structure(bench, seed)
-sim = sim_full[COLS]
-names = {"phi": "phi of correctness", "auc_a": "AUC text/features, strong", "auc_b": "AUC text/features, Mixtral",
-         "topic_auc_a": "AUC topic only, strong", "topic_auc_b": "AUC topic only, Mixtral",
-         "length_auc_a": "AUC prompt length, strong", "length_auc_b": "AUC prompt length, Mixtral"}
-side = pd.concat({"real (GPT-4-1106)": real.stack(), "SIMULATED (GPT-4o)": sim.stack()}, axis=1)
-side["simulated - real"] = side.iloc[:, 1] - side.iloc[:, 0]
-side.index = [f"{d}: {names[c]}" for d, c in side.index]
-style.table(side, caption="Structure of real and simulated outcomes. n/a: the real GSM8K questions "
-                           "carry no topic label, so their topic-only AUC is not defined.")
+study = ch.structure_study(bench, scale=scale, seed=seed, prices=prices, anchor=anchor,
+                           recompute_real=recompute_real, n_seeds=n_structure_seeds)
+study["side"]
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=style.figsize(6.8))
-plots.plot_structure_comparison(ax, real, sim, labels=names)
-ax.legend(loc="upper center", bbox_to_anchor=(0.3, -0.09), ncol=2)
-ax.set_title(f"Real vs SIMULATED structure (scale {scale:g}, seed {seed})")
-glue("fig_structure", fig, display=False)
-plt.close(fig)
+ch.plot_structure(ax, study, scale, seed)
+glue_figure("fig_structure", fig)
 
 # %% [markdown]
 # The structure was fitted at full scale (`scale` = {glue:text}`full_scale:.1f`). At a smaller
@@ -393,62 +272,10 @@ plt.close(fig)
 # next ones), their mean and their spread.
 
 # %% tags=["remove-input"]
-extra = [sim_structure(simulate(scale, seed + k, prices=prices, anchor=anchor), seed + k)[COLS]
-         for k in range(1, n_structure_seeds)]
-gaps = pd.concat({f"seed {seed + k}": structure.structure_gap(t, real).stack()
-                  for k, t in enumerate([sim] + extra)}, axis=1)
-gaps["mean gap"] = gaps.mean(axis=1)
-gaps["sd over seeds"] = gaps.iloc[:, :-1].std(axis=1, ddof=1) if n_structure_seeds > 1 else np.nan
-gaps.index = [f"{d}: {names[c]}" for d, c in gaps.index]
-style.table(gaps, caption="Simulated minus real, per seed, with the mean and the standard deviation "
-                           "over seeds. n/a: not defined (no topic label on the real GSM8K questions).")
+study["gaps"]
 
 # %% tags=["remove-input"]
-TOL = 0.05
-g("tolerance", TOL)
-g("n_splits", sim_full.attrs["n_splits"])
-g("n_fit_seeds", n_structure_seeds)
-fit_keys = [f"{d}: {names[c]}" for d, c in structure.FIT_TARGETS]
-len_keys = [f"{d}: {names[c]}" for d, c in structure.LENGTH_TARGETS]
-g("n_fit_targets", len(fit_keys))
-g("n_within_tol", int((gaps.loc[fit_keys, gaps.columns[0]].abs() <= TOL).sum()))
-g("n_mean_within_tol", int((gaps.loc[fit_keys, "mean gap"].abs() <= TOL).sum()))
-g("max_fit_gap", float(gaps.loc[fit_keys, gaps.columns[0]].abs().max()))
-g("max_fit_gap_cell", gaps.loc[fit_keys, gaps.columns[0]].abs().idxmax())
-g("max_mean_gap", float(gaps.loc[fit_keys, "mean gap"].abs().max()))
-g("max_mean_gap_cell", gaps.loc[fit_keys, "mean gap"].abs().idxmax())
-g("max_seed_sd", float(np.nan_to_num(gaps.loc[fit_keys, "sd over seeds"].max())))
-g("max_seed_sd_cell", str(gaps.loc[fit_keys, "sd over seeds"].idxmax()) if n_structure_seeds > 1 else "none")
-g("max_length_gap", float(gaps.loc[len_keys, "mean gap"].abs().max()))
-g("length_gap_mixtral_gsm8k", float(gaps.loc["GSM8K: " + names["length_auc_b"], "mean gap"]))
-g("length_corr", DEFAULT_PARAMS.length_difficulty_corr)
-if real_live is not None:
-    g("real_source", "re-measured from the RouteLLM files found beside the repository")
-    g("real_live_diff", float((real_live.loc[:, list(real_stored.columns)] - real_stored).abs().max().max()))
-else:
-    g("real_source", "the stored constants (the RouteLLM files were not found, or recompute_real is off)")
-    g("real_live_diff", 0.0)
-for d in ("MMLU", "GSM8K"):
-    for c in ("phi", "auc_a", "auc_b", "length_auc_a", "length_auc_b"):
-        g(f"real_{c}_{d.lower()}", float(real.loc[d, c]))
-        g(f"sim_{c}_{d.lower()}", float(sim.loc[d, c]))
-    g(f"n_real_{d.lower()}", structure.REAL_N[d] if real_live is None else int(real_live.loc[d, "n"]))
-    g(f"n_sim_{d.lower()}", int(sim_full.loc[d, "n"]))
-for c in ("topic_auc_a", "topic_auc_b"):
-    g(f"real_{c}_mmlu", float(real.loc["MMLU", c]))
-    g(f"sim_{c}_mmlu", float(sim.loc["MMLU", c]))
-# the ceiling of phi under the guessing floor, for the real and the simulated accuracies (MMLU)
-mmlu_floor = 1.0 / catalog.dataset("MMLU").n_choices
-real_acc = (float(real_full.loc["MMLU", "acc_a"]), float(real_full.loc["MMLU", "acc_b"]))
-sim_acc = (float(sim_full.loc["MMLU", "acc_a"]), float(sim_full.loc["MMLU", "acc_b"]))
-g("mmlu_floor", mmlu_floor)
-g("real_acc_a_mmlu", real_acc[0])
-g("real_acc_b_mmlu", real_acc[1])
-g("sim_acc_a_mmlu", sim_acc[0])
-g("sim_acc_b_mmlu", sim_acc[1])
-g("phi_ceiling_real", structure.max_phi(*real_acc, mmlu_floor))
-g("phi_ceiling_sim", structure.max_phi(*sim_acc, mmlu_floor))
-g("phi_real_share_of_ceiling", float(real.loc["MMLU", "phi"]) / structure.max_phi(*real_acc, mmlu_floor))
+glue_dict(study["values"])
 
 # %% [markdown]
 # The real values are {glue:text}`real_source` (largest difference from the stored constants
@@ -510,19 +337,10 @@ g("phi_real_share_of_ceiling", float(real.loc["MMLU", "phi"]) / structure.max_ph
 # (`simulate.model_discrimination()`).
 
 # %% tags=["remove-input"]
-fam = pd.DataFrame({
-    "family": [dataset_family(d.name) for d in catalog.DATASETS],
-    "guessing floor": [1 / d.n_choices if d.n_choices else 0.0 for d in catalog.DATASETS],
-}, index=pd.Index([d.name for d in catalog.DATASETS], name="dataset"))
-params = bench.latent["params"]
-fam["spread s_d"] = fam["family"].map(params["difficulty_sd"])
-fam["model-specific share"] = fam["family"].map(params["skill_share"])
-fam["topic share"] = params["topic_share"]
-style.table(fam.rename(columns={"spread s_d": "spread"}).assign(family=fam["family"].str.replace("_", "-")),
-            caption="Structural parameters per dataset (spread: the spread of the item logit)")
+ch.family_table(bench)
 
 # %% tags=["remove-input"]
-style.table(model_discrimination().to_frame(), caption="Discrimination of each model")
+ch.discrimination_table()
 
 # %% [markdown]
 # ## What routers see, and what they do not
@@ -543,20 +361,9 @@ style.table(model_discrimination().to_frame(), caption="Discrimination of each m
 # AUC of the confidence, per dataset and model.
 
 # %% tags=["remove-input"]
-from sklearn.metrics import roc_auc_score
-
-conf_auc = pd.DataFrame(
-    {m: [roc_auc_score(bench.quality[bench.datasets == d, j], bench.confidence[bench.datasets == d, j])
-         if 0 < bench.quality[bench.datasets == d, j].mean() < 1 else np.nan for d in bench.dataset_names]
-     for j, m in enumerate(bench.model_names)}, index=bench.dataset_names)
-style.table(conf_auc, caption="AUC of the confidence for correctness (simulated). n/a: a model "
-                               "answers every query of the dataset correctly, or none (small scales)")
-
-# %% tags=["remove-input"]
-g("n_features", bench.features.shape[1])
-g("feature_signal", params["feature_signal"])
-g("confidence_auc", params["confidence_auc"])
-g("confidence_auc_realised", float(np.nanmean(conf_auc.to_numpy())))
+confidence_table, confidence_values = ch.confidence_auc(bench)
+glue_dict(confidence_values)
+confidence_table
 
 # %% [markdown]
 # ## The real benchmarks beside it
@@ -593,40 +400,17 @@ g("confidence_auc_realised", float(np.nanmean(conf_auc.to_numpy())))
 # (`sources.overview`).
 
 # %% tags=["remove-input"]
-from routerlab.data import sources
-from routerlab.book.glue import glue_formatted
-from routerlab.routing.features import feature_similarity
-
-REAL = ("routerbench-subset", "llmrouter", "mmlu-pro", "routellm")
-real_benches = {name: (sources.load(name, data_dir) if sources.find(name, data_dir) is not None else None)
-        for name in REAL}
-found = [n for n, b in real_benches.items() if b is not None]
-missing = [n for n, b in real_benches.items() if b is None]
-g("real_status", (f"Found: {', '.join(found)}. " if found else "") + (
-    f"NOT found: {', '.join(missing)}; the real-data numbers that need them read n/a in every chapter."
-    if missing else "Every real source is present and verified."))
-_rb = real_benches["routerbench-subset"]
-_prov = (_rb.provenance or {}) if _rb is not None else {}
-for key, what in {"rb_dup_ids": "duplicated sample_ids", "rb_empty_cells": "empty quality cells",
-                  "rb_rows_dropped": "rows dropped", "rb_rows_kept": "rows kept"}.items():
-    glue_formatted(key, _prov.get(what), fmt="{:,}")
+real_benches = ch.load_real(data_dir)
+glue_dict(ch.real_values(real_benches))
 
 # %% tags=["remove-input"]
-over = sources.overview(real_benches)
-over.style.format({"accuracy, lowest": "{:.3f}", "accuracy, highest": "{:.3f}",
-                   "mean cost $, cheapest": "{:.2e}", "mean cost $, dearest": "{:.2e}",
-                   "models": "{:.0f}", "queries": "{:,.0f}", "datasets": "{:.0f}"}, na_rep="").set_caption(
-    "The real sources: size, accuracy range of their models and mean cost per query")
+ch.overview_table(real_benches)
 
 # %% [markdown]
 # The cleaning, source by source (the rule first, then what it counted):
 
 # %% tags=["remove-input", "hide-output"]
-from IPython.display import Markdown, display
-
-for name in found:
-    display(Markdown(f"**{name}**"))
-    display(sources.provenance_table(real_benches[name]))
+display(*ch.provenance(real_benches))
 
 # %% [markdown]
 # ### Text features see the question, not the worked examples
@@ -642,25 +426,9 @@ for name in found:
 # {glue:text}`rb_cos_q_arc` and {glue:text}`rb_cos_q_wino`: the features now differ between queries.
 
 # %% tags=["remove-input"]
-if _rb is not None:
-    _full = sources.load("routerbench-subset", data_dir, strip_prefix=False, answer_tokens=False)
-    _pre = {d: len(_full.prompts[_full.datasets == d][0]) - len(_rb.prompts[_rb.datasets == d][0])
-            for d in _rb.dataset_names}
-    sim_full = feature_similarity(_full.prompts, _full.datasets, seed=seed)
-    sim_q = feature_similarity(_rb.prompts, _rb.datasets, seed=seed)
-    similarity = pd.DataFrame({"shared prefix (characters)": pd.Series(_pre),
-                               "mean cosine, whole prompt": sim_full["mean cosine"],
-                               "mean cosine, question only": sim_q["mean cosine"]})
-else:
-    similarity = pd.DataFrame(index=["ARC-Challenge", "MBPP", "Winogrande"],
-                              columns=["shared prefix (characters)", "mean cosine, whole prompt",
-                                       "mean cosine, question only"], dtype=float)
-for d, k in {"ARC-Challenge": "arc", "Winogrande": "wino"}.items():
-    glue_formatted(f"rb_prefix_{k}", similarity.loc[d, "shared prefix (characters)"], fmt="{:,.0f}")
-    glue_formatted(f"rb_cos_full_{k}", similarity.loc[d, "mean cosine, whole prompt"], fmt="{:.2f}")
-    glue_formatted(f"rb_cos_q_{k}", similarity.loc[d, "mean cosine, question only"], fmt="{:.2f}")
-similarity.style.format({"shared prefix (characters)": "{:,.0f}", "mean cosine, whole prompt": "{:.2f}",
-                         "mean cosine, question only": "{:.2f}"}, na_rep="n/a")
+similarity_table, similarity_values = ch.prefix_similarity(real_benches, data_dir, seed)
+glue_dict(similarity_values)
+similarity_table
 
 # %% [markdown]
 # ## Ledger entries of this chapter
@@ -675,30 +443,4 @@ similarity.style.format({"shared prefix (characters)": "{:,.0f}", "mean cosine, 
 # these twelve at full size: the size is scaled to the article's count (errata page).
 
 # %% tags=["remove-input"]
-named = ledger.claim("bench.datasets")["value"]
-ours_names = [d for d in bench.dataset_names if any(d.startswith(n) for n in named)]
-g("ledger_n_datasets", len(bench.dataset_names))
-g("ledger_n_models", bench.n_models)
-g("ledger_n_outcomes", bench.n_queries * bench.n_models)
-g("ledger_scale", float(scale))
-g("ledger_real_outcomes", sum(d.n_test for d in catalog.DATASETS) * bench.n_models)
-# measurements only: the verdicts come from the pre-registered criteria (routerlab/reproduction/criteria.yaml)
-from routerlab.data.simulate import dataset_sizes  # noqa: E402
-
-art_models = ledger.claim("bench.models")["value"]
-_ = ledger.record(
-    "bench.size", ours=float(bench.n_queries * bench.n_models), chapter="01_benchmark",
-    measured={"n_datasets": len(bench.dataset_names), "n_models": bench.n_models,
-              "outcomes_at_scale_1": int(dataset_sizes(1.0).sum()) * bench.n_models},
-    note=f"{len(bench.dataset_names)} datasets x {bench.n_models} models at scale {scale:g}")
-_ = ledger.record(
-    "bench.models", ours=", ".join(f"{m.name} ({m.provider}, {m.tier})" for m in bench.models),
-    chapter="01_benchmark",
-    measured={"n_models": bench.n_models,
-              "n_models_as_article": sum(m.name in art_models and art_models[m.name]["provider"] == m.provider
-                                         and art_models[m.name]["tier"] == m.tier for m in bench.models)})
-_ = ledger.record(
-    "bench.datasets", ours=", ".join(ours_names), chapter="01_benchmark",
-    measured={"n_named_present": sum(any(d.startswith(n) for d in bench.dataset_names) for n in named),
-              "n_named": len(named)},
-    note=f"{len(ours_names)} of the {len(named)} named datasets present")
+glue_dict(ch.record_ledger(bench, scale))

@@ -38,30 +38,19 @@ data_dir = None  # folder holding the real-data folders (None: ../shared/data be
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import HTML
-from myst_nb import glue
 
 import routerlab as rl
-from routerlab.book.glue import glue_value
 from routerlab import metrics
-from routerlab.reproduction import ledger
-from routerlab.book import plots
 from routerlab.book import style
-from routerlab.book.tables import html_table
+from routerlab.book.glue import glue_figure
+from routerlab.book.glue_dict import glue_dict
+from routerlab.chapters import routing_score as ch
 from routerlab.data.simulate import simulate
 
 style.use()
 
 
 NORMS = metrics.NORMALIZATIONS  # ("global", "per-query")
-
-
-g = glue_value  # glue a plain Python number or string for the text
-
-
-def article(claim_id):
-    """The article's value for a claim (from the project's copy of claims.yaml)."""
-    return float(ledger.claim(claim_id)["value"])
 
 # %% [markdown]
 # ## The definition
@@ -152,14 +141,7 @@ style.table(pd.DataFrame({"paid": paid, "correct": correct, "global term": terms
             digits=2, formats={"paid": "{:g}", "correct": "{:g}"})
 
 # %% tags=["remove-input"]
-g("toy_cmin", cmin); g("toy_cmax", cmax)
-for i in range(3):
-    g(f"toy_paid_{i + 1}", paid[i]); g(f"toy_term_{i + 1}", terms_global[i])
-    g(f"toy_pq_lo_{i + 1}", lo_q[i]); g(f"toy_pq_hi_{i + 1}", hi_q[i]); g(f"toy_pq_term_{i + 1}", terms_pq[i])
-g("toy_rs_global", rs_toy["global"]); g("toy_rs_pq", rs_toy["per-query"])
-for j in range(3):
-    g(f"toy_fixed_{j}", toy_fixed[j])
-g("toy_random", np.mean(toy_fixed));
+glue_dict(ch.toy_values(paid, lo_q, hi_q, terms_global, terms_pq, rs_toy, toy_fixed, cmin, cmax))
 
 # %% [markdown]
 # ## The simulated benchmark
@@ -191,9 +173,7 @@ fixed = {n: route(f"fixed:{n}") for n in names}
 rs_fixed = {norm: np.array([rs(fixed[n], norm) for n in names]) for norm in NORMS}
 
 # %% tags=["remove-input"]
-g("n_queries", bench.n_queries); g("n_models", bench.n_models)
-g("n_outcomes", bench.n_queries * bench.n_models)
-g("scale", scale); g("seed", seed); g("n_seeds", n_seeds);
+glue_dict(ch.bench_values(bench, scale, seed, n_seeds))
 
 # %% [markdown]
 # ## Which normalisation did the article use?
@@ -223,15 +203,7 @@ cheapest_gap = rs(cheapest, "per-query") - cheapest.returned_quality(Q).mean()
 assert abs(cheapest_gap) < 1e-12
 
 # %% tags=["remove-input"]
-g("llama_cheapest_share", np.mean(C.argmin(axis=1) == LLAMA))
-g("llama_rs_pq", rs_fixed["per-query"][LLAMA]); g("llama_rs_global", rs_fixed["global"][LLAMA])
-g("llama_quality", accuracy[LLAMA])
-# rounded to 12 decimals (+ 0.0 turns -0.0 into 0.0): a floating-point residue such as -1e-17 would
-# print as "-0.000" in the text
-g("llama_pq_gap", round(accuracy[LLAMA] - rs_fixed["per-query"][LLAMA], 12) + 0.0)
-g("cheapest_pq_gap", round(cheapest_gap, 12) + 0.0); g("llama_global_gap", accuracy[LLAMA] - rs_fixed["global"][LLAMA])
-g("art_llama_rs", article("result.llama8b.rs")); g("art_llama_q", article("result.llama8b.quality"))
-g("art_llama_gap", article("result.llama8b.quality") - article("result.llama8b.rs"));
+glue_dict(ch.normalisation_values(bench, accuracy, rs_fixed, cheapest_gap))
 
 # %% [markdown]
 # ## The three bounds
@@ -281,16 +253,7 @@ bounds_table = pd.DataFrame(rows).T
 style.table(bounds_table, formats={"mean cost (USD)": "{:.2e}"})
 
 # %% tags=["remove-input"]
-coub = bounds[("COUB", "any")].choice
-g("oub_coub_same_global", np.mean(bounds[("OUB", "global")].choice == coub))
-g("oub_coub_same_pq", np.mean(bounds[("OUB", "per-query")].choice == coub))
-g("oub_coub_rs_diff", max(abs(rs(bounds[("OUB", n)], n) - rs(bounds[("COUB", "any")], n)) for n in NORMS))
-oub = bounds[("OUB", "global")]
-g("oub_rs", rs(oub)); g("oub_quality", oub.returned_quality(Q).mean())
-g("qoub_rs", rs(bounds[("QOUB", "any")])); g("oub_minus_qoub", rs(oub) - rs(bounds[("QOUB", "any")]))
-g("qoub_cost_ratio", bounds[("QOUB", "any")].paid(C).mean() / oub.paid(C).mean()); g("qoub_quality", bounds[("QOUB", "any")].returned_quality(Q).mean())
-g("best_single_quality", accuracy.max()); g("best_single_name", short[names[int(accuracy.argmax())]])
-g("art_oub_q", article("result.oracle.quality")); g("art_gpt4o_q", article("result.gpt4o.quality"));
+glue_dict(ch.bounds_values(bench, bounds, accuracy, short))
 
 # %% [markdown]
 # The oracle's RS ({glue:text}`oub_rs:.3f`, global) exceeds QOUB's ({glue:text}`qoub_rs:.3f`)
@@ -314,38 +277,14 @@ g("art_oub_q", article("result.oracle.quality")); g("art_gpt4o_q", article("resu
 # ```
 
 # %% tags=["remove-input"]
-fixed_table = pd.DataFrame({
-    "quality": accuracy,
-    "RS global": rs_fixed["global"],
-    "RS per-query": rs_fixed["per-query"],
-    "mean cost (USD)": C.mean(axis=0),
-}, index=[short[n] for n in names])
-fixed_table["rank global"] = fixed_table["RS global"].rank(ascending=False).astype(int)
-fixed_table["rank per-query"] = fixed_table["RS per-query"].rank(ascending=False).astype(int)
-fixed_table["RS/quality global"] = fixed_table["RS global"] / fixed_table["quality"]
-fixed_table["RS/quality per-query"] = fixed_table["RS per-query"] / fixed_table["quality"]
-style.table(fixed_table.drop(columns="mean cost (USD)"))  # the costs are in the baselines table below
+fixed_frame, fixed_table, fixed_values = ch.fixed_models(bench, accuracy, rs_fixed, short)
+glue_dict(fixed_values)
+fixed_table
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=style.figsize(4.6))
-plots.plot_model_scores(ax, fixed_table[["quality", "RS global", "RS per-query"]], xlabel="fraction")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
-ax.set_title("Fixed-model policies (SIMULATED)")
-glue("fig_fixed_scores", fig, display=False)
-plt.close(fig)
-
-# %% tags=["remove-input"]
-order_g = list(fixed_table.sort_values("RS global", ascending=False).index)
-order_pq = list(fixed_table.sort_values("RS per-query", ascending=False).index)
-g("rank_global", " > ".join(order_g)); g("rank_pq", " > ".join(order_pq))
-g("n_rank_equal_acc", int((fixed_table["rank global"] == fixed_table["quality"].rank(ascending=False)).sum()))
-g("n_rank_changes", int((fixed_table["rank global"] != fixed_table["rank per-query"]).sum()))
-g("gpt4o_rs_global", rs_fixed["global"][GPT4O]); g("gpt4o_rs_pq", rs_fixed["per-query"][GPT4O])
-g("gpt4o_quality", accuracy[GPT4O]); g("gpt4o_dearest_share", np.mean(C.argmax(axis=1) == GPT4O))
-ratio_g = fixed_table["RS/quality global"].to_numpy()
-g("ratio_global_min_nongpt4o", np.delete(ratio_g, GPT4O).min())
-g("ratio_global_gpt4o", ratio_g[GPT4O])
-g("ratio_pq_gpt4o", fixed_table["RS/quality per-query"].iloc[GPT4O]);
+ch.plot_fixed_scores(ax, fixed_frame)
+glue_figure("fig_fixed_scores", fig)
 
 # %% [markdown]
 # Under the global normalisation the order is {glue:text}`rank_global`; under the per-query one it
@@ -375,15 +314,10 @@ g("ratio_pq_gpt4o", fixed_table["RS/quality per-query"].iloc[GPT4O]);
 # ```
 
 # %% tags=["remove-input"]
-cells = np.sort(C.ravel())
-q999 = np.quantile(cells, 0.999)
+caps = ch.cost_caps(bench, fixed, accuracy, short)
 fig, ax = plt.subplots(figsize=style.figsize(4.6))
-plots.plot_cost_survival(ax, C, [short[n] for n in names],
-                         marks={"global cost max": cells[-1], "99.9th percentile of cells": q999})
-ax.legend(loc="lower left")
-ax.set_title("Per-query cost of each model, tail (SIMULATED)")
-glue("fig_cost_tail", fig, display=False)
-plt.close(fig)
+ch.plot_cost_tail(ax, bench, caps, [short[n] for n in names])
+glue_figure("fig_cost_tail", fig)
 
 # %% [markdown]
 # Capping the costs at a lower $c_{\max}$ (every cell above the cap counts as costing the cap, i.e.
@@ -402,33 +336,15 @@ plt.close(fig)
 # ```
 
 # %% tags=["remove-input"]
-caps = {"none": cells[-1], "top cell": cells[-2],
-        "top 0.1%": np.quantile(cells, 0.999), "top 1%": np.quantile(cells, 0.99)}
-cap_table = pd.DataFrame({label: [rs(fixed[n], "global", np.minimum(C, cap)) for n in names]
-                          for label, cap in caps.items()}, index=[short[n] for n in names])
-cap_table["quality"] = accuracy
-style.table(cap_table.rename(columns={"none": "no cap", "top cell": "top cell capped",
-                                      "top 0.1%": "top 0.1% capped", "top 1%": "top 1% capped"}))
+caps["table"]
 
 # %% tags=["remove-input"]
-shares = np.array([0.0, 1 / cells.size, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1])
-cap_values = np.where(shares > 0, np.quantile(cells, 1 - shares), cells[-1])
-cap_values[1] = cells[-2]
-rs_by_cap = np.array([[rs(fixed[n], "global", np.minimum(C, cap)) for n in names] for cap in cap_values])
 fig, ax = plt.subplots(figsize=style.figsize(4.6))
-plots.plot_rs_vs_cost_cap(ax, shares, rs_by_cap, [short[n] for n in names], reference=accuracy)
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
-ax.set_title("Global RS as the dearest cells are capped (SIMULATED)")
-glue("fig_rs_cap", fig, display=False)
-plt.close(fig)
+ch.plot_rs_cap(ax, caps, [short[n] for n in names], accuracy)
+glue_figure("fig_rs_cap", fig)
 
 # %% tags=["remove-input"]
-g("cost_max", cells[-1]); g("cost_max_over_gpt4o_mean", cells[-1] / C[:, GPT4O].mean())
-g("cost_max_over_p999", cells[-1] / q999)
-g("top1_max_change", (cap_table["top cell"] - cap_table["none"]).abs().max())
-g("top01_gpt4o_change", cap_table["none"].iloc[GPT4O] - cap_table["top 0.1%"].iloc[GPT4O])
-g("top01_llama_change", cap_table["none"].iloc[LLAMA] - cap_table["top 0.1%"].iloc[LLAMA])
-g("top1pct_gpt4o_change", cap_table["none"].iloc[GPT4O] - cap_table["top 1%"].iloc[GPT4O]);
+glue_dict(caps["values"])
 
 # %% [markdown]
 # ## Baseline policies
@@ -466,14 +382,8 @@ policy_table.style.format({"rs": "{:.3f}", "quality": "{:.3f}", "mean_cost": "{:
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=style.figsize(4.8))
-plots.plot_quality_cost(ax, policy_table["mean_cost"], policy_table["quality"], policy_table.index)
-ax.get_legend().remove()
-for _c in ax.collections:  # one colour: the direct labels name the points
-    _c.set_color(style.PALETTE[0])
-style.label_points(ax, policy_table["mean_cost"], policy_table["quality"], list(policy_table.index))
-ax.set_title("Baselines and bounds (SIMULATED)")
-glue("fig_baselines", fig, display=False)
-plt.close(fig)
+ch.plot_baselines(ax, policy_table)
+glue_figure("fig_baselines", fig)
 
 # %% [markdown]
 # ### Random routing is the average of the fixed models
@@ -493,16 +403,7 @@ plt.close(fig)
 # {glue:text}`our_other4:.4f`.
 
 # %% tags=["remove-input"]
-g("dearest_name", short[names[dearest]])
-mean_fixed = rs_fixed["global"].mean()
-g("mean_fixed_rs", mean_fixed); g("random_rs", random_runs["rs"].mean())
-g("random_rs_sd", random_runs["rs"].std(ddof=1) if n_seeds > 1 else 0.0)
-g("rr_rs", policy_table.loc["Round Robin", "rs"])
-art_random, art_gpt4o_rs, art_llama_rs = (article("result.random.rs"), article("result.gpt4o.rs"),
-                                         article("result.llama8b.rs"))
-g("art_random_rs", art_random); g("art_gpt4o_rs", art_gpt4o_rs)
-g("art_other4", (6 * art_random - art_gpt4o_rs - art_llama_rs) / 4)
-g("our_other4", np.delete(rs_fixed["global"], [GPT4O, LLAMA]).mean());
+glue_dict(ch.random_values(bench, rs_fixed, random_runs, policy_table, dearest, short, n_seeds))
 
 # %% [markdown]
 # ### What the article's pairs imply about cost
@@ -531,43 +432,11 @@ g("our_other4", np.delete(rs_fixed["global"], [GPT4O, LLAMA]).mean());
 # {glue:text}`llama_ratio_at_cap:.3f`, not the article's {glue:text}`art_ratio_llama:.3f`.
 
 # %% tags=["remove-input"]
-art_q_llama, art_q_gpt4o = article("result.llama8b.quality"), article("result.gpt4o.quality")
-art_ratio_llama, art_ratio_gpt4o = art_llama_rs / art_q_llama, art_gpt4o_rs / art_q_gpt4o
-z_ratio = (1 - art_ratio_llama) / (1 - art_ratio_gpt4o)
-max_reduction = 1 - z_ratio
-
-
-def ratio_at_cap(j, cap):
-    return rs(fixed[names[j]], "global", np.minimum(C, cap)) / accuracy[j]
-
-
-# RS/quality of GPT-4o increases with the cap: bisect (in log space) for the article's value
-lo, hi = np.log(cells[cells > 0][0]), np.log(cells[-1])
-if ratio_at_cap(GPT4O, np.exp(hi)) <= art_ratio_gpt4o:
-    cap_for_article = cells[-1]
-else:
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if ratio_at_cap(GPT4O, np.exp(mid)) < art_ratio_gpt4o else (lo, mid)
-    cap_for_article = np.exp(hi)
-pd.DataFrame({"article": [art_ratio_llama, art_ratio_gpt4o],
-              "ours (global)": [ratio_at_cap(LLAMA, cells[-1]), ratio_at_cap(GPT4O, cells[-1])],
-              "ours, dearest cells capped to match GPT-4o": [ratio_at_cap(LLAMA, cap_for_article),
-                                                        ratio_at_cap(GPT4O, cap_for_article)]},
-             index=["Llama-3-8B RS/quality", "GPT-4o RS/quality"]).style.format("{:.3f}")
+pairs = ch.article_pairs(bench, fixed, accuracy, caps["cells"])
+pairs["table"]
 
 # %% tags=["remove-input"]
-our_reduction = 1 - C[:, LLAMA].mean() / C[:, GPT4O].mean()
-g("art_ratio_llama", art_ratio_llama); g("art_ratio_gpt4o", art_ratio_gpt4o)
-g("art_z_llama", 1 - art_ratio_llama); g("art_z_gpt4o", 1 - art_ratio_gpt4o)
-g("art_z_ratio", z_ratio); g("art_max_reduction", max_reduction)
-g("art_reduction", article("result.llama8b.cost_reduction"))
-g("our_reduction", our_reduction)
-g("our_ratio_llama", ratio_at_cap(LLAMA, cells[-1])); g("our_ratio_gpt4o", ratio_at_cap(GPT4O, cells[-1]))
-g("cap_for_article", cap_for_article); g("cap_for_article_share", np.mean(C >= cap_for_article))
-g("llama_ratio_at_cap", ratio_at_cap(LLAMA, cap_for_article))
-g("our_max_reduction", 1 - (1 - ratio_at_cap(LLAMA, cells[-1])) / (1 - ratio_at_cap(GPT4O, cells[-1])))
-g("ratio_gap_llama_gpt4o", ratio_at_cap(LLAMA, cells[-1]) - ratio_at_cap(GPT4O, cells[-1]));
+glue_dict(pairs["values"])
 
 # %% [markdown]
 # ## What an RS number says, and what it does not
@@ -632,117 +501,13 @@ g("ratio_gap_llama_gpt4o", ratio_at_cap(LLAMA, cells[-1]) - ratio_at_cap(GPT4O, 
 # ```
 
 # %% tags=["remove-input"]
-from routerlab.reproduction import findings as simcheck
-from routerlab.data import sources
-from routerlab.evaluation import fixed_scores as splitscores
-from routerlab.book.glue import glue_formatted
-
-REAL = "routerbench-subset"
-real_bench = sources.load_for_book(REAL, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
-sim_study = splitscores.normalisation_study(bench, range(n_seeds))
-real_study = None if real_bench is None else splitscores.normalisation_study(real_bench, range(n_seeds))
-fmt = splitscores.interval_text  # "0.612 [0.590, 0.634]"
-
-
-def cells(scores, cols):
-    """Text cells "mean [lo, hi]" of ``cols`` for every row of a seed_interval table."""
-    return pd.DataFrame({c: [fmt(r[c], r[f"{c}_lo"], r[f"{c}_hi"]) for _, r in scores.iterrows()]
-                         for c in cols}, index=scores.index)
-
-
-if real_study is None:
-    real_fixed_table = pd.DataFrame({"": ["data not found: no routerbench-subset folder"]}, index=[REAL])
-else:
-    fx = real_study.fixed
-    real_fixed_table = cells(fx, ["quality", "rs_global", "rs_per_query"])
-    real_fixed_table["mean cost (USD per 1,000 queries, real)"] = [f"{1000 * v:.3g}" for v in fx["mean_cost"]]
-    real_fixed_table["rank by RS, global"] = [real_study.order_global.index(k) + 1 for k in fx.index]
-    real_fixed_table["rank by RS, per-query"] = [real_study.order_per_query.index(k) + 1 for k in fx.index]
-    real_fixed_table = real_fixed_table.rename(columns={"rs_global": "RS, global", "quality": "quality",
-                                                        "rs_per_query": "RS, per-query"})
-    real_fixed_table.index = [k.split("/")[-1] for k in fx.index]
-    real_fixed_table = real_fixed_table.sort_values("rank by RS, global")
-_view = real_fixed_table.map(lambda v: v.replace(" [", "\n[") if isinstance(v, str) else v).rename(
-    columns={"mean cost (USD per 1,000 queries, real)": "USD per 1,000 queries"}).drop(
-    columns=["rank by RS, global", "rank by RS, per-query"], errors="ignore")  # the rows are in global-RS order
-glue("tbl_real_fixed", HTML(html_table(_view.rename_axis("model").reset_index(),
-                                       nowrap=[c for c in ("quality", "RS, global", "RS, per-query")
-                                               if c in _view.columns])), display=False)
+studies = ch.real_studies(bench, scale=scale, n_seeds=n_seeds, data_dir=data_dir)
+glue_dict(studies["values"])
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=style.figsize(6.2))
-if real_study is None:
-    plots.plot_data_not_found(ax, "routerbench-subset: data not found")
-else:
-    fx = real_study.fixed.loc[real_study.order_global]
-    plots.plot_model_scores(ax, fx[["quality", "rs_global", "rs_per_query"]].set_axis(
-        ["quality", "RS global", "RS per-query"], axis=1).set_axis([k.split("/")[-1] for k in fx.index]),
-        xlabel="fraction (mean over test splits)")
-    ax.tick_params(labelsize=9)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=9, frameon=False)
-ax.set_title("RouterBench's 11 models, real cost")
-glue("fig_real_scores", fig, display=False)
-plt.close(fig)
-
-# %% tags=["remove-input"]
-g("last_seed", n_seeds - 1)
-if real_bench is None:
-    g("rb_status", f"{sources.status(REAL, data_dir)}. Every real-data number in this section reads "
-                   "n/a and its figure says 'data not found'; the simulated column is still computed.")
-else:
-    g("rb_status", f"routerbench-subset: found, {real_bench.n_queries:,} queries x {real_bench.n_models} "
-                   f"models ({', '.join(real_bench.dataset_names)}), real per-query cost "
-                   f"(scale {scale:g}). mmlu-pro and llmrouter are not used in this chapter: their costs "
-                   "are estimated, and this chapter is about what real costs do to RS.")
-glue_formatted("rb_n_models", None if real_bench is None else real_bench.n_models, "{:d}")
-glue_formatted("rb_n_queries", None if real_bench is None else real_bench.n_queries, "{:,d}")
-
-
-def study_values(st, prefix):
-    """Glue the numbers the prose quotes for one benchmark (None -> "n/a")."""
-    get = (lambda f: None) if st is None else (lambda f: f(st))
-    fx = None if st is None else st.fixed
-    glue_formatted(f"{prefix}_best_rs_name", get(lambda s: s.best_by_rs.split("/")[-1]), "{}")
-    glue_formatted(f"{prefix}_most_acc_name", get(lambda s: s.most_accurate.split("/")[-1]), "{}")
-    glue_formatted(f"{prefix}_dearest_name", get(lambda s: s.dearest.split("/")[-1]), "{}")
-    for key, model in (("best_rs", "best_by_rs"), ("most_acc", "most_accurate"), ("dearest", "dearest")):
-        for col, short_col in (("rs_global", "rs"), ("quality", "q"), ("rs_per_query", "rs_pq")):
-            glue_formatted(f"{prefix}_{key}_{short_col}",
-                           get(lambda s: fmt(*fx.loc[getattr(s, model), [col, f"{col}_lo", f"{col}_hi"]])), "{}")
-    glue_formatted(f"{prefix}_dearest_ratio", get(lambda s: fx.loc[s.dearest, "rs_global"] / fx.loc[s.dearest, "quality"]))
-    glue_formatted(f"{prefix}_n_models", get(lambda s: len(s.order_global)), "{:d}")
-    glue_formatted(f"{prefix}_second_name", get(lambda s: s.order_global[1].split("/")[-1]), "{}")
-    glue_formatted(f"{prefix}_second_rs", get(lambda s: fmt(*fx.loc[s.order_global[1], ["rs_global", "rs_global_lo", "rs_global_hi"]])), "{}")
-    glue_formatted(f"{prefix}_tail_ratio", get(lambda s: s.tail_ratio), "{:.1f}")
-    glue_formatted(f"{prefix}_n_rank_changes", get(lambda s: s.n_rank_changes), "{:d}")
-    glue_formatted(f"{prefix}_order_global", get(lambda s: " > ".join(k.split("/")[-1] for k in s.order_global)), "{}")
-    glue_formatted(f"{prefix}_order_pq", get(lambda s: " > ".join(k.split("/")[-1] for k in s.order_per_query)), "{}")
-    for norm, short_norm in (("global", "global"), ("per-query", "pq")):
-        glue_formatted(f"{prefix}_oub_coub_same_{short_norm}", get(lambda s: s.same_share(norm)), "{:.2%}")
-        glue_formatted(f"{prefix}_oub_coub_ndiffer_{short_norm}",
-                       get(lambda s: int(s.agreement.loc[s.agreement["normalization"] == norm, "n_differ"].sum())), "{:,d}")
-    for b_key, b_row in (("oub", "OUB (global)"), ("qoub", "QOUB"), ("coub", "COUB")):
-        glue_formatted(f"{prefix}_{b_key}_rs", get(lambda s: fmt(*s.scores.loc[b_row, ["rs_global", "rs_global_lo", "rs_global_hi"]])), "{}")
-    glue_formatted(f"{prefix}_oub_q", get(lambda s: s.scores.loc["OUB (global)", "quality"]))
-    glue_formatted(f"{prefix}_oub_minus_qoub",
-                   get(lambda s: s.scores.loc["OUB (global)", "rs_global"] - s.scores.loc["QOUB", "rs_global"]))
-    glue_formatted(f"{prefix}_qoub_cost_ratio",
-                   get(lambda s: s.scores.loc["QOUB", "mean_cost"] / s.scores.loc["OUB (global)", "mean_cost"]), "{:.1f}")
-
-
-study_values(sim_study, "psim")
-study_values(real_study, "real")
-glue_formatted("real_cost_max", None if real_bench is None else real_bench.cost.max(), "{:.4f}")
-# plain numbers for the smoke test's sanity ranges (NaN without the data; not quoted in the prose)
-for st, prefix in ((sim_study, "psim"), (real_study, "real")):
-    sc = None if st is None else st.scores
-    g(f"check_{prefix}_oub_coub_same", np.nan if st is None else st.same_share("global"))
-    g(f"check_{prefix}_oub_rs", np.nan if st is None else sc.loc["OUB (global)", "rs_global"])
-    g(f"check_{prefix}_qoub_minus_oub", np.nan if st is None
-      else sc.loc["QOUB", "rs_global"] - sc.loc["OUB (global)", "rs_global"])
-    g(f"check_{prefix}_best_rs", np.nan if st is None else st.fixed.loc[st.best_by_rs, "rs_global"])
-    g(f"check_{prefix}_n_rank_changes", np.nan if st is None else st.n_rank_changes)
-g("check_rb_n_queries", np.nan if real_bench is None else real_bench.n_queries);
+ch.plot_real_scores(ax, studies["real"])
+glue_figure("fig_real_scores", fig)
 
 # %% [markdown]
 # **Which fixed model is best?** On RouterBench's real costs, the fixed model with the highest RS
@@ -780,21 +545,6 @@ g("check_rb_n_queries", np.nan if real_bench is None else real_bench.n_queries);
 # costs: RS under both normalisations and quality, each over its 95% interval.
 # ```
 
-# %% tags=["remove-input"]
-def bounds_cells(st):
-    if st is None:
-        return pd.DataFrame("n/a", index=list(splitscores.BOUNDS), columns=["RS, global", "RS, per-query", "quality"])
-    t = cells(st.scores.loc[list(splitscores.BOUNDS)], ["rs_global", "rs_per_query", "quality"])
-    return t.set_axis(["RS, global", "RS, per-query", "quality"], axis=1)
-
-
-bounds_compare = pd.concat({"RouterBench-Sim (simulated)": bounds_cells(sim_study),
-                            "routerbench-subset (real cost)": bounds_cells(real_study)}, axis=1)
-_view = bounds_compare.stack(level=0).map(lambda v: v.replace(" [", "\n["))
-_view.index.names = ["bound", "benchmark"]
-glue("tbl_bounds_compare", HTML(html_table(_view.reset_index(), nowrap=["bound", "RS, global", "RS, per-query",
-                                                                         "quality"])), display=False)
-
 # %% [markdown]
 # **The bounds** ({numref}`tbl-02-bounds`). OUB and COUB choose the same model on {glue:text}`real_oub_coub_same_global` of
 # the real test queries under the global normalisation ({glue:text}`real_oub_coub_ndiffer_global`
@@ -809,92 +559,9 @@ glue("tbl_bounds_compare", HTML(html_table(_view.reset_index(), nowrap=["bound",
 # {glue:text}`psim_qoub_rs`), where it pays {glue:text}`psim_qoub_cost_ratio` times as much.
 
 # %% tags=["remove-input"]
-# Findings of this chapter, measured on the simulator and on RouterBench's real outcomes (same
-# protocol); simcheck applies the pre-registered rules.
-MISSING = {"value": None, "lo": None, "hi": None, "note": "data folder not found"}
-
-
-def finding_entry(st, what):
-    if st is None:
-        return dict(MISSING)
-    if what == "oub_is_coub":
-        return {"value": st.oub_is_coub("global"), "lo": None, "hi": None,
-                "note": f"OUB and COUB choose the same model on {st.same_share('global'):.2%} of the test "
-                        f"queries of {n_seeds} splits (global normalisation)"}
-    if what == "reorders":
-        return {"value": st.reorders, "lo": None, "hi": None,
-                "note": f"{st.n_rank_changes} of {len(st.order_global)} fixed models change rank "
-                        f"(means over {n_seeds} test splits)"}
-    fx = st.fixed
-    return {"value": st.best_not_most_accurate, "lo": None, "hi": None,
-            "note": f"best by RS (global): {st.best_by_rs} ({fmt(*fx.loc[st.best_by_rs, ['rs_global', 'rs_global_lo', 'rs_global_hi']])}); "
-                    f"most accurate: {st.most_accurate} (RS {fmt(*fx.loc[st.most_accurate, ['rs_global', 'rs_global_lo', 'rs_global_hi']])})"}
-
-
-for fid, what in (("rs.oub_is_coub", "oub_is_coub"), ("rs.norm_reorders_models", "reorders"),
-                  ("rs.best_fixed_not_most_accurate", "best")):
-    simcheck.record(fid, sim=finding_entry(sim_study, what), real={REAL: finding_entry(real_study, what)})
+ch.record_findings(studies, n_seeds)
 
 # %% tags=["remove-input"]
-# The reproduction ledger: the definitional claims this chapter checks. Measurements only: the
-# verdicts come from the pre-registered criteria (routerlab/reproduction/criteria.yaml).
-ch = "02_routing_score"
-ledger.record("rs.definition", ours="global min-max normalisation (default)", chapter=ch,
-              measured={"worked_rs_global": rs_toy["global"], "worked_hand_global": terms_global.mean(),
-                        "worked_rs_per_query": rs_toy["per-query"], "worked_hand_per_query": terms_pq.mean(),
-                        "cheapest_pq_gap": cheapest_gap, "llama_quality": accuracy[LLAMA],
-                        "llama_rs_global": rs_fixed["global"][LLAMA],
-                        "article_llama_quality": art_q_llama, "article_llama_rs": art_llama_rs},
-              note=f"per-query would make the per-query cheapest model's RS equal its quality "
-                   f"(ours: Llama-3-8B {rs_fixed['per-query'][LLAMA]:.3f} vs {accuracy[LLAMA]:.3f}); "
-                   f"the article reports {art_llama_rs:.3f} vs {art_q_llama:.3f}")
-
-
-def bound_measures(st):
-    """What the bounds' criteria read, on every split's test rows of one normalisation study."""
-    ps = st.per_seed
-    r = ps.pivot(index="seed", columns="policy", values="rs_global")
-    q = ps.pivot(index="seed", columns="policy", values="quality")
-    o = "OUB (global)"
-    return {"oub_margin": float((r[o] - r.drop(columns=o).max(axis=1)).min()),
-            "qoub_quality_gap": float((q["QOUB"] - q[o]).abs().max()),
-            "oub_minus_qoub_rs": float((r[o] - r["QOUB"]).min()),
-            "coub_quality_gap": float((q["COUB"] - q[o]).abs().max()),
-            "oub_minus_coub_rs": float((r[o] - r["COUB"]).min()),
-            "same_choice_share": st.same_share("global")}
-
-
-def real_check(value_of, note):
-    """The same check on RouterBench's real outcomes (test rows of every split), or "not checkable"."""
-    if real_study is None:
-        return {REAL: {"measured": None, "ours": None, "note": "data folder not found"}}
-    v, lo, hi = value_of(real_study)
-    return {REAL: {"measured": bound_measures(real_study), "ours": v, "lo": lo, "hi": hi, "note": note}}
-
-
-def bound_rs(row):
-    return lambda st: tuple(st.scores.loc[row, ["rs_global", "rs_global_lo", "rs_global_hi"]])
-
-
-sim_bounds = dict(bound_measures(sim_study), same_choice_share=float(np.mean(bounds[("OUB", "global")].choice == coub)))
-ledger.record("bounds.oub", ours=float(rs(oub)), chapter=ch, measured=sim_bounds,
-              note=f"checked on the test rows of {n_seeds} splits: OUB >= every fixed model and bound on each",
-              real=real_check(bound_rs("OUB (global)"),
-                              f"RS (global) on the test rows of {n_seeds} splits; OUB >= every fixed model and bound on each"))
-ledger.record("bounds.qoub", ours=float(rs(bounds[("QOUB", "any")])), chapter=ch, measured=sim_bounds,
-              real=real_check(bound_rs("QOUB"),
-                              f"RS (global) on the test rows of {n_seeds} splits; QOUB correct whenever any model is"))
-ledger.record("bounds.coub", ours=float(np.mean(bounds[("OUB", "global")].choice == coub)), chapter=ch,
-              measured=sim_bounds,
-              note="share of queries where OUB and COUB choose the same model (derivation in chapter 02)",
-              real=real_check(lambda st: (st.same_share("global"), None, None),
-                              f"share of the test queries of {n_seeds} splits (global normalisation)"))
-NO_INTERVAL = {"seeds_lo": None, "seeds_hi": None, "boot_lo": None, "boot_hi": None}  # all rows, no splits here
-ledger.record("result.oracle.quality", ours=float(oub.returned_quality(Q).mean()), chapter=ch,
-              measured=dict(NO_INTERVAL, ours=float(oub.returned_quality(Q).mean()),
-                            best_single_quality=float(accuracy.max()), article_gpt4o_quality=art_q_gpt4o),
-              note=f"ours {oub.returned_quality(Q).mean():.3f} >= best single {accuracy.max():.3f}; "
-                   f"the article's {article('result.oracle.quality'):.3f} < its GPT-4o {art_q_gpt4o:.3f}")
-ledger.record("result.llama8b.cost_reduction", ours=float(our_reduction), chapter=ch,
-              measured=dict(NO_INTERVAL, ours=float(our_reduction), max_reduction=float(max_reduction)),
-              note=f"the article's own RS and quality imply at most {max_reduction:.1%} (SIMULATED ours)");
+ch.record_ledger(bench, accuracy=accuracy, rs_fixed=rs_fixed, bounds=bounds, rs_toy=rs_toy,
+                 hand=(terms_global.mean(), terms_pq.mean()), cheapest_gap=cheapest_gap,
+                 studies=studies, pairs=pairs, n_seeds=n_seeds)

@@ -130,6 +130,7 @@ def test_every_recorded_claim_has_a_criterion_in_its_chapters_section():
         assert sections[cid] in recorders, f"{cid} is in section {sections[cid]}, recorded by {recorders}"
 
 
+
 def test_literal_measured_dicts_hand_over_every_name_their_formulas_read():
     """Where a chapter writes ``measured={...}`` as a literal dict, its keys cover the names of the
     claim's formulas (the smoke runs of tests/test_notebooks.py check the rest by executing)."""

@@ -31,6 +31,9 @@ claims.yaml when it is a number): numbers, ``True``/``False``, comparisons (chai
 ``and``/``or``/``not``, ``+ - * /``, unary minus, ``abs``, ``min``, ``max``. Nothing else is
 evaluated (no attribute access, no calls but those three), so the data cannot run code. A value
 that is None or NaN makes any comparison it enters false.
+
+The section ``book_rules`` of the file is not a claim: {name: value} of the rules of the book that
+judge no claim of the article (e.g. chapter 01's structural tolerance), read with :func:`book_rule`.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ import yaml
 
 from routerlab.errors import RouterlabError
 
-__all__ = ["criteria", "criterion", "judge", "evaluate_expression", "KEYS"]
+__all__ = ["criteria", "criterion", "judge", "evaluate_expression", "book_rule", "KEYS", "BOOK_RULES"]
 
 KEYS = ("criterion", "not_checkable", "calibrated_if", "inconsistent_if", "not_checkable_if",
         "reproduced_if_any", "reproduced_if_all")
@@ -133,11 +136,19 @@ def evaluate_expression(expr: str, names: Mapping[str, object]) -> bool:
     return False if out is MISSING else bool(out)
 
 
+BOOK_RULES = "book_rules"  # the section of criteria.yaml that holds rules judging no claim
+
+
+@lru_cache(maxsize=1)
+def _file() -> dict:
+    with resources.files("routerlab.reproduction").joinpath("criteria.yaml").open("r", encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
 @lru_cache(maxsize=1)
 def criteria() -> dict[str, dict]:
     """{claim id: criteria entry} from the package's ``criteria.yaml`` (structure checked)."""
-    with resources.files("routerlab.reproduction").joinpath("criteria.yaml").open("r", encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+    data = {k: v for k, v in _file().items() if k != BOOK_RULES}
     for cid, entry in data.items():
         if not isinstance(entry, dict) or not str(entry.get("criterion", "")).strip():
             raise RouterlabError(f"criteria.yaml: claim {cid!r} needs a 'criterion' text")
@@ -158,6 +169,14 @@ def criterion(claim_id: str) -> dict:
         raise RouterlabError(f"claim {claim_id!r} has no pre-registered criterion in criteria.yaml; "
                              "write one before recording a measurement")
     return data[claim_id]
+
+
+def book_rule(name: str):
+    """The value of rule ``name`` of the ``book_rules`` section of criteria.yaml (one-line error)."""
+    rules = _file().get(BOOK_RULES) or {}
+    if name not in rules:
+        raise RouterlabError(f"criteria.yaml has no book rule {name!r} (known: {', '.join(sorted(rules))})")
+    return rules[name]
 
 
 def _article_value(claim_id: str):
