@@ -43,51 +43,24 @@ data_dir = None      # folder holding the real sources (None: $ROUTERLAB_DATA_DI
 executed_dir = "."   # where the executed chapter notebooks are (bookrun runs us in the notebooks folder)
 
 # %% tags=["remove-cell"]
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML
-from myst_nb import glue
 
-from routerlab.book import run as bookrun
-from routerlab.reproduction import findings as simcheck
-from routerlab.data import sources
-from routerlab.book.glue import glue_value
-from routerlab.book.tables import html_table
-from routerlab.book.plots import plot_verdict_grid
 from routerlab.book import style
-from routerlab.data.sources._base import candidate_folders
+from routerlab.book.glue import glue_figure, glue_value
+from routerlab.chapters import simulator_truth as truth
+from routerlab.chapters.summary_pages import chapters_read, glue_all
+from routerlab.reproduction import findings as simcheck
 
 pd.set_option("display.max_colwidth", None)
 style.use()
 
 # %% tags=["remove-input"]
 # Which real sources this build has, and how big they are at the chapters' scale.
-FINDING_SOURCES = list(dict.fromkeys(s for fd in simcheck.findings() for s in fd["real"]))
-found = {}
-for name in FINDING_SOURCES:
-    bench = sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir,
-                                  min_per_dataset=min_per_dataset)
-    found[name] = bench
-    if bench is None:
-        looked = [str(f) for f in candidate_folders(name, data_dir)]
-        text = "NOT FOUND (looked in " + ", ".join(looked) + ")"
-    else:
-        n, m = bench.quality.shape
-        text = (f"found: {n:,} queries x {m} models, {len(bench.dataset_names)} datasets, "
-                + ("estimated cost (list prices x token counts)" if bench.cost_estimated
-                   else "real per-query cost"))
-    glue_value("src_" + name.replace("-", "_"), text)
-missing_sources = [n for n, b in found.items() if b is None]
-glue_value("sources_missing_text",
-           "Every real source was found." if not missing_sources else
-           "Missing: " + ", ".join(missing_sources) + ". Every finding measured on "
-           + ("it" if len(missing_sources) == 1 else "them")
-           + " is \"not measurable\" below (real value \"not measured\", note \"data folder not "
-             "found\"); put the folder(s) under the data root (--data-dir, $ROUTERLAB_DATA_DIR or "
-             "../shared/data beside the project) and rebuild.")
+found, missing_sources = truth.real_sources(scale, data_dir, min_per_dataset)
+glue_all(found)
 
 # %% [markdown]
 # ```{admonition} Real data in this build
@@ -129,23 +102,7 @@ glue_value("sources_missing_text",
 #   (the note says why), or no chapter recorded the finding in this build.
 
 # %% tags=["remove-input"]
-history = simcheck.findings_history(Path.cwd().parent)
-if history["added_commit"] is None:
-    rules_commit_text = "whose git history is not available in this build"
-else:
-    later = history["n_later_commits"]
-    rules_commit_text = (
-        f"added in commit {history['added_commit'][:7]} ({history['added_date']})"
-        + (", unchanged since" if later == 0 else f", changed by {later} later commit(s) since "
-           "(see `git log --follow -p -- src/routerlab/reproduction/findings.yaml`)")
-        + ("; the working copy that built this page has uncommitted changes to it"
-           if history["uncommitted"] else ""))
-glue_value("rules_commit_text", rules_commit_text)
-glue_value("n_findings", len(simcheck.findings()))
-rules = simcheck.rules_table(link=lambda chapter: f"{chapter}.html")
-glue("rules_table", HTML(html_table(
-    rules, html_columns=["finding"], css_class="rl-rules", font_size="0.8em",
-    widths={"finding": "21em", "rule": "14em", "measured on": "11em"})), display=False)
+glue_all(truth.rules(Path.cwd().parent))
 
 # %% [markdown]
 # {numref}`tbl-rules` lists the {glue:text}`n_findings:d` pre-registered findings, the chapter
@@ -169,69 +126,13 @@ glue("rules_table", HTML(html_table(
 # reference parameters (the values most chapters ran with).
 
 # %% tags=["hide-input"]
-chapters = bookrun.book_chapters(executed_dir, sources_dir=".", below=9)  # the chapters before this one
-entries = simcheck.collect(chapters)
-param_check = bookrun.parameter_check(executed_dir, ".")
-param_rows = {r["notebook"]: r for r in param_check["notebooks"]}
-other_params = [p.stem for p in chapters if param_rows.get(p.stem, {}).get("differs")]
-
-
-def chapter_row(path: Path) -> dict:
-    params = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get(
-        "papermill", {}).get("parameters", {})
-    return {"chapter": path.stem, "scale": f"{params['scale']:g}" if "scale" in params else "—",
-            "seeds": params.get("n_seeds", "—"),
-            "findings recorded": sum(e["notebook"] == path.stem for e in entries.values()),
-            "against the book": ("OTHER: " + bookrun.parameter_text(param_rows[path.stem]["differs"])
-                                 if path.stem in other_params else "as the book")}
-
-
-read = pd.DataFrame([chapter_row(p) for p in chapters],
-                    columns=["chapter", "scale", "seeds", "findings recorded", "against the book"])
-read.style.hide(axis="index")
+read = chapters_read(executed_dir, below=9)  # the chapters before this one
+entries = simcheck.collect(read["chapters"])
+truth.chapters_table(read, entries)
 
 # %% tags=["remove-input"]
-table = simcheck.truth_table(entries)
-summary = simcheck.summary(table)
-counts = simcheck.verdict_counts(table)
-for key, value in summary.items():
-    glue_value("truth_" + key, value)
-for src, row in counts.iterrows():
-    for verdict, n in row.items():
-        glue_value(f"n_{src.replace('-', '_')}_{verdict.replace(' ', '_')}", int(n))
-glue_value("n_recorded", len(entries))
-glue_value("n_chapters_read", len(chapters))
-glue_value("scale_note", "every one with the book's parameters, "
-           + (bookrun.parameter_text(param_check["reference"]) or "none") if not other_params else
-           "NOT all with the book's parameters (" + bookrun.parameter_text(param_check["reference"])
-           + "): " + "; ".join(
-               f"{c} ran with {bookrun.parameter_text(param_rows[c]['differs'])}, and the findings "
-               + (", ".join(k for k, e in entries.items() if e["notebook"] == c) or "(none)")
-               + " come from it" for c in other_params)
-           + "; rerun with the book's parameters (the status page gives the command)")
-shown = simcheck.display_table(table, note_limit=110).drop(columns="rule")  # the rules: tbl-rules
-glue("truth_table", HTML(html_table(
-    shown, html_columns=["finding"], css_class="rl-truth", font_size="0.8em",
-    widths={"finding": "14em", "real source": "8.5em", "simulated": "7em", "real": "7em",
-            "verdict": "6em", "note": "12em"})), display=False)
-# The pairs where the simulator is wrong, side by side (a short table for the text).
-wrong = table[table["verdict"] == "does not hold"]
-wrong_shown = pd.DataFrame({
-    "finding": [f"{s} ({f})" for s, f in zip(wrong["statement"], wrong["finding"])],
-    "real source": wrong["source"].map(simcheck.source_label),
-    "simulated": [simcheck.format_measurement(v, lo, hi) for v, lo, hi in zip(wrong["sim"], wrong["sim_lo"], wrong["sim_hi"])],
-    "real": [simcheck.format_measurement(v, lo, hi) for v, lo, hi in zip(wrong["real"], wrong["real_lo"], wrong["real_hi"])]},
-    columns=["finding", "real source", "simulated", "real"])
-glue("wrong_table", HTML(
-    html_table(wrong_shown, css_class="rl-wrong", font_size="0.85em",
-               widths={"finding": "22em", "real source": "9em", "simulated": "8em", "real": "8em"})
-    if len(wrong_shown) else "<p><em>None in this build: no measured finding contradicts the simulator.</em></p>"),
-    display=False)
-notes = table.loc[table["note"] != "", ["finding", "source", "note"]].assign(
-    source=lambda d: d["source"].map(simcheck.source_label))
-glue("notes_table", HTML(html_table(notes, css_class="rl-notes", font_size="0.8em",
-                                    widths={"finding": "14em", "source": "9.5em", "note": "24em"})),
-     display=False)
+table, values = truth.truth(entries, read)
+glue_all(values)
 
 # %% [markdown]
 # {glue:text}`n_recorded:d` of the {glue:text}`n_findings:d` findings were recorded by the
@@ -260,14 +161,9 @@ glue("notes_table", HTML(html_table(notes, css_class="rl-notes", font_size="0.8e
 # :::
 
 # %% tags=["remove-input"]
-grid = simcheck.verdict_grid(table)
-labels = {s: s.replace("routerbench-", "routerbench-\n") + ("\n(estimated\ncost)" if s in simcheck.ESTIMATED_COST_SOURCES
-                                           else "\n(real cost)") for s in grid.columns}
-fig, ax = plt.subplots(figsize=style.figsize(0.32 * len(grid) + 1.6))
-plot_verdict_grid(ax, grid.rename(columns=labels),
-                  column_notes={labels[s]: "data not found" for s in missing_sources if s in labels})
-glue("fig_verdicts", fig, display=False)
-plt.close(fig)
+fig, ax = plt.subplots(figsize=truth.grid_figsize(table))
+truth.plot_verdicts(ax, table, missing_sources)
+glue_figure("fig_verdicts", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_verdicts
@@ -304,9 +200,7 @@ plt.close(fig)
 # By source ({numref}`tbl-counts`):
 
 # %% tags=["remove-input"]
-_counts = counts.rename(index=simcheck.source_label).rename_axis("real source").reset_index()
-glue("counts_table", style.table(_counts, hide_index=True).set_table_styles(
-    [{"selector": "th, td", "props": "text-align: left;"}]), display=False)
+glue_value("counts_table", truth.counts_table(table))
 
 # %% [markdown]
 # ```{glue:figure} counts_table

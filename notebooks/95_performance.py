@@ -35,52 +35,17 @@ data_dir = None    # not used here (every page takes it)
 results = "../benchmarks/results/growth.json"  # written by make bench
 
 # %% tags=["remove-input"]
-import importlib.util
-import json
-import math
-from pathlib import Path
-
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from IPython.display import HTML
-from myst_nb import glue
 
-from routerlab.book import plots
 from routerlab.book import style
-from routerlab.book.glue import glue_figure, glue_formatted, glue_value
-from routerlab.book.tables import html_table
-from routerlab.data.simulate import simulate
+from routerlab.book.glue import glue_figure
+from routerlab.chapters import performance as perf
+from routerlab.chapters.summary_pages import glue_all
 
 style.use()
-g = glue_value
-
-
-def load_benchmark_script(path="../benchmarks/bench_growth.py"):
-    """The growth benchmark script as a module (its reference hull and scoring loop are reused)."""
-    spec = importlib.util.spec_from_file_location("bench_growth", Path(path))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-bg = load_benchmark_script()
-path = Path(results)
-doc = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-STAGE_TEXT = {"generate": "generate", "write": "write Parquet", "read": "read Parquet",
-              "summarize": "streamed summary", "evaluate": "evaluate (all)", "aiq": "AIQ study"}
-
-if doc is None:
-    g("perf_status", f"The measurement file {results} was NOT found in this build, so the tables and the "
-      "figure of the measured run are empty and their numbers read n/a. Run make bench (about 20 "
-      "minutes on 2 cores) to write it.")
-else:
-    mach = doc["machine"]
-    g("perf_status", f"Measured by make bench on {mach['date'][:10]} at commit {str(mach['commit'])[:10]}"
-      + (" (with uncommitted changes)" if mach.get("dirty") else "")
-      + f", on {mach['cpu']} ({mach['cores']} cores, {mach['ram_mb'] / 1024:.0f} GB RAM, {mach['os']}); "
-      f"Python {mach['python']}, NumPy {mach['numpy']}, pyarrow {mach['pyarrow']}, joblib {mach['joblib']}; "
-      "written to benchmarks/results/growth.json, which is committed with the code it measured.")
+bg = perf.load_benchmark_script("../benchmarks/bench_growth.py")  # its hull and scoring loop are reused
+doc = perf.read_results(results)  # None when make bench has not written it
+glue_all(perf.status_values(doc, results))
 
 # %% [markdown]
 # ## Stages at growing scale
@@ -98,53 +63,7 @@ else:
 # skipped, never left blank: the projection that ruled it out is in the last column.
 
 # %% tags=["remove-input"]
-def growth_table(doc):
-    """One row per (stage, scale): seconds, peak and added MB, exponents, or the skip reason."""
-    exps = {(e["stage"], e["to_scale"]): e for e in doc["exponents"]}
-
-    def exponent(e, key):
-        return "" if e.get(key) is None else f"{e[key]:.2f}"
-
-    rows = []
-    for c in doc["cells"]:
-        e = exps.get((c["stage"], c["scale"]), {})
-        rows.append({"stage": STAGE_TEXT.get(c["stage"], c["stage"]), "scale": f"{c['scale']:g}",
-                     "seconds": f"{c['seconds']:,.2f}", "peak MB": f"{c['peak_mb']:,.0f}",
-                     "added MB": f"{c['increment_mb']:,.0f}",
-                     "exponent time / MB": (f"{exponent(e, 'time')} / {exponent(e, 'memory')}"
-                                            if e else ""),
-                     "note": "benchmark built in chunks" if c.get("chunked_cache") else "",
-                     "_order": (list(STAGE_TEXT).index(c["stage"]), c["scale"])})
-    for s in doc["skips"]:
-        if "policy" in s:
-            continue
-        rows.append({"stage": STAGE_TEXT.get(s["stage"], s["stage"]), "scale": f"{s['scale']:g}",
-                     "seconds": "skipped", "peak MB": "", "added MB": "", "exponent time / MB": "",
-                     "note": s["reason"].replace("projected peak memory", "projected peak"),
-                     "_order": (list(STAGE_TEXT).index(s["stage"]), s["scale"])})
-    return pd.DataFrame(rows).sort_values("_order").drop(columns="_order")
-
-
-if doc is not None:
-    _table = growth_table(doc)
-    measured = pd.DataFrame(doc["cells"])
-    g("perf_scales", ", ".join(f"{s:g}" for s in doc["parameters"]["scales"]))
-    g("perf_max_outcomes", f"{int(measured['outcomes'].max()):,}")
-    g("perf_n_skipped", sum("policy" not in s for s in doc["skips"]))
-else:
-    _table = pd.DataFrame({"stage": [], "note": []})
-    measured = pd.DataFrame({"stage": [], "outcomes": [], "seconds": []})
-    g("perf_scales", "n/a")
-    g("perf_max_outcomes", "n/a")
-    g("perf_n_skipped", "n/a")
-_has_notes = "note" in _table and _table["note"].astype(bool).any()
-if "note" in _table and not _has_notes:
-    _table = _table.drop(columns="note")
-_widths = {"stage": "8.5em", "scale": "3.5em", "seconds": "5.5em", "peak MB": "4.5em", "added MB": "4.5em",
-           "exponent time / MB": "6em", "note": "12em"}
-glue("tbl_perf_growth", HTML(html_table(
-    _table, widths={c: w for c, w in _widths.items() if c in _table.columns}, css_class="rl-perf")),
-    display=False)
+glue_all(perf.growth_values(doc))
 
 # %% [markdown]
 # ```{glue:figure} tbl_perf_growth
@@ -160,12 +79,7 @@ glue("tbl_perf_growth", HTML(html_table(
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=style.figsize(4.4))
-if measured.empty:
-    plots.plot_data_not_found(ax, "benchmarks/results/growth.json not found: run make bench")
-else:
-    plots.plot_growth(ax, measured.assign(stage=measured["stage"].map(STAGE_TEXT)),
-                      order=[STAGE_TEXT[s] for s in STAGE_TEXT if s in set(measured["stage"])],
-                      ylabel="wall time of the stage (s, log scale)")
+perf.plot_stage_growth(ax, doc)
 glue_figure("fig_perf_growth", fig)
 
 # %% [markdown]
@@ -184,20 +98,7 @@ glue_figure("fig_perf_growth", fig)
 # read from the code, is written next to it. Flags raised: {glue:text}`perf_n_flags`.
 
 # %% tags=["remove-input"]
-if doc is not None:
-    flags = pd.DataFrame(doc["flags"], columns=["policy", "phase", "exponent", "reason"])
-    flags["exponent"] = flags["exponent"].map("{:.2f}".format)
-    pol_skips = [s for s in doc["skips"] if "policy" in s]
-    g("perf_threshold", f"{doc['parameters']['superlinear_threshold']:g}")
-    g("perf_n_flags", len(flags))
-    g("perf_policy_skips", "; ".join(f"{s['policy']} at scale {s['scale']:g} ({s['reason']})" for s in pol_skips)
-      or "none")
-else:
-    flags = pd.DataFrame({"policy": [], "reason": []})
-    g("perf_threshold", "n/a")
-    g("perf_n_flags", "n/a")
-    g("perf_policy_skips", "n/a")
-glue("tbl_perf_flags", HTML(html_table(flags, widths={"reason": "30em"}, css_class="rl-perf-flags")), display=False)
+glue_all(perf.flag_values(doc))
 
 # %% [markdown]
 # ```{glue} tbl_perf_flags
@@ -223,24 +124,7 @@ glue("tbl_perf_flags", HTML(html_table(flags, widths={"reason": "30em"}, css_cla
 #   {glue:text}`perf_par_ratio` times the speed of one, with identical results.
 
 # %% tags=["remove-input"]
-def hull_text(rows, key):
-    rnd = [r for r in rows if r["points"].startswith("random")]
-    return ", ".join(f"{r[key]:,.0f}" for r in rnd if key in r) or "n/a"
-
-
-ratios = (doc or {}).get("ratios", {})
-sc = ratios.get("scoring")
-glue_formatted("perf_score_outcomes", sc and sc["outcomes"], "{:,}")
-glue_formatted("perf_score_ratio", sc and sc["ratio"], "{:,.0f}")
-hr = ratios.get("hull", [])
-g("perf_hull_ratios", hull_text(hr, "ratio"))
-g("perf_rb_ratios", hull_text(hr, "routerbench_ratio"))
-g("perf_hull_sizes", ", ".join(str(r["n"]) for r in hr if r["points"].startswith("random")) or "n/a")
-par = ratios.get("parallel") or {}
-glue_formatted("perf_par_ratio", par.get("ratio"), "{:.2f}")
-glue_formatted("perf_par_cores", par.get("cores"), "{:d}")
-g("perf_par_grid", f"{len(par['routers'].split(','))} policies x {len(par['seeds'])} seeds on "
-  f"{par['queries']:,} queries, via {par['via']}" if "ratio" in par else par.get("skipped", "n/a"))
+glue_all(perf.ratio_values(doc))
 
 # %% [markdown]
 # ## The same ratios, live on this machine
@@ -253,17 +137,5 @@ g("perf_par_grid", f"{len(par['routers'].split(','))} policies x {len(par['seeds
 # {glue:text}`live_rb_ratios` times).
 
 # %% tags=["remove-input"]
-live_bench = simulate(scale=scale, seed=seed)
-here = bg.machine()
-live_score = bg.scoring_ratio(live_bench, seed)
-live_hull = bg.hull_ratios([50, 100, 200], None, seed)
-g("live_machine", f"{here['cpu']} ({here['cores']} cores, {here['ram_mb'] / 1024:.0f} GB RAM), "
-  f"Python {here['python']}, NumPy {here['numpy']}")
-g("live_scale", f"{scale:g}")
-g("live_outcomes", f"{live_score['outcomes']:,}")
-glue_formatted("live_score_ratio", live_score["ratio"], "{:,.0f}")
-g("live_score_ratio_value", float(live_score["ratio"]))  # for the tests' ranges
-g("live_hull_ratio_max", float(max(r["ratio"] for r in live_hull)))
-g("live_hull_ratios", hull_text(live_hull, "ratio"))
-g("live_rb_ratios", hull_text(live_hull, "routerbench_ratio"))
-g("perf_live_sizes", ", ".join(str(r["n"]) for r in live_hull))
+glue_all(perf.live_values(bg, scale, seed))
+

@@ -15,7 +15,7 @@ import numpy as np
 
 from routerlab.errors import RouterlabError
 
-__all__ = ["glued_outputs", "glued_values", "plain", "glue_value", "glue_formatted", "glue_figure"]
+__all__ = ["glued_outputs", "glued_values", "plain", "glue_value", "glue_formatted", "formatted", "glue_figure"]
 
 
 def plain(value):
@@ -47,11 +47,16 @@ def glue_formatted(key: str, value, fmt: str = "{:.3f}", missing: str = "n/a") -
     """
     from myst_nb import glue
 
-    v = plain(value)
-    absent = v is None or (isinstance(v, float) and not np.isfinite(v))
-    text = missing if absent else fmt.format(v)
+    text = formatted(value, fmt, missing)
     glue(key, text, display=False)
     return text
+
+
+def formatted(value, fmt: str = "{:.3f}", missing: str = "n/a") -> str:
+    """The text :func:`glue_formatted` glues: ``value`` formatted by ``fmt``, ``missing`` for None or NaN."""
+    v = plain(value)
+    absent = v is None or (isinstance(v, float) and not np.isfinite(v))
+    return missing if absent else fmt.format(v)
 
 
 def glue_figure(key: str, fig) -> None:
