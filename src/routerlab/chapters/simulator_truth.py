@@ -50,6 +50,10 @@ def real_sources(scale: float, data_dir, min_per_dataset: int) -> tuple[dict, li
         bench = sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir,
                                       min_per_dataset=min_per_dataset)
         values["src_" + name.replace("-", "_")] = _source_text(name, bench, data_dir)
+        if bench is not None and name in sources.ROUTER_SHARE:
+            sub = sources.load_for_routers(name, scale, data_dir)
+            values["src_" + name.replace("-", "_")] += (f"; the router chapters (03, 07, 11) use a stratified "
+                                                         f"subsample of {sub.n_queries:,} queries")
         if bench is None:
             missing.append(name)
     values["sources_missing_text"] = (
@@ -126,6 +130,7 @@ def truth(entries: Mapping[str, dict], read: Mapping) -> tuple[pd.DataFrame, dic
     for src, row in simcheck.verdict_counts(table).iterrows():
         for verdict, n in row.items():
             values[f"n_{src.replace('-', '_')}_{verdict.replace(' ', '_')}"] = int(n)
+    values["task_lead"] = task_lead(table)
     values["n_recorded"] = len(entries)
     values["n_chapters_read"] = len(read["chapters"])
     recorded = {c: [k for k, e in entries.items() if e["notebook"] == c] for c in read["other"]}
@@ -143,6 +148,26 @@ def truth(entries: Mapping[str, dict], read: Mapping) -> tuple[pd.DataFrame, dic
     values["notes_table"] = HTML(html_table(notes, css_class="rl-notes", font_size="0.8em",
                                             widths={"finding": "14em", "source": "9.5em", "note": "24em"}))
     return table, values
+
+
+#: The findings that answer "does reading the query buy anything over knowing the task?" (chapter 11).
+TASK_LEAD = {"task.rs_over_dataset_best": "against dataset-best under RS",
+             "task.aiq_per_dataset_over_task_zero": "against the task-aware zero router in per-dataset AIQ"}
+
+
+def task_lead(table: pd.DataFrame) -> str:
+    """One sentence per task finding of :data:`TASK_LEAD`: its verdict on each real source, from
+    the truth table (the rules decide; nothing typed)."""
+    from routerlab.chapters.query_or_task import verdict_text
+
+    parts = []
+    for fid, what in TASK_LEAD.items():
+        rows = table[table["finding"] == fid]
+        if rows.empty:
+            parts.append(f"{what} ({fid}): not recorded in this build")
+        else:
+            parts.append(f"{what} ({fid}): " + verdict_text(dict(zip(rows["source"], rows["verdict"]))))
+    return "The best learned router " + "; ".join(parts) + "."
 
 
 def grid_figsize(table: pd.DataFrame) -> tuple[float, float]:

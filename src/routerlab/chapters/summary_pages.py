@@ -27,15 +27,17 @@ def papermill_parameters(path: str | Path) -> dict:
     return nb.get("metadata", {}).get("papermill", {}).get("parameters", {})
 
 
-def chapters_read(executed_dir: str | Path, below: int = 90, sources_dir: str | Path = ".") -> dict:
-    """The executed chapters ``NN_name.ipynb`` (``NN < below``) of ``executed_dir`` that belong
-    to the book in ``sources_dir``, and the parameters they ran with.
+def chapters_read(executed_dir: str | Path, below: int = 90, sources_dir: str | Path = ".",
+                  exclude: tuple[str, ...] = ()) -> dict:
+    """The executed chapters ``NN_name.ipynb`` (``NN < below``, stems not in ``exclude``) of
+    ``executed_dir`` that belong to the book in ``sources_dir``, and the parameters they ran with.
 
     Returns ``{"chapters": [Path], "check": bookrun.parameter_check(...), "rows": {stem: its row
     of check["notebooks"]}, "other": [stems of the chapters run with other parameters than the
     book's reference]}``.
     """
-    chapters = bookrun.book_chapters(executed_dir, sources_dir=sources_dir, below=below)
+    chapters = [p for p in bookrun.book_chapters(executed_dir, sources_dir=sources_dir, below=below)
+                if p.stem not in exclude]
     check = bookrun.parameter_check(executed_dir, sources_dir)
     rows = {r["notebook"]: r for r in check["notebooks"]}
     other = [p.stem for p in chapters if rows.get(p.stem, {}).get("differs")]
