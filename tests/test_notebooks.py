@@ -2,7 +2,8 @@
 book, every number the prose references exists and is sane, and the strict build succeeds.
 (The session fixtures ``executed_book`` and ``built_book`` are in conftest.py.)
 
-Chapter authors: add sanity ranges for your glued values to ``VALUE_RANGES`` below. The slow
+Chapter authors: add sanity ranges for your glued values to ``VALUE_RANGES`` below (values computed
+on real outcomes to ``REAL_RANGES``, under the sources they need: skipped without them). The slow
 tests run in ``make test`` (the whole suite); run them alone with ``pytest -m slow``.
 """
 
@@ -31,9 +32,8 @@ SMALL_SCALE, SMALL_SEEDS = 0.03, 2
 #: Sanity ranges of glued values at the smoke-run parameters: notebook stem -> {glue key: (lo, hi)}
 #: (inclusive). Every key listed must be glued by that notebook. Add your chapter's checks here:
 #: values that must hold at any scale (accuracies in [0, 1], an RS below its oracle bound, ...).
-#: The published results of the real-data sections are checked tightly: the data, the seeds and the
-#: library versions (constraints.txt) are fixed, so a range is the smoke run's value give or take
-#: a tolerance (RS +-0.02-0.03, correlations +-0.1), and a change of method shows up here.
+#: Only values that hold without any real-data folder belong here; a value computed on real
+#: outcomes goes into ``REAL_RANGES`` below, under the sources it needs.
 VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
     "95_performance": {
         # measured live: an article-style loop is slower than the arrays, and the O(n^3) brute
@@ -47,31 +47,25 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "max_abs_dev": (0.0, 0.05),  # within one query of every target (smallest set: 22 queries)
         "gpt4o_overall": (0.805, 0.821), "llama8b_overall": (0.592, 0.608),  # anchored 0.813 / 0.600
         "cost_reduction": (0.90, 0.99),  # Llama-3-8B vs GPT-4o; the article says 0.965
+        # RouteLLM's structure: re-measured when its files are found, else the stored constants
         "phi_ceiling_real": (0.44, 0.47), "real_phi_mmlu": (0.42, 0.44), "real_phi_gsm8k": (0.10, 0.12),
         "confidence_auc_realised": (0.6, 0.9), "n_fit_targets": (8, 8),
     },
-    "03_algorithms": {  # the section "On real outcomes" (real sources present beside the repository, as in CI)
+    "03_algorithms": {  # the simulated side of the section "On real outcomes"; the real side: REAL_RANGES
         "n_ranked": (11, 11), "n_learned_common": (6, 6),  # 2 baselines, 2 fixed roles, 6 routers, dataset-best
-        "check_rho_routerbench_subset": (0.8, 0.93), "check_rho_llmrouter": (0.65, 0.85),
-        "check_sim_diff": (0.0, 0.03), "check_routerbench_subset_diff": (0.03, 0.09),
-        "check_llmrouter_diff": (0.05, 0.11),
+        "check_sim_diff": (0.0, 0.03),
         # share of the oracle gap closed: at most 1, the oracle bounds every router
-        "check_sim_gap": (0.0, 0.1), "check_routerbench_subset_gap": (0.15, 0.33), "check_llmrouter_gap": (0.27, 0.41),
-        "check_sim_mf_rank": (1, 6), "check_routerbench_subset_mf_rank": (1, 6), "check_llmrouter_mf_rank": (1, 6),
-        "check_sens_rho_min": (0.9, 1.0), "real_seconds": (0.0, 600.0), "sens_seconds": (0.0, 600.0),
+        "check_sim_gap": (0.0, 0.1),
+        "check_sim_mf_rank": (1, 6),
+        "real_seconds": (0.0, 600.0), "sens_seconds": (0.0, 600.0),
     },
-    "04_datasets": {  # simulated sections, then "On real outcomes" (real sources present, as in CI)
+    "04_datasets": {  # simulated sections; "On real outcomes": REAL_RANGES
         "n_datasets": (12, 12), "r_size": (0.02, 0.23), "r_diff": (-0.99, -0.9),
         # what 12 / 14 datasets can show: fixed by n alone (hand values in tests/test_dataset_correlations.py)
         "cav12_size_half0": (0.5738, 0.5740), "cav12_size_crit": (0.5759, 0.5761),
         "cav14_size_half0": (0.5305, 0.5307), "cav14_size_crit": (0.5323, 0.5325),
         "cav_article_power14": (0.85, 0.86), "cav_article_diff_power14": (0.72, 0.74),  # at r = 0.72, -0.65
-        "check_llm_n_datasets": (14, 14), "check_mmlu_n_datasets": (14, 14),  # 14 tasks / categories
-        "check_llm_r_gain_size": (-0.25, -0.04), "check_llm_r_gain_diff": (0.39, 0.59),
-        "check_mmlu_r_gain_size": (0.59, 0.79), "check_mmlu_r_gain_diff": (-0.5, -0.3),
-        "check_llm_r_rs_size": (-0.05, 0.15), "check_mmlu_r_rs_diff": (-0.87, -0.67),
-        "check_llm_n_gain_pos": (0, 14), "check_mmlu_n_gain_pos": (0, 14),
-        "llm_gsm_rank": (1, 14), "llm_n_learned": (1, 20), "real_seconds": (0.0, 600.0),
+        "real_seconds": (0.0, 600.0),
     },
     "02_routing_score": {
         "toy_rs_global": (0.6 - 1e-12, 0.6 + 1e-12),  # the worked example, computed by hand
@@ -86,20 +80,19 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "llama_rs_global": (0.58, 0.62),
         "gpt4o_quality": (0.70, 0.90),  # anchored to the article's 0.813
         "our_reduction": (0.90, 0.99),  # Llama-3-8B vs GPT-4o; the article says 0.965
-        # on the test splits, simulated and RouterBench's real outcomes (routerbench-subset)
-        "check_psim_oub_coub_same": (1.0, 1.0), "check_real_oub_coub_same": (1.0, 1.0),  # 0/1 quality
-        "check_psim_oub_rs": (0.5, 1.0), "check_real_oub_rs": (0.92, 0.96),
-        "check_psim_qoub_minus_oub": (-1.0, 0.0), "check_real_qoub_minus_oub": (-0.26, -0.19),  # OUB >= QOUB
-        "check_psim_best_rs": (0.3, 1.0), "check_real_best_rs": (0.67, 0.72),
-        "check_psim_n_rank_changes": (0, 6), "check_real_n_rank_changes": (5, 7),
-        "check_rb_n_queries": (900, 900),  # 300 of each of the three datasets at scale 0.03
+        # on the test splits, simulated (RouterBench's real outcomes: REAL_RANGES)
+        "check_psim_oub_coub_same": (1.0, 1.0),  # 0/1 quality
+        "check_psim_oub_rs": (0.5, 1.0),
+        "check_psim_qoub_minus_oub": (-1.0, 0.0),  # OUB >= QOUB
+        "check_psim_best_rs": (0.3, 1.0),
+        "check_psim_n_rank_changes": (0, 6),
     },
     "99_status": {
         "status_n_failed": (0, 0),
         "status_scale": (SMALL_SCALE, SMALL_SCALE),
         "status_n_seeds": (SMALL_SEEDS, SMALL_SEEDS),
         "status_total_seconds": (0.0, 3600.0),
-        "status_real_n_sources": (4, 4), "status_real_n_verified": (4, 4),  # every source, verified
+        "status_real_n_sources": (4, 4),  # every source is listed, found or not (verified: REAL_RANGES)
         # issue 10: chapters 01-08 read, all at the same parameters; one simulated benchmark; the lock
         "status_n_chapters": (10, 10), "status_n_notebooks": (12, 12), "status_n_differing": (0, 0),  # + 10, 95
         "status_sim_n_benchmarks": (1, 1), "status_n_lock_mismatch": (0, 0), "status_n_locked": (50, 1000),
@@ -108,10 +101,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "mf_aiq_cmax": (0.0, 1.0), "oracle_aiq_cmax": (0.0, 1.0), "zero_router_aiq_cmax": (0.0, 1.0),
         "best_aiq": (0.0, 1.0), "range_over_cmax": (1.0, 2.0), "rho_rs_aiq": (-1.0, 1.0),
         "n_routers": (5, 20), "mf_distinct": (1, 32),
-        # real outcomes: routerbench-subset (real cost) and llmrouter (estimated cost)
-        "psim_rho": (-1.0, 1.0), "check_rb_rho_split": (0.75, 1.0), "check_lr_rho_split": (0.55, 0.85),
-        "check_rb_mf_aiq": (0.76, 0.81), "check_lr_mf_aiq": (0.54, 0.6), "check_rb_mf_rs": (0.72, 0.77),
-        "check_lr_mf_rs": (0.59, 0.64), "check_rb_zero_aiq": (0.73, 0.77), "check_lr_zero_aiq": (0.49, 0.54),
+        "psim_rho": (-1.0, 1.0),  # real outcomes (routerbench-subset, llmrouter): REAL_RANGES
         "real_runtime_s": (0.0, 600.0),
     },
     "06_hyperparameters": {
@@ -120,28 +110,24 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "thr_cost1": (1.0, 10.0),  # threshold 1: every model is called, so at least GPT-4o's cost
         "sig_best_single_spread": (0.0, 1e-12), "sig_oracle_spread": (0.0, 1e-12),  # signal knobs
         "split_max_abs_diff": (0.0, 0.2), "total_seconds": (0.0, 600.0),  # leave outcomes alone
-        # MF's rank on MMLU-Pro's 29 real models (estimated cost) and its simulated counterpart
-        "chk_mp_rank_d": (-0.2, 0.2), "chk_mp_rs_k1": (0.3, 1.0), "chk_sim_rank_d": (-0.2, 0.2),
+        # MF's rank: the simulated counterpart of MMLU-Pro's (REAL_RANGES)
+        "chk_sim_rank_d": (-0.2, 0.2),
         "rank_seconds": (0.0, 300.0),
     },
     "05_model_count": {
         # oracle RS of the best pair / all models: a share; the full set's oracle RS lies in (0, 1]
-        "chk_sim_pair_share": (0.86, 0.91), "chk_rb_pair_share": (0.87, 0.92), "chk_mp_pair_share": (0.8, 0.86),
-        "chk_sim_models_share": (1 / 6, 1.0), "chk_rb_models_share": (1 / 11, 1.0),
-        "chk_mp_models_share": (1 / 29, 1.0), "chk_sim_full": (0.5, 1.0), "chk_rb_full": (0.92, 0.96),
-        "chk_mp_full": (0.93, 0.96), "chk_mp_k99_exact": (1.0, 1.0),  # LP/MILP settle the count on every split
+        "chk_sim_pair_share": (0.86, 0.91), "chk_sim_models_share": (1 / 6, 1.0), "chk_sim_full": (0.5, 1.0),
         "real_seconds": (0.0, 300.0),
     },
-    "09_simulator_truth": {  # collects the findings the chapters recorded (real sources present, as in CI)
+    "09_simulator_truth": {  # collects the findings the chapters recorded
         "n_findings": (24, 24), "truth_n_pairs": (52, 52),
-        "n_routerbench_subset_total": (12, 12), "n_llmrouter_total": (8, 8), "n_mmlu_pro_total": (5, 5),
-        "n_recorded": (15, 15), "truth_n_measured": (1, 25),  # collect reads the chapters' glue
-        "truth_n_not_measurable": (1, 1),
-        "n_chapters_read": (8, 8),  # chapters 01-08 of the folder bookrun wrote to (issue 10)
+        "n_routerbench_subset_total": (21, 21), "n_llmrouter_total": (17, 17), "n_mmlu_pro_total": (14, 14),
+        "n_recorded": (20, 20),  # collect reads the chapters' glue
+        "n_chapters_read": (10, 10),  # every other chapter of the folder bookrun wrote to: 01-08, 10, 11
     },
     "90_ledger": {
         "n_real_checks": (0, 200),
-        "n_chapters_read": (10, 10), "n_other_params": (0, 0),  # chapters 01-10, one set of parameters
+        "n_chapters_read": (11, 11), "n_other_params": (0, 0),  # chapters 01-11, one set of parameters
         "n_claims": (41, 41), "rand_others_mean": (0.56249, 0.56251), "red_max_reduction": (0.65, 0.66),
         # issue 10: every verdict comes from a chapter's measurement judged by criteria.yaml; only
         # bib.arxiv is the ledger page's own; the four NOT_CHECKABLE claims are the only ones left over
@@ -153,18 +139,74 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "coub_same_global": (1.0, 1.0), "orq_article_gap": (-0.0181, -0.0179),
         "bib_rows_0shot": (401467, 401467), "bib_gap": (4000, 4000),
     },
-    "10_application": {  # the fan-out (issue 11); routerbench-subset present beside the repository, as in CI
+    "10_application": {  # the fan-out (issue 11), on the simulator
         "n_queries": (2025, 2025), "n_models": (6, 6), "sim_n_thresholds": (21, 21),
         "graph_agree_choice": (1, 100000), "graph_agree_calls": (1, 100000),  # == graph_n, asserted in the page
         "sim_calls": (4.3, 4.7), "sim_cost_ratio": (1.0, 100.0), "sim_top_never_better": (1, 1),
         "sim_fan_quality": (0.69, 0.74), "sim_fan_rs": (0.0, 1.0), "runtime_seconds": (0.0, 300.0),
     },
-    "08_real_outcomes": {  # real RouteLLM data (present beside the repository, as in CI)
-        "n_mmlu": (14037, 14037), "n_gsm8k": (1307, 1307), "acc_strong_mmlu": (0.6, 0.95),
-        "acc_weak_mmlu": (0.5, 0.85), "cost_ratio_mmlu": (10.0, 30.0), "oracle_apgr_mmlu": (0.5, 3.0),
-        "random_apgr_mmlu": (0.2, 0.8), "mf_cpt50_mmlu": (0.0, 1.0), "headroom_mmlu": (0.0, 0.5),
+}
+
+RB, LR, MP, RL = "routerbench-subset", "llmrouter", "mmlu-pro", "routellm"
+#: Sanity ranges of values computed on real outcomes: notebook stem -> {sources: {glue key: (lo, hi)}},
+#: ``sources`` a name of :func:`routerlab.data.sources.names` or a tuple of them, all needed by the
+#: keys under it. Without one of them the notebook glues NaN/None/n/a there by design, and
+#: ``test_real_data_values_in_ranges`` skips that group, naming what is missing. The data, the seeds
+#: and the library versions (constraints.txt) are fixed, so a range is the smoke run's value give or
+#: take a tolerance (RS +-0.02-0.03, correlations +-0.1), and a change of method shows up here.
+REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]]]] = {
+    "02_routing_score": {  # "On real outcomes": RouterBench's own costs, on the test splits
+        RB: {"check_real_oub_coub_same": (1.0, 1.0),  # 0/1 quality
+             "check_real_oub_rs": (0.92, 0.96),
+             "check_real_qoub_minus_oub": (-0.26, -0.19),  # OUB >= QOUB
+             "check_real_best_rs": (0.67, 0.72), "check_real_n_rank_changes": (5, 7),
+             "check_rb_n_queries": (900, 900)},  # 300 of each of the three datasets at scale 0.03
+    },
+    "03_algorithms": {  # the section "On real outcomes"
+        RB: {"check_rho_routerbench_subset": (0.8, 0.93), "check_routerbench_subset_diff": (0.03, 0.09),
+             # share of the oracle gap closed: at most 1, the oracle bounds every router
+             "check_routerbench_subset_gap": (0.15, 0.33), "check_routerbench_subset_mf_rank": (1, 6)},
+        LR: {"check_rho_llmrouter": (0.65, 0.85), "check_llmrouter_diff": (0.05, 0.11),
+             "check_llmrouter_gap": (0.27, 0.41), "check_llmrouter_mf_rank": (1, 6),
+             "check_sens_rho_min": (0.9, 1.0)},  # the cost-estimate sensitivity, on llmrouter
+    },
+    "04_datasets": {  # "On real outcomes"
+        LR: {"check_llm_n_datasets": (14, 14),  # 14 tasks
+             "check_llm_r_gain_size": (-0.25, -0.04), "check_llm_r_gain_diff": (0.39, 0.59),
+             "check_llm_r_rs_size": (-0.05, 0.15), "check_llm_n_gain_pos": (0, 14),
+             "llm_gsm_rank": (1, 14), "llm_n_learned": (1, 20)},
+        MP: {"check_mmlu_n_datasets": (14, 14),  # 14 categories
+             "check_mmlu_r_gain_size": (0.59, 0.79), "check_mmlu_r_gain_diff": (-0.5, -0.3),
+             "check_mmlu_r_rs_diff": (-0.87, -0.67), "check_mmlu_n_gain_pos": (0, 14)},
+    },
+    "05_model_count": {  # oracle RS of the best pair / all models: a share; the full set's in (0, 1]
+        RB: {"chk_rb_pair_share": (0.87, 0.92), "chk_rb_models_share": (1 / 11, 1.0), "chk_rb_full": (0.92, 0.96)},
+        MP: {"chk_mp_pair_share": (0.8, 0.86), "chk_mp_models_share": (1 / 29, 1.0), "chk_mp_full": (0.93, 0.96),
+             "chk_mp_k99_exact": (1.0, 1.0)},  # LP/MILP settle the count on every split
+    },
+    "06_hyperparameters": {  # MF's rank on MMLU-Pro's 29 real models (estimated cost)
+        MP: {"chk_mp_rank_d": (-0.2, 0.2), "chk_mp_rs_k1": (0.3, 1.0)},
+    },
+    "07_cost_quality": {  # real outcomes: routerbench-subset (real cost) and llmrouter (estimated cost)
+        RB: {"check_rb_rho_split": (0.75, 1.0), "check_rb_mf_aiq": (0.76, 0.81), "check_rb_mf_rs": (0.72, 0.77),
+             "check_rb_zero_aiq": (0.73, 0.77)},
+        LR: {"check_lr_rho_split": (0.55, 0.85), "check_lr_mf_aiq": (0.54, 0.6), "check_lr_mf_rs": (0.59, 0.64),
+             "check_lr_zero_aiq": (0.49, 0.54)},
+    },
+    "08_real_outcomes": {  # real RouteLLM data
+        RL: {"n_mmlu": (14037, 14037), "n_gsm8k": (1307, 1307), "acc_strong_mmlu": (0.6, 0.95),
+             "acc_weak_mmlu": (0.5, 0.85), "cost_ratio_mmlu": (10.0, 30.0), "oracle_apgr_mmlu": (0.5, 3.0),
+             "random_apgr_mmlu": (0.2, 0.8), "mf_cpt50_mmlu": (0.0, 1.0), "headroom_mmlu": (0.0, 0.5)},
+    },
+    "09_simulator_truth": {  # the findings' three sources: every pair measured but one
+        (RB, LR, MP): {"truth_n_measured": (1, 25), "truth_n_not_measurable": (1, 1)},
+    },
+    "99_status": {  # every source found, every file verified
+        (RB, LR, MP, RL): {"status_real_n_verified": (4, 4)},
     },
 }
+#: Chapters that glue NaN into their prose when their real data is missing (they say so there).
+NAN_WITHOUT_DATA = ("08_real_outcomes",)
 
 NOTEBOOKS = [p.stem for p in bookrun.find_notebooks(ROOT / "notebooks")]
 GLUE_PREFIX = "application/papermill.record/"
@@ -461,17 +503,36 @@ def test_glue_keys_referenced_exist_and_are_finite(executed_book, name):
     here = executed_book["root"] / "notebooks"
     duplicates: list[str] = []
     problems = _check_references(markdown, here, glued_values(nb, duplicates), name)
-    if _real_data_missing(name):  # chapter 08 without the RouteLLM files glues NaN by design
+    if name in NAN_WITHOUT_DATA and _missing_sources(_real_sources(name)):  # NaN by design, said in the page
         problems = [p for p in problems if "is not finite" not in p]
     problems += [f"{name}: glue key {key!r} glued more than once" for key in sorted(set(duplicates))]
     assert not problems, "\n".join(problems)
 
 
-def _real_data_missing(name: str) -> bool:
-    """True for the real-data chapter on a machine without the RouteLLM files."""
-    from routerlab.data.sources.routellm import find_routellm_dir
+def _as_tuple(sources: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (sources,) if isinstance(sources, str) else tuple(sources)
 
-    return name.startswith("08_") and find_routellm_dir(None) is None
+
+def _real_sources(name: str) -> tuple[str, ...]:
+    """Every real source notebook ``name``'s checked values need (REAL_RANGES)."""
+    return tuple(dict.fromkeys(s for group in REAL_RANGES.get(name, {}) for s in _as_tuple(group)))
+
+
+def _missing_sources(names) -> list[str]:
+    """The sources of ``names`` whose folder this machine lacks, searched as the notebooks search
+    (``$ROUTERLAB_DATA_DIR``, else ``../shared/data`` beside the repository)."""
+    from routerlab.data import sources
+
+    return [n for n in names if sources.find(n) is None]
+
+
+def _missing_reason(missing: list[str]) -> str:
+    """One line: which sources are missing and how to get them."""
+    from routerlab.data.sources import ENV
+
+    return (f"real data not found: {', '.join(missing)}; the page glues n/a there. Put each source's "
+            f"folder under ${ENV} or ../shared/data beside the repository (README, 'Where the data "
+            "come from'; `routerlab info --data NAME` checks it) to run these checks")
 
 
 @pytest.mark.slow
@@ -483,23 +544,54 @@ def test_pages_cross_document_glue_keys_exist(executed_book):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(VALUE_RANGES))
-def test_glued_values_in_sanity_ranges(executed_book, name):
-    if name not in NOTEBOOKS:
-        pytest.fail(f"VALUE_RANGES names {name}, which has no notebooks/{name}.py")
-    if _real_data_missing(name):
-        pytest.skip("RouteLLM files not found here: chapter 08 says how to get them and glues NaN")
-    values = glued_values(_executed(executed_book, name))
+def _range_problems(values: dict, ranges: dict[str, tuple[float, float]]) -> list[str]:
     problems = []
-    for key, (lo, hi) in VALUE_RANGES[name].items():
+    for key, (lo, hi) in ranges.items():
         if key not in values:
             problems.append(f"{key}: not glued")
             continue
         number = plain_number(values[key].get("text/plain", ""))
         if number is None or not lo <= number <= hi:
             problems.append(f"{key} = {values[key].get('text/plain')!r}, expected in [{lo}, {hi}]")
+    return problems
+
+
+def test_value_ranges_are_well_formed():
+    from routerlab.data import sources
+
+    for name in set(VALUE_RANGES) | set(REAL_RANGES):
+        assert name in NOTEBOOKS, f"a range names {name}, which has no notebooks/{name}.py"
+    for name, groups in REAL_RANGES.items():
+        seen = set(VALUE_RANGES.get(name, {}))
+        for group, ranges in groups.items():
+            assert set(_as_tuple(group)) <= set(sources.names()), (name, group)
+            assert ranges and not seen & set(ranges), f"{name}: key(s) listed twice: {seen & set(ranges)}"
+            seen |= set(ranges)
+    for ranges in [*VALUE_RANGES.values(), *(r for g in REAL_RANGES.values() for r in g.values())]:
+        assert all(lo <= hi for lo, hi in ranges.values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(VALUE_RANGES))
+def test_glued_values_in_sanity_ranges(executed_book, name):
+    """The values that hold with or without real data (the simulated ones)."""
+    problems = _range_problems(glued_values(_executed(executed_book, name)), VALUE_RANGES[name])
     assert not problems, f"{name}: " + "; ".join(problems)
+
+
+REAL_CASES = [(name, group) for name in sorted(REAL_RANGES) for group in REAL_RANGES[name]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, group", REAL_CASES,
+                         ids=[f"{n}-{'+'.join(_as_tuple(g))}" for n, g in REAL_CASES])
+def test_real_data_values_in_ranges(executed_book, name, group):
+    """The values computed on real outcomes, checked tightly when their sources are here (as in CI)."""
+    missing = _missing_sources(_as_tuple(group))
+    if missing:
+        pytest.skip(_missing_reason(missing))
+    problems = _range_problems(glued_values(_executed(executed_book, name)), REAL_RANGES[name][group])
+    assert not problems, f"{name} ({', '.join(_as_tuple(group))}): " + "; ".join(problems)
 
 
 @pytest.mark.slow
