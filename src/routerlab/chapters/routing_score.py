@@ -349,7 +349,7 @@ def real_studies(bench, *, scale: float, n_seeds: int, data_dir) -> dict:
     real_study = None if real_bench is None else splitscores.normalisation_study(real_bench, range(n_seeds))
     if real_bench is None:
         status = (f"{sources.status(REAL, data_dir)}. Every real-data number in this section reads "
-                  "n/a and its figure says 'data not found'; the simulated column is still computed.")
+                  "n/a and its figure says “data not found”; the simulated column is still computed.")
     else:
         status = (f"routerbench-subset: found, {real_bench.n_queries:,} queries x {real_bench.n_models} "
                   f"models ({', '.join(real_bench.dataset_names)}), real per-query cost "
