@@ -50,7 +50,8 @@
 # cost), {term}`LLMRouter`'s and MMLU-Pro's ({term}`estimated costs <estimated cost>`, labelled so).
 # MMLU-Pro enters as a stratified subsample of {glue:text}`qt_mmlu_n` questions (all its
 # {glue:text}`qt_mmlu_models` models) to fit the book's time budget. The query features are TF-IDF + SVD
-# of the question text, fitted on each split's training rows.
+# of the question text, fitted on each split's training rows. In this build:
+# {glue:text}`qt_data_status`
 # ```
 
 # %% tags=["parameters"]
@@ -74,6 +75,7 @@ mp = bench["mmlu-pro"]
 glue("qt_mmlu_n", "n/a" if mp is None else f"{mp.n_queries:,}", display=False)
 glue("qt_mmlu_models", "n/a" if mp is None else f"{mp.n_models}", display=False)
 glue_value("qt_n_found", sum(b is not None for b in bench.values()))
+glue("qt_data_status", qt.data_status(bench, data_dir), display=False)
 
 # %% [markdown]
 # ## Under RS: the best learned router against dataset-best

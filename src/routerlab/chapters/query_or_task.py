@@ -24,7 +24,7 @@ from routerlab.evaluation.task_baselines import gain_over_baseline
 from routerlab.metrics import t_interval
 from routerlab.reproduction import findings
 
-__all__ = ["LEARNED", "FRACTIONS", "load", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
+__all__ = ["LEARNED", "FRACTIONS", "load", "data_status", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
            "rs_table", "aiq_table", "auc_table", "plot_auc", "plot_curves", "interval", "verdict_counts",
            "verdict_text", "summary_text", "auc_text", "curve_text"]
 
@@ -36,6 +36,15 @@ _NOT_SIM = "not measured on the simulator: its queries have no text (the questio
 def load(scale: float, data_dir=None) -> dict[str, Benchmark | None]:
     """{source: the benchmark the router chapters evaluate, or None when its folder is missing}."""
     return {name: sources.load_for_routers(name, scale, data_dir) for name in sources.ROUTER_SOURCES}
+
+
+def data_status(benches: dict, data_dir=None) -> str:
+    """One line per source for the page: found (queries x models) or where it was looked for."""
+    lines = []
+    for name, b in benches.items():
+        lines.append(f"{name}: found, {b.n_queries:,} queries x {b.n_models} models" if b is not None
+                     else sources.status(name, data_dir))
+    return "; ".join(lines) + "."
 
 
 def interval(value, lo=None, hi=None, fmt: str = "{:+.3f}") -> str:
@@ -94,7 +103,9 @@ def rs_table(studies: dict) -> pd.DataFrame:
                      "gap to the oracle left open": interval(st["open"]["value"], st["open"]["lo"], st["open"]["hi"],
                                                              "{:.2f}"),
                      "chosen per seed": ", ".join(g["chosen"])})
-    return pd.DataFrame(rows).set_index("source").fillna("")
+    cols = ["source", "dataset-best", "best learned (chosen on validation)", "gain over dataset-best",
+            "oracle (OUB)", "gap to the oracle left open", "chosen per seed"]
+    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
 
 
 # ---- AIQ: the best learned router against the task-aware zero router -------------------------------
@@ -150,7 +161,9 @@ def aiq_table(studies: dict) -> pd.DataFrame:
             d = st[key]
             row[f"best learned minus task-aware, {title}"] = interval(d["value"], d["lo"], d["hi"])
         rows.append(row)
-    return pd.DataFrame(rows).set_index("source").fillna("")
+    cols = ["source"] + [f"{w}, {title}" for title in ("pooled", "per dataset")
+                         for w in ("zero router", "task-aware zero router", "best learned minus task-aware")]
+    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
 
 
 # ---- how predictable is correctness from the query ---------------------------------------------------
@@ -172,7 +185,8 @@ def auc_table(aucs: dict) -> pd.DataFrame:
                      "AUC, task + query": f"{t['auc_task_query'].mean():.3f}",
                      "gain": f"{t['gain'].mean():+.3f}",
                      "models gaining > 0.02": str(int((t["gain"] > 0.02).sum()))})
-    return pd.DataFrame(rows).set_index("source").fillna("")
+    cols = ["source", "models", "AUC, task alone", "AUC, task + query", "gain", "models gaining > 0.02"]
+    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
 
 
 def plot_auc(ax, aucs: dict) -> None:
@@ -266,8 +280,8 @@ def summary_text(verdicts: dict[str, dict[str, str]], aucs: dict) -> str:
     pooled = verdicts["task.aiq_pooled_over_task_zero"]
     measured = [s for s, v in rs.items() if v != "not measurable"]
     if not measured:
-        return ("No real benchmark was found in this build, so this chapter measured nothing; "
-                "`routerlab data status` says what is missing.")
+        return ("No real benchmark was found in this build, so this chapter measured nothing; the box at "
+                "the top of the page says which folders are missing and where they were looked for.")
     won_rs = [s for s in measured if rs[s] == "holds"]
     won_ds = [s for s in measured if ds.get(s) == "holds"]
     won_pooled = [s for s in measured if pooled.get(s) == "holds"]
