@@ -92,10 +92,8 @@ glue_value("qt_n_seeds", n_seeds)
 glue("tbl_qt_rs", HTML(html_table(qt.rs_table(rs).reset_index(), nowrap=["gain over dataset-best"],
                                   widths={"chosen per seed": "14em"})), display=False)
 for n, st in rs.items():
-    g = None if st is None else st["gain"]
-    glue(f"qt_{KEYS[n]}_rs_gain", "n/a" if g is None else qt.interval(g["value"], g["lo"], g["hi"]), display=False)
-    glue(f"qt_{KEYS[n]}_open", "n/a" if st is None else qt.interval(
-        st["open"]["value"], st["open"]["lo"], st["open"]["hi"], "{:.2f}"), display=False)
+    qt.glue_measure(f"qt_{KEYS[n]}_rs_gain", None if st is None else st["gain"])
+    qt.glue_measure(f"qt_{KEYS[n]}_open", None if st is None else st["open"], "{:.2f}")
 
 # %% [markdown]
 # ```{glue:figure} tbl_qt_rs
@@ -130,9 +128,7 @@ glue("tbl_qt_aiq", HTML(html_table(qt.aiq_table(aiq).reset_index(),
                                            "best learned minus task-aware, per dataset"])), display=False)
 for n, st in aiq.items():
     for part in ("pooled", "per_dataset"):
-        d = None if st is None else st[part]
-        glue(f"qt_{KEYS[n]}_aiq_{part}", "n/a" if d is None else qt.interval(d["value"], d["lo"], d["hi"]),
-             display=False)
+        qt.glue_measure(f"qt_{KEYS[n]}_aiq_{part}", None if st is None else st[part])
 
 # %% [markdown]
 # ```{glue:figure} tbl_qt_aiq
@@ -164,7 +160,7 @@ aucs = {n: None if b is None else qt.auc_study(b) for n, b in bench.items()}
 glue("tbl_qt_auc", HTML(html_table(qt.auc_table(aucs).reset_index())), display=False)
 glue("qt_auc_text", qt.auc_text(aucs), display=False)
 for n, t in aucs.items():
-    glue(f"qt_{KEYS[n]}_auc_gain", "n/a" if t is None else f"{t['gain'].mean():+.3f}", display=False)
+    qt.glue_measure(f"qt_{KEYS[n]}_auc_gain", None if t is None else {"value": t["gain"].mean()})
 fig, ax = plt.subplots(figsize=(COLUMN_INCHES * 0.62, COLUMN_INCHES * 0.55))
 qt.plot_auc(ax, aucs)
 glue_figure("fig_qt_auc", fig)
@@ -199,8 +195,7 @@ glue_figure("fig_qt_auc", fig)
 curves = {n: None if b is None else qt.curve_study(b, rs[n]["router"], n_seeds) for n, b in bench.items()}
 glue("qt_fractions", ", ".join(f"{f:.0%}" for f in qt.FRACTIONS), display=False)
 for n, c in curves.items():
-    d = None if c is None else c["more_data"]
-    glue(f"qt_{KEYS[n]}_more_data", "n/a" if d is None else qt.interval(d["value"], d["lo"], d["hi"]), display=False)
+    qt.glue_measure(f"qt_{KEYS[n]}_more_data", None if c is None else c["more_data"])
 fig, ax = plt.subplots(figsize=(COLUMN_INCHES * 0.7, COLUMN_INCHES * 0.45))
 qt.plot_curves(ax, curves)
 glue("qt_curve_text", qt.curve_text(curves), display=False)

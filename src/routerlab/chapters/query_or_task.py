@@ -24,7 +24,7 @@ from routerlab.evaluation.task_baselines import gain_over_baseline
 from routerlab.metrics import t_interval
 from routerlab.reproduction import findings
 
-__all__ = ["LEARNED", "FRACTIONS", "load", "data_status", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
+__all__ = ["LEARNED", "FRACTIONS", "load", "data_status", "glue_measure", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
            "rs_table", "aiq_table", "auc_table", "plot_auc", "plot_curves", "interval", "verdict_counts",
            "verdict_text", "summary_text", "auc_text", "curve_text"]
 
@@ -45,6 +45,17 @@ def data_status(benches: dict, data_dir=None) -> str:
         lines.append(f"{name}: found, {b.n_queries:,} queries x {b.n_models} models" if b is not None
                      else sources.status(name, data_dir))
     return "; ".join(lines) + "."
+
+
+def glue_measure(key: str, m: dict | None, fmt: str = "{:+.3f}") -> None:
+    """Glue ``m`` (``{"value", "lo"?, "hi"?}`` or None) twice: ``key`` as the text
+    ``value [lo, hi]`` ("n/a" when None) for the prose, ``key + "_value"`` as the number."""
+    from myst_nb import glue
+
+    from routerlab.book.glue import glue_value
+
+    glue(key, "n/a" if m is None else interval(m["value"], m.get("lo"), m.get("hi"), fmt), display=False)
+    glue_value(key + "_value", float("nan") if m is None else float(m["value"]))
 
 
 def interval(value, lo=None, hi=None, fmt: str = "{:+.3f}") -> str:
