@@ -548,6 +548,110 @@ def _same_sign(answer, *, sim, real, seeds):
     return True, ""
 
 
+# ---- lab 11: routing by the query, or by the task? ----------------------------------------------
+@_exercise(("11.paired_gain", "MF minus dataset-best: paired difference and its bootstrap interval (simulated)"))
+def _paired_gain(answer, *, bench, seeds, bootstrap):
+    from routerlab.evaluation.protocol import evaluate
+
+    diff, lo, hi = _tuple(answer, 3, "a triple (difference, lower, upper)")
+    res = evaluate(bench, ["mf", "dataset-best"], seeds=list(seeds), bootstrap=int(bootstrap), cache_dir=False)
+    row = res.paired(reference="dataset-best").set_index("policy").loc["mf"]
+    ok1, h1 = _compare(diff, float(row["diff"]), "First item: MF minus dataset-best (policy minus reference), "
+                       "the 'diff' of the mf row of result.paired(reference='dataset-best').", rtol=1e-6, atol=1e-6)
+    ok2, h2 = _compare(lo, float(row["lo"]), "Second item: the 'lo' column of that row (same seeds, same "
+                       "bootstrap count, bootstrap_seed 0).", rtol=1e-6, atol=1e-6)
+    ok3, h3 = _compare(hi, float(row["hi"]), "Third item: the 'hi' column of that row.", rtol=1e-6, atol=1e-6)
+    return ok1 and ok2 and ok3, (h1 if not ok1 else h2 if not ok2 else h3)
+
+
+@_exercise(("11.validation_choice", "the learned router chosen on validation rows of a training split (simulated)"))
+def _validation_choice(answer, *, bench, learned, seed):
+    from routerlab.evaluation.task_baselines import validation_choice
+
+    if not isinstance(answer, str):
+        raise _Hint("expected one router name, e.g. 'mf'")
+    name = answer
+    if name not in list(learned):
+        raise _Hint(f"{name!r} is not one of the learned routers you passed (learned=...)")
+    chosen, scores = validation_choice(bench, list(learned), int(seed))
+    if name == chosen or scores[name] >= scores[chosen] - 1e-12:
+        return True, ""
+    return False, ("another router scores higher on the validation rows. Give the first item that "
+                   "validation_choice(bench, learned, seed) returns, not the best on the test rows.")
+
+
+def _task_zero_by_dataset(train, test, lam: float) -> dict[str, str]:
+    from routerlab.evaluation.curves import price_proxy, task_zero_points
+
+    choice = task_zero_points(train, test.without_truth(), price_proxy(test), [float(lam)])[0]
+    return {d: test.model_names[int(choice[test.dataset_mask(d)][0])] for d in test.dataset_names}
+
+
+@_exercise(("11.task_zero", "the task-aware zero router's model per dataset at one lambda (hand-made example)"))
+def _task_zero(answer, *, train, test, lam):
+    if not isinstance(answer, dict):
+        raise _Hint("expected a dict {dataset name: model name}")
+    if len(train.dataset_names) < 2:
+        raise _Hint("build training rows from at least two datasets")
+    expected = _task_zero_by_dataset(train, test, lam)
+    missing = [d for d in expected if d not in answer]
+    if missing:
+        return False, f"dataset {missing[0]!r} is missing: one entry per dataset of the test rows"
+    _names(list(answer.values()), test.model_names, "models")
+    wrong = [d for d in expected if answer[d] != expected[d]]
+    if not wrong:
+        return True, ""
+    acc = {d: train.quality[train.dataset_mask(d)].mean(axis=0) for d in train.dataset_names}
+    if all(d in acc and answer[d] == train.model_names[int(np.argmax(acc[d]))] for d in wrong):
+        return False, (f"{wrong[0]!r}: that is the most accurate model; the rule maximises "
+                       "lam * accuracy - kappa, and kappa (the price) can outweigh a few points of accuracy")
+    return False, (f"{wrong[0]!r} is wrong: per dataset, argmax_j lam * (j's accuracy on that dataset's "
+                   "TRAINING rows) - kappa_j, with kappa_j = (price_in + price_out) / 1e6 USD per token")
+
+
+def _task_auc(bench, model: str, seed: int = 0) -> float:
+    """Lab 11's AUC: correctness of ``model`` on the test rows of a stratified 20% split (``seed``),
+    scored by the model's accuracy on the query's dataset among the training rows."""
+    from sklearn.metrics import roc_auc_score
+
+    from routerlab.data.splits import stratified_split
+    from routerlab.evaluation.predictability import task_score
+
+    j = list(bench.model_names).index(model)
+    tr, te = stratified_split(bench, 0.2, seed=seed)
+    y = (bench.quality >= 0.5).astype(np.float64)
+    codes = bench.dataset_codes
+    s = task_score(codes[tr], y[tr], codes[te])
+    return float(roc_auc_score(y[te, j], s[:, j]))
+
+
+@_exercise(("11.task_auc", "AUC of one model's correctness from the task alone (simulated)"))
+def _task_auc_check(answer, *, bench, model):
+    _names([model], bench.model_names, "models")
+    v = _number(answer, "an AUC")
+    if not 0.0 <= v <= 1.0:
+        return False, "an AUC lies in [0, 1]"
+    expected = _task_auc(bench, model)
+    if math.isclose(v, 1.0 - expected, abs_tol=1e-4) and not math.isclose(v, expected, abs_tol=1e-4):
+        return False, "your value is 1 - AUC: pass (labels, scores) in that order, and labels 1 for correct"
+    return _compare(v, expected, "Score each TEST row by the model's accuracy on its dataset among the "
+                    "TRAINING rows (task_score with the whole benchmark's dataset_codes), labels "
+                    "quality >= 0.5, then roc_auc_score(labels, scores).", rtol=1e-6, atol=1e-6)
+
+
+@_exercise(("11.auc_real", "mean AUC of correctness from the task alone and from the task + query (RouterBench subset)"))
+def _auc_real(answer, *, bench):
+    from routerlab.evaluation.predictability import correctness_auc
+
+    task, query = _tuple(answer, 2, "a pair (mean AUC from the task alone, mean AUC from the task + query)")
+    t = correctness_auc(bench, seed=0)
+    ok1, h1 = _compare(task, float(t["auc_task"].mean()), "First item: the mean over models of the "
+                       "'auc_task' column of correctness_auc(bench, seed=0).", rtol=1e-6, atol=1e-6)
+    ok2, h2 = _compare(query, float(t["auc_task_query"].mean()), "Second item: the mean over models of "
+                       "the 'auc_task_query' column.", rtol=1e-6, atol=1e-6)
+    return ok1 and ok2, (h1 if not ok1 else h2)
+
+
 # ---- the student build --------------------------------------------------------------------------
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}\s*(?P<arg>.*)$")
 _CLOSE = re.compile(r"^\s*(?P<fence>`{3,}|:{3,})\s*$")
