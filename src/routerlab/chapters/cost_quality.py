@@ -440,7 +440,7 @@ def best_text(best: Mapping) -> str:
 
 def _status(name: str, b, scale: float, data_dir) -> str:
     if b is None:
-        return f"{sources.status(name, data_dir)}: its column reads n/a and its panel says 'data not found'."
+        return f"{sources.status(name, data_dir)}: its column reads n/a and its panel says “data not found”."
     cost = "ESTIMATED per-query cost (list prices x token counts)" if b.cost_estimated else "REAL per-query cost"
     share = scale * sources.ROUTER_SHARE.get(name, 1.0)
     sub = f"scale {scale:g}" if share == scale else f"a stratified subsample, share {share:g}, at least 300 per dataset"
