@@ -103,6 +103,10 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "n_routers": (5, 20), "mf_distinct": (1, 32),
         "psim_rho": (-1.0, 1.0),  # real outcomes (routerbench-subset, llmrouter): REAL_RANGES
         "real_runtime_s": (0.0, 600.0),
+        # the task-aware zero router on the simulator (smoke values 0.692 / 0.744 / 0.701); per
+        # dataset it can never beat the zero router (its points are a subset of the single models')
+        "task_aware_zero_router_rs": (0.67, 0.71), "task_aware_zero_router_aiq_cmax": (0.72, 0.77),
+        "task_aware_zero_router_aiq_cmax_ds": (0.68, 0.72), "n_learned": (6, 6),
     },
     "06_hyperparameters": {
         "k_rs32": (0.0, 1.0), "k_rs256": (0.0, 1.0), "k_d256_lo": (-1.0, 1.0), "k_d256_hi": (-1.0, 1.0),
@@ -189,9 +193,17 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
     },
     "07_cost_quality": {  # real outcomes: routerbench-subset (real cost) and llmrouter (estimated cost)
         RB: {"check_rb_rho_split": (0.75, 1.0), "check_rb_mf_aiq": (0.76, 0.81), "check_rb_mf_rs": (0.72, 0.77),
-             "check_rb_zero_aiq": (0.73, 0.77)},
+             "check_rb_zero_aiq": (0.73, 0.77),
+             # AIQ per dataset and the task-aware zero router (smoke 0.793, 0.781, 0.777)
+             "check_rb_zero_aiq_ds": (0.77, 0.82), "check_rb_task_zero_aiq": (0.76, 0.80),
+             "check_rb_task_zero_aiq_ds": (0.75, 0.80)},
         LR: {"check_lr_rho_split": (0.55, 0.85), "check_lr_mf_aiq": (0.54, 0.6), "check_lr_mf_rs": (0.59, 0.64),
-             "check_lr_zero_aiq": (0.49, 0.54)},
+             "check_lr_zero_aiq": (0.49, 0.54),
+             "check_lr_zero_aiq_ds": (0.55, 0.59), "check_lr_task_zero_aiq": (0.55, 0.59),  # smoke 0.573, 0.573
+             "check_lr_task_zero_aiq_ds": (0.545, 0.585)},                                 # smoke 0.565
+        MP: {"check_mp_mf_rs": (0.665, 0.705), "check_mp_mf_aiq": (0.65, 0.69),  # smoke 0.685, 0.670
+             "check_mp_zero_aiq": (0.646, 0.686), "check_mp_zero_aiq_ds": (0.671, 0.711),  # smoke 0.666, 0.691
+             "check_mp_task_zero_aiq": (0.663, 0.703), "check_mp_task_zero_aiq_ds": (0.659, 0.699)},  # 0.683, 0.679
     },
     "08_real_outcomes": {  # real RouteLLM data
         RL: {"n_mmlu": (14037, 14037), "n_gsm8k": (1307, 1307), "acc_strong_mmlu": (0.6, 0.95),
