@@ -103,11 +103,12 @@ def test_finding_measurements_fit_simcheck_record():
 
 
 def test_missing_real_data_reads_not_found(tmp_path):
-    real_bench = {n: None for n in ch.REAL}
+    real_bench = {n: None for n in ch.SHOWN}
     status = ch.real_status(real_bench, tmp_path, n_seeds=1)
     assert status["real_found_text"] == "none" and status["real_seeds_text"] == "seed 0"
-    assert status["real_missing_text"].startswith("missing: routerbench-subset, llmrouter")
-    assert "NOT FOUND" in status["status_llmrouter"]
+    assert status["real_missing_text"].startswith("missing: routerbench-subset, llmrouter, mmlu-pro")
+    assert "NOT FOUND" in status["status_llmrouter"] and "NOT FOUND" in status["status_mmlu_pro"]
+    assert status["mmlu_pro_n_queries"] == "n/a" and status["mmlu_pro_n_kept"] == "n/a"
     assert "no table" in ch.results_display(real_bench, real_bench, "llmrouter").data
     shown, glue = ch.cost_sensitivity(real_bench, real_bench, 0.03, tmp_path, n_seeds=2, sensitivity_seeds=1)
     assert "no sensitivity check" in shown.data
@@ -120,3 +121,93 @@ def test_stratum_deviation_within_one_query():
     dev = ch.stratum_deviation(simulate(scale=0.01, seed=0), 2)
     assert 0 <= dev <= 1 and math.isfinite(dev)
     assert np.isclose(ch.TEST_SIZE, 0.2)
+
+
+# ---- dataset-best, the baseline to beat on real data --------------------------------------------
+def test_real_sources_shown_and_recorded():
+    assert ch.SHOWN == ["routerbench-subset", "llmrouter", "mmlu-pro"]
+    assert ch.REAL == ["routerbench-subset", "llmrouter"]  # the sources findings.yaml names for algo.*
+    for fid in ("algo.ranking", "algo.best_learned_beats_best_fixed", "algo.oracle_gap_closed", "algo.mf_top3"):
+        assert simcheck.finding(fid)["real"] == ch.REAL
+    assert set(ch.SHOWN) <= set(ch.COST_KIND) and set(ch.SHOWN) <= set(ch.HEADLINE_COLUMNS)
+
+
+class _Paired(SimpleNamespace):
+    def paired(self, reference="mf"):
+        assert reference == "dataset-best"
+        return self.table
+
+
+def _paired_result():
+    table = pd.DataFrame({"policy": ["mf", "knn", "mlp", "fixed:x"], "reference": "dataset-best",
+                          "diff": [0.01, -0.002, -0.03, -0.05], "lo": [0.002, -0.01, -0.05, -0.07],
+                          "hi": [0.02, 0.006, -0.01, -0.03], "share_better": 0.5, "p_value": 0.5,
+                          "seeds_better": 1, "n_seeds": 2})
+    return _Paired(table=table)
+
+
+def test_versus_dataset_best_sides_and_order():
+    vs = ch.versus_dataset_best(_paired_result(), ["knn", "mf"])
+    assert list(vs.index) == ["knn", "mf"] and list(vs["side"]) == ["level", "above"]
+    every = ch.versus_dataset_best(_paired_result())
+    assert list(every["side"]) == ["above", "level", "below", "below"]
+    nan = _Paired(table=_paired_result().table.assign(lo=np.nan, hi=np.nan))
+    assert set(ch.versus_dataset_best(nan)["side"]) == {"level"}  # no interval: not told apart
+
+
+def _head(best, diff, lo, hi, side, counts=(0, 2, 1)):
+    vs = ch.versus_dataset_best(_paired_result())
+    return {"best_learned": best, "dsb_diff": diff, "dsb_lo": lo, "dsb_hi": hi, "dsb_side": side,
+            "n_above_dsb": counts[0], "n_level_dsb": counts[1], "n_below_dsb": counts[2], "vs_dsb": vs,
+            "best_fixed": "fixed:x", "learned": ["mf", "knn", "mlp"]}
+
+
+def test_dsb_text_is_written_from_the_intervals():
+    level = _head("knn", -0.005, -0.013, 0.003, "level")
+    above = _head("mf", 0.01, 0.002, 0.02, "above", (1, 1, 1))
+    text = ch.dsb_text({"sim": above, "routerbench-subset": level, "llmrouter": level, "mmlu-pro": None})
+    assert text.startswith("On none of the 2 real benchmarks does the best learned router beat dataset-best")
+    assert "routerbench-subset (real cost): knn, -0.005 [-0.013, +0.003], level with dataset-best" in text
+    assert "llmrouter: 0 above, 2 level, 1 below" in text
+    assert text.endswith("On simulated data the best learned router, mf, is +0.010 [+0.002, +0.020] from "
+                         "dataset-best (above it).")
+    mixed = ch.dsb_text({"routerbench-subset": level, "llmrouter": above, "mmlu-pro": level})
+    assert mixed.startswith("The best learned router beats dataset-best (paired interval above 0) on 1 of the 3 "
+                            "real benchmarks (llmrouter) and not on routerbench-subset and mmlu-pro.")
+    assert ch.dsb_text({"llmrouter": above}).startswith("On the one real benchmark the best learned router beats")
+    assert ch.dsb_text({"sim": above, "llmrouter": None}).startswith("No real benchmark was found")
+
+
+def test_versus_table_rows_and_cells():
+    heads = {"sim": _head("mf", 0.01, 0.002, 0.02, "above"), "llmrouter": None}
+    shown = ch.versus_table(heads, ["mf", "knn", "bert-cls"]).data
+    assert list(shown.index) == ["mf", "knn", "bert-cls", "best fixed model"]
+    assert list(shown["simulated"]) == ["+0.010 [+0.002, +0.020]", "-0.002 [-0.010, +0.006]", "does not run",
+                                        "x: -0.050 [-0.070, -0.030]"]
+    assert set(shown["llmrouter (estimated cost)"]) == {"data not found"}
+
+
+def test_sensitivity_vs_dataset_best_uses_the_common_seeds():
+    def result(rows):
+        ps = pd.DataFrame(rows, columns=["policy", "seed", "rs"])
+        return SimpleNamespace(per_seed=ps, policies=["mf", "dataset-best"])
+    results = {"default": result([("mf", 0, 0.6), ("dataset-best", 0, 0.61), ("mf", 1, 0.9), ("dataset-best", 1, 0.5)]),
+               "x2": result([("mf", 0, 0.5), ("dataset-best", 0, 0.48)])}
+    table = pd.DataFrame({"best learned router": ["mf", "mf"]}, index=["default", "x2"])
+    table.attrs["seeds"] = [0]
+    out = ch.sensitivity_vs_dataset_best(table, results)
+    assert out["default"] == pytest.approx(-0.01) and out["x2"] == pytest.approx(0.02)
+
+
+@pytest.mark.skipif(ch.sources.find("llmrouter") is None or ch.sources.find("routerbench-subset") is None,
+                    reason="real data not found beside the repository")
+def test_load_real_keeps_the_book_sample_of_the_two_finding_sources():
+    # load_for_routers equals the former load_for_book(min_per_dataset=300) for these two sources,
+    # so the evaluation cache entry stays shared with chapters 04, 05 and 11
+    real = ch.load_real(0.03, names=ch.REAL)
+    for name in ch.REAL:
+        old = ch.sources.load_for_book(name, scale=0.03, seed=0, min_per_dataset=300)
+        assert (real[name].sample_ids == old.sample_ids).all()
+    repriced = ch.load_real(0.03, names=["llmrouter"], output_scale=2.0)["llmrouter"]
+    assert (repriced.sample_ids == real["llmrouter"].sample_ids).all()
+    assert not np.allclose(repriced.cost, real["llmrouter"].cost)

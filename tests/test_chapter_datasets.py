@@ -182,3 +182,49 @@ def test_caveat_numbers(no_real_data):
     assert g["cav14_diff_half0"] == pytest.approx(an.correlation_caveat(14)["half_width_at_0"])
     assert g["cav_article_power14"] == an.correlation_power(0.72, 14)
     assert isinstance(table.data, pd.DataFrame) and not math.isnan(g["cav12_size_half0"])
+
+
+# ---- dataset-best, the baseline to beat ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def with_dsb():
+    bench = simulate(scale=0.01, seed=0)
+    result = evaluate(bench, ["fixed:Llama-3-8B-Instruct", "fixed:GPT-4o", "mf", "dataset-best", "oub"],
+                      seeds=[0, 1], normalization="global", split="stratified", test_size=0.2, bootstrap=0)
+    return bench, result
+
+
+def test_versus_dataset_best_per_dataset(with_dsb):
+    bench, result = with_dsb
+    vs = ch.versus_dataset_best(result, bench)
+    assert list(vs.index) == list(bench.dataset_names)
+    pdl = result.per_dataset.set_index(["policy", "seed", "dataset"])["rs"]
+    d = "GSM8K"
+    per_seed = [pdl[("mf", s, d)] - pdl[("dataset-best", s, d)] for s in (0, 1)]
+    assert vs.loc[d, "gain"] == pytest.approx(np.mean(per_seed))
+    assert vs.loc[d, "dsb_rs"] == pytest.approx(np.mean([pdl[("dataset-best", s, d)] for s in (0, 1)]))
+    assert vs.loc[d, "gain_lo"] <= vs.loc[d, "gain"] <= vs.loc[d, "gain_hi"]
+    assert set(vs["dsb_model"]) <= set(bench.model_names)
+    # dataset-best uses one model per dataset, so the hindsight best single model is at least as
+    # strong on the test rows: the gain over dataset-best is at least the gain over that model
+    table = an.dataset_table(result, bench)
+    assert (vs["gain"] >= table["gain"] - 1e-12).all()
+
+
+def _dsb_table(gains, los, his):
+    return pd.DataFrame({"dsb_rs": 0.5, "gain": gains, "gain_lo": los, "gain_hi": his, "dsb_model": "m"},
+                        index=[f"d{i}" for i in range(len(gains))])
+
+
+def test_dsb_glue_counts_and_words(no_real_data):
+    real = no_real_data
+    real.dsb = {"sim": _dsb_table([0.02, -0.01, -0.03], [0.01, -0.02, -0.05], [0.03, 0.01, -0.01])}
+    g = ch.dsb_glue(real)
+    assert (g["sim_n_dsb_pos"], g["sim_n_dsb_neg"]) == ("1", "1") and g["check_sim_n_dsb_pos"] == 1
+    assert (g["sim_dsb_max"], g["sim_dsb_max_dataset"], g["sim_dsb_min"], g["sim_dsb_min_dataset"]) == \
+        ("+0.020", "d0", "-0.030", "d2")
+    assert g["llm_n_dsb_pos"] == "n/a" and "check_llm_n_dsb_pos" not in g
+    assert g["dsb_words"].startswith("where MF's interval lies above 0")
+    real.dsb = {"sim": _dsb_table([0.0, -0.01], [-0.01, -0.02], [0.01, 0.0])}
+    assert ch.dsb_glue(real)["dsb_words"].startswith("on no dataset of this benchmark does MF beat dataset-best")
+    real.dsb = {}
+    assert ch.dsb_glue(real)["dsb_words"].startswith("no benchmark has data here")

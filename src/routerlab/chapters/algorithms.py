@@ -6,6 +6,12 @@ loop: a value is glued as it is, a tuple ``(value, fmt[, missing])`` as text by
 :func:`routerlab.book.glue.glue_formatted`. RS, quality and cost reduction are fractions (0..1);
 costs are USD per query; "seed means" average the splits' test-row values.
 
+On real outcomes (:data:`SHOWN`: routerbench-subset, llmrouter and MMLU-Pro, loaded by
+:func:`routerlab.data.sources.load_for_routers`) every router is compared first with ``dataset-best``
+(:data:`DSB`, per dataset the model with the best training RS: the query-blind, task-aware
+baseline), with the paired bootstrap of ``EvaluationResult.paired(reference="dataset-best")``; the
+findings (``algo.*``) are recorded on :data:`REAL` only, the sources findings.yaml names.
+
 The chapter's tolerances are read from ``routerlab/reproduction/criteria.yaml`` (:func:`criteria_values`);
 its verdicts come from :func:`routerlab.reproduction.criteria.judge`, through
 :func:`routerlab.reproduction.ledger.record` for the ledger (:func:`record_ledger`).
@@ -33,10 +39,11 @@ from routerlab.reproduction import criteria, ledger
 from routerlab.reproduction.claims import claim
 from routerlab.routing.routers import make_router
 
-__all__ = ["CHEAP", "STRONG", "ARTICLE_CELLS", "REAL", "article", "criteria_values", "card_tables",
+__all__ = ["CHEAP", "STRONG", "ARTICLE_CELLS", "REAL", "SHOWN", "DSB", "article", "criteria_values", "card_tables",
            "setting_values", "evaluation_values", "main_results", "ordering_results", "usage_values",
-           "paired_values", "load_real", "real_status", "results_display", "rank_comparison",
-           "plot_rank_slopes", "headlines", "finding_measurements", "cost_sensitivity", "distinctness",
+           "paired_values", "load_real", "real_status", "versus_dataset_best", "results_display", "rank_comparison",
+           "plot_rank_slopes", "headlines", "dsb_text", "versus_table", "plot_versus_dataset_best",
+           "finding_measurements", "sensitivity_vs_dataset_best", "cost_sensitivity", "distinctness",
            "record_ledger", "run_values"]
 
 CHEAP, STRONG = "Llama-3-8B-Instruct", "GPT-4o"
@@ -67,13 +74,20 @@ BASIC_CARDS = {
     "qoub": ("bound", "overall training accuracy (tie-break)", "none", "per query, a model with the best quality"),
     "coub": ("bound", "nothing (reads the test truth)", "none", "per query, the cheapest correct model"),
 }
+#: the real sources of the chapter's findings (``algo.*`` in findings.yaml) and its ledger checks
 REAL = ["routerbench-subset", "llmrouter"]
-COST_KIND = {"routerbench-subset": "real cost", "llmrouter": "estimated cost"}
+#: the real sources the chapter shows: those of the findings and MMLU-Pro (tables and figures only)
+SHOWN = list(sources.ROUTER_SOURCES)
+COST_KIND = {"routerbench-subset": "real cost", "llmrouter": "estimated cost", "mmlu-pro": "estimated cost"}
 MISSING = "data folder not found"
 NO_CONFIDENCE = "the cascades need a response confidence the real files do not have"
 TITLES = {"sim": "simulated", "routerbench-subset": "routerbench-subset\n(real cost)",
-          "llmrouter": "llmrouter\n(estimated cost)"}
-PALETTE = {"learned router": "#0072B2", "baseline": "#009E73", "fixed model": "#D55E00"}
+          "llmrouter": "llmrouter\n(estimated cost)", "mmlu-pro": "mmlu-pro\n(estimated cost)"}
+#: the query-blind, task-aware baseline every router is compared with first on real data
+DSB = "dataset-best"
+DSB_KIND = "query-blind, task-aware baseline"
+PALETTE = {"learned router": "#0072B2", "baseline": "#009E73", "fixed model": "#D55E00",
+           f"{DSB} ({DSB_KIND})": "#CC79A7"}
 ESTIMATES = {"default (reference-answer length, cl100k-like tokens)": {},
              "answers x0.5": {"output_scale": 0.5},
              "answers x2": {"output_scale": 2.0},
@@ -114,6 +128,11 @@ def signed3(v) -> str:
 def p_text(p) -> str:
     """A bootstrap p-value for the text: '< 0.001', '0.042' or 'n/a'."""
     return "n/a" if not np.isfinite(float(p)) else ("< 0.001" if float(p) < 0.001 else f"{float(p):.3f}")
+
+
+def _ci(v, lo, hi, f="{:+.3f}") -> str:
+    """``"+0.012 [-0.003, +0.027]"``; the value alone when the interval is missing."""
+    return f"{f.format(v)} [{f.format(lo)}, {f.format(hi)}]" if np.isfinite(lo) else f.format(v)
 
 
 def _has_rule(claim_id: str, key: str) -> bool:
@@ -371,16 +390,29 @@ def paired_values(result, paired: pd.DataFrame) -> dict:
 
 
 # ---- real outcomes ---------------------------------------------------------------------------------
-def load_real(scale: float, data_dir=None, names: Sequence[str] = tuple(REAL), **options) -> dict:
-    """{source: Benchmark or None (folder missing)} of the real sources ``names``, subsampled like
-    the book's; ``options`` go to the loader (e.g. another cost estimate)."""
-    return {name: sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300, **options)
-            for name in names}
+def load_real(scale: float, data_dir=None, names: Sequence[str] = tuple(SHOWN), **options) -> dict:
+    """{source: Benchmark or None (folder missing)} of the real sources ``names``: the benchmark every
+    router chapter evaluates (:func:`sources.load_for_routers`, so chapters 03, 04, 05 and 11 share
+    one evaluation cache entry). ``options`` (another cost estimate) go to the loader through
+    :func:`sources.load_for_book` with the same subsample rule (the same queries, re-priced)."""
+    if not options:
+        return {name: sources.load_for_routers(name, scale, data_dir) for name in names}
+    return {name: sources.load_for_book(name, scale=scale * sources.ROUTER_SHARE.get(name, 1.0), seed=0,
+                                        data_dir=data_dir, min_per_dataset=300, **options) for name in names}
+
+
+def _subsample_text(b) -> str:
+    """"; a stratified subsample of its 10,294 questions" when ``b`` holds fewer queries than
+    its source keeps (``provenance["questions kept"]``), else ""."""
+    kept = (b.provenance or {}).get("questions kept")
+    return f"; a stratified subsample of its {kept:,d} questions" \
+        if isinstance(kept, int) and b.n_queries < kept else ""
 
 
 def real_status(real_bench: Mapping, data_dir, n_seeds: int) -> dict:
-    """Glue values of the admonition "Which real data this section uses"."""
-    found = [n for n in REAL if real_bench[n] is not None]
+    """Glue values of the admonition "Which real data this section uses": one status line per
+    source, MMLU-Pro's subsample size (``mmlu_pro_n_queries``, ``mmlu_pro_n_kept``), what was found."""
+    found = [n for n in real_bench if real_bench[n] is not None]
     out = {}
     for name, b in real_bench.items():
         out[f"status_{slug(name)}"] = (
@@ -388,23 +420,45 @@ def real_status(real_bench: Mapping, data_dir, n_seeds: int) -> dict:
             if b is None else
             f"found: {b.n_queries:,d} queries x {b.n_models} models, {len(b.dataset_names)} datasets, "
             f"{COST_KIND[name]}" + (" (list prices x estimated tokens)" if b.cost_estimated else
-                                    " (what each call was charged)"))
+                                    " (what each call was charged)") + _subsample_text(b))
+    mp = real_bench.get("mmlu-pro")
+    kept = None if mp is None else (mp.provenance or {}).get("questions kept")
     return out | {"real_found_text": ", ".join(found) if found else "none",
-                  "real_missing_text": ("all real sources were found" if len(found) == len(REAL) else
-                                        "missing: " + ", ".join(n for n in REAL if n not in found)
+                  "real_missing_text": ("all real sources were found" if len(found) == len(real_bench) else
+                                        "missing: " + ", ".join(n for n in real_bench if n not in found)
                                         + "; every number that needs it reads n/a"),
-                  "real_seeds_text": f"seeds 0 to {n_seeds - 1}" if n_seeds > 1 else "seed 0"}
+                  "real_seeds_text": f"seeds 0 to {n_seeds - 1}" if n_seeds > 1 else "seed 0",
+                  "mmlu_pro_n_queries": "n/a" if mp is None else f"{mp.n_queries:,d}",
+                  "mmlu_pro_n_kept": "n/a" if not isinstance(kept, int) else f"{kept:,d}"}
+
+
+def versus_dataset_best(res, policies: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each policy's RS minus ``dataset-best``'s on the same resampled test queries
+    (``res.paired(reference="dataset-best")``, seed-averaged, 95% paired bootstrap interval), with
+    ``side``: "above" (interval above 0), "below" (below 0) or "level" (interval contains 0, or no
+    interval); ``policies`` (default: every one) in that order."""
+    pr = res.paired(reference=DSB).set_index("policy")
+    pr = pr.loc[list(policies)] if policies is not None else pr
+    pr["side"] = np.where(pr["lo"] > 0, "above", np.where(pr["hi"] < 0, "below", "level"))
+    return pr
 
 
 def results_display(real_result: Mapping, real_bench: Mapping, name: str):
-    """The formatted results table of real source ``name`` (a Styler), or a line saying its data is missing."""
+    """The formatted results table of real source ``name`` (a Styler): every policy, dataset-best
+    marked as the query-blind, task-aware baseline to beat, and each policy's RS minus
+    dataset-best's [95% paired bootstrap]; or a line saying its data is missing."""
     res, b = real_result[name], real_bench[name]
     if res is None:
         return Markdown(f"*{name}: {MISSING}; no table.*")
     kind = COST_KIND[name]
     table = pc.results_table(res, cost_label=kind if b.cost_estimated else "real cost")
+    vs = versus_dataset_best(res)
+    table.insert(3, f"RS minus {DSB} [95% paired bootstrap]",
+                 ["0 (the baseline)" if p == DSB else _ci(vs.loc[p, "diff"], vs.loc[p, "lo"], vs.loc[p, "hi"])
+                  for p in table.index])
+    table.loc[DSB, "kind"] = f"{DSB_KIND}: the baseline to beat"
     return table.style.set_caption(f"{name}: every policy, {b.n_queries:,d} queries x {b.n_models} models, "
-                                   f"{len(res.seeds)} seeds ({kind})")
+                                   f"{len(res.seeds)} seeds ({kind}); {DSB} is the {DSB_KIND} to beat")
 
 
 def rank_comparison(result, bench, real_result: Mapping, real_bench: Mapping) -> dict:
@@ -419,17 +473,17 @@ def rank_comparison(result, bench, real_result: Mapping, real_bench: Mapping) ->
     shared = [k for k, p in sim_comp.items() if p in no_conf]
     sim_rs, sim_boot = pc.labelled(result, {k: sim_comp[k] for k in shared})
     real_rs, agree, glue = {}, {}, {"n_ranked": len(shared)}
-    for name in REAL:
+    for name in SHOWN:
         res, b = real_result[name], real_bench[name]
         real_rs[name] = agree[name] = None
         if res is not None:
             comp = pc.comparable_policies(res, b.model_names, b.cost, b.quality)
             real_rs[name], boot = pc.labelled(res, {k: comp[k] for k in shared if k in comp})
             agree[name] = pc.rank_agreement(sim_rs, real_rs[name], sim_boot, boot)
-    ranks_plot = pc.rank_table({TITLES["sim"]: sim_rs, **{TITLES[n]: real_rs[n] for n in REAL}}, shared,
+    ranks_plot = pc.rank_table({TITLES["sim"]: sim_rs, **{TITLES[n]: real_rs[n] for n in SHOWN}}, shared,
                                method="first")
-    ranks = pc.rank_table({"sim": sim_rs, **{n: real_rs[n] for n in REAL}}, shared)
-    for name in REAL:
+    ranks = pc.rank_table({"sim": sim_rs, **{n: real_rs[n] for n in SHOWN}}, shared)
+    for name in SHOWN:
         key, a, b = slug(name), agree[name] or {}, real_bench[name]
         glue |= {f"rho_{key}": (a.get("rho"), "{:.2f}"), f"rho_{key}_lo": (a.get("lo"), "{:.2f}"),
                  f"rho_{key}_hi": (a.get("hi"), "{:.2f}")}
@@ -447,27 +501,32 @@ def rank_comparison(result, bench, real_result: Mapping, real_bench: Mapping) ->
 
 def plot_rank_slopes(ax, comparison: Mapping, result):
     """The slope chart of :func:`rank_comparison`'s ranks, coloured by kind (learned router,
-    baseline, fixed model), with Spearman rho under each real benchmark and the legend below."""
+    baseline, fixed model, and dataset-best, the query-blind, task-aware baseline, in its own colour), with Spearman rho under each real benchmark and the legend below."""
     agree, shared, learned = comparison["agree"], comparison["shared"], pc.learned_routers(result)
 
     def kind_of(label):
+        if label == DSB:
+            return f"{DSB} ({DSB_KIND})"
         if label in (pc.DEAREST, pc.CHEAPEST):
             return "fixed model"
         return "learned router" if label in learned else "baseline"
 
     ticks = [TITLES["sim"]] + [TITLES[n] + ("" if agree[n] is None else f"\nrho = {agree[n]['rho']:.2f}")
-                               for n in REAL]
+                               for n in SHOWN]
     plots.plot_rank_slopes(ax, comparison["ranks_plot"].set_axis(ticks, axis=1),
                            colors={lab: PALETTE[kind_of(lab)] for lab in shared})
     for kind, col in PALETTE.items():
         ax.plot([], [], "-o", color=col, label=kind)
-    ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=9, loc="outside lower center", ncol=3, frameon=False)
+    ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=9, loc="outside lower center", ncol=2, frameon=False)
     return ax
 
 
 # ---- the chapter's findings ------------------------------------------------------------------------
 def _headline(res, learned_common: Sequence[str], agreement=None) -> dict | None:
-    """The chapter's headline measurements on one evaluation (None when its data is missing)."""
+    """The chapter's headline measurements on one evaluation (None when its data is missing): the
+    best learned router against dataset-best (``dsb_*``, paired bootstrap; ``vs_dsb``: every policy
+    against it, :func:`versus_dataset_best`; ``n_above_dsb`` / ``n_level_dsb`` / ``n_below_dsb``: the
+    learned routers on each side) and against the best fixed model, MF's rank, the best policy."""
     if res is None:
         return None
     learned = [p for p in learned_common if p in res.policies]
@@ -476,20 +535,25 @@ def _headline(res, learned_common: Sequence[str], agreement=None) -> dict | None
     h |= {"learned": learned, "mf_rank": pc.rank_among(rs_all, "mf", learned), "rho": agreement,
           "best_any": rs_all[[p for p in res.policies if not res.policy_info[p]["uses_truth"]]].idxmax()}
     h["rs_any"] = float(rs_all[h["best_any"]])
+    vs = versus_dataset_best(res)
+    best = vs.loc[h["best_learned"]]
+    h |= {"rs_dsb": float(rs_all[DSB]), "vs_dsb": vs, "dsb_side": best["side"],
+          "dsb_diff": float(best["diff"]), "dsb_lo": float(best["lo"]), "dsb_hi": float(best["hi"]),
+          **{f"n_{side}_dsb": int((vs.loc[learned, "side"] == side).sum()) for side in ("above", "level", "below")}}
     return h
 
 
-def _ci(v, lo, hi, f="{:+.3f}") -> str:
-    return f"{f.format(v)} [{f.format(lo)}, {f.format(hi)}]" if np.isfinite(lo) else f.format(v)
-
-
 HEADLINE_COLUMNS = {"sim": "simulated", "routerbench-subset": "routerbench-subset (real cost)",
-                    "llmrouter": "llmrouter (estimated cost)"}
+                    "llmrouter": "llmrouter (estimated cost)", "mmlu-pro": "mmlu-pro (estimated cost)"}
 HEADLINE_ROWS = {
+    f"{DSB} RS ({DSB_KIND}: the baseline to beat)": lambda h: f"{h['rs_dsb']:.3f}",
+    "best learned router": lambda h: h["best_learned"],
+    f"best learned minus {DSB}, RS [95%]": lambda h: _ci(h["dsb_diff"], h["dsb_lo"], h["dsb_hi"]),
+    f"learned routers above / level with / below {DSB}": lambda h: (
+        f"{h['n_above_dsb']} / {h['n_level_dsb']} / {h['n_below_dsb']} of {len(h['learned'])}"),
     "best fixed model": lambda h: h["best_fixed"].split(":", 1)[1],
     "its RS": lambda h: f"{h['rs_fixed']:.3f}",
-    "best learned router": lambda h: h["best_learned"],
-    "its RS ": lambda h: f"{h['rs_learned']:.3f}",
+    "best learned router's RS": lambda h: f"{h['rs_learned']:.3f}",
     "learned minus fixed, RS [95%]": lambda h: _ci(h["diff"], h["diff_lo"], h["diff_hi"]),
     "OUB RS": lambda h: f"{h['rs_oub']:.3f}",
     "share of the oracle gap closed [95%]": lambda h: _ci(h["gap_closed"], h["gap_lo"], h["gap_hi"], "{:.2f}"),
@@ -498,33 +562,117 @@ HEADLINE_ROWS = {
     "Spearman rho with the simulated ranking [95%]": lambda h: (
         "reference" if h["rho"] is None else _ci(h["rho"]["rho"], h["rho"]["lo"], h["rho"]["hi"], "{:.2f}")),
 }
+_SIDE = {"above": "above", "level": "level with", "below": "below"}
+
+
+def _names(names: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def dsb_text(heads: Mapping) -> str:
+    """The headline of the real-data section, written from the paired intervals of :func:`_headline`:
+    on how many real benchmarks the best learned router beats dataset-best (interval above 0), the
+    differences, how many learned routers lie above, level with (interval containing 0) and below
+    it on each, and the simulated benchmark for comparison."""
+    real = {n: h for n, h in heads.items() if n != "sim" and h is not None}
+    if not real:
+        return f"No real benchmark was found, so no router is compared with {DSB} on real outcomes."
+    above = [n for n, h in real.items() if h["dsb_side"] == "above"]
+    k = len(real)
+    if len(above) == k:
+        head = (f"On {'each of the ' + str(k) if k > 1 else 'the one'} real benchmark{'s' if k > 1 else ''} "
+                f"the best learned router beats {DSB}, with a paired interval above 0")
+    elif not above:
+        head = (f"On none of the {k} real benchmarks does the best learned router beat {DSB}: its paired "
+                "interval lies above 0 nowhere")
+    else:
+        head = (f"The best learned router beats {DSB} (paired interval above 0) on {len(above)} of the {k} real "
+                f"benchmarks ({_names(above)}) and not on {_names([n for n in real if n not in above])}")
+    diffs = "; ".join(f"{n} ({COST_KIND[n]}): {h['best_learned']}, {_ci(h['dsb_diff'], h['dsb_lo'], h['dsb_hi'])}"
+                      f", {_SIDE[h['dsb_side']]} {DSB}" for n, h in real.items())
+    counts = "; ".join(f"{n}: {h['n_above_dsb']} above, {h['n_level_dsb']} level, {h['n_below_dsb']} below"
+                       for n, h in real.items())
+    text = (f"{head}. The best learned router minus {DSB}, RS [95% paired bootstrap]: {diffs}. Every learned "
+            f"router against {DSB}, by its interval: {counts}.")
+    sim = heads.get("sim")
+    if sim is not None:
+        text += (f" On simulated data the best learned router, {sim['best_learned']}, is "
+                 f"{_ci(sim['dsb_diff'], sim['dsb_lo'], sim['dsb_hi'])} from {DSB} ({_SIDE[sim['dsb_side']]} it).")
+    return text
+
+
+def _versus_rows(h: Mapping, learned_common: Sequence[str]) -> pd.DataFrame:
+    """The learned routers of ``learned_common`` and the best fixed model against dataset-best
+    (rows of ``h["vs_dsb"]``), the best fixed model labelled "best fixed model"."""
+    vs = h["vs_dsb"]
+    rows = [p for p in learned_common if p in vs.index] + [h["best_fixed"]]
+    return vs.loc[rows].rename(index={h["best_fixed"]: "best fixed model"})
+
+
+def versus_table(heads: Mapping, learned_common: Sequence[str]):
+    """``tbl_vs_dsb``: every learned router's and the best fixed model's RS minus dataset-best's
+    [95% paired bootstrap], one column per benchmark (the best fixed model named in its cell)."""
+    labels = list(learned_common) + ["best fixed model"]
+    cols = {}
+    for k, h in heads.items():
+        if h is None:
+            cols[HEADLINE_COLUMNS[k]] = ["data not found"] * len(labels)
+            continue
+        vs = _versus_rows(h, learned_common)
+        cells = [_ci(vs.loc[p, "diff"], vs.loc[p, "lo"], vs.loc[p, "hi"]) if p in vs.index else "does not run"
+                 for p in labels]
+        cells[-1] = f"{h['best_fixed'].split(':', 1)[1]}: {cells[-1]}"
+        cols[HEADLINE_COLUMNS[k]] = cells
+    return pd.DataFrame(cols, index=pd.Index(labels, name=f"RS minus {DSB}")).style.set_table_styles(LEFT)
+
+
+def plot_versus_dataset_best(axes, heads: Mapping, learned_common: Sequence[str]) -> None:
+    """One forest plot per benchmark (``axes``: as many as ``heads``): each learned router's and the
+    best fixed model's RS minus dataset-best's with its 95% paired bootstrap interval."""
+    for ax, (k, h) in zip(np.ravel(axes), heads.items()):
+        title = TITLES[k].replace("\n", " ")
+        if h is None:
+            plots.plot_data_not_found(ax, title=title)
+            continue
+        plots.plot_paired_differences(ax, _versus_rows(h, learned_common).reset_index())
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"RS minus {DSB}", fontsize=9)
+        if not ax.get_subplotspec().is_first_col():
+            ax.tick_params(labelleft=False)  # the same rows in every panel
 
 
 def headlines(result, real_result: Mapping, comparison: Mapping) -> tuple[dict, list, dict]:
-    """({"sim" or source: headline dict or None}, the learned routers common to all three
-    benchmarks, glue values: ``tbl_headline``, ``hl_*`` texts, ``check_*`` numbers)."""
+    """({"sim" or source: headline dict or None}, the learned routers common to every benchmark,
+    glue values: ``tbl_headline``, ``tbl_vs_dsb``, ``hl_dsb_text``, ``hl_*`` texts, ``check_*`` numbers)."""
     learned_common = [p for p in pc.learned_routers(result) if p in comparison["no_conf"]]
     heads = {"sim": _headline(result, learned_common),
-             **{n: _headline(real_result[n], learned_common, comparison["agree"][n]) for n in REAL}}
+             **{n: _headline(real_result[n], learned_common, comparison["agree"][n]) for n in SHOWN}}
     table = pd.DataFrame({HEADLINE_COLUMNS[k]: ["data not found" if h is None else f(h) for f in HEADLINE_ROWS.values()]
                           for k, h in heads.items()},
-                         index=pd.Index([r.strip() for r in HEADLINE_ROWS], name="measure"))
+                         index=pd.Index(list(HEADLINE_ROWS), name="measure"))
     glue = {"n_learned_common": len(learned_common), "learned_common_text": ", ".join(learned_common),
-            "tbl_headline": table.rename_axis(None).style.set_table_styles(LEFT)}
+            "tbl_headline": table.rename_axis(None).style.set_table_styles(LEFT),
+            "tbl_vs_dsb": versus_table(heads, learned_common), "hl_dsb_text": dsb_text(heads)}
     for k, h in heads.items():
         key = "sim" if k == "sim" else slug(k)
         for f, field, fmt in (("diff", "diff", "{:+.3f}"), ("diff_lo", "diff_lo", "{:+.3f}"),
                               ("diff_hi", "diff_hi", "{:+.3f}"), ("gap", "gap_closed", "{:.2f}"),
                               ("gap_lo", "gap_lo", "{:.2f}"), ("gap_hi", "gap_hi", "{:.2f}"),
-                              ("rs_any", "rs_any", "{:.3f}")):
+                              ("rs_any", "rs_any", "{:.3f}"), ("dsb_rs", "rs_dsb", "{:.3f}"),
+                              ("dsb_diff", "dsb_diff", "{:+.3f}"), ("dsb_diff_lo", "dsb_lo", "{:+.3f}"),
+                              ("dsb_diff_hi", "dsb_hi", "{:+.3f}")):
             glue[f"hl_{key}_{f}"] = (None if h is None else h[field], fmt)
         glue |= {f"hl_{key}_best": "n/a" if h is None else h["best_learned"],
                  f"hl_{key}_fixed": "n/a" if h is None else h["best_fixed"].split(":", 1)[1],
                  f"hl_{key}_mf_rank": "n/a" if h is None else f"{h['mf_rank']} of {len(h['learned'])}",
-                 f"hl_{key}_best_any": "n/a" if h is None else h["best_any"]}
+                 f"hl_{key}_best_any": "n/a" if h is None else h["best_any"],
+                 f"hl_{key}_dsb_side": "n/a" if h is None else _SIDE[h["dsb_side"]]}
         if h is not None:  # plain numbers for the notebook's sanity test
             glue |= {f"check_{key}_diff": h["diff"], f"check_{key}_gap": h["gap_closed"],
-                     f"check_{key}_mf_rank": h["mf_rank"]}
+                     f"check_{key}_mf_rank": h["mf_rank"], f"check_{key}_dsb_diff": h["dsb_diff"],
+                     f"check_{key}_n_above_dsb": h["n_above_dsb"]}
     return heads, learned_common, glue
 
 
@@ -559,6 +707,14 @@ def finding_measurements(heads: Mapping, learned_common: Sequence[str], shared: 
 
 
 # ---- sensitivity to the cost estimate --------------------------------------------------------------
+def sensitivity_vs_dataset_best(table: pd.DataFrame, results: Mapping) -> pd.Series:
+    """RS of each estimate's best learned router (``table["best learned router"]``, from
+    :func:`pc.estimate_sensitivity`) minus dataset-best's, seed means over ``table.attrs["seeds"]``."""
+    seeds = table.attrs["seeds"]
+    return pd.Series({label: float(pc.seed_mean_rs(res, seeds)[table.loc[label, "best learned router"]]
+                                   - pc.seed_mean_rs(res, seeds)[DSB]) for label, res in results.items()})
+
+
 def cost_sensitivity(real_bench: Mapping, real_result: Mapping, scale: float, data_dir, n_seeds: int,
                      sensitivity_seeds: int, cache_dir=None) -> tuple[object, dict]:
     """(what the page shows, glue values) for LLMRouter re-priced by the loader's other cost
@@ -571,7 +727,7 @@ def cost_sensitivity(real_bench: Mapping, real_result: Mapping, scale: float, da
         return (Markdown(f"*llmrouter: {MISSING}; no sensitivity check.*"),
                 glue | {"sens_best_text": "n/a (llmrouter data not found)"}
                 | {k: (None,) for k in ("sens_rho_min", "sens_mf_change_max", "sens_diff_change_max",
-                                        "sens_diff_min", "sens_diff_max")})
+                                        "sens_diff_min", "sens_diff_max", "sens_dsb_min", "sens_dsb_max")})
     default = next(iter(ESTIMATES))
     benches, results = {default: real_bench["llmrouter"]}, {default: real_result["llmrouter"]}
     for label, opts in list(ESTIMATES.items())[1:]:
@@ -582,9 +738,10 @@ def cost_sensitivity(real_bench: Mapping, real_result: Mapping, scale: float, da
         results[label] = evaluate(b, "all", seeds=sens_seeds, normalization="global", split="stratified",
                                   test_size=TEST_SIZE, bootstrap=0, cache_dir=cache_dir)
     table = pc.estimate_sensitivity(results, benches, default)
+    table.insert(table.columns.get_loc("learned - fixed"), f"learned - {DSB}", sensitivity_vs_dataset_best(table, results))
     shown = table.copy()
     for c in shown.columns:
-        if c.endswith("change") or c == "learned - fixed":
+        if c.endswith("change") or c.startswith("learned - "):
             shown[c] = shown[c].map(lambda v: f"{round(v, 3) + 0.0:+.3f}")  # + 0.0: no "-0.000"
         elif c in ("oracle gap closed", "rho vs default"):
             shown[c] = shown[c].map("{:.2f}".format)
@@ -606,6 +763,8 @@ def cost_sensitivity(real_bench: Mapping, real_result: Mapping, scale: float, da
         "sens_rho_min": (alt["rho vs default"].min(), "{:.2f}"),
         "sens_mf_change_max": (alt["MF RS change"].abs().max(), "{:.3f}"),
         "sens_diff_change_max": (alt["learned - fixed change"].abs().max(), "{:.3f}"),
+        "sens_dsb_min": (table[f"learned - {DSB}"].min(), "{:+.3f}"),
+        "sens_dsb_max": (table[f"learned - {DSB}"].max(), "{:+.3f}"),
         "sens_diff_min": (table["learned - fixed"].min(), "{:+.3f}"),
         "sens_diff_max": (table["learned - fixed"].max(), "{:+.3f}"),
         "check_sens_rho_min": alt["rho vs default"].min()}

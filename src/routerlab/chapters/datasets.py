@@ -36,13 +36,16 @@ __all__ = ["CHAPTER", "Simulated", "RealOutcomes", "criteria_glue", "by_dataset"
            "plot_rs_heatmap", "plot_shares", "overrouting_table", "dataset_claims", "plot_gain_gap",
            "correlations", "corr_table", "correlation_claims", "plot_corr_scatter", "learning_curves",
            "plot_learning_curves", "causal_table", "real_outcomes", "real_glue", "real_dataset_tables",
-           "plot_real_gains", "real_corr_table", "plot_real_corr", "real_corr_glue", "caveat", "record_claims"]
+           "plot_real_gains", "real_corr_table", "plot_real_corr", "real_corr_glue", "caveat", "record_claims",
+           "versus_dataset_best", "dsb_glue"]
 
 CHAPTER = "04_datasets"
 CHEAP, STRONG = MODEL_NAMES[0], MODEL_NAMES[-1]   # Llama-3-8B-Instruct, GPT-4o
 HARD = ("GPQA", "MuSR")                          # the datasets the claims name
 EASY = ("ARC-Challenge", "HellaSwag")
 REAL = {"llmrouter": "LLMRouter", "mmlu-pro": "MMLU-Pro"}
+#: the query-blind, task-aware baseline (per dataset, the model with the best training RS)
+DSB = "dataset-best"
 KEY = {"llmrouter": "llm", "mmlu-pro": "mmlu"}   # glue-key prefix of each real source
 LEVEL = 0.95                                      # every interval of the chapter
 #: Words of the text, not criteria: the r of the interval example, "much larger" datasets (times
@@ -166,11 +169,12 @@ def by_dataset(bench: Benchmark, result: EvaluationResult) -> Simulated:
 
 
 def overview_table(sim: Simulated):
-    """{numref}`tbl-04-overview`: size, difficulty and the RS of MF, the oracle, the best single model."""
+    """{numref}`tbl-04-overview`: size, difficulty and the RS of MF, dataset-best (the query-blind,
+    task-aware baseline), the oracle and the best single model."""
     mf = sim.mf
     t = pd.DataFrame({
         "test rows": sim.n_test.round().astype(int), "training rows": sim.n_train.round().astype(int),
-        "difficulty": sim.difficulty, "MF RS": mf["rs"], "oracle RS": mf["oracle_rs"],
+        "difficulty": sim.difficulty, "MF RS": mf["rs"], f"{DSB} RS": sim.rs_table[DSB], "oracle RS": mf["oracle_rs"],
         "best single RS": mf["best_single_rs"], "best single model": sim.best_model}).loc[sim.datasets]
     return style.table(t)
 
@@ -479,13 +483,15 @@ class RealOutcomes:
     findings: dict       # source -> an.dataset_findings (sources found only)
     sim: dict            # an.dataset_findings of the simulator, for the comparison
     seconds: float       # the whole real-data part
+    dsb: dict = field(default_factory=dict)   # "sim" or source -> versus_dataset_best(MF) per dataset
 
 
 def real_outcomes(bench: Benchmark, result: EvaluationResult, scale: float, data_dir, n_seeds: int,
                   cache_dir) -> RealOutcomes:
     """Load LLMRouter and MMLU-Pro at ``scale`` and evaluate them: LLMRouter with chapter 03's
-    book_evaluation (shared cache entry), MMLU-Pro with MF, the oracle and the fixed models in the
-    roles of an.model_roles only; then an.dataset_findings of each and of the simulator."""
+    book_evaluation (shared cache entry), MMLU-Pro with MF, dataset-best, the oracle and the fixed
+    models in the roles of an.model_roles only; then an.dataset_findings of each and of the
+    simulator, and MF against dataset-best per dataset (:func:`versus_dataset_best`)."""
     t_real = time.perf_counter()
     benches = {s: sources.load_for_book(s, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300) for s in REAL}
     results, seconds = {}, {}
@@ -497,13 +503,36 @@ def real_outcomes(bench: Benchmark, result: EvaluationResult, scale: float, data
             results[s] = book_evaluation(b, n_seeds=n_seeds, cache_dir=cache_dir)
         else:
             roles = an.model_roles(b.quality, b.cost, b.model_names)
-            needed = ["mf"] + [f"fixed:{roles[k]}" for k in ("cheapest", "strongest", "most_expensive")] + ["oub"]
+            needed = ["mf", DSB] + [f"fixed:{roles[k]}" for k in ("cheapest", "strongest", "most_expensive")] + ["oub"]
             results[s] = evaluate(b, list(dict.fromkeys(needed)), seeds=list(range(n_seeds)), normalization="global",
                                   split="stratified", test_size=0.2, bootstrap=0, cache_dir=cache_dir)
         seconds[s] = time.perf_counter() - t0
     found = {s: an.dataset_findings(results[s], benches[s]) for s in results}
     sim = an.dataset_findings(result, bench)
-    return RealOutcomes(benches, results, seconds, found, sim, time.perf_counter() - t_real)
+    dsb = {"sim": versus_dataset_best(result, bench)} | {s: versus_dataset_best(results[s], benches[s]) for s in results}
+    return RealOutcomes(benches, results, seconds, found, sim, time.perf_counter() - t_real, dsb)
+
+
+def versus_dataset_best(result: EvaluationResult, bench: Benchmark, policy: str = "mf") -> pd.DataFrame:
+    """``policy``'s RS against dataset-best's on each dataset's test rows, indexed by dataset in
+    ``bench.dataset_names`` order: ``dsb_rs`` (dataset-best's RS), ``gain`` (``policy``'s RS minus
+    dataset-best's: the mean over the splits of the per-split differences, same RS yardstick as
+    the per-dataset tables) with its 95% t-interval across splits ``gain_lo`` / ``gain_hi``, and
+    ``dsb_model`` (the model dataset-best uses on the dataset, most frequent over splits).
+
+    Dataset-best uses one model per dataset, chosen on the training rows, so on a dataset's test
+    rows it never beats the best single model chosen there with hindsight: a gain over it is at
+    least the gain over that model.
+    """
+    pdl = result.per_dataset
+    own = pdl[pdl["policy"] == policy].set_index(["seed", "dataset"])
+    base = pdl[pdl["policy"] == DSB].set_index(["seed", "dataset"])
+    long = pd.DataFrame({"gain": own["rs"] - base["rs"].reindex(own.index), "dsb_rs": base["rs"].reindex(own.index)})
+    summ = an.seed_summary(long.reset_index(), ["dataset"], ["gain", "dsb_rs"], LEVEL).set_index("dataset")
+    shares = base[[f"share:{m}" for m in result.models]]
+    model = shares.idxmax(axis=1).str.removeprefix("share:").groupby(level="dataset").agg(lambda v: v.mode().iloc[0])
+    out = summ[["dsb_rs", "gain", "gain_lo", "gain_hi"]].assign(dsb_model=model)
+    return out.reindex(list(bench.dataset_names))
 
 
 def _by_key(real: RealOutcomes) -> list:
@@ -512,10 +541,11 @@ def _by_key(real: RealOutcomes) -> list:
 
 
 def real_glue(real: RealOutcomes, scale: float, data_dir, n_seeds: int) -> dict:
-    """What the text says of each source: status, model roles, where MF gains, the hard datasets."""
+    """What the text says of each source: status, model roles, where MF gains (against dataset-best,
+    :func:`dsb_glue`, and the best single model), the hard datasets."""
     n_real = {s: len(real.benches[s].dataset_names) for s in real.findings}
-    out = {"n_seeds_minus_1": n_seeds - 1,
-           "n_real_datasets_text": f"{n_real['llmrouter']:d}" if "llmrouter" in n_real else "its"}
+    out = dsb_glue(real) | {"n_seeds_minus_1": n_seeds - 1,
+                            "n_real_datasets_text": f"{n_real['llmrouter']:d}" if "llmrouter" in n_real else "its"}
     for s in REAL:
         b, f, k = real.benches[s], real.findings.get(s), KEY[s]
         out[f"real_status_{slug(s)}"] = (
@@ -555,27 +585,69 @@ def real_glue(real: RealOutcomes, scale: float, data_dir, n_seeds: int) -> dict:
 
 
 def real_dataset_tables(real: RealOutcomes, n_seeds: int) -> list:
-    """One table per real source (an.dataset_display_table), or a "data not found" line."""
+    """One table per real source (an.dataset_display_table with, after MF's RS, dataset-best's model
+    and RS and MF's RS minus dataset-best's [95% seed interval]), or a "data not found" line."""
     out = []
     for s, label in REAL.items():
         if s not in real.findings:
             out.append(pd.DataFrame({"": [f"{label}: data not found"]}).style.hide(axis="index"))
-        else:
-            out.append(an.dataset_display_table(real.findings[s]).style.set_caption(
-                f"{label} (real outcomes, estimated cost): MF per dataset, means over {n_seeds} splits"))
+            continue
+        t = an.dataset_display_table(real.findings[s])
+        d = real.dsb[s]
+        at = t.columns.get_loc("MF RS") + 1
+        t.insert(at, f"MF minus {DSB} [95% CI]", [an.format_interval(v, lo, hi, "{:+.3f}") for v, lo, hi in
+                                                  zip(d["gain"], d["gain_lo"], d["gain_hi"])])
+        t.insert(at, f"{DSB} RS", [f"{x:.3f}" for x in d["dsb_rs"]])
+        t.insert(at, f"{DSB} model", list(d["dsb_model"]))
+        out.append(t.style.set_caption(
+            f"{label} (real outcomes, estimated cost): MF per dataset against {DSB} (the query-blind, task-aware "
+            f"baseline) and the best single model (hindsight), means over {n_seeds} splits"))
     return out
 
 
 def plot_real_gains(axes, real: RealOutcomes) -> None:
-    """MF's RS gain over the best single model per dataset, one panel per real source."""
-    for ax, (s, label) in zip(axes, REAL.items()):
-        title = f"{label} (real outcomes, estimated cost)"
-        if s not in real.findings:
-            plots.plot_data_not_found(ax, title=title)
-            continue
-        t = real.findings[s]["table"].sort_values("difficulty")
-        plots.plot_dataset_gains(ax, t, highlight=real.findings[s]["hard"], title=title,
-                                 xlabel="MF RS minus the best single model's RS (estimated cost)")
+    """Per dataset, one row of ``axes`` per real source: MF's RS minus dataset-best's (left) and
+    minus the best single model's, chosen with hindsight (right), with 95% seed intervals."""
+    for row, (s, label) in zip(axes, REAL.items()):
+        for ax, (vs, xlabel) in zip(row, [(DSB, f"MF RS minus {DSB}'s RS"),
+                                         ("best", "MF RS minus the best single model's RS")]):
+            title = f"{label} (estimated cost)\n" + (f"against {DSB}" if vs == DSB else "against the best single (hindsight)")
+            if s not in real.findings:
+                plots.plot_data_not_found(ax, title=title)
+                continue
+            t = real.findings[s]["table"].sort_values("difficulty")
+            if vs == DSB:
+                t = real.dsb[s].loc[t.index]
+            plots.plot_dataset_gains(ax, t, highlight=real.findings[s]["hard"], title=title, xlabel=xlabel)
+            if ax is not row[0]:
+                ax.tick_params(labelleft=False)   # the same datasets, in the same order, as on the left
+
+
+def dsb_glue(real: RealOutcomes) -> dict:
+    """MF against dataset-best per dataset, for the text: on how many datasets of each benchmark
+    (``sim``, ``llm``, ``mmlu``) its seed interval lies above / below 0, the largest and smallest
+    difference and where; ``dsb_words`` says what that means, from the counts; ``check_*`` numbers."""
+    out, pos_total, found = {}, 0, 0
+    for k, s in [("sim", "sim")] + [(KEY[s], s) for s in REAL]:
+        d = real.dsb.get(s)
+        n_pos = None if d is None else int((d["gain_lo"] > 0).sum())
+        out |= {f"{k}_n_dsb_pos": _text(n_pos, "{:d}"),
+                f"{k}_n_dsb_neg": _text(None if d is None else int((d["gain_hi"] < 0).sum()), "{:d}"),
+                f"{k}_dsb_max": _text(None if d is None else d["gain"].max(), "{:+.3f}"),
+                f"{k}_dsb_max_dataset": _text(None if d is None else d["gain"].idxmax(), "{}"),
+                f"{k}_dsb_min": _text(None if d is None else d["gain"].min(), "{:+.3f}"),
+                f"{k}_dsb_min_dataset": _text(None if d is None else d["gain"].idxmin(), "{}")}
+        if d is not None:
+            out[f"check_{k}_n_dsb_pos"] = n_pos
+            pos_total, found = pos_total + n_pos, found + 1
+    out["dsb_words"] = (
+        f"no benchmark has data here, so MF is not compared with {DSB}" if not found else
+        f"on no dataset of {'any' if found > 1 else 'this'} benchmark does MF beat {DSB} with an interval above 0: "
+        "per dataset, what MF reads in the query adds nothing measurable to knowing the task"
+        if pos_total == 0 else
+        f"where MF's interval lies above 0, it adds something to knowing the task on that dataset; everywhere "
+        f"else {DSB}, which never reads the query, does as well")
+    return out
 
 
 def _benches(real: RealOutcomes) -> dict:
