@@ -57,6 +57,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         # share of the oracle gap closed: at most 1, the oracle bounds every router
         "check_sim_gap": (0.0, 0.1),
         "check_sim_mf_rank": (1, 6),
+        "check_sim_dsb_diff": (-0.03, 0.015), "check_sim_n_above_dsb": (0, 1),  # smoke -0.006, 0
         "real_seconds": (0.0, 600.0), "sens_seconds": (0.0, 600.0),
     },
     "04_datasets": {  # simulated sections; "On real outcomes": REAL_RANGES
@@ -97,6 +98,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "status_n_chapters": (10, 10), "status_n_notebooks": (12, 12), "status_n_differing": (0, 0),  # + 10, 95
         "status_sim_n_benchmarks": (1, 1), "status_n_lock_mismatch": (0, 0), "status_n_locked": (50, 1000),
     },
+    "11_query_or_task": {"qt_n_seeds": (2, 2)},  # without the data it still runs and says so
     "07_cost_quality": {
         "mf_aiq_cmax": (0.0, 1.0), "oracle_aiq_cmax": (0.0, 1.0), "zero_router_aiq_cmax": (0.0, 1.0),
         "best_aiq": (0.0, 1.0), "range_over_cmax": (1.0, 2.0), "rho_rs_aiq": (-1.0, 1.0),
@@ -169,10 +171,17 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
     "03_algorithms": {  # the section "On real outcomes"
         RB: {"check_rho_routerbench_subset": (0.8, 0.93), "check_routerbench_subset_diff": (0.03, 0.09),
              # share of the oracle gap closed: at most 1, the oracle bounds every router
-             "check_routerbench_subset_gap": (0.15, 0.33), "check_routerbench_subset_mf_rank": (1, 6)},
+             "check_routerbench_subset_gap": (0.15, 0.33), "check_routerbench_subset_mf_rank": (1, 6),
+             # the best learned router (picked on test rows) minus dataset-best: smoke -0.006
+             "check_routerbench_subset_dsb_diff": (-0.03, 0.015),
+             "check_routerbench_subset_n_above_dsb": (0, 0)},
+        MP: {"check_mmlu_pro_dsb_diff": (-0.03, 0.015), "check_mmlu_pro_n_above_dsb": (0, 0),  # smoke -0.005
+             "check_mmlu_pro_diff": (0.0, 0.045), "check_mmlu_pro_gap": (0.03, 0.12),        # 0.021, 0.076
+             "check_mmlu_pro_mf_rank": (1, 6), "check_rho_mmlu_pro": (0.75, 0.95)},          # 3, 0.864
         LR: {"check_rho_llmrouter": (0.65, 0.85), "check_llmrouter_diff": (0.05, 0.11),
              "check_llmrouter_gap": (0.27, 0.41), "check_llmrouter_mf_rank": (1, 6),
-             "check_sens_rho_min": (0.9, 1.0)},  # the cost-estimate sensitivity, on llmrouter
+             "check_sens_rho_min": (0.9, 1.0),  # the cost-estimate sensitivity, on llmrouter
+             "check_llmrouter_dsb_diff": (-0.025, 0.02), "check_llmrouter_n_above_dsb": (0, 0)},  # smoke -0.001
     },
     "04_datasets": {  # "On real outcomes"
         LR: {"check_llm_n_datasets": (14, 14),  # 14 tasks
@@ -204,6 +213,21 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
         MP: {"check_mp_mf_rs": (0.665, 0.705), "check_mp_mf_aiq": (0.65, 0.69),  # smoke 0.685, 0.670
              "check_mp_zero_aiq": (0.646, 0.686), "check_mp_zero_aiq_ds": (0.671, 0.711),  # smoke 0.666, 0.691
              "check_mp_task_zero_aiq": (0.663, 0.703), "check_mp_task_zero_aiq_ds": (0.659, 0.699)},  # 0.683, 0.679
+    },
+    "11_query_or_task": {  # the task-aware baselines on the three real benchmarks with many models
+        (RB, LR, MP): {"qt_n_found": (3, 3)},
+        # smoke values: RS gain -0.024 / -0.017 / -0.004, gap left open 1.13 / 1.11 / 1.01, AIQ
+        # minus the task-aware zero router pooled -0.001 / -0.013 / -0.022 and per dataset
+        # -0.009 / +0.003 / +0.002, AUC gain +0.015 / +0.001 / +0.024, more data -0.006 / +0.031 / -0.005
+        RB: {"qt_rbs_rs_gain_value": (-0.045, -0.005), "qt_rbs_open_value": (1.0, 1.3),
+             "qt_rbs_aiq_pooled_value": (-0.02, 0.02), "qt_rbs_aiq_per_dataset_value": (-0.03, 0.012),
+             "qt_rbs_auc_gain_value": (0.0, 0.03), "qt_rbs_more_data_value": (-0.05, 0.04)},
+        LR: {"qt_llm_rs_gain_value": (-0.035, 0.0), "qt_llm_open_value": (1.0, 1.25),
+             "qt_llm_aiq_pooled_value": (-0.03, 0.0), "qt_llm_aiq_per_dataset_value": (-0.01, 0.015),
+             "qt_llm_auc_gain_value": (-0.01, 0.015), "qt_llm_more_data_value": (0.0, 0.07)},
+        MP: {"qt_mmlu_rs_gain_value": (-0.02, 0.01), "qt_mmlu_open_value": (0.95, 1.1),
+             "qt_mmlu_aiq_pooled_value": (-0.04, 0.0), "qt_mmlu_aiq_per_dataset_value": (-0.01, 0.015),
+             "qt_mmlu_auc_gain_value": (0.01, 0.04), "qt_mmlu_more_data_value": (-0.03, 0.02)},
     },
     "08_real_outcomes": {  # real RouteLLM data
         RL: {"n_mmlu": (14037, 14037), "n_gsm8k": (1307, 1307), "acc_strong_mmlu": (0.6, 0.95),
