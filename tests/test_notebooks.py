@@ -62,6 +62,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
     },
     "04_datasets": {  # simulated sections; "On real outcomes": REAL_RANGES
         "n_datasets": (12, 12), "r_size": (0.02, 0.23), "r_diff": (-0.99, -0.9),
+        "check_sim_n_dsb_pos": (0, 1),  # datasets where MF beats dataset-best (smoke 0)
         # what 12 / 14 datasets can show: fixed by n alone (hand values in tests/test_dataset_correlations.py)
         "cav12_size_half0": (0.5738, 0.5740), "cav12_size_crit": (0.5759, 0.5761),
         "cav14_size_half0": (0.5305, 0.5307), "cav14_size_crit": (0.5323, 0.5325),
@@ -185,10 +186,12 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
     },
     "04_datasets": {  # "On real outcomes"
         LR: {"check_llm_n_datasets": (14, 14),  # 14 tasks
+             "check_llm_n_dsb_pos": (0, 1),  # tasks where MF beats dataset-best (smoke 0)
              "check_llm_r_gain_size": (-0.25, -0.04), "check_llm_r_gain_diff": (0.39, 0.59),
              "check_llm_r_rs_size": (-0.05, 0.15), "check_llm_n_gain_pos": (0, 14),
              "llm_gsm_rank": (1, 14), "llm_n_learned": (1, 20)},
         MP: {"check_mmlu_n_datasets": (14, 14),  # 14 categories
+             "check_mmlu_n_dsb_pos": (0, 1),  # categories where MF beats dataset-best (smoke 0)
              "check_mmlu_r_gain_size": (0.59, 0.79), "check_mmlu_r_gain_diff": (-0.5, -0.3),
              "check_mmlu_r_rs_diff": (-0.87, -0.67), "check_mmlu_n_gain_pos": (0, 14)},
     },
