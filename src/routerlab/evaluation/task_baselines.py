@@ -29,7 +29,8 @@ from routerlab.errors import RouterlabError, check_choice
 from routerlab.evaluation.protocol import EvaluationResult, _bootstrap_means, fit_route_score
 from routerlab.routing.features import resolve_text_features, split_rows
 
-__all__ = ["validation_choice", "gain_over_baseline", "chosen_table"]
+__all__ = ["validation_choice", "gain_over_baseline", "chosen_table", "paired_seed_interval",
+           "check_book_protocol"]
 
 
 def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_size: float = 0.2,
@@ -67,27 +68,47 @@ def gain_over_baseline(result: EvaluationResult, bench: Benchmark, learned: Sequ
     mean over seeds of the per-seed differences; ``lo``/``hi`` the 2.5/97.5 percentiles of the
     seed-averaged difference over ``n_boot`` bootstrap resamples of each seed's test queries.
     """
-    if result.params.get("split") != "stratified" or result.params.get("normalization") != "global":
-        raise RouterlabError("gain_over_baseline needs an evaluation with split='stratified' and "
-                             "normalization='global' (the book's protocol)")
+    check_book_protocol(result, "gain_over_baseline")
     for name in [baseline, *learned]:
         check_choice("policy", name, result.policies)
     test_size = float(result.params["test_size"])
-    rng = np.random.default_rng(boot_seed)
-    chosen, per_seed, reps, validation = [], [], [], {}
+    chosen, diffs, validation = [], [], {}
     b = result.policies.index(baseline)
     for seed in result.seeds:
         name, scores = validation_choice(bench, learned, seed, test_size, text_features)
         terms = result.terms[seed]
-        d = terms[:, result.policies.index(name)] - terms[:, b]
         chosen.append(name)
         validation[int(seed)] = scores
+        diffs.append(terms[:, result.policies.index(name)] - terms[:, b])
+    return dict(paired_seed_interval(diffs, n_boot, boot_seed), chosen=chosen, validation=validation)
+
+
+def check_book_protocol(result: EvaluationResult, what: str) -> None:
+    """One-line error unless ``result`` used the book's protocol (stratified split, global RS
+    normalisation), which the validation splits of this module reproduce; ``what`` names the caller."""
+    if result.params.get("split") != "stratified" or result.params.get("normalization") != "global":
+        raise RouterlabError(f"{what} needs an evaluation with split='stratified' and "
+                             "normalization='global' (the book's protocol)")
+
+
+def paired_seed_interval(diffs: Sequence[np.ndarray], n_boot: int = 1000, boot_seed: int = 0) -> dict:
+    """Mean over seeds of per-query RS differences, with a paired bootstrap interval.
+
+    ``diffs``: one (n_test,) array per seed, in seed order, of per-query RS differences (router
+    minus reference) on that seed's test rows. Returns ``{"value", "lo", "hi", "per_seed"}``:
+    ``per_seed`` the mean difference of each seed, ``value`` their mean, ``lo``/``hi`` the
+    2.5/97.5 percentiles of the seed-averaged difference over ``n_boot`` bootstrap resamples of
+    each seed's test queries (one generator seeded with ``boot_seed``, drawn seed after seed).
+    """
+    rng = np.random.default_rng(boot_seed)
+    per_seed, reps = [], []
+    for d in diffs:
+        d = np.asarray(d, dtype=np.float64)
         per_seed.append(float(d.mean()))
         reps.append(_bootstrap_means(d[:, None], n_boot, rng)[:, 0])
     boot = np.mean(reps, axis=0)
     return {"value": float(np.mean(per_seed)), "lo": float(np.percentile(boot, 2.5)),
-            "hi": float(np.percentile(boot, 97.5)), "per_seed": per_seed, "chosen": chosen,
-            "validation": validation}
+            "hi": float(np.percentile(boot, 97.5)), "per_seed": per_seed}
 
 
 def chosen_table(gain: dict) -> pd.DataFrame:

@@ -44,7 +44,7 @@ from scipy.special import expit, log_softmax, logsumexp
 from threadpoolctl import threadpool_limits
 
 from routerlab.data.benchmark import Benchmark
-from routerlab.errors import RouterlabError, check_range
+from routerlab.errors import RouterlabError, check_choice, check_range
 from routerlab.routing.routers import Router, Routing, register
 
 __all__ = [
@@ -743,10 +743,19 @@ class KNNRouter(PredictiveRouter):
     As in RouterBench, which trains a router per dataset, neighbours are searched among the training
     queries of the same dataset (``within_dataset=True``; a dataset unseen in training searches all
     training queries). Exact brute force in float32, chunked, one matrix product per chunk.
+
+    ``weights``: ``"uniform"`` (default) averages the k neighbours' outcomes; ``"distance"`` weights
+    each by its cosine similarity to the query, clipped below at :attr:`MIN_WEIGHT` (a small
+    positive floor, so dissimilar neighbours count little but the weights never vanish or turn
+    negative). :meth:`predict_grid` predicts for several (k, weights) settings from one similarity
+    computation.
     """
 
     name = "knn"
     paradigm = "semantic"
+    #: WEIGHTS: the neighbour weightings; MIN_WEIGHT: the floor of a "distance" weight (cosine units).
+    WEIGHTS = ("uniform", "distance")
+    MIN_WEIGHT = 1e-6
     card = {
         "paradigm": "semantic (embedding similarity)",
         "learns": "nothing: stores the training embeddings and outcomes",
@@ -756,9 +765,11 @@ class KNNRouter(PredictiveRouter):
                    "rule; here the article's RS rule by default and our features instead of MiniLM embeddings",
     }
 
-    def __init__(self, seed: int = 0, k: int = 40, within_dataset: bool = True, chunk: int = 512):
+    def __init__(self, seed: int = 0, k: int = 40, within_dataset: bool = True, chunk: int = 512,
+                 weights: str = "uniform"):
         super().__init__(seed, use_dataset=True)
         self.k = int(check_range("k", k, 1))
+        self.weights = check_choice("kNN weights", weights, self.WEIGHTS)
         self.within_dataset, self.chunk = bool(within_dataset), int(chunk)
 
     @staticmethod
@@ -775,29 +786,50 @@ class KNNRouter(PredictiveRouter):
         self.Q_ = np.asarray(train.quality, dtype=np.float32)
         self.train_datasets_ = np.asarray(train.datasets)
 
-    def _neighbour_mean(self, E: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    def _neighbour_means(self, E: np.ndarray, pool: np.ndarray, settings) -> list[np.ndarray]:
+        """One (len(E), m) prediction per (k, weights) of ``settings``; one similarity product per chunk."""
         Ep, Qp = self.E_[pool], self.Q_[pool]
-        k = min(self.k, len(pool))
-        out = np.empty((len(E), Qp.shape[1]))
+        outs = [np.empty((len(E), Qp.shape[1])) for _ in settings]
         for s in range(0, len(E), self.chunk):
             sim = E[s:s + self.chunk] @ Ep.T                       # (chunk, pool) cosine
-            idx = np.argpartition(sim, -k, axis=1)[:, -k:] if k < len(pool) else np.broadcast_to(
-                np.arange(len(pool)), (sim.shape[0], len(pool)))
-            out[s:s + self.chunk] = Qp[idx].mean(axis=1)
-        return out
+            for out, (k, weights) in zip(outs, settings):
+                k = min(k, len(pool))
+                idx = np.argpartition(sim, -k, axis=1)[:, -k:] if k < len(pool) else np.broadcast_to(
+                    np.arange(len(pool)), (sim.shape[0], len(pool)))
+                if weights == "uniform":
+                    out[s:s + self.chunk] = Qp[idx].mean(axis=1)
+                else:
+                    w = np.maximum(np.take_along_axis(sim, idx, axis=1).astype(np.float64), self.MIN_WEIGHT)
+                    out[s:s + self.chunk] = np.einsum("ck,ckm->cm", w, Qp[idx]) / w.sum(axis=1, keepdims=True)
+        return outs
 
-    def _predict(self, test: Benchmark, X: np.ndarray) -> np.ndarray:
+    def _predict_settings(self, test: Benchmark, X: np.ndarray, settings) -> list[np.ndarray]:
         E = self._embed(test, X)
-        out = np.empty((test.n_queries, test.n_models))
         if not self.within_dataset:
-            return self._neighbour_mean(E, np.arange(len(self.E_)))
+            return self._neighbour_means(E, np.arange(len(self.E_)), settings)
+        outs = [np.empty((test.n_queries, test.n_models)) for _ in settings]
         everything = np.arange(len(self.E_))
         train_sets = set(map(str, np.unique(self.train_datasets_)))
         for name in test.dataset_names:
             rows = np.flatnonzero(test.datasets == name)
             pool = np.flatnonzero(self.train_datasets_ == name) if name in train_sets else everything
-            out[rows] = self._neighbour_mean(E[rows], pool)
-        return out
+            for out, part in zip(outs, self._neighbour_means(E[rows], pool, settings)):
+                out[rows] = part
+        return outs
+
+    def _predict(self, test: Benchmark, X: np.ndarray) -> np.ndarray:
+        return self._predict_settings(test, X, [(self.k, getattr(self, "weights", "uniform"))])[0]
+
+    def predict_grid(self, test: Benchmark, ks, weights=WEIGHTS) -> dict:
+        """``{(k, weighting): (n_test, m) predicted success in [0, 1]}`` for every k of ``ks`` and
+        weighting of ``weights``: exactly what ``predict_proba`` of a router fitted on the same rows
+        with that ``k`` and ``weights`` returns, with one similarity product for the whole grid."""
+        self._check_models(test)
+        settings = [(int(check_range("k", k, 1)), check_choice("kNN weights", w, self.WEIGHTS))
+                    for k in ks for w in weights]
+        with single_thread():
+            outs = self._predict_settings(test, self.encoder_.transform(test), settings)
+        return {key: np.clip(out, 0.0, 1.0) for key, out in zip(settings, outs)}
 
 
 class MLPRouter(PredictiveRouter):

@@ -195,7 +195,8 @@ def _load_plugins() -> None:
     # The learned routers live in their own modules; importing them registers their names.
     import importlib
 
-    for mod in ("routerlab.routing.predictive", "routerlab.routing.cascades", "routerlab.routing.fanout"):
+    for mod in ("routerlab.routing.predictive", "routerlab.routing.cascades", "routerlab.routing.fanout",
+                "routerlab.routing.task_deviation"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:  # module not written yet
