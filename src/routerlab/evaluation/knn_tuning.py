@@ -122,7 +122,8 @@ def tune_knn(bench: Benchmark, seed: int, test_size: float = 0.2, grid: dict | N
 
 
 def tuned_knn_gain(result: EvaluationResult, bench: Benchmark, learned: Sequence[str], grid: dict | None = None,
-                   text_features: str | None = "auto", n_boot: int = 1000, boot_seed: int = 0) -> dict:
+                   text_features: str | None = "auto", n_boot: int = 1000, boot_seed: int = 0,
+                   learned_choice: Sequence[str] | None = None) -> dict:
     """RS of the tuned kNN router minus RS of the validation-chosen learned router, on the test rows.
 
     ``result`` must come from :func:`~routerlab.evaluation.protocol.evaluate` on ``bench`` with the
@@ -135,7 +136,10 @@ def tuned_knn_gain(result: EvaluationResult, bench: Benchmark, learned: Sequence
     paired bootstrap resamples of each seed's test queries, seeded ``boot_seed``), ``"chosen"``
     (one setting dict per seed), ``"learned"`` (the chosen learned router per seed), ``"knn_rs"``,
     ``"learned_rs"`` (test RS per seed), ``"validation"`` ({seed: {setting label: RS}}),
-    ``"learned_validation"`` ({seed: {router: RS}})``.
+    ``"learned_validation"`` ({seed: {router: RS}})``. ``learned_choice``: the learned router
+    :func:`validation_choice` picks for each seed of ``result``, when already known (e.g.
+    ``gain_over_baseline(...)["chosen"]``); the validation fits are then not repeated (and
+    ``"learned_validation"`` is empty).
     """
     check_book_protocol(result, "tuned_knn_gain")
     learned = list(learned)
@@ -153,7 +157,10 @@ def tuned_knn_gain(result: EvaluationResult, bench: Benchmark, learned: Sequence
         train, test = split_rows(bench, tr, te, setting["encoder"], seed)
         knn = KNNRouter(seed=seed, k=setting["k"], weights=setting["weights"])
         terms = fit_route_score(knn, train, test, seed, "global")["terms"]
-        name, lscores = validation_choice(bench, learned, seed, test_size, text_features)
+        if learned_choice is None:
+            name, lscores = validation_choice(bench, learned, seed, test_size, text_features)
+        else:
+            name, lscores = learned_choice[result.seeds.index(seed)], {}
         other = result.terms[seed][:, result.policies.index(name)]
         diffs.append(terms - other)
         chosen.append(setting)
