@@ -160,8 +160,8 @@ class _TorchMiniLM:
     torch to ``n`` threads inside."""
 
     def __init__(self, folder: Path, weights: bytes):
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
+            os.environ[var] = "1"  # before transformers is imported: no hub call, ever
         try:
             import torch
             from safetensors.torch import load as load_safetensors
