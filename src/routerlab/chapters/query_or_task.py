@@ -21,14 +21,16 @@ from routerlab.evaluation.curves import FRONTIER_ROUTERS, TASK_ZERO
 from routerlab.evaluation.knn_tuning import tuned_knn_gain
 from routerlab.evaluation.predictability import correctness_auc, curve_summary, learning_curve
 from routerlab.evaluation.protocol import book_evaluation, evaluate
-from routerlab.evaluation.task_baselines import gain_over_baseline
+from routerlab.errors import RouterlabError
+from routerlab.evaluation.task_baselines import gain_over_baseline, paired_seed_interval
 from routerlab.metrics import t_interval
 from routerlab.reproduction import findings
 
 __all__ = ["LEARNED", "FRACTIONS", "load", "data_status", "glue_measure", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
            "rs_table", "aiq_table", "auc_table", "plot_auc", "plot_curves", "interval", "verdict_counts",
            "verdict_text", "summary_text", "auc_text", "curve_text",
-           "knn_study", "deviation_study", "claims_table", "deviation_text"]
+           "knn_study", "deviation_study", "claims_table", "deviation_text", "encoder_study", "encoder_table",
+           "encoder_status"]
 
 LEARNED: tuple[str, ...] = FRONTIER_ROUTERS
 FRACTIONS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)
@@ -298,17 +300,71 @@ def deviation_text(deviation: dict) -> str:
             "AUCs above lead one to expect.")
 
 
+# ---- a sentence encoder instead of TF-IDF ------------------------------------------------------------------
+def encoder_study(bench: Benchmark, n_seeds: int, rs: dict) -> dict:
+    """The learned routers on all-MiniLM-L6-v2 sentence embeddings of the question
+    (:mod:`routerlab.routing.encoders`) under the book's protocol: the validation-chosen router's RS
+    gain over dataset-best (``"gain"``), its RS minus the TF-IDF chosen router's of ``rs``
+    (:func:`rs_study`) on the same test rows (``"stronger"``, paired bootstrap), and the AIQ study
+    (``"aiq"``, :func:`aiq_study` with ``features="minilm"``). ``{"missing": reason}`` when the
+    encoder is neither installed nor cached for these questions (a one-line reason)."""
+    seeds = list(range(n_seeds))
+    try:
+        res = evaluate(bench, [*LEARNED, "dataset-best", "oub"], seeds=seeds, normalization="global",
+                       split="stratified", test_size=0.2, bootstrap=1000, text_features="minilm")
+    except RouterlabError as exc:
+        return {"missing": str(exc)}
+    gain = gain_over_baseline(res, bench, LEARNED, text_features="minilm")
+    base = rs["result"]
+    diffs = [res.terms[s][:, res.policies.index(m)] - base.terms[s][:, base.policies.index(t)]
+             for s, m, t in zip(seeds, gain["chosen"], rs["gain"]["chosen"])]
+    return {"gain": gain, "stronger": paired_seed_interval(diffs), "aiq": aiq_study(bench, n_seeds, features="minilm")}
+
+
+def encoder_table(enc: dict) -> pd.DataFrame:
+    """One row per source: with MiniLM features, the chosen router's gain over dataset-best, its RS
+    minus the TF-IDF chosen router's, and its per-dataset AIQ minus the task-aware zero router's."""
+    rows = []
+    for name, e in enc.items():
+        label = findings.source_label(name)
+        if e is None or "missing" in e:
+            rows.append({"source": label, "gain over dataset-best": "data not found" if e is None else "encoder missing"})
+            continue
+        g, s, a = e["gain"], e["stronger"], e["aiq"]["per_dataset"]
+        rows.append({"source": label, "gain over dataset-best": interval(g["value"], g["lo"], g["hi"]),
+                     "MiniLM minus TF-IDF": interval(s["value"], s["lo"], s["hi"]),
+                     "AIQ per dataset minus task-aware zero": interval(a["value"], a["lo"], a["hi"]),
+                     "chosen per seed": ", ".join(g["chosen"])})
+    cols = ["source", "gain over dataset-best", "MiniLM minus TF-IDF", "AIQ per dataset minus task-aware zero",
+            "chosen per seed"]
+    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
+
+
+def encoder_status(enc: dict) -> str:
+    """For the page: whether the sentence encoder ran, and if not, the reason (once)."""
+    reasons = sorted({e["missing"] for e in enc.values() if e is not None and "missing" in e})
+    if reasons:
+        return "The sentence encoder did not run in this build: " + " ".join(reasons)
+    return "The sentence encoder ran on every benchmark found (embeddings computed once and cached)."
+
+
 # ---- the findings --------------------------------------------------------------------------------------
 def _missing(name: str) -> dict:
     return {"value": None, "note": f"{name}: data folder not found"}
 
 
-def record_all(rs: dict, aiq: dict, curves: dict, knn: dict) -> dict[str, dict[str, str]]:
+def record_all(rs: dict, aiq: dict, curves: dict, knn: dict, enc: dict) -> dict[str, dict[str, str]]:
     """Hand the measurements of the pre-registered task findings to :func:`findings.record`
     (measurements only) and return ``{finding id: {source: verdict}}``, each verdict decided by
     the finding's rule in findings.yaml (:func:`findings.verdict`)."""
     def real(studies, pick):
         return {n: (_missing(n) if st is None else pick(st)) for n, st in studies.items()}
+
+    def encoded(pick):
+        return real(enc, lambda e: {"note": e["missing"]} if "missing" in e else pick(e))
+
+    def vlh(m):
+        return {x: m[x] for x in ("value", "lo", "hi")}
 
     entries = [findings.record("task.rs_over_dataset_best", sim={"note": _NOT_SIM},
                     real=real(rs, lambda st: {k: st["gain"][k] for k in ("value", "lo", "hi")})),
@@ -318,8 +374,12 @@ def record_all(rs: dict, aiq: dict, curves: dict, knn: dict) -> dict[str, dict[s
         findings.record("task.aiq_per_dataset_over_task_zero", sim={"note": _NOT_SIM},
                         real=real(aiq, lambda st: {k: st["per_dataset"][k] for k in ("value", "lo", "hi")})),
         findings.record("task.more_data_helps", sim={"note": _NOT_SIM}, real=real(curves, lambda c: c["more_data"])),
-        findings.record("task.tuned_knn_matches_learned", sim={"note": _NOT_SIM},
-                        real=real(knn, lambda k: {x: k[x] for x in ("value", "lo", "hi")}))]
+        findings.record("task.tuned_knn_matches_learned", sim={"note": _NOT_SIM}, real=real(knn, vlh)),
+        findings.record("task.rs_over_dataset_best_minilm", sim={"note": _NOT_SIM},
+                        real=encoded(lambda e: vlh(e["gain"]))),
+        findings.record("task.aiq_per_dataset_over_task_zero_minilm", sim={"note": _NOT_SIM},
+                        real=encoded(lambda e: vlh(e["aiq"]["per_dataset"]))),
+        findings.record("task.stronger_encoder_helps", sim={"note": _NOT_SIM}, real=encoded(lambda e: vlh(e["stronger"])))]
     return {e["id"]: {s: findings.verdict(e["id"], e["sim"], m) for s, m in e["real"].items()} for e in entries}
 
 
@@ -366,6 +426,12 @@ def summary_text(verdicts: dict[str, dict[str, str]], aucs: dict) -> str:
     else:
         tail = (" Reading the query buys something beyond the task only on "
                 + ", ".join(sorted(set(won_rs) | set(won_ds))) + "; elsewhere the task label does as well.")
+    mini = verdicts.get("task.rs_over_dataset_best_minilm", {})
+    mini_measured = [s for s, v in mini.items() if v != "not measurable"]
+    if mini_measured:
+        won = [s for s in mini_measured if mini[s] == "holds"]
+        tail += (f" With MiniLM sentence embeddings instead of TF-IDF, the best learned router beats dataset-best "
+                 f"on {len(won)} of {len(mini_measured)}.")
     return head + tail
 
 
