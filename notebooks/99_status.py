@@ -67,6 +67,16 @@ glue_all(status.execution_values(ex, execution_log, scale, n_seeds))
 # parameters than the reference, or when a summary page (chapter 09, the ledger, this page) is
 # older than a chapter.
 #
+# ## Sentence embeddings
+#
+# Chapter 11 can read the questions through a sentence encoder as well as through TF-IDF; the
+# embeddings are computed once and cached, so only the first build pays for them:
+# {glue:text}`status_embed_text`
+
+# %% tags=["remove-input"]
+glue_all(status.embedding_values("../benchmarks/results/encoder.json", data_dir))
+
+# %% [markdown]
 # ## Software
 #
 # The package versions in the environment that executed the notebooks, and the git commit of

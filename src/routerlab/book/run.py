@@ -235,8 +235,9 @@ def execute(py_path: str | os.PathLike, out_path: str | os.PathLike, offered: di
     }
 
 
-#: The whole book's execution target (wall seconds of ``make book``'s notebook run, 2 cores).
-BOOK_SECONDS_TARGET = 300.0
+#: The whole book's execution target (wall seconds of ``make book``'s notebook run, 2 cores, with the
+#: sentence-embedding cache of chapter 11 warm: embedding every real question once is a one-time cost).
+BOOK_SECONDS_TARGET = 360.0
 
 
 def last_run(log_path: str | os.PathLike) -> dict | None:

@@ -296,8 +296,7 @@ def deviation_text(deviation: dict) -> str:
         return ("Its interval lies above 0 on " + ", ".join(above) + ": there, reading the query buys a "
                 "measurable gain over the task rule.")
     return (f"Its interval contains 0 (or lies below it) on all {len(measured)} benchmarks: no router built "
-            "here beats the task baseline by a margin the data can confirm, which is what the correctness "
-            "AUCs above lead one to expect.")
+            "here beats the task baseline by a margin the data can confirm.")
 
 
 # ---- a sentence encoder instead of TF-IDF ------------------------------------------------------------------
@@ -344,7 +343,8 @@ def encoder_status(enc: dict) -> str:
     """For the page: whether the sentence encoder ran, and if not, the reason (once)."""
     reasons = sorted({e["missing"] for e in enc.values() if e is not None and "missing" in e})
     if reasons:
-        return "The sentence encoder did not run in this build: " + " ".join(reasons)
+        return ("The sentence encoder did not run in this build: " + " ".join(reasons).replace("'", '"')
+                + " (make minilm installs it; a cache of the embeddings also serves without it).")
     return "The sentence encoder ran on every benchmark found (embeddings computed once and cached)."
 
 

