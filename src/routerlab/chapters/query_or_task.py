@@ -120,7 +120,7 @@ def rs_table(studies: dict) -> pd.DataFrame:
                      "chosen per seed": ", ".join(g["chosen"])})
     cols = ["source", "dataset-best", "best learned (chosen on validation)", "gain over dataset-best",
             "oracle (OUB)", "gap to the oracle left open", "chosen per seed"]
-    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
+    return pd.DataFrame(rows, columns=cols).astype(object).set_index("source").fillna("")
 
 
 # ---- AIQ: the best learned router against the task-aware zero router -------------------------------
@@ -178,7 +178,7 @@ def aiq_table(studies: dict) -> pd.DataFrame:
         rows.append(row)
     cols = ["source"] + [f"{w}, {title}" for title in ("pooled", "per dataset")
                          for w in ("zero router", "task-aware zero router", "best learned minus task-aware")]
-    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
+    return pd.DataFrame(rows, columns=cols).astype(object).set_index("source").fillna("")
 
 
 # ---- how predictable is correctness from the query ---------------------------------------------------
@@ -201,7 +201,7 @@ def auc_table(aucs: dict) -> pd.DataFrame:
                      "gain": f"{t['gain'].mean():+.3f}",
                      "models gaining > 0.02": str(int((t["gain"] > 0.02).sum()))})
     cols = ["source", "models", "AUC, task alone", "AUC, task + query", "gain", "models gaining > 0.02"]
-    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
+    return pd.DataFrame(rows, columns=cols).astype(object).set_index("source").fillna("")
 
 
 def plot_auc(ax, aucs: dict) -> None:
@@ -283,7 +283,7 @@ def claims_table(knn: dict, deviation: dict) -> pd.DataFrame:
                      "splits where task-deviation is ahead": f"{d['seeds_better']} of {d['n_seeds']}"})
     cols = ["source", "tuned kNN minus best learned", "kNN settings chosen", "task-deviation minus dataset-best",
             "splits where task-deviation is ahead"]
-    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
+    return pd.DataFrame(rows, columns=cols).astype(object).set_index("source").fillna("")
 
 
 def deviation_text(deviation: dict) -> str:
@@ -336,7 +336,7 @@ def encoder_table(enc: dict) -> pd.DataFrame:
                      "chosen per seed": ", ".join(g["chosen"])})
     cols = ["source", "gain over dataset-best", "MiniLM minus TF-IDF", "AIQ per dataset minus task-aware zero",
             "chosen per seed"]
-    return pd.DataFrame(rows, columns=cols).set_index("source").fillna("")
+    return pd.DataFrame(rows, columns=cols).astype(object).set_index("source").fillna("")
 
 
 def encoder_status(enc: dict) -> str:
