@@ -13,6 +13,7 @@
 # ---
 
 # %% [markdown]
+# (simulator-truth)=
 # # Does the simulator tell the truth?
 #
 # Chapters 02 to 07 measure the article's methods on {term}`RouterBench-Sim`, outcomes drawn by
