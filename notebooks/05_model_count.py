@@ -47,6 +47,7 @@ import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from routerlab.book import style
+from routerlab.book.glue_dict import glue_dict as glue_all  # a (value, format) pair: formatted text
 from routerlab.book.glue import glue_figure, glue_formatted, glue_value
 from routerlab.chapters import model_count as ch
 from routerlab.data.simulate import simulate
@@ -58,10 +59,6 @@ CHAPTER = "05_model_count"
 style.use()
 
 
-def glue_all(values):
-    """Glue each value for the text; a (value, format) pair as formatted text ("n/a" when missing)."""
-    for key, v in values.items():
-        glue_formatted(key, *v) if isinstance(v, tuple) else glue_value(key, v)
 
 
 # %% [markdown]

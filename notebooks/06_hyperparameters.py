@@ -47,6 +47,7 @@ import time
 import matplotlib.pyplot as plt
 
 from routerlab.book import style
+from routerlab.book.glue_dict import glue_dict as glue_all  # a (value, format) pair: formatted text
 from routerlab.book.glue import glue_figure, glue_formatted, glue_value
 from routerlab.chapters import hyperparameters as ch
 from routerlab.data.simulate import simulate
@@ -59,10 +60,6 @@ t_start = time.perf_counter()
 CHAPTER = "06_hyperparameters"
 
 
-def glue_all(values):
-    """Glue each value for the text; a (value, format) pair as formatted text ("n/a" when missing)."""
-    for key, v in values.items():
-        glue_formatted(key, *v) if isinstance(v, tuple) else glue_value(key, v)
 
 
 bench = simulate(scale=scale, seed=seed)
