@@ -61,12 +61,10 @@ data_dir = None    # folder holding the real-data folders (None: ../shared/data 
 
 # %% tags=["remove-input"]
 import matplotlib.pyplot as plt
-from IPython.display import HTML
 from myst_nb import glue
 
 from routerlab.book.glue import glue_figure, glue_value
 from routerlab.book.style import COLUMN_INCHES
-from routerlab.book.tables import html_table
 from routerlab.chapters import query_or_task as qt
 
 KEYS = {"routerbench-subset": "rbs", "llmrouter": "llm", "mmlu-pro": "mmlu"}
@@ -89,8 +87,7 @@ glue("qt_data_status", qt.data_status(bench, data_dir), display=False)
 # %% tags=["remove-input"]
 rs = {n: None if b is None else qt.rs_study(b, n_seeds) for n, b in bench.items()}
 glue_value("qt_n_seeds", n_seeds)
-glue("tbl_qt_rs", HTML(html_table(qt.rs_table(rs).reset_index(), nowrap=["gain over dataset-best"],
-                                  widths={"chosen per seed": "14em"})), display=False)
+glue("tbl_qt_rs", qt.table_html(qt.rs_table(rs)), display=False)
 for n, st in rs.items():
     qt.glue_measure(f"qt_{KEYS[n]}_rs_gain", None if st is None else st["gain"])
     qt.glue_measure(f"qt_{KEYS[n]}_open", None if st is None else st["open"], "{:.2f}")
@@ -123,9 +120,7 @@ for n, st in rs.items():
 
 # %% tags=["remove-input"]
 aiq = {n: None if b is None else qt.aiq_study(b, n_seeds) for n, b in bench.items()}
-glue("tbl_qt_aiq", HTML(html_table(qt.aiq_table(aiq).reset_index(),
-                                   nowrap=["best learned minus task-aware, pooled",
-                                           "best learned minus task-aware, per dataset"])), display=False)
+glue("tbl_qt_aiq", qt.table_html(qt.aiq_table(aiq)), display=False)
 for n, st in aiq.items():
     for part in ("pooled", "per_dataset"):
         qt.glue_measure(f"qt_{KEYS[n]}_aiq_{part}", None if st is None else st[part])
@@ -157,7 +152,7 @@ for n, st in aiq.items():
 
 # %% tags=["remove-input"]
 aucs = {n: None if b is None else qt.auc_study(b) for n, b in bench.items()}
-glue("tbl_qt_auc", HTML(html_table(qt.auc_table(aucs).reset_index())), display=False)
+glue("tbl_qt_auc", qt.table_html(qt.auc_table(aucs)), display=False)
 glue("qt_auc_text", qt.auc_text(aucs), display=False)
 for n, t in aucs.items():
     qt.glue_measure(f"qt_{KEYS[n]}_auc_gain", None if t is None else {"value": t["gain"].mean()})
@@ -196,7 +191,7 @@ curves = {n: None if b is None else qt.curve_study(b, rs[n]["router"], n_seeds) 
 glue("qt_fractions", ", ".join(f"{f:.0%}" for f in qt.FRACTIONS), display=False)
 for n, c in curves.items():
     qt.glue_measure(f"qt_{KEYS[n]}_more_data", None if c is None else c["more_data"])
-fig, ax = plt.subplots(figsize=(COLUMN_INCHES * 0.7, COLUMN_INCHES * 0.45))
+fig, ax = plt.subplots(figsize=(COLUMN_INCHES * 0.75, COLUMN_INCHES * 0.62), layout="constrained")
 qt.plot_curves(ax, curves)
 glue("qt_curve_text", qt.curve_text(curves), display=False)
 glue_figure("fig_qt_curves", fig)
@@ -231,9 +226,7 @@ glue_figure("fig_qt_curves", fig)
 # %% tags=["remove-input"]
 knn = {n: None if b is None else qt.knn_study(b, rs[n]) for n, b in bench.items()}
 deviation = {n: None if b is None else qt.deviation_study(b, n_seeds) for n, b in bench.items()}
-glue("tbl_qt_claims", HTML(html_table(qt.claims_table(knn, deviation).reset_index(),
-                                      nowrap=["tuned kNN minus best learned", "task-deviation minus dataset-best"])),
-     display=False)
+glue("tbl_qt_claims", qt.table_html(qt.claims_table(knn, deviation)), display=False)
 for n in bench:
     qt.glue_measure(f"qt_{KEYS[n]}_knn", knn[n])
     qt.glue_measure(f"qt_{KEYS[n]}_deviation", deviation[n])
@@ -264,9 +257,7 @@ glue("qt_deviation_text", qt.deviation_text(deviation), display=False)
 # %% tags=["remove-input"]
 enc = {n: None if b is None else qt.encoder_study(b, n_seeds, rs[n]) for n, b in bench.items()}
 glue("qt_encoder_status", qt.encoder_status(enc), display=False)
-glue("tbl_qt_encoder", HTML(html_table(qt.encoder_table(enc).reset_index(),
-                                       nowrap=["gain over dataset-best", "MiniLM minus TF-IDF",
-                                               "AIQ per dataset minus task-aware zero"])), display=False)
+glue("tbl_qt_encoder", qt.table_html(qt.encoder_table(enc)), display=False)
 for n, e in enc.items():
     ok = e is not None and "missing" not in e
     qt.glue_measure(f"qt_{KEYS[n]}_minilm_gain", e["gain"] if ok else None)

@@ -26,7 +26,7 @@ from routerlab.evaluation.task_baselines import gain_over_baseline, paired_seed_
 from routerlab.metrics import t_interval
 from routerlab.reproduction import findings
 
-__all__ = ["LEARNED", "FRACTIONS", "load", "data_status", "glue_measure", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
+__all__ = ["LEARNED", "FRACTIONS", "load", "data_status", "glue_measure", "table_html", "rs_study", "aiq_study", "auc_study", "curve_study", "record_all",
            "rs_table", "aiq_table", "auc_table", "plot_auc", "plot_curves", "interval", "verdict_counts",
            "verdict_text", "summary_text", "auc_text", "curve_text",
            "knn_study", "deviation_study", "claims_table", "deviation_text", "encoder_study", "encoder_table",
@@ -49,6 +49,22 @@ def data_status(benches: dict, data_dir=None) -> str:
         lines.append(f"{name}: found, {b.n_queries:,} queries x {b.n_models} models" if b is not None
                      else sources.status(name, data_dir))
     return "; ".join(lines) + "."
+
+
+def table_html(frame: pd.DataFrame):
+    """``frame`` (its index becomes the first column) as the page's HTML table: every column gets a
+    width in em from its longest cell and longest header word (5 to 15 em), so the table keeps a
+    fixed layout and scrolls sideways rather than squeezing a column to one letter per line."""
+    from IPython.display import HTML
+
+    from routerlab.book.tables import html_table
+
+    df = frame.reset_index()
+    widths = {}
+    for c in df.columns:
+        longest = max([len(str(v)) for v in df[c]] + [max(len(w) for w in str(c).split())])
+        widths[c] = f"{min(15.0, max(5.0, 0.55 * longest + 1.0)):.1f}em"
+    return HTML(html_table(df, widths=widths))
 
 
 def glue_measure(key: str, m: dict | None, fmt: str = "{:+.3f}") -> None:
@@ -244,7 +260,7 @@ def plot_curves(ax, curves: dict) -> None:
     ax.set_xscale("log")
     ax.set_xlabel("training queries (log scale)")
     ax.set_ylabel("RS gain over dataset-best")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, frameon=False)
 
 
 # ---- a tuned kNN, and a router that leaves the task's model only when confident ---------------------------
