@@ -65,7 +65,7 @@ from IPython.display import display
 
 from routerlab.book import style
 from routerlab.book.glue import glue_figure
-from routerlab.book.glue_dict import glue_dict
+from routerlab.book.glue import glue_dict
 from routerlab.chapters import benchmark as ch
 from routerlab.data.simulate import simulate
 

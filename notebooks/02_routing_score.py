@@ -43,7 +43,7 @@ import routerlab as rl
 from routerlab import metrics
 from routerlab.book import style
 from routerlab.book.glue import glue_figure
-from routerlab.book.glue_dict import glue_dict
+from routerlab.book.glue import glue_dict
 from routerlab.chapters import routing_score as ch
 from routerlab.data.simulate import simulate
 

@@ -45,7 +45,7 @@ from myst_nb import glue
 
 import routerlab as rl
 from routerlab.book import plots, style
-from routerlab.book.glue_dict import glue_dict as glue_all  # a (value, format) pair: formatted text
+from routerlab.book.glue import glue_dict as glue_all  # a (value, format) pair: formatted text
 from routerlab.book.glue import glue_figure, glue_formatted, glue_value as g
 from routerlab.chapters import algorithms as ch
 from routerlab.chapters.algorithms import ARTICLE_CELLS, SHOWN, STRONG, article

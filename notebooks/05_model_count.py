@@ -47,7 +47,7 @@ import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from routerlab.book import style
-from routerlab.book.glue_dict import glue_dict as glue_all  # a (value, format) pair: formatted text
+from routerlab.book.glue import glue_dict as glue_all  # a (value, format) pair: formatted text
 from routerlab.book.glue import glue_figure, glue_formatted, glue_value
 from routerlab.chapters import model_count as ch
 from routerlab.data.simulate import simulate

@@ -15,7 +15,7 @@ import numpy as np
 
 from routerlab.errors import RouterlabError
 
-__all__ = ["glued_outputs", "glued_values", "plain", "glue_value", "glue_formatted", "formatted", "glue_figure"]
+__all__ = ["glued_outputs", "glued_values", "glue_dict", "plain", "glue_value", "glue_formatted", "formatted", "glue_figure"]
 
 
 def plain(value):
@@ -67,6 +67,16 @@ def glue_figure(key: str, fig) -> None:
 
     glue(key, fig, display=False)
     plt.close(fig)
+
+
+def glue_dict(values) -> None:
+    """Glue every ``{key: value}`` with :func:`glue_value`; a ``(value, format)`` pair is glued as
+    text with :func:`glue_formatted` ("n/a" when missing). Chapters' modules return such dicts."""
+    for key, value in values.items():
+        if isinstance(value, tuple):
+            glue_formatted(key, *value)
+        else:
+            glue_value(key, value)
 
 
 # ---- reading glued values back from an executed notebook ----------------------------------------

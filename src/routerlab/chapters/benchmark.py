@@ -2,7 +2,7 @@
 
 ``notebooks/01_benchmark.py`` simulates the benchmark (``simulate``) and calls these functions; each
 returns a display-ready table (a pandas Styler), draws on an ``ax``, or returns ``{glue key:
-value}`` for the prose (``routerlab.book.glue_dict.glue_dict``; a ``(value, format)`` pair is
+value}`` for the prose (``routerlab.book.glue.glue_dict``; a ``(value, format)`` pair is
 glued as text, "n/a" when missing). Accuracies are fractions in [0, 1]; costs are USD per query;
 ``bench`` is a :class:`~routerlab.data.benchmark.Benchmark` of n queries x m models.
 """

@@ -3,7 +3,7 @@ ledger entries.
 
 ``notebooks/02_routing_score.py`` works the toy example and scores the fixed models and the bounds
 in cells the reader sees; these functions do the rest. Each returns ``{glue key: value}`` for the
-prose (``routerlab.book.glue_dict.glue_dict``; a ``(value, format)`` pair is glued as text, "n/a"
+prose (``routerlab.book.glue.glue_dict``; a ``(value, format)`` pair is glued as text, "n/a"
 when missing), a display-ready table, or draws on an ``ax``. Shapes: ``bench`` has n queries x m
 models, ``bench.quality`` (n, m) 0/1 and ``bench.cost`` (n, m) USD per query; ``accuracy`` (m,)
 fractions; ``rs_fixed`` {normalisation: (m,) RS of each fixed model}; ``fixed`` {model name:
