@@ -224,6 +224,11 @@ def plot_auc(ax, aucs: dict) -> None:
     """Per model, AUC from the task alone (x) against task + query (y), one marker per source."""
     from routerlab.book import style
 
+    from routerlab.book.plots import plot_data_not_found
+
+    if all(t is None for t in aucs.values()):
+        plot_data_not_found(ax, "data not found")
+        return
     markers = ("o", "s", "^")
     for (name, t), mk, color in zip(aucs.items(), markers, style.PALETTE):
         if t is not None:
@@ -250,6 +255,11 @@ def plot_curves(ax, curves: dict) -> None:
     """RS gain over dataset-best against the number of training queries, with 95% intervals."""
     from routerlab.book import style
 
+    from routerlab.book.plots import plot_data_not_found
+
+    if all(c is None for c in curves.values()):
+        plot_data_not_found(ax, "data not found")
+        return
     for (name, c), color in zip(curves.items(), style.PALETTE):
         if c is None:
             continue
