@@ -43,7 +43,7 @@ def test_summary_when_no_baseline_is_beaten():
 def test_summary_when_some_or_all_are_beaten_and_when_nothing_was_measured():
     some = _verdicts({"a": "holds", "b": "inconclusive"}, {"a": "inconclusive", "b": "inconclusive"},
                      {"a": "inconclusive", "b": "inconclusive"})
-    assert "only on a; elsewhere" in qt.summary_text(some, {})
+    assert "only on a; on the others it buys nothing measurable" in qt.summary_text(some, {})
     every = _verdicts({"a": "holds"}, {"a": "holds"}, {"a": "holds"})
     assert "on every benchmark measured" in qt.summary_text(every, {})
     none = _verdicts({"a": "not measurable"}, {"a": "not measurable"}, {"a": "not measurable"})

@@ -451,7 +451,7 @@ def summary_text(verdicts: dict[str, dict[str, str]], aucs: dict) -> str:
         tail = " Reading the query buys something beyond the task on every benchmark measured."
     else:
         tail = (" Reading the query buys something beyond the task only on "
-                + ", ".join(sorted(set(won_rs) | set(won_ds))) + "; elsewhere the task label does as well.")
+                + ", ".join(sorted(set(won_rs) | set(won_ds))) + "; on the others it buys nothing measurable.")
     mini = verdicts.get("task.rs_over_dataset_best_minilm", {})
     mini_measured = [s for s, v in mini.items() if v != "not measurable"]
     if mini_measured:
