@@ -145,14 +145,20 @@ def test_best_learned_vs_best_fixed_hand_computed():
 
 
 def test_article_ordering_verdicts():
+    """The ordering's counts, judged by the claim's pre-registered rule (the one evaluator)."""
+    from routerlab.reproduction.criteria import judge
+
+    def verdict(o):
+        return judge("result.ordering", {k: o[k] for k in ("relations_failed", "relations_unchecked")})[0]
+
     rs = {"mf": 0.7, "bert-cls": 0.65, "random": 0.55, "fixed:c": 0.5, "fixed:a": 0.45}
     o = pc.article_ordering(rs, "fixed:c", "fixed:a")
-    assert o["verdict"] == "not checkable here"  # every checkable relation holds; cascades missing
+    assert verdict(o) == "not checkable here"  # every checkable relation holds; cascades missing
     assert sum(r[3] is None for r in o["relations"]) == 3
-    assert pc.article_ordering(dict(rs, mf=0.6), "fixed:c", "fixed:a")["verdict"] == "not reproduced"
+    assert verdict(pc.article_ordering(dict(rs, mf=0.6), "fixed:c", "fixed:a")) == "not reproduced"
     full = dict(rs, cascade=0.60, frugalgpt=0.61)
-    assert pc.article_ordering(full, "fixed:c", "fixed:a")["verdict"] == "reproduced"
-    assert pc.article_ordering(dict(full, frugalgpt=0.64), "fixed:c", "fixed:a", equal_tol=0.02)["verdict"] \
+    assert verdict(pc.article_ordering(full, "fixed:c", "fixed:a")) == "reproduced"
+    assert verdict(pc.article_ordering(dict(full, frugalgpt=0.64), "fixed:c", "fixed:a", equal_tol=0.02)) \
         == "not reproduced"  # cascade = frugalgpt fails by 0.04
 
 

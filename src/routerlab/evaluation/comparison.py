@@ -200,10 +200,11 @@ def article_ordering(rs: Mapping[str, float], dearest: str, cheapest: str, equal
     fixed, checked on one benchmark's seed-mean ``rs`` ({policy: RS}) with the two fixed models
     replaced by ``dearest`` and ``cheapest`` (policy names).
 
-    Returns ``{"relations": [(left, rel, right, holds or None)], "verdict": ...}``: a relation whose
-    policies are missing (the cascades, on data without confidences) is None and, by transitivity,
-    BERT > Random stands in for the chain through the cascades. The verdict: "reproduced" when every
-    relation holds, "not reproduced" when any checkable relation fails, else "not checkable here".
+    Returns ``{"relations": [(left, rel, right, holds or None)], "relations_failed": int,
+    "relations_unchecked": int}``: a relation whose policies are missing (the cascades, on data
+    without confidences) is None and, by transitivity, BERT > Random stands in for the chain through
+    the cascades. The counts are the measurements the claim ``result.ordering`` is judged on
+    (:func:`routerlab.reproduction.criteria.judge`); this function decides no verdict.
     """
     cas = [p for p in ("cascade", "frugalgpt") if p in rs]
     rel = []
@@ -224,13 +225,8 @@ def article_ordering(rs: Mapping[str, float], dearest: str, cheapest: str, equal
     gt("random", dearest, lb=f"{dearest} (dearest)")
     gt(dearest, cheapest, la=f"{dearest} (dearest)", lb=f"{cheapest} (cheapest)")
     checked = [r[3] for r in rel if r[3] is not None]
-    if not all(checked):
-        verdict = "not reproduced"
-    elif all(r[3] is not None for r in rel):
-        verdict = "reproduced"
-    else:
-        verdict = "not checkable here"
-    return {"relations": rel, "verdict": verdict}
+    return {"relations": rel, "relations_failed": sum(not h for h in checked),
+            "relations_unchecked": len(rel) - len(checked)}
 
 
 def _fmt_interval(v: float, lo: float, hi: float, fmt: str) -> str:
