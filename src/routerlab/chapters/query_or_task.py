@@ -18,6 +18,7 @@ from routerlab.data.benchmark import Benchmark
 from routerlab.data.splits import stratified_split
 from routerlab.evaluation.cost_quality import text_frontier_study
 from routerlab.evaluation.curves import FRONTIER_ROUTERS, TASK_ZERO
+from routerlab.evaluation.fixed_scores import interval_text
 from routerlab.evaluation.knn_tuning import tuned_knn_gain
 from routerlab.evaluation.predictability import correctness_auc, curve_summary, learning_curve
 from routerlab.evaluation.protocol import book_evaluation, evaluate
@@ -79,12 +80,9 @@ def glue_measure(key: str, m: dict | None, fmt: str = "{:+.3f}") -> None:
 
 
 def interval(value, lo=None, hi=None, fmt: str = "{:+.3f}") -> str:
-    """``value [lo, hi]`` for a table or the prose; "n/a" when the value is missing."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
-        return fmt.format(value)
-    return f"{fmt.format(value)} [{fmt.format(lo)}, {fmt.format(hi)}]"
+    """``value [lo, hi]`` signed, for a table or the prose; "n/a" when the value is missing
+    (:func:`~routerlab.evaluation.fixed_scores.interval_text`)."""
+    return interval_text(value, lo, hi, fmt)
 
 
 def _mean_interval(per_seed) -> dict:

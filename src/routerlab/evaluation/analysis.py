@@ -41,6 +41,7 @@ from routerlab.data.benchmark import Benchmark
 from routerlab.errors import RouterlabError, check_choice, check_range
 from routerlab.metrics import NORMALIZATIONS, cost_range
 from routerlab.metrics import cell_scores as metrics_cell_scores
+from routerlab.evaluation.fixed_scores import interval_text as format_interval
 
 __all__ = [
     "SHORT_NAMES", "short_name", "subset_label",
@@ -819,19 +820,6 @@ def dataset_findings(result, bench: Benchmark, policy: str = "mf", n_hard: int =
     over = over_routing_verdicts(result, learned, roles["cheapest"], roles["strongest"], level=level)
     corr = cross_dataset_correlations(table, CORRELATION_YS, CORRELATION_XS, level)
     return {"roles": roles, "table": table, "hard": hard, "correlations": corr, "over": over}
-
-
-def format_interval(value: float, lo: float, hi: float, fmt: str = "{:.3f}", missing: str = "n/a") -> str:
-    """``"0.610 [0.590, 0.630]"`` for a value and its interval; ``missing`` when the value is NaN/None;
-    the value alone when the interval is NaN (one seed)."""
-    def ok(x):
-        return x is not None and np.isfinite(x)
-
-    if not ok(value):
-        return missing
-    if not (ok(lo) and ok(hi)):
-        return fmt.format(value)
-    return f"{fmt.format(value)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
 def dataset_display_table(findings: Mapping, policy_label: str = "MF") -> pd.DataFrame:

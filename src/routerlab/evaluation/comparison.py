@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from routerlab.errors import RouterlabError
+from routerlab.evaluation.fixed_scores import interval_text
 
 __all__ = [
     "DEAREST", "CHEAPEST", "fixed_roles", "learned_routers", "comparable_policies", "rank_agreement",
@@ -229,14 +230,6 @@ def article_ordering(rs: Mapping[str, float], dearest: str, cheapest: str, equal
             "relations_unchecked": len(rel) - len(checked)}
 
 
-def _fmt_interval(v: float, lo: float, hi: float, fmt: str) -> str:
-    if not np.isfinite(v):
-        return "n/a"
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return fmt.format(v)
-    return f"{fmt.format(v)} [{fmt.format(lo)}, {fmt.format(hi)}]"
-
-
 def _sig3(x: float) -> str:
     """``x`` to 3 significant digits, trailing zeros kept (0.0600, 5.34, 123)."""
     if not np.isfinite(x):
@@ -262,7 +255,7 @@ def results_table(result, cost_label: str = "", per: int = 1000) -> pd.DataFrame
         boot = ("n/a" if not (np.isfinite(r["rs_lo_boot"]) and np.isfinite(r["rs_hi_boot"]))
                 else f"[{r['rs_lo_boot']:.3f}, {r['rs_hi_boot']:.3f}]")
         rows.append({"policy": p, "kind": r["paradigm"],
-                     "RS [95% across seeds]": _fmt_interval(r["rs"], r["rs_lo_seeds"], r["rs_hi_seeds"], "{:.3f}"),
+                     "RS [95% across seeds]": interval_text(r["rs"], r["rs_lo_seeds"], r["rs_hi_seeds"], "{:.3f}"),
                      "RS 95% bootstrap": boot,
                      "quality": f"{r['quality']:.3f}",
                      unit: _sig3(r["mean_cost"] * per),
