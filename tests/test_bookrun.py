@@ -319,3 +319,21 @@ def test_jobs_must_be_a_whole_number_at_least_one(tmp_path, capsys):
     assert bookrun.main(["--notebooks", str(tmp_path), "--jobs", "0"]) == 2
     assert capsys.readouterr().err.strip() == "bookrun: error: --jobs must be a whole number >= 1, got 0"
     assert not list(tmp_path.glob("*.ipynb"))  # nothing executed
+
+
+def test_start_order_longest_first_from_the_log_then_the_reference_build():
+    from pathlib import Path
+
+    from routerlab.book.run import EXPECTED_SECONDS, start_order
+
+    chapters = [Path(f"{s}.py") for s in ("01_benchmark", "02_routing_score", "03_algorithms", "11_query_or_task",
+                                           "12_new")]
+    # no log: the reference build's seconds; unknown chapters keep their order at the end
+    assert [p.stem for p in start_order(chapters, {})] == ["11_query_or_task", "03_algorithms", "01_benchmark",
+                                                           "02_routing_score", "12_new"]
+    assert EXPECTED_SECONDS["11_query_or_task"] > EXPECTED_SECONDS["03_algorithms"]
+    # a log of this build's own runs wins over the reference seconds
+    log = {"notebooks": {"02_routing_score": {"seconds": 999.0}, "11_query_or_task": {"seconds": 1.0}}}
+    assert [p.stem for p in start_order(chapters, log)] == ["02_routing_score", "03_algorithms", "01_benchmark",
+                                                            "11_query_or_task", "12_new"]
+    assert start_order([], {}) == []

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from routerlab.errors import RouterlabError, check_range
 
-__all__ = ["find_notebooks", "select_notebooks", "declared_parameters", "to_ipynb",
+__all__ = ["find_notebooks", "start_order", "EXPECTED_SECONDS", "select_notebooks", "declared_parameters", "to_ipynb",
            "execute", "run_book", "main", "STATUS_NOTEBOOK", "INJECTED_TAG", "HIDE_TAG",
            "execution_table", "package_versions", "git_commit", "array_digest",
            "simulated_data_digest", "routellm_verification", "source_verification",
@@ -361,12 +361,31 @@ def _submit(pool, *args):
     return fut
 
 
+#: Seconds each chapter took in the reference build (scale 1, 5 seeds, 2 at a time, 2 cores): the
+#: start order of a build with no log of its own. Only the order depends on them.
+EXPECTED_SECONDS = {"11_query_or_task": 421.0, "03_algorithms": 145.0, "07_cost_quality": 124.0,
+                    "01_benchmark": 108.0, "04_datasets": 71.0}
+
+
+def start_order(chapters: list, log: dict) -> list:
+    """``chapters`` (paths ``NN_name.py``) longest first: by the seconds of their last run in
+    ``log`` (the build's log), else by :data:`EXPECTED_SECONDS`, else 0; ties in chapter order."""
+    done = {stem: rec.get("seconds") for stem, rec in log.get("notebooks", {}).items() if isinstance(rec, dict)}
+
+    def seconds(py) -> float:
+        s = done.get(py.stem)
+        return float(s) if isinstance(s, (int, float)) else EXPECTED_SECONDS.get(py.stem, 0.0)
+
+    return [py for _, py in sorted(enumerate(chapters), key=lambda ip: (-seconds(ip[1]), ip[0]))]
+
+
 def _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale, n_seeds, seed,
               keep_going, echo, heartbeat=HEARTBEAT_SECONDS, jobs=1) -> int:
     """The body of :func:`run_book`: execute each notebook, keep the log, report failures.
 
     The chapters run ``jobs`` at a time (worker processes, each driving its own kernel; 1 = one
-    after the other in this process), started in chapter order; the summary pages then run one
+    after the other in this process), the longest first (:func:`start_order`), so that the longest
+    chapter does not start last and leave a core idle; the summary pages then run one
     after the other. Chapters that need the same cache entry (an evaluation, a parsed source)
     compute it once: the others wait for it (:mod:`routerlab.locks`). Each notebook is announced
     when it starts (name, parameters) and when it ends (seconds), with a "still running" line
@@ -423,7 +442,7 @@ def _run_loop(notebooks, nb_dir, out_dir, log_path, offered, status_extra, scale
     pool = (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
             if jobs > 1 and len(chapters) > 1 else None)
     try:
-        queue, running = list(chapters), {}
+        queue, running = start_order(chapters, log), {}
         while queue or running:
             while queue and len(running) < max(jobs, 1) and (keep_going or not failures):
                 fut, info = start(pool, queue.pop(0), dict(offered, **status_extra))
