@@ -299,3 +299,35 @@ def test_global_cheapest_model_factor_below_one_when_costs_vary():
     c = np.array([[1.0, 2.0], [3.0, 6.0]])
     assert _rs_of_choice([0, 0], q, c) == pytest.approx(0.8)
     assert _rs_of_choice([0, 0], q, c, "per-query") == pytest.approx(1.0)
+
+
+def test_roc_auc_by_hand():
+    from routerlab.metrics import roc_auc
+
+    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]], dtype=float)
+    s = np.array([[0.9, 0.5], [0.1, 0.5], [0.8, 0.5], [0.3, 0.5]])
+    # column 0: every positive above every negative; column 1: all tied -> 1/2
+    assert roc_auc(y, s).tolist() == [1.0, 0.5]
+    assert roc_auc([1, 0, 1, 0], [0.2, 0.4, 0.6, 0.8]) == 0.25   # 1 of 4 (positive, negative) pairs ordered
+    assert np.isnan(roc_auc(np.ones((3, 1)), np.zeros((3, 1)))[0])
+    assert np.isnan(roc_auc([1, 1], [0.1, 0.2]))
+    with pytest.raises(ValueError, match="same shape"):
+        roc_auc([1, 0], [0.5])
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.int8, st.tuples(st.integers(2, 40), st.integers(1, 3)), elements=st.integers(0, 1)),
+       st.integers(0, 2**32 - 1))
+def test_roc_auc_equals_scikit_learn_and_flips_with_the_score(y, seed):
+    from sklearn.metrics import roc_auc_score
+
+    from routerlab.metrics import roc_auc
+
+    s = np.random.default_rng(seed).integers(0, 5, size=y.shape).astype(float)   # many ties
+    got = roc_auc(y, s)
+    for j in range(y.shape[1]):
+        if 0 < y[:, j].sum() < len(y):
+            assert got[j] == pytest.approx(roc_auc_score(y[:, j], s[:, j]), abs=1e-12)
+            assert roc_auc(y[:, j], -s[:, j]) == pytest.approx(1.0 - got[j], abs=1e-12)
+        else:
+            assert np.isnan(got[j])

@@ -7,7 +7,7 @@ import pytest
 
 from routerlab.data.benchmark import Benchmark
 from routerlab.data.catalog import Model
-from routerlab.evaluation.predictability import (_auc_columns, correctness_auc, curve_summary, fold_indices,
+from routerlab.evaluation.predictability import (correctness_auc, curve_summary, fold_indices,
                                                  learning_curve, task_score)
 from test_task_baselines import _three_model_text_bench
 
@@ -24,14 +24,6 @@ def _bench(n: int, seed: int, signal: bool) -> Benchmark:
     return Benchmark(quality=np.column_stack([q0, q1]).astype(float), cost=np.tile([1e-4, 2e-4], (n, 1)),
                      models=models, sample_ids=np.arange(n).astype(str), datasets=ds,
                      prompt_tokens=np.full(n, 10), features=x)
-
-
-def test_auc_by_hand():
-    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]], dtype=float)
-    s = np.array([[0.9, 0.5], [0.1, 0.5], [0.8, 0.5], [0.3, 0.5]])
-    # column 0: every positive above every negative; column 1: all tied -> 1/2
-    assert _auc_columns(y, s).tolist() == [1.0, 0.5]
-    assert np.isnan(_auc_columns(np.ones((3, 1)), np.zeros((3, 1)))[0])
 
 
 def test_task_score_and_folds():

@@ -379,4 +379,26 @@ def t_interval(values: np.ndarray, axis: int = 0, level: float = 0.95) -> tuple[
     return mean - half, mean + half
 
 
-__all__ += ["t_interval"]
+def roc_auc(labels, scores) -> float | np.ndarray:
+    """ROC AUC of ``scores`` for the 0/1 (or boolean) ``labels``: the probability that a random
+    positive scores above a random negative, ties counting 1/2 (Mann-Whitney U with average ranks).
+
+    ``labels``, ``scores``: (n,) for one AUC (a float), or (n, m) for one AUC per column (an (m,)
+    array, vectorised). NaN where a column has only one class.
+    """
+    from scipy.stats import rankdata
+
+    y = np.asarray(labels).astype(bool)
+    s = np.asarray(scores, dtype=np.float64)
+    if y.shape != s.shape or y.ndim not in (1, 2):
+        raise ValueError(f"labels {y.shape} and scores {s.shape} must have the same shape, (n,) or (n, m)")
+    ranks = rankdata(s, axis=0)
+    pos = y.sum(axis=0).astype(np.float64)
+    neg = y.shape[0] - pos
+    u = (ranks * y).sum(axis=0) - pos * (pos + 1) / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where((pos > 0) & (neg > 0), u / (pos * neg), np.nan)
+    return float(out) if out.ndim == 0 else out
+
+
+__all__ += ["t_interval", "roc_auc"]

@@ -348,18 +348,6 @@ class SubsetPriorRouter(Router):
         return Routing(p.argmax(axis=1), None, p)
 
 
-def _auc(label: np.ndarray, score: np.ndarray) -> float:
-    """ROC AUC (Mann-Whitney with average ranks); NaN when only one class is present."""
-    from scipy.stats import rankdata
-
-    label = np.asarray(label, dtype=bool)
-    n1, n0 = int(label.sum()), int((~label).sum())
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    r = rankdata(score)
-    return float((r[label].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
-
-
 def _mix_curve(points_share, points_quality, weak_q, strong_q):
     """Share-quality curve through (0, weak), the given points and (1, strong), sorted."""
     s = np.r_[0.0, np.asarray(points_share, dtype=np.float64), 1.0]
@@ -411,7 +399,7 @@ def two_model_study(bench: Benchmark, routers=STUDY_ROUTERS, seeds=range(5), *, 
     among all policies of that dataset and seed.
     """
     from routerlab.data.splits import stratified_split
-    from routerlab.metrics import aiq, apgr, cpt, ndch, oracle_choice, routing_score
+    from routerlab.metrics import aiq, apgr, cpt, ndch, oracle_choice, roc_auc, routing_score
     from routerlab.routing.routers import make_router
     from routerlab.routing.features import with_text_features
 
@@ -448,9 +436,9 @@ def two_model_study(bench: Benchmark, routers=STUDY_ROUTERS, seeds=range(5), *, 
                        "auc_weak": float("nan"), "auc_strong": float("nan"), "auc_gain": float("nan")}
                 if proba is not None:
                     ok = test.quality >= 0.5
-                    rec["auc_weak"] = _auc(ok[:, weak], proba[:, weak])
-                    rec["auc_strong"] = _auc(ok[:, strong], proba[:, strong])
-                    rec["auc_gain"] = _auc(~ok[:, weak] & ok[:, strong], win)
+                    rec["auc_weak"] = roc_auc(ok[:, weak], proba[:, weak])
+                    rec["auc_strong"] = roc_auc(ok[:, strong], proba[:, strong])
+                    rec["auc_gain"] = roc_auc(~ok[:, weak] & ok[:, strong], win)
                 recs[label] = rec
                 curves.append(pd.DataFrame({"dataset": dname, "seed": int(seed), "router": label,
                                             "kind": "threshold", "x": s, "quality": q}))

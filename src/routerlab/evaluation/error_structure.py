@@ -28,6 +28,7 @@ import pandas as pd
 
 from routerlab.data.benchmark import Benchmark
 from routerlab.errors import RouterlabError, check_choice
+from routerlab.metrics import roc_auc
 
 __all__ = [
     "TFIDF_SETTINGS", "LOGREG_C", "REAL_TARGETS", "REAL_N", "REAL_MODELS", "SIM_MODELS", "STRUCTURE_COLUMNS",
@@ -120,14 +121,6 @@ def max_phi(acc_a: float, acc_b: float, floor: float = 0.0) -> float:
     return float("nan") if var == 0 else float((both - hi * lo) / np.sqrt(var))
 
 
-def _auc(y: np.ndarray, score: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    if y.min() == y.max():
-        return float("nan")
-    return float(roc_auc_score(y, score))
-
-
 def _cv_auc(X, y: np.ndarray, kind: str, n_splits: int, seed: int) -> float:
     """Mean held-out-fold AUC of (vectoriser/scaler +) logistic regression; NaN if a class is too small."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -147,7 +140,7 @@ def _cv_auc(X, y: np.ndarray, kind: str, n_splits: int, seed: int) -> float:
     for train, test in folds.split(np.zeros(len(y)), y):
         model = make_pipeline(*steps(), LogisticRegression(C=LOGREG_C, max_iter=2000))
         model.fit(X[train], y[train])
-        aucs.append(_auc(y[test], model.predict_proba(X[test])[:, 1]))
+        aucs.append(roc_auc(y[test], model.predict_proba(X[test])[:, 1]))
     return float(np.mean(aucs))
 
 
@@ -203,7 +196,7 @@ def length_auc(bench: Benchmark, model, *, by: str | None = "dataset") -> pd.Ser
     """AUC of ``-prompt_tokens`` for ``model``'s correctness (> 0.5: longer prompts fail more), per dataset."""
     y = (_column(bench, model) > 0.5).astype(np.int64)
     score = -np.asarray(bench.prompt_tokens, dtype=np.float64)
-    return pd.Series({d: _auc(y[mask], score[mask]) for d, mask in _by_dataset(bench, by)}, name="length_auc")
+    return pd.Series({d: roc_auc(y[mask], score[mask]) for d, mask in _by_dataset(bench, by)}, name="length_auc")
 
 
 def structure_table(bench: Benchmark, model_a, model_b, seed: int = 0, *, datasets=None,

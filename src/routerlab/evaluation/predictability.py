@@ -19,7 +19,7 @@ import pandas as pd
 from routerlab.data.benchmark import Benchmark
 from routerlab.data.splits import stratified_split
 from routerlab.errors import RouterlabError, check_range
-from routerlab.metrics import t_interval
+from routerlab.metrics import roc_auc, t_interval
 from routerlab.routing.features import resolve_text_features, split_rows
 
 __all__ = ["fold_indices", "task_score", "correctness_auc", "learning_curve", "curve_summary"]
@@ -47,19 +47,6 @@ def task_score(train_codes: np.ndarray, train_correct: np.ndarray, codes: np.nda
     overall = train_correct.mean(axis=0)
     table = np.where(counts > 0, sums / np.maximum(counts, 1.0), overall)
     return table[codes]
-
-
-def _auc_columns(y: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """(m,) ROC AUC of score column j for 0/1 labels column j (ties count 1/2); NaN for a column
-    with one class only. Rank-based (Mann-Whitney), vectorised over columns."""
-    from scipy.stats import rankdata
-
-    ranks = rankdata(s, axis=0)
-    pos = y.sum(axis=0)
-    neg = y.shape[0] - pos
-    u = (ranks * y).sum(axis=0) - pos * (pos + 1) / 2.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((pos > 0) & (neg > 0), u / (pos * neg), np.nan)
 
 
 def correctness_auc(bench: Benchmark, seed: int = 0, folds: int = 5, test_size: float = 0.2,
@@ -102,7 +89,7 @@ def correctness_auc(bench: Benchmark, seed: int = 0, folds: int = 5, test_size: 
                 continue
             clf = LogisticRegression(C=C, max_iter=500).fit(xa, yj)
             s_query[val_idx, j] = clf.decision_function(xb)
-    auc_t, auc_q = _auc_columns(y, s_task), _auc_columns(y, s_query)
+    auc_t, auc_q = roc_auc(y, s_task), roc_auc(y, s_query)
     return pd.DataFrame({"model": inner.model_names, "accuracy": y.mean(axis=0), "auc_task": auc_t,
                          "auc_task_query": auc_q, "gain": auc_q - auc_t})
 
