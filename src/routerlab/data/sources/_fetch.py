@@ -45,7 +45,7 @@ from routerlab.locks import entry_lock
 from routerlab.data.sources._base import (ENV, candidate_folders, expected_digests, find_folder,
                                           user_data_root)
 
-__all__ = ["Entry", "manifest_names", "manifest", "readme_text", "data_root", "fetch_source", "fetch",
+__all__ = ["Entry", "manifest_names", "manifest", "readme_text", "sums_file", "data_root", "fetch_source", "fetch",
            "status", "format_status", "PART_SUFFIX"]
 
 PART_SUFFIX = ".part"
@@ -104,6 +104,11 @@ def manifest(name: str) -> tuple[Entry, ...]:
 def readme_text(name: str) -> str:
     """The source folder's README.md, as shipped in the package."""
     return _package_text(f"data/manifests/{_check_name(name)}.README.md")
+
+
+def sums_file(name: str) -> bytes:
+    """The folder's SHA256SUMS: the package's digests file of ``name``, byte for byte."""
+    return resources.files("routerlab").joinpath(f"data/sha256/{_check_name(name)}.sha256").read_bytes()
 
 
 def data_root(data_dir=None) -> Path:
@@ -339,8 +344,7 @@ def fetch_source(name: str, folder, *, files: Sequence[str] | None = None, mirro
             bar.close()
         if files is None:
             _write_if_missing(folder / "README.md", readme_text(name).encode("utf-8"))
-            sums = resources.files("routerlab").joinpath(f"data/sha256/{name}.sha256").read_bytes()
-            _write_if_missing(folder / "SHA256SUMS", sums)
+            _write_if_missing(folder / "SHA256SUMS", sums_file(name))
     return {"name": name, "folder": str(folder), "fetched": len(todo), "present": present,
             "bytes": sum(e.size for e in todo)}
 
