@@ -341,3 +341,12 @@ def test_manifest_urls_carry_the_commit_the_readme_names(name):
     if name == "routellm":  # its README gives the address of every file
         template = re.search(r"`(https://raw\.githubusercontent\.com/\S+/)<path>`", text).group(1)
         assert all(e.url == template + e.rel for e in _fetch.manifest(name) if e.rel != "LICENSE")
+
+
+def test_progress_bar_on_stderr(demo, tmp_path, capsys):
+    demo.cut_after["/demo/a.csv"] = 70_000  # a restart of the bar's count must not break it
+    _fetch.fetch(["demo"], tmp_path / "root", progress=True)
+    captured = capsys.readouterr()
+    assert "demo" in captured.err and "B" in captured.err  # tqdm's bar, in bytes
+    assert "demo" in captured.out and "%" not in captured.out
+    assert _tree(tmp_path / "root" / "demo") == _expected_tree()
