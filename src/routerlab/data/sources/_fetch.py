@@ -172,8 +172,9 @@ def _open(where: str, offset: int):
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and offset:  # the .part already holds every byte
             return _Empty(), True
-        raise RouterlabError(f"{where}: HTTP {exc.code} {exc.reason}; the file is not there "
-                             "(check --from, or try again later)") from None
+        advice = ("the file is not at that address (check --from)" if 400 <= exc.code < 500
+                  else "the server failed: try again later, or give a mirror with --from")
+        raise RouterlabError(f"{where}: HTTP {exc.code} {exc.reason}; {advice}") from None
     except urllib.error.URLError as exc:
         reason = getattr(exc.reason, "strerror", None) or exc.reason
         host = urllib.parse.urlsplit(where).netloc
