@@ -8,7 +8,7 @@ SEEDS  ?= 5
 # Chapters executed at a time by `make book` (each in its own process; the summary pages run last).
 JOBS   ?= 2
 
-.PHONY: install notebooks html book test bench minilm clean
+.PHONY: install notebooks html book test bench minilm data clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,13 @@ book: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The real data (four sources, about 130 MB) from the public commits their READMEs pin, into the
+# data root ($ROUTERLAB_DATA_DIR, else ~/.cache/routerlab/data); every file SHA-256-checked, an
+# interrupted run resumes. A source already verified in ../shared/data is not fetched again.
+# FROM=DIR_OR_URL reads a mirror instead (a folder laid out like the data root, or a base URL).
+data: install
+	$(BIN)/python -m routerlab data fetch $(if $(FROM),--from $(FROM))
 
 # The labs for students: book/labs/*.md as Jupyter notebooks without solutions, in _build/labs/.
 .PHONY: labs

@@ -25,8 +25,8 @@
 # ```{admonition} Where the data comes from
 # :class: note
 # The files are read from `../shared/data/routellm` beside the project, from a folder given as
-# `data_dir` (or in the environment variable `ROUTERLAB_DATA_DIR`), or from a user cache that
-# `routerlab.data.sources.routellm.download_routellm()` fills, on a machine with internet access, with the files
+# `data_dir` (or in the environment variable `ROUTERLAB_DATA_DIR`), or from the per-user data folder
+# that `make data` (`routerlab data fetch`) fills, on a machine with internet access, with the files
 # of lm-sys/RouteLLM at commit `0b64fda` (`routellm/evals/`), checking every SHA-256 against the
 # digests shipped in the package. Status of this build: **{glue:text}`data_status`**. Without the
 # files the chapter still executes on a small simulated stand-in and every number below reads

@@ -12,6 +12,7 @@ import pytest
 import routerlab.data.sources as sources
 import routerlab.data.sources._base as base
 import routerlab.data.sources.routellm as rl_routellm
+from routerlab.data.sources import _fetch
 from routerlab.errors import RouterlabError
 from routerlab.data.sources.routellm import download_routellm, expected_digests, find_routellm_dir, load_routellm
 
@@ -146,46 +147,41 @@ def test_missing_explicit_folder(tmp_path):
 
 @needs_real
 def test_download_verifies_then_caches(tmp_path, monkeypatch):
-    calls = []
-
-    def fake_fetch(url):
-        calls.append(url)
-        rel = "LICENSE" if url.endswith("/LICENSE") else url.removeprefix(rl_routellm.BASE_URL)
-        return (REAL / rel).read_bytes()
-
-    monkeypatch.setattr(rl_routellm, "_fetch", fake_fetch)
+    """download=True goes through the one fetcher (routerlab.data.sources._fetch), here from a
+    mirror folder laid out like the data root; the pinned URLs all carry the commit."""
+    mirror = tmp_path / "mirror"
+    _copy_subset(mirror / "routellm")
+    shutil.copyfile(REAL / "LICENSE", mirror / "routellm" / "LICENSE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    dest = download_routellm(datasets=("GSM8K",))
-    assert dest == tmp_path / "cache" / "routerlab" / "routellm" / rl_routellm.COMMIT
-    assert len(calls) == 3 and all(rl_routellm.COMMIT in u for u in calls)
+    dest = download_routellm(datasets=("GSM8K",), mirror=str(mirror))
+    assert dest == tmp_path / "cache" / "routerlab" / "data" / "routellm" == rl_routellm.cache_dir()
     data = (dest / "gsm8k" / "gsm8k_responses.csv").read_bytes()
     assert hashlib.sha256(data).hexdigest() == expected_digests()["gsm8k/gsm8k_responses.csv"]
-    assert not [p for p in dest.parent.iterdir() if p.name.startswith(".routellm-download")]
+    assert sorted(p.name for p in dest.rglob("*") if p.is_file()) == [
+        "LICENSE", "contaminated_prompts.jsonl", "gsm8k_responses.csv"]  # no .part left
+    assert all(rl_routellm.COMMIT in e.url for e in _fetch.manifest("routellm"))
 
 
 @needs_real
-def test_download_mismatch_caches_nothing(tmp_path, monkeypatch):
-    def bad_fetch(url):
-        rel = "LICENSE" if url.endswith("/LICENSE") else url.removeprefix(rl_routellm.BASE_URL)
-        data = (REAL / rel).read_bytes()
-        return data + b"x" if rel.endswith("gsm8k_responses.csv") else data
-
+def test_download_mismatch_caches_nothing(tmp_path):
+    mirror = tmp_path / "mirror"
+    _copy_subset(mirror / "routellm")
+    shutil.copyfile(REAL / "LICENSE", mirror / "routellm" / "LICENSE")
+    target = mirror / "routellm" / "gsm8k" / "gsm8k_responses.csv"
+    target.write_bytes(target.read_bytes() + b"x")
     dest = tmp_path / "cache" / "routellm"
-    with pytest.raises(RouterlabError, match=r"gsm8k/gsm8k_responses\.csv has the wrong SHA-256"):
-        download_routellm(dest, datasets=("GSM8K",), fetch=bad_fetch)
-    assert not dest.exists()
-    assert list((tmp_path / "cache").iterdir()) == []  # the temporary folder is gone too
+    with pytest.raises(RouterlabError, match=r"gsm8k/gsm8k_responses\.csv \(SHA-256 mismatch\)"):
+        download_routellm(dest, datasets=("GSM8K",), mirror=str(mirror))
+    assert not (dest / "gsm8k" / "gsm8k_responses.csv").exists()
+    assert not list(dest.rglob("*.part"))
 
 
 @needs_real
 def test_download_from_file_url(tmp_path):
-    """The real fetch function, on file:// addresses laid out like the GitHub raw tree."""
     mirror = tmp_path / "mirror"
-    _copy_subset(mirror / "routellm" / "evals")
-    shutil.copyfile(REAL / "LICENSE", mirror / "LICENSE")
-    dest = download_routellm(tmp_path / "dest", datasets=("GSM8K",),
-                             base_url=(mirror / "routellm" / "evals").as_uri() + "/",
-                             license_url=(mirror / "LICENSE").as_uri())
+    _copy_subset(mirror / "routellm")
+    shutil.copyfile(REAL / "LICENSE", mirror / "routellm" / "LICENSE")
+    dest = download_routellm(tmp_path / "dest" / "routellm", datasets=("GSM8K",), mirror=mirror.as_uri())
     assert load_routellm(dest, datasets="GSM8K", download=False).n_queries == 1_307
 
 

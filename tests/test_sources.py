@@ -35,9 +35,11 @@ def test_every_source_keeps_the_contract(name):
 # ---- where a source's folder is found -----------------------------------------------------------
 @pytest.fixture
 def no_defaults(monkeypatch, tmp_path):
-    """No environment variable, and a fake repository root whose ../shared/data is tmp_path/shared/data."""
+    """No environment variable, a fake repository root whose ../shared/data is tmp_path/shared/data,
+    and the per-user data root under tmp_path/xdg."""
     monkeypatch.delenv(base.ENV, raising=False)
     monkeypatch.setattr(base, "_repo_roots", lambda: [tmp_path / "repo"])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     return tmp_path / "shared" / "data"
 
 
@@ -50,12 +52,13 @@ def _make(folder, files=("a.csv", "sub/b.csv")):
 
 def test_candidate_order(no_defaults, monkeypatch, tmp_path):
     default = no_defaults / "demo"
-    assert base.candidate_folders("demo") == [default]
+    user = tmp_path / "xdg" / "routerlab" / "data" / "demo"  # where `routerlab data fetch` writes
+    assert base.candidate_folders("demo") == [default, user]
     given = tmp_path / "given"
     # an explicit folder: the data root's sub-folder first, then the folder itself, no fallback
     assert base.candidate_folders("demo", given) == [given / "demo", given]
     monkeypatch.setenv(base.ENV, str(tmp_path / "env"))
-    assert base.candidate_folders("demo") == [tmp_path / "env" / "demo", tmp_path / "env", default]
+    assert base.candidate_folders("demo") == [tmp_path / "env" / "demo", tmp_path / "env", default, user]
     assert base.candidate_folders("demo", given) == [given / "demo", given]  # explicit beats the variable
 
 

@@ -1,4 +1,4 @@
-"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route.
+"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route, data.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
@@ -6,6 +6,7 @@
     routerlab sweep --data sim --routers mf,knn --seeds 3 --set knn.k=5,10,40 --n-jobs -1 --out sweep.csv
     routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
     routerlab route --router mf.rlr --prompt "What is 2 + 2?" [--prompts FILE] [--json]
+    routerlab data fetch [SOURCE ...] [--data-dir DIR] [--from DIR_OR_URL]; routerlab data status
 
 ``fit`` trains one router and saves it (:mod:`routerlab.routing.saved`); ``route`` loads it and, per
 prompt, prints the chosen model and each model's predicted success, expected cost (USD) and
@@ -209,6 +210,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cap", type=_int_at_least("cap", 1), default=None,
                    help="with --threshold: call at most this many models per prompt")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = sub.add_parser("data", help="fetch the real data from the pinned commits it comes from, or show "
+                                    "what is present (routerlab data fetch | status)")
+    actions = p.add_subparsers(dest="data_action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    for action, text in (("fetch", "download every file of SOURCE (default: all), SHA-256-checked, resumable"),
+                         ("status", "per source and file: verified, corrupt, missing (or present)")):
+        q = actions.add_parser(action, help=text)
+        q.add_argument("sources", nargs="*", metavar="SOURCE", help="default: every source")
+        q.add_argument("--data-dir", default=None, metavar="DIR",
+                       help="the data root; default $ROUTERLAB_DATA_DIR, else ~/.cache/routerlab/data")
+    q.add_argument("--no-verify", action="store_true", help="say present without checking the SHA-256")
+    q = actions.choices["fetch"]
+    q.add_argument("--from", dest="mirror", default=None, metavar="DIR_OR_URL",
+                   help="a mirror: a folder laid out like the data root, or a base URL (URL/<source>/<file>)")
+    q.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -521,8 +538,21 @@ def _cmd_route(args) -> int:
     return 0
 
 
+def _cmd_data(args) -> int:
+    from routerlab.data.sources import _fetch
+
+    if args.data_action == "status":
+        print(_fetch.format_status(_fetch.status(args.sources, args.data_dir, verify=not args.no_verify),
+                                   args.data_dir))
+        return 0
+    _fetch.fetch(args.sources, args.data_dir, mirror=args.mirror,
+                 progress=not args.quiet and sys.stderr.isatty())
+    return 0
+
+
 _COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
-             "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route}
+             "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route,
+             "data": _cmd_data}
 
 
 def _fail(message: str) -> int:

@@ -1007,6 +1007,15 @@ def _main_verify(nb_dir: str, out_dir: str | None) -> int:
     return 0
 
 
+def _say_if_no_data(data_dir) -> None:
+    """One line on stdout when no real-data source is found in any searched folder."""
+    from routerlab.data.sources import find, names
+
+    if not any(find(n, data_dir) is not None for n in names()):
+        print("bookrun: no real data found (the real-data pages will read n/a); fetch it with "
+              "`make data` (routerlab data fetch), or pass --data-dir", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m routerlab.book.run --scale S --seeds N [--only NAME ...]``."""
     parser = argparse.ArgumentParser(
@@ -1026,7 +1035,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None, metavar="DIR",
                         help="folder holding the real-data sources (routerbench-subset/, llmrouter/, ...), "
                              "passed as `data_dir` to the notebooks that declare it (default: each "
-                             "notebook searches $ROUTERLAB_DATA_DIR and ../shared/data)")
+                             "notebook searches $ROUTERLAB_DATA_DIR, ../shared/data and "
+                             "~/.cache/routerlab/data, where `make data` puts it)")
     parser.add_argument("--out-dir", default=None,
                         help="write executed notebooks here (default: beside their sources)")
     parser.add_argument("--notebooks", default="notebooks", help="notebooks folder (default notebooks)")
@@ -1049,6 +1059,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verify:
         return _main_verify(args.notebooks, args.out_dir)
     try:
+        _say_if_no_data(args.data_dir)
         extra = dict(_parse_param(p) for p in args.param)
         return run_book(args.notebooks, scale=args.scale, n_seeds=args.seeds, seed=args.seed,
                         only=args.only, out_dir=args.out_dir, log_path=args.log, extra=extra,

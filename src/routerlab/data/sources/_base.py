@@ -9,7 +9,9 @@ folder is looked for, first match wins, in:
 2. the environment variable ``ROUTERLAB_DATA_DIR`` (same two forms);
 3. ``../shared/data`` beside the repository, found from this file's location
    (``src/routerlab/data/sources/`` -> repository root) and, failing that, by walking up from the
-   current working directory to the first folder with a ``pyproject.toml``.
+   current working directory to the first folder with a ``pyproject.toml``;
+4. the per-user data root :func:`user_data_root` (``$XDG_CACHE_HOME/routerlab/data``, else
+   ``~/.cache/routerlab/data``), where ``routerlab data fetch`` writes by default.
 
 A folder counts as the source's folder when every file the source needs is in it. Nothing is read
 before its SHA-256 matches the digest shipped in the package (``routerlab/data/sha256/<name>.sha256``,
@@ -39,7 +41,7 @@ from routerlab.errors import RouterlabError
 from routerlab.locks import entry_lock
 
 __all__ = [
-    "ENV", "CACHE_ENV", "expected_digests", "sha256", "candidate_folders", "find_folder",
+    "ENV", "CACHE_ENV", "expected_digests", "sha256", "user_data_root", "candidate_folders", "find_folder",
     "require_folder", "read_verified", "cache_folder", "cached_frame",
 ]
 
@@ -74,6 +76,12 @@ def _repo_roots() -> list[Path]:
     return roots
 
 
+def user_data_root() -> Path:
+    """The per-user data root: ``$XDG_CACHE_HOME/routerlab/data`` (``~/.cache`` when unset)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "routerlab" / "data"
+
+
 def candidate_folders(name: str, data_dir=None) -> list[Path]:
     """The folders searched for source ``name``, in order (see the module docstring)."""
     out: list[Path] = []
@@ -84,6 +92,7 @@ def candidate_folders(name: str, data_dir=None) -> list[Path]:
             out += [base / name, base]
     if data_dir is None:
         out += [r.parent / "shared" / "data" / name for r in _repo_roots()]
+        out.append(user_data_root() / name)
     seen, unique = set(), []
     for p in out:
         if p not in seen:
@@ -110,7 +119,7 @@ def require_folder(name: str, files: Sequence[str], data_dir=None, hint: str = "
         raise RouterlabError(
             f"data source {name!r} not found under {where} (need {name}/{files[0]} and "
             f"{len(files) - 1} more file(s)); pass --data-dir (or set {ENV}) to the folder that holds "
-            f"{name}/" + (f"; {hint}" if hint else ""))
+            f"{name}/, or fetch it with 'routerlab data fetch {name}' (make data)" + (f"; {hint}" if hint else ""))
     return folder
 
 

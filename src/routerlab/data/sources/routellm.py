@@ -8,15 +8,15 @@ The RouteLLM project (lm-sys/RouteLLM, Apache-2.0) published, per question, whet
 Where the files are looked for (the first folder that holds them wins): the folders of
 :func:`routerlab.data.sources._base.candidate_folders` (``data_dir``, then ``$ROUTERLAB_DATA_DIR``, each
 as the data root holding ``routellm/`` or as the ``routellm`` folder itself, then
-``../shared/data/routellm`` beside the repository) and, without an explicit ``data_dir``, the user
-cache ``~/.cache/routerlab/routellm/<commit>`` (``$XDG_CACHE_HOME`` is honoured), filled on first
-use by downloading the pinned files from GitHub (``download=True``).
+``../shared/data/routellm`` beside the repository, then the per-user data root
+``~/.cache/routerlab/data/routellm``, ``$XDG_CACHE_HOME`` honoured). ``download=True`` fills the
+per-user folder from the pinned commit through the project's one fetcher,
+:mod:`routerlab.data.sources._fetch` (``routerlab data fetch routellm``).
 
 Integrity: every file is read through :func:`routerlab.data.sources._base.read_verified`, i.e. its
 SHA-256 is checked against the digests shipped in the package
-(``routerlab/data/sha256/routellm.sha256``) before it is parsed. A download goes to a temporary
-folder, every digest is verified, and only then is the folder moved into the cache, so a
-mismatch leaves nothing cached.
+(``routerlab/data/sha256/routellm.sha256``) before it is parsed. A download is verified before it
+takes its final name, so a mismatch leaves nothing in place.
 
 Costs. USD = prompt tokens x input price + answer tokens x output price. Answers are 1 token on
 MMLU (RouteLLM generated one token, the letter) and the real response text on GSM8K. Tokens are
@@ -32,12 +32,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import tempfile
-import urllib.request
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,10 +42,12 @@ from routerlab.data.benchmark import Benchmark
 from routerlab.data.catalog import Model
 from routerlab.errors import RouterlabError
 from routerlab.data.tokens import count_tokens
-from routerlab.data.sources._base import ENV, expected_digests as _expected_digests, find_folder, read_verified, sha256
+from routerlab.data.sources import _fetch
+from routerlab.data.sources._base import (ENV, expected_digests as _expected_digests, find_folder, read_verified,
+                                          user_data_root)
 
 __all__ = [
-    "NAME", "TITLE", "files", "load", "fetch", "COMMIT", "BASE_URL", "LICENSE_URL", "WEAK", "STRONG",
+    "NAME", "TITLE", "files", "load", "fetch", "COMMIT", "WEAK", "STRONG",
     "ROUTELLM_MODELS", "DEFAULT_PRICES", "MMLU_SUBJECTS", "expected_digests", "find_routellm_dir",
     "download_routellm", "cache_dir", "load_routellm", "placeholder_benchmark",
 ]
@@ -57,9 +55,7 @@ __all__ = [
 NAME = "routellm"
 TITLE = "RouteLLM: GPT-4-1106 vs Mixtral-8x7B correctness on MMLU (14,042) and GSM8K (1,319)"
 
-COMMIT = "0b64fdafe049e596a3f5657c219329f24af24198"
-BASE_URL = f"https://raw.githubusercontent.com/lm-sys/RouteLLM/{COMMIT}/routellm/evals/"
-LICENSE_URL = f"https://raw.githubusercontent.com/lm-sys/RouteLLM/{COMMIT}/LICENSE"
+COMMIT = "0b64fdafe049e596a3f5657c219329f24af24198"  # lm-sys/RouteLLM; the URLs: data/manifests/routellm.tsv
 HINT = (f"or let routerlab download the pinned files of lm-sys/RouteLLM@{COMMIT[:7]} "
         "(--download, or routerlab.data.sources.routellm.load_routellm(download=True))")
 WEAK_COLUMN = "mistralai/Mixtral-8x7B-Instruct-v0.1"
@@ -104,68 +100,31 @@ def files() -> list[str]:
 
 # ---- locating and downloading ----------------------------------------------------------------
 def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/routerlab/routellm/<commit>`` (``~/.cache`` when the variable is unset)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "routerlab" / "routellm" / COMMIT
+    """The ``routellm`` folder of the per-user data root (``~/.cache/routerlab/data/routellm``,
+    ``$XDG_CACHE_HOME`` honoured), where ``download=True`` puts the files."""
+    return user_data_root() / NAME
 
 
 def find_routellm_dir(data_dir=None, datasets: Sequence[str] = _DATASETS) -> Path | None:
     """The first folder holding every file ``datasets`` need, or None (files not verified here).
 
-    Searched: :func:`routerlab.data.sources._base.candidate_folders` and, when ``data_dir`` is None,
-    the download cache :func:`cache_dir`. An explicit ``data_dir`` that lacks the files gives
-    None (no fallback), so the caller can say that folder is wrong.
+    Searched: :func:`routerlab.data.sources._base.candidate_folders` (the per-user data root
+    last). An explicit ``data_dir`` that lacks the files gives None (no fallback), so the caller
+    can say that folder is wrong.
     """
-    need = _files_for(_check_datasets(datasets))
-    folder = find_folder(NAME, need, data_dir)
-    if folder is None and data_dir is None and all((cache_dir() / f).is_file() for f in need):
-        folder = cache_dir()
-    return folder
-
-
-def _fetch(url: str) -> bytes:
-    """The bytes at ``url`` (http(s) or file://). Tests replace this function."""
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - pinned addresses
-        return response.read()
+    return find_folder(NAME, _files_for(_check_datasets(datasets)), data_dir)
 
 
 def download_routellm(dest: Path | None = None, *, datasets: Sequence[str] = _DATASETS,
-                      base_url: str = BASE_URL, license_url: str = LICENSE_URL,
-                      fetch: Callable[[str], bytes] | None = None) -> Path:
-    """Download the pinned files for ``datasets`` into ``dest`` (default :func:`cache_dir`).
-
-    Files go to a temporary folder beside ``dest``; each one's SHA-256 is checked against the
-    package's digests, and only when all match are they moved into ``dest``. A mismatch raises
-    :class:`RouterlabError` naming the file and leaves ``dest`` untouched. Returns ``dest``.
-    """
+                      mirror: str | None = None) -> Path:
+    """Fetch the pinned files for ``datasets`` (and the LICENSE) into the folder ``dest``
+    (default :func:`cache_dir`) with :func:`routerlab.data.sources._fetch.fetch_source`: each one
+    is verified before it takes its final name, a mismatch deletes it and raises
+    :class:`RouterlabError`. ``mirror``: a folder laid out like the data root or a base URL.
+    Returns ``dest``."""
     datasets = _check_datasets(datasets)
-    fetch = fetch or _fetch
     dest = Path(dest) if dest is not None else cache_dir()
-    digests = expected_digests()
-    todo = _files_for(datasets) + ["LICENSE"]
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".routellm-download-", dir=dest.parent))
-    try:
-        for rel in todo:
-            url = license_url if rel == "LICENSE" else base_url + rel
-            try:
-                data = fetch(url)
-            except OSError as exc:
-                raise RouterlabError(f"could not download {url} ({exc}); give a local copy with "
-                                     f"data_dir= or {ENV}") from None
-            if sha256(data) != digests[rel]:
-                raise RouterlabError(f"downloaded {rel} has the wrong SHA-256 (expected {digests[rel][:12]}...); "
-                                     "nothing was cached, retry later or give a local copy with data_dir=")
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        # merge into dest: every file is verified, move them in (a rename on one file system)
-        for rel in todo:
-            final = dest / rel
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / rel, final)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    _fetch.fetch_source(NAME, dest, files=_files_for(datasets) + ["LICENSE"], mirror=mirror)
     return dest
 
 
