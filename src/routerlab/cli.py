@@ -20,7 +20,9 @@ project, every file SHA-256-checked) or a file: an interchange table (.csv or .p
 ``--trust-pickle SHA256`` (``routerlab convert`` turns one into Parquet once). Every error -- a bad
 argument, an unknown name, an out-of-range number, a missing folder or file, a file whose digest does
 not match -- prints one line ``routerlab: error: <message>`` on stderr and exits with status 2; output
-files are written atomically, so a failed run leaves nothing half-written.
+files are written atomically, so a failed run leaves nothing half-written. An output file must be
+in an existing folder and must not be an input of the run (the same path, a link to it, or the
+table's sidecar): :func:`routerlab.data.files.check_output`.
 """
 
 from __future__ import annotations
@@ -275,11 +277,21 @@ def _is_converted_routerbench(path: Path) -> bool:
     return b"routerlab_source_sha256" in meta
 
 
-def _cmd_simulate(args) -> int:
-    from routerlab.data.interchange import _suffix, write_table
+def _output(args, value: str, option: str, suffixes, companions=(), inputs=None) -> Path:
+    """``value`` checked as an output of this run (:func:`routerlab.data.files.check_output`): its
+    suffix, its folder exists, and it is none of the run's input files."""
+    from routerlab.data.files import check_output, input_files
 
-    out = Path(args.out)
-    _suffix(out)  # unsupported suffix -> error before the (slow) simulation
+    if inputs is None:
+        inputs = input_files(getattr(args, "data", None), getattr(args, "data_dir", None))
+    return check_output(value, option, suffixes, inputs, companions)
+
+
+def _cmd_simulate(args) -> int:
+    from routerlab.data.interchange import SUFFIXES, _suffix, write_table
+
+    _suffix(Path(args.out))  # unsupported suffix -> error before the (slow) simulation
+    out = _output(args, args.out, "--out", SUFFIXES, companions=(".meta.json",))
     bench = load_source("sim", args.scale, args.seed)
     write_table(bench, out)
     print(f"wrote {bench.n_queries:,} queries x {bench.n_models} models to {out}")
@@ -289,9 +301,7 @@ def _cmd_simulate(args) -> int:
 def _cmd_convert(args) -> int:
     from routerlab.data.routerbench_layout import convert_to_parquet
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".parquet":
-        raise RouterlabError(f"--out {str(out)!r} must end in .parquet")
+    out = _output(args, args.out, "--out", [".parquet"], inputs=[args.pickle])
     convert_to_parquet(args.pickle, out, sha256=args.trust_pickle)
     print(f"wrote {out}; read it with --data {out}")
     return 0
@@ -306,9 +316,7 @@ def _cmd_info_stream(args) -> int:
     if Path(args.data).suffix.lower() not in (".parquet", ".csv"):
         raise RouterlabError(f"--stream reads a .parquet/.csv interchange table; {args.data!r} is not one "
                              "(drop --stream, or write the table first with 'routerlab simulate --out')")
-    out = Path(args.json) if args.json else None
-    if out is not None and (out.is_dir() or not out.parent.is_dir()):
-        raise RouterlabError(f"--json {str(out)!r} must be a file in an existing folder")
+    out = _output(args, args.json, "--json", [".json"]) if args.json else None
     summary = summarize(args.data, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS)
     print(summary.describe())
     if out is not None:
@@ -333,11 +341,7 @@ def _cmd_evaluate(args) -> int:
     from routerlab.evaluation.protocol import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
-    out = Path(args.json) if args.json else None
-    if out is not None and out.is_dir():
-        raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
-    if out is not None and not out.parent.is_dir():
-        raise RouterlabError(f"--json {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
+    out = _output(args, args.json, "--json", [".json"]) if args.json else None
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
                         args.trust_pickle)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
@@ -379,10 +383,7 @@ def _cmd_sweep(args) -> int:
 
     for router, grid in settings.items():  # unknown router or option -> error before loading the data
         make_router(router, **{k: v[0] for k, v in grid.items()})
-    out = Path(args.out) if args.out else None
-    if out is not None and (out.suffix.lower() not in (".csv", ".parquet", ".json") or out.is_dir()
-                            or not out.parent.is_dir()):
-        raise RouterlabError(f"--out {str(out)!r} must be a .csv, .parquet or .json file in an existing folder")
+    out = _output(args, args.out, "--out", [".csv", ".parquet", ".json"]) if args.out else None
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
     names = policy_names(bench, names)
     df = sweep(bench, names, range(args.seeds), settings, n_jobs=args.n_jobs, backend=args.backend,
@@ -404,21 +405,11 @@ def _cmd_sweep(args) -> int:
     return 0
 
 
-def _check_out_file(out: Path, option: str, suffix: str) -> None:
-    if out.suffix.lower() != suffix:
-        raise RouterlabError(f"{option} {str(out)!r} must end in {suffix}")
-    if out.is_dir():
-        raise RouterlabError(f"{option} {str(out)!r} is a folder; give a file name")
-    if not out.parent.is_dir():
-        raise RouterlabError(f"{option} {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
-
-
 def _cmd_fit(args) -> int:
     from routerlab.routing.saved import FILE_SUFFIX, fit_router, save_router
     from routerlab.routing.routers import make_router
 
-    out = Path(args.out)
-    _check_out_file(out, "--out", FILE_SUFFIX)
+    out = _output(args, args.out, "--out", [FILE_SUFFIX])
     if args.train_share is not None:
         check_range("--train-share", args.train_share, 0.0, 1.0, lo_open=True, hi_open=True)
     probe = make_router(args.router, seed=args.seed)  # unknown name -> error before loading data
