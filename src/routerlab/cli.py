@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from routerlab.data.catalog import MAX_SCALE
 from routerlab.errors import RouterlabError, check_range
 
 __all__ = ["main", "build_parser", "load_source"]
@@ -48,10 +49,10 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message.splitlines()[0] if message else "bad arguments")
 
 
-def _positive_float(name):
+def _positive_float(name, hi=None):
     def parse(text: str) -> float:
         try:
-            return check_range(name, text, 0.0, lo_open=True)
+            return check_range(name, text, 0, hi, lo_open=True)
         except RouterlabError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
     parse.__name__ = name
@@ -87,8 +88,8 @@ def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
                    help="'sim' (simulated RouterBench), a real-data source ("
                         + ", ".join(_source_names()) + ") or a file: .csv/.parquet interchange table, "
                         "RouterBench .csv/.parquet, or .pkl with --trust-pickle")
-    p.add_argument("--scale", type=_positive_float("scale"), default=1.0,
-                   help="simulated benchmark size; 1.0 = 67,500 queries (with --data sim)")
+    p.add_argument("--scale", type=_positive_float("scale", MAX_SCALE), default=1.0,
+                   help=f"simulated benchmark size in (0, {MAX_SCALE}]; 1.0 = 67,500 queries (with --data sim)")
     p.add_argument("--seed", type=_int_at_least("seed", 0), default=0,
                    help="simulator seed (with --data sim)")
     p.add_argument("--data-dir", default=None, metavar="DIR",
@@ -130,8 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("simulate", help="write RouterBench-Sim as an interchange table (CSV or Parquet)")
-    p.add_argument("--scale", type=_positive_float("scale"), default=1.0,
-                   help="1.0 = 67,500 queries x 6 models = 405,000 outcomes")
+    p.add_argument("--scale", type=_positive_float("scale", MAX_SCALE), default=1.0,
+                   help=f"in (0, {MAX_SCALE}]; 1.0 = 67,500 queries x 6 models = 405,000 outcomes")
     p.add_argument("--seed", type=_int_at_least("seed", 0), default=0)
     p.add_argument("--out", required=True, help="output file, .csv (plus .meta.json) or .parquet")
 
@@ -522,6 +523,13 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _out_of_memory(args) -> str:
+    if hasattr(args, "scale") and getattr(args, "data", "sim") == "sim":
+        return (f"out of memory simulating --scale {args.scale:g}; try a smaller --scale (memory grows "
+                "linearly with it) or run where more memory is allowed")
+    return "out of memory; try a smaller table (or 'routerlab info --stream' to summarise a large one)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``routerlab`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     parser = build_parser()
@@ -541,6 +549,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
         return 0
+    except MemoryError:
+        return _fail(_out_of_memory(args))
     except ImportError as exc:
         return _fail(f"a part of routerlab is missing ({exc}); reinstall the package")
     except FileNotFoundError as exc:
