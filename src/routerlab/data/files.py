@@ -82,10 +82,10 @@ def check_output(path: str | os.PathLike, option: str, suffixes: Sequence[str],
     written beside it) may be.
     """
     path = Path(path)
-    if path.suffix.lower() not in [s.lower() for s in suffixes]:
-        raise RouterlabError(f"{option} {str(path)!r} must end in {' or '.join(suffixes)}")
     if path.is_dir():
         raise RouterlabError(f"{option} {str(path)!r} is a folder; give a file name")
+    if path.suffix.lower() not in [s.lower() for s in suffixes]:
+        raise RouterlabError(f"{option} {str(path)!r} must end in {' or '.join(suffixes)}")
     if not path.parent.is_dir():
         raise RouterlabError(f"{option} {str(path)!r}: folder {str(path.parent)!r} does not exist; "
                              "create it first")
