@@ -386,3 +386,14 @@ def test_routerbench_extras_error_tells_a_cli_user_what_to_do(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1
     assert "load_routerbench(path, extras=True)" in err[0] and "command line reads the core datasets only" in err[0]
+
+
+def test_status_page_robustness_values_count_the_corpus():
+    from routerlab.chapters import status
+
+    v = status.robustness_values([{"class": "a", "expect": "error"}, {"class": "a", "expect": "error"},
+                                  {"class": "b", "expect": "error"}])
+    assert (v["status_bad_n_cases"], v["status_bad_n_classes"], v["status_bad_n_error"], v["status_bad_n_warning"]) == (3, 2, 3, 0)
+    assert "<td>a</td><td>2</td><td>0</td><td>2</td>" in v["status_bad_table"].data
+    full = status.robustness_values()
+    assert full["status_bad_n_cases"] == len(CASES) == full["status_bad_n_error"] + full["status_bad_n_warning"]
