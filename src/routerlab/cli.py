@@ -35,7 +35,7 @@ from typing import Sequence
 from routerlab.data.catalog import MAX_SCALE
 from routerlab.errors import RouterlabError, check_range
 
-__all__ = ["main", "build_parser", "load_source"]
+__all__ = ["main", "build_parser", "load_source", "input_files"]
 
 PROG = "routerlab"
 
@@ -265,6 +265,21 @@ def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | No
     return read_table(data)
 
 
+def input_files(data: str | None, data_dir: str | None = None) -> list[Path]:
+    """The files a run reads for the ``--data`` SOURCE ``data`` (as :func:`load_source` reads them):
+    a file and its ``.meta.json`` sidecar; a real-data source's pinned files in the folder found
+    (none when it is not found: loading fails then); nothing for ``sim``."""
+    if data is None or data == "sim":
+        return []
+    from routerlab.data import sources
+    from routerlab.data.files import sidecar_path
+
+    if data in sources.names():
+        folder = sources.find(data, data_dir)
+        return [] if folder is None else [folder / rel for rel in sources.module(data).files()]
+    return [Path(data), sidecar_path(data)]
+
+
 def _is_converted_routerbench(path: Path) -> bool:
     """True for a Parquet written by ``routerlab convert`` (it records the pickle's digest)."""
     import pyarrow.parquet as pq
@@ -281,7 +296,7 @@ def _is_converted_routerbench(path: Path) -> bool:
 def _output(args, value: str, option: str, suffixes, companions=(), inputs=None) -> Path:
     """``value`` checked as an output of this run (:func:`routerlab.data.files.check_output`): its
     suffix, its folder exists, and it is none of the run's input files."""
-    from routerlab.data.files import check_output, input_files
+    from routerlab.data.files import check_output
 
     if inputs is None:
         inputs = input_files(getattr(args, "data", None), getattr(args, "data_dir", None))

@@ -3,9 +3,9 @@
 * :func:`check_output` -- one check every command runs on each file it is about to write: the
   suffix it must have, not a folder, its folder exists (a missing folder is refused, never
   created, so a typo does not scatter files), and the file is none of the inputs of the run
-  (:func:`input_files`: the table, its ``.meta.json`` sidecar, a source's files). "The same
-  file" compares resolved paths (:func:`os.path.realpath`, so symbolic links and ``..`` count)
-  and, for files that exist, :func:`os.path.samefile` (so a hard link counts too).
+  (the table, its ``.meta.json`` sidecar, a source's files: :func:`routerlab.cli.input_files`).
+  "The same file" compares resolved paths (:func:`os.path.realpath`, so symbolic links and
+  ``..`` count) and, for files that exist, :func:`os.path.samefile` (so a hard link counts too).
 * :func:`atomic_write` / :func:`atomic_write_group` -- every file is written to a temporary name
   in its target folder (``.<name>.<pid>.<random>.tmp``) and renamed over the target once all of
   a group is complete. An error or Ctrl-C removes the temporaries; a temporary left by a killed
@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Sequence
 
 from routerlab.errors import RouterlabError
 
-__all__ = ["sidecar_path", "same_file", "check_output", "input_files", "atomic_write", "atomic_write_group",
+__all__ = ["sidecar_path", "same_file", "check_output", "atomic_write", "atomic_write_group",
            "file_sha256", "check_table_digest", "TABLE_DIGEST_KEY"]
 
 #: Key of the sidecar entry holding the SHA-256 of the table it describes.
@@ -57,21 +57,6 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return False
 
 
-def input_files(data: str | None, data_dir=None) -> list[Path]:
-    """The files a run reads for the ``--data`` SOURCE ``data``: for a file, the file and its
-    ``.meta.json`` sidecar; for a real-data source, its pinned files in the folder found (none
-    when it is not found: loading then fails anyway); for ``sim`` or None, nothing."""
-    if data is None or data == "sim":
-        return []
-    from routerlab.data import sources
-
-    if data in sources.names():
-        mod = sources.module(data)
-        folder = sources.find(data, data_dir)
-        return [] if folder is None else [folder / rel for rel in mod.files()]
-    return [Path(data), sidecar_path(data)]
-
-
 def check_output(path: str | os.PathLike, option: str, suffixes: Sequence[str],
                  inputs: Iterable[str | os.PathLike] = (), companions: Sequence[str] = ()) -> Path:
     """``path`` as a :class:`Path` if a command may write it, else one-line :class:`RouterlabError`.
@@ -85,7 +70,9 @@ def check_output(path: str | os.PathLike, option: str, suffixes: Sequence[str],
     if path.is_dir():
         raise RouterlabError(f"{option} {str(path)!r} is a folder; give a file name")
     if path.suffix.lower() not in [s.lower() for s in suffixes]:
-        raise RouterlabError(f"{option} {str(path)!r} must end in {' or '.join(suffixes)}")
+        if len(suffixes) == 1:
+            raise RouterlabError(f"{option} {str(path)!r} must end in {suffixes[0]}")
+        raise RouterlabError(f"{option} {str(path)!r} must be a {', '.join(suffixes[:-1])} or {suffixes[-1]} file")
     if not path.parent.is_dir():
         raise RouterlabError(f"{option} {str(path)!r}: folder {str(path.parent)!r} does not exist; "
                              "create it first")
