@@ -397,3 +397,33 @@ def test_status_page_robustness_values_count_the_corpus():
     assert "<td>a</td><td>2</td><td>0</td><td>2</td>" in v["status_bad_table"].data
     full = status.robustness_values()
     assert full["status_bad_n_cases"] == len(CASES) == full["status_bad_n_error"] + full["status_bad_n_warning"]
+
+
+def test_sigterm_while_writing_removes_the_temporaries_and_keeps_the_old_pair(tmp_path):
+    target = tmp_path / "t.csv"
+    write_table(bench(name="old"), target)
+    old = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    code = textwrap.dedent(f"""
+        import os, signal, sys, types
+        sys.path.insert(0, {SRC!r})
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import pandas as pd
+        from test_io_safety import bench
+        mod = types.ModuleType("routerlab.data.simulate")
+        mod.simulate = lambda scale=1.0, seed=0: bench(name="new")
+        sys.modules["routerlab.data.simulate"] = mod
+        real = pd.DataFrame.to_csv
+        def to_csv(self, path, **kw):
+            real(self.iloc[:5], path, **kw)
+            os.kill(os.getpid(), signal.SIGTERM)
+            real(self, path, **kw)
+        pd.DataFrame.to_csv = to_csv
+        from routerlab.cli import main
+        sys.exit(main(["simulate", "--out", {str(target)!r}]))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 143, proc.stderr[-800:]
+    assert proc.stderr.strip().splitlines() == [
+        "routerlab: terminated (SIGTERM); a file being written was removed, the old one kept"]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old  # no temporary, old pair intact
+    assert read_table(target).name == "old"

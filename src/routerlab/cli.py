@@ -538,6 +538,25 @@ def _fail(message: str) -> int:
     return 2
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so partial output files are removed."""
+
+
+def _catch_sigterm():
+    """Turn SIGTERM into :class:`_Terminated` while a command runs (main thread only); returns the
+    previous handler to restore, or None."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
 def _out_of_memory(args) -> str:
     if hasattr(args, "scale") and getattr(args, "data", "sim") == "sim":
         return (f"out of memory simulating --scale {args.scale:g}; try a smaller --scale (memory grows "
@@ -554,8 +573,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
+    previous = _catch_sigterm()
     try:
         return _COMMANDS[args.command](args)
+    except _Terminated:  # SIGTERM (e.g. `timeout`): the writes' cleanup has run on the way out
+        print(f"{PROG}: terminated (SIGTERM); a file being written was removed, the old one kept", file=sys.stderr)
+        return 128 + 15
     except RouterlabError as exc:
         return _fail(str(exc))
     except BrokenPipeError:  # e.g. `routerlab info | head`: the reader left; not an error
@@ -572,3 +595,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"file not found: {exc.filename or exc}")
     except (OSError, ValueError) as exc:
         return _fail(f"{type(exc).__name__}: {exc}")
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
