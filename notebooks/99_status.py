@@ -148,3 +148,24 @@ glue_all(status.real_data_values(data_dir))
 #
 # ```{glue} status_data_table
 # ```
+#
+# ## Robustness
+#
+# Bad input must get one line saying what is wrong, never a half-written file, an overwritten
+# input or a lost result. The corpus `routerlab/book/bad_inputs.yaml` lists bad command-line
+# inputs, each with its class and the outcome it must get, and `tests/test_io_safety.py` runs
+# every case in `make test` (it fails on any other outcome or on a file created or changed).
+# The table below counts that corpus; this page does not run it, and the suite's other tests of
+# bad input (malformed tables, hostile saved routers, ...) are not counted here.
+
+# %% tags=["remove-input"]
+glue_all(status.robustness_values())
+
+# %% [markdown]
+# The corpus holds {glue:text}`status_bad_n_cases:d` bad inputs in
+# {glue:text}`status_bad_n_classes:d` classes: {glue:text}`status_bad_n_error:d` must end in a
+# one-line error and {glue:text}`status_bad_n_warning:d` in the results with a warning
+# ({glue:text}`status_bad_outcomes`).
+#
+# ```{glue} status_bad_table
+# ```

@@ -28,6 +28,7 @@ from routerlab.errors import RouterlabError
 ROOT = Path(__file__).resolve().parents[1]
 #: Parameters of the smoke run (scale 0.03 is about 2,000 simulated queries).
 SMALL_SCALE, SMALL_SEEDS = 0.03, 2
+_BAD = __import__("routerlab.book.bad_inputs", fromlist=["cases"]).cases()  # the corpus of bad inputs
 
 #: Sanity ranges of glued values at the smoke-run parameters: notebook stem -> {glue key: (lo, hi)}
 #: (inclusive). Every key listed must be glued by that notebook. Add your chapter's checks here:
@@ -98,6 +99,9 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         # issue 10: chapters 01-08 read, all at the same parameters; one simulated benchmark; the lock
         "status_n_chapters": (11, 11), "status_n_notebooks": (13, 13), "status_n_differing": (0, 0),  # + 10, 11, 95
         "status_sim_n_benchmarks": (1, 1), "status_n_lock_mismatch": (0, 0), "status_n_locked": (50, 1000),
+        # the robustness section counts the corpus that tests/test_io_safety.py runs
+        "status_bad_n_cases": (len(_BAD), len(_BAD)),
+        "status_bad_n_warning": (sum(c["expect"] == "warning" for c in _BAD),) * 2,
     },
     "11_query_or_task": {"qt_n_seeds": (2, 2)},  # without the data it still runs and says so
     "07_cost_quality": {

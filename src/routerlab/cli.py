@@ -21,7 +21,9 @@ project, every file SHA-256-checked) or a file: an interchange table (.csv or .p
 ``--trust-pickle SHA256`` (``routerlab convert`` turns one into Parquet once). Every error -- a bad
 argument, an unknown name, an out-of-range number, a missing folder or file, a file whose digest does
 not match -- prints one line ``routerlab: error: <message>`` on stderr and exits with status 2; output
-files are written atomically, so a failed run leaves nothing half-written.
+files are written atomically, so a failed run leaves nothing half-written. An output file must be
+in an existing folder and must not be an input of the run (the same path, a link to it, or the
+table's sidecar): :func:`routerlab.data.files.check_output`.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from routerlab.data.catalog import MAX_SCALE
 from routerlab.errors import RouterlabError, check_range
 
-__all__ = ["main", "build_parser", "load_source"]
+__all__ = ["main", "build_parser", "load_source", "input_files"]
 
 PROG = "routerlab"
 
@@ -47,10 +50,10 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message.splitlines()[0] if message else "bad arguments")
 
 
-def _positive_float(name):
+def _positive_float(name, hi=None):
     def parse(text: str) -> float:
         try:
-            return check_range(name, text, 0.0, lo_open=True)
+            return check_range(name, text, 0, hi, lo_open=True)
         except RouterlabError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
     parse.__name__ = name
@@ -86,8 +89,8 @@ def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
                    help="'sim' (simulated RouterBench), a real-data source ("
                         + ", ".join(_source_names()) + ") or a file: .csv/.parquet interchange table, "
                         "RouterBench .csv/.parquet, or .pkl with --trust-pickle")
-    p.add_argument("--scale", type=_positive_float("scale"), default=1.0,
-                   help="simulated benchmark size; 1.0 = 67,500 queries (with --data sim)")
+    p.add_argument("--scale", type=_positive_float("scale", MAX_SCALE), default=1.0,
+                   help=f"simulated benchmark size in (0, {MAX_SCALE}]; 1.0 = 67,500 queries (with --data sim)")
     p.add_argument("--seed", type=_int_at_least("seed", 0), default=0,
                    help="simulator seed (with --data sim)")
     p.add_argument("--data-dir", default=None, metavar="DIR",
@@ -129,8 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("simulate", help="write RouterBench-Sim as an interchange table (CSV or Parquet)")
-    p.add_argument("--scale", type=_positive_float("scale"), default=1.0,
-                   help="1.0 = 67,500 queries x 6 models = 405,000 outcomes")
+    p.add_argument("--scale", type=_positive_float("scale", MAX_SCALE), default=1.0,
+                   help=f"in (0, {MAX_SCALE}]; 1.0 = 67,500 queries x 6 models = 405,000 outcomes")
     p.add_argument("--seed", type=_int_at_least("seed", 0), default=0)
     p.add_argument("--out", required=True, help="output file, .csv (plus .meta.json) or .parquet")
 
@@ -279,6 +282,21 @@ def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | No
     return read_table(data)
 
 
+def input_files(data: str | None, data_dir: str | None = None) -> list[Path]:
+    """The files a run reads for the ``--data`` SOURCE ``data`` (as :func:`load_source` reads them):
+    a file and its ``.meta.json`` sidecar; a real-data source's pinned files in the folder found
+    (none when it is not found: loading fails then); nothing for ``sim``."""
+    if data is None or data == "sim":
+        return []
+    from routerlab.data import sources
+    from routerlab.data.files import sidecar_path
+
+    if data in sources.names():
+        folder = sources.find(data, data_dir)
+        return [] if folder is None else [folder / rel for rel in sources.module(data).files()]
+    return [Path(data), sidecar_path(data)]
+
+
 def _is_converted_routerbench(path: Path) -> bool:
     """True for a Parquet written by ``routerlab convert`` (it records the pickle's digest)."""
     import pyarrow.parquet as pq
@@ -292,11 +310,21 @@ def _is_converted_routerbench(path: Path) -> bool:
     return b"routerlab_source_sha256" in meta
 
 
-def _cmd_simulate(args) -> int:
-    from routerlab.data.interchange import _suffix, write_table
+def _output(args, value: str, option: str, suffixes, companions=(), inputs=None) -> Path:
+    """``value`` checked as an output of this run (:func:`routerlab.data.files.check_output`): its
+    suffix, its folder exists, and it is none of the run's input files."""
+    from routerlab.data.files import check_output
 
-    out = Path(args.out)
-    _suffix(out)  # unsupported suffix -> error before the (slow) simulation
+    if inputs is None:
+        inputs = input_files(getattr(args, "data", None), getattr(args, "data_dir", None))
+    return check_output(value, option, suffixes, inputs, companions)
+
+
+def _cmd_simulate(args) -> int:
+    from routerlab.data.interchange import SUFFIXES, _suffix, write_table
+
+    _suffix(Path(args.out))  # unsupported suffix -> error before the (slow) simulation
+    out = _output(args, args.out, "--out", SUFFIXES, companions=(".meta.json",))
     bench = load_source("sim", args.scale, args.seed)
     write_table(bench, out)
     print(f"wrote {bench.n_queries:,} queries x {bench.n_models} models to {out}")
@@ -306,9 +334,7 @@ def _cmd_simulate(args) -> int:
 def _cmd_convert(args) -> int:
     from routerlab.data.routerbench_layout import convert_to_parquet
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".parquet":
-        raise RouterlabError(f"--out {str(out)!r} must end in .parquet")
+    out = _output(args, args.out, "--out", [".parquet"], inputs=[args.pickle])
     convert_to_parquet(args.pickle, out, sha256=args.trust_pickle)
     print(f"wrote {out}; read it with --data {out}")
     return 0
@@ -323,9 +349,7 @@ def _cmd_info_stream(args) -> int:
     if Path(args.data).suffix.lower() not in (".parquet", ".csv"):
         raise RouterlabError(f"--stream reads a .parquet/.csv interchange table; {args.data!r} is not one "
                              "(drop --stream, or write the table first with 'routerlab simulate --out')")
-    out = Path(args.json) if args.json else None
-    if out is not None and (out.is_dir() or not out.parent.is_dir()):
-        raise RouterlabError(f"--json {str(out)!r} must be a file in an existing folder")
+    out = _output(args, args.json, "--json", [".json"]) if args.json else None
     summary = summarize(args.data, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS)
     print(summary.describe())
     if out is not None:
@@ -350,11 +374,7 @@ def _cmd_evaluate(args) -> int:
     from routerlab.evaluation.protocol import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
-    out = Path(args.json) if args.json else None
-    if out is not None and out.is_dir():
-        raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
-    if out is not None and not out.parent.is_dir():
-        raise RouterlabError(f"--json {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
+    out = _output(args, args.json, "--json", [".json"]) if args.json else None
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
                         args.trust_pickle)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
@@ -396,10 +416,7 @@ def _cmd_sweep(args) -> int:
 
     for router, grid in settings.items():  # unknown router or option -> error before loading the data
         make_router(router, **{k: v[0] for k, v in grid.items()})
-    out = Path(args.out) if args.out else None
-    if out is not None and (out.suffix.lower() not in (".csv", ".parquet", ".json") or out.is_dir()
-                            or not out.parent.is_dir()):
-        raise RouterlabError(f"--out {str(out)!r} must be a .csv, .parquet or .json file in an existing folder")
+    out = _output(args, args.out, "--out", [".csv", ".parquet", ".json"]) if args.out else None
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
     names = policy_names(bench, names)
     df = sweep(bench, names, range(args.seeds), settings, n_jobs=args.n_jobs, backend=args.backend,
@@ -421,21 +438,11 @@ def _cmd_sweep(args) -> int:
     return 0
 
 
-def _check_out_file(out: Path, option: str, suffix: str) -> None:
-    if out.suffix.lower() != suffix:
-        raise RouterlabError(f"{option} {str(out)!r} must end in {suffix}")
-    if out.is_dir():
-        raise RouterlabError(f"{option} {str(out)!r} is a folder; give a file name")
-    if not out.parent.is_dir():
-        raise RouterlabError(f"{option} {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
-
-
 def _cmd_fit(args) -> int:
     from routerlab.routing.saved import FILE_SUFFIX, fit_router, save_router
     from routerlab.routing.routers import make_router
 
-    out = Path(args.out)
-    _check_out_file(out, "--out", FILE_SUFFIX)
+    out = _output(args, args.out, "--out", [FILE_SUFFIX])
     if args.train_share is not None:
         check_range("--train-share", args.train_share, 0.0, 1.0, lo_open=True, hi_open=True)
     probe = make_router(args.router, seed=args.seed)  # unknown name -> error before loading data
@@ -561,6 +568,32 @@ def _fail(message: str) -> int:
     return 2
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so partial output files are removed."""
+
+
+def _catch_sigterm():
+    """Turn SIGTERM into :class:`_Terminated` while a command runs (main thread only); returns the
+    previous handler to restore, or None."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _out_of_memory(args) -> str:
+    if hasattr(args, "scale") and getattr(args, "data", "sim") == "sim":
+        return (f"out of memory simulating --scale {args.scale:g}; try a smaller --scale (memory grows "
+                "linearly with it) or run where more memory is allowed")
+    return "out of memory; try a smaller table (or 'routerlab info --stream' to summarise a large one)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``routerlab`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     parser = build_parser()
@@ -570,8 +603,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
+    previous = _catch_sigterm()
     try:
         return _COMMANDS[args.command](args)
+    except _Terminated:  # SIGTERM (e.g. `timeout`): the writes' cleanup has run on the way out
+        print(f"{PROG}: terminated (SIGTERM); a file being written was removed, the old one kept", file=sys.stderr)
+        return 128 + 15
     except RouterlabError as exc:
         return _fail(str(exc))
     except BrokenPipeError:  # e.g. `routerlab info | head`: the reader left; not an error
@@ -580,9 +617,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
         return 0
+    except MemoryError:
+        return _fail(_out_of_memory(args))
     except ImportError as exc:
         return _fail(f"a part of routerlab is missing ({exc}); reinstall the package")
     except FileNotFoundError as exc:
         return _fail(f"file not found: {exc.filename or exc}")
     except (OSError, ValueError) as exc:
         return _fail(f"{type(exc).__name__}: {exc}")
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)

@@ -978,13 +978,25 @@ def routellm_verification(folder: str | os.PathLike | None = None) -> dict:
     return source_verification("routellm", folder=folder)
 
 
+#: Parameters that have their own option (validated there); ``-p`` may not set them.
+_OWN_OPTION = {"scale": "--scale", "n_seeds": "--seeds", "seed": "--seed", "data_dir": "--data-dir",
+               "executed_dir": "--out-dir", "execution_log": "--log"}
+
+
 def _parse_param(text: str) -> tuple[str, object]:
     import yaml
 
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
         raise RouterlabError(f"--param expects NAME=VALUE, got {text!r}")
-    return name, yaml.safe_load(value)
+    if name in _OWN_OPTION:
+        raise RouterlabError(f"--param {name} is set by its own option; use {_OWN_OPTION[name]} instead")
+    try:
+        return name, yaml.safe_load(value)
+    except yaml.YAMLError as exc:
+        where = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise RouterlabError(f"--param {name}: {value!r} is not a YAML value ({where}); quote text, "
+                             "e.g. -p name='\"a: b\"'") from None
 
 
 def _main_verify(nb_dir: str, out_dir: str | None) -> int:

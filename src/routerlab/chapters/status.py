@@ -22,7 +22,7 @@ from routerlab.book.tables import html_table
 
 __all__ = ["execution", "against_book", "execution_table", "execution_values", "run_verdict",
            "versions_table", "software_values", "lock_values", "simulated_benchmarks",
-           "simulated_values", "data_state", "real_data_values"]
+           "simulated_values", "data_state", "real_data_values", "robustness_values"]
 
 _EXECUTION_WIDTHS = {"notebook": "11em", "cells s": "3.5em", "wall s": "3.5em", "parameters": "8.5em",
                      "finished (UTC)": "7em", "status": "3em", "against the book": "9em"}
@@ -249,3 +249,21 @@ def embedding_values(results: str | Path, data_dir=None) -> dict:
         f"{distinct:,} distinct questions of the real sources once takes about {distinct / speed / 60:.0f} "
         f"minutes; later builds read them from the cache. In this build the encoder is {installed} and the "
         f"embedding cache holds {cached:,} of those {distinct:,} questions.")}
+
+
+def robustness_values(corpus: list[dict] | None = None) -> dict:
+    """The corpus of bad command-line inputs (:mod:`routerlab.book.bad_inputs`) counted by class
+    and outcome: ``status_bad_table`` (HTML), ``status_bad_n_cases``, ``status_bad_n_classes``,
+    ``status_bad_n_error``, ``status_bad_n_warning`` and ``status_bad_outcomes`` (the outcomes in
+    words). ``corpus``: the cases (default: the package's corpus)."""
+    from routerlab.book import bad_inputs
+
+    table = bad_inputs.counts(corpus)
+    for o in bad_inputs.OUTCOMES:
+        if o not in table.columns:
+            table.insert(len(table.columns) - 1, o, 0)
+    shown = table.reset_index().rename(columns={"error": "one-line error", "warning": "result + warning"})
+    return {"status_bad_table": HTML(html_table(shown, css_class="rl-status")),
+            "status_bad_n_cases": int(table["cases"].sum()), "status_bad_n_classes": int(len(table)),
+            "status_bad_n_error": int(table["error"].sum()), "status_bad_n_warning": int(table["warning"].sum()),
+            "status_bad_outcomes": "; ".join(f"{o}: {text}" for o, text in bad_inputs.OUTCOMES.items())}

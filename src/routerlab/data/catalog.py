@@ -19,8 +19,12 @@ from routerlab.errors import RouterlabError, check_choice
 __all__ = [
     "read_prices",
     "Model", "MODELS", "MODEL_NAMES", "DATASETS", "DATASET_NAMES", "PRICE_TABLES",
-    "models_with_prices", "calibration_table", "calibration_matrix", "CALIBRATION_NAME",
+    "models_with_prices", "calibration_table", "calibration_matrix", "CALIBRATION_NAME", "MAX_SCALE",
 ]
+
+#: Largest simulator scale: 13.5M queries x 6 models; memory, not the generator, limits larger
+#: draws. Here rather than in the simulator so that the command line checks it without SciPy.
+MAX_SCALE = 200
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ never written. Without a ``prompt_tokens`` column, prompt tokens are estimated a
 ceil(characters / 4) of the prompt text (0 without text).
 
 Pickle is not read here. Writes are atomic: a temporary file in the target folder is renamed
-over the target, so a failure leaves no half-written table.
+over the target, so a failure leaves no half-written table. A CSV and its sidecar are published
+as one pair: the sidecar records the table's SHA-256 (``table_sha256``) and a reader refuses a
+table whose sidecar records another digest (:mod:`routerlab.data.files` gives the scheme).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,8 @@ import pandas as pd
 
 from routerlab.data.benchmark import Benchmark
 from routerlab.data.catalog import MODELS, Model
+from routerlab.data.files import (TABLE_DIGEST_KEY, atomic_write, atomic_write_group, check_table_digest,
+                                  file_sha256, sidecar_path)
 from routerlab.errors import RouterlabError
 
 __all__ = ["read_table", "write_table", "oracle_labels", "atomic_write", "SUFFIXES", "META_KEY", "sidecar_path",
@@ -66,28 +69,6 @@ def _suffix(path: Path) -> str:
 def model_names_from_columns(columns) -> list[str]:
     """The models of a table: the names ``X`` that have an ``X|total_cost`` column, in that column order."""
     return [c[: -len("|total_cost")] for c in map(str, columns) if c.endswith("|total_cost")]
-
-
-def sidecar_path(path: str | os.PathLike) -> Path:
-    """Where the model metadata of a CSV table lives: ``<file>.meta.json``."""
-    path = Path(path)
-    return path.with_name(path.name + ".meta.json")
-
-
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def oracle_labels(quality: np.ndarray, cost: np.ndarray, names) -> np.ndarray:
@@ -147,8 +128,10 @@ def _to_frame(bench: Benchmark) -> pd.DataFrame:
 def write_table(bench: Benchmark, path: str | os.PathLike) -> Path:
     """Write ``bench`` as a RouterBench wide table; the suffix (.csv or .parquet) picks the format.
 
-    CSV also gets the sidecar ``<file>.meta.json`` with the model metadata; Parquet keeps it in
-    its schema metadata. Both files are written atomically. Returns the table's path.
+    CSV also gets the sidecar ``<file>.meta.json`` with the model metadata and the table's
+    SHA-256; Parquet keeps the metadata in its schema. The folder is created if missing. CSV and
+    sidecar are written to temporaries, then published sidecar first (see
+    :mod:`routerlab.data.files`), so a failure leaves the old pair. Returns the table's path.
     """
     path = Path(path)
     suf = _suffix(path)
@@ -164,9 +147,14 @@ def write_table(bench: Benchmark, path: str | os.PathLike) -> Path:
         table = table.replace_schema_metadata(md)
         atomic_write(path, lambda tmp: pq.write_table(table, tmp))
     else:
-        side = sidecar_path(path)
-        atomic_write(side, lambda tmp: tmp.write_text(meta + "\n", encoding="utf-8"))
-        atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+        def write(tmps):
+            tmp_side, tmp_table = tmps
+            df.to_csv(tmp_table, index=False)
+            doc = dict(json.loads(meta), **{TABLE_DIGEST_KEY: file_sha256(tmp_table)})
+            tmp_side.write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_group([sidecar_path(path), path], write)
     return path
 
 
@@ -175,6 +163,8 @@ def _load(path: Path) -> tuple[pd.DataFrame, dict | None]:
     suf = _suffix(path)
     if not path.is_file():
         raise RouterlabError(f"no such file: {str(path)!r}")
+    side = sidecar_path(path)
+    meta = None
     try:
         if suf == ".parquet":
             import pyarrow.parquet as pq
@@ -183,20 +173,23 @@ def _load(path: Path) -> tuple[pd.DataFrame, dict | None]:
             raw = (table.schema.metadata or {}).get(META_KEY.encode())
             meta = json.loads(raw) if raw else None
             return table.to_pandas(), meta
-        df = pd.read_csv(path, keep_default_na=False, dtype={c: str for c in (*_BASE, *_OPTIONAL[:1], "subset")},
-                         low_memory=False)
+        # the table is opened before its sidecar is read, and hashed and parsed through that one
+        # handle: a pair published meanwhile cannot pass as a match (see routerlab.data.files)
+        with open(path, "rb") as fh:
+            if side.is_file():
+                try:
+                    meta = json.loads(side.read_text(encoding="utf-8"))
+                except ValueError as exc:
+                    raise RouterlabError(f"metadata file {str(side)!r} is not valid JSON: {exc}") from None
+                check_table_digest(fh, meta, side, table_name=path)
+                fh.seek(0)
+            df = pd.read_csv(fh, keep_default_na=False, dtype={c: str for c in (*_BASE, *_OPTIONAL[:1], "subset")},
+                             low_memory=False)
     except RouterlabError:
         raise
     except Exception as exc:  # corrupt file, wrong encoding, ...
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RouterlabError(f"cannot read {str(path)!r} as {suf[1:]}: {first}") from None
-    side = sidecar_path(path)
-    meta = None
-    if side.is_file():
-        try:
-            meta = json.loads(side.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise RouterlabError(f"metadata file {str(side)!r} is not valid JSON: {exc}") from None
     return df, meta
 
 

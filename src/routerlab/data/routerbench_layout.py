@@ -299,7 +299,10 @@ def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str 
         provenance["rows outside the 7 core datasets dropped (extras=False)"] = int((~core).sum())
     if not core.any():
         raise RouterlabError(f"no rows of {what} left (no eval_name starts with a core prefix such as "
-                             f"{', '.join(CORE_PREFIXES)}); try extras=True")
+                             f"{', '.join(CORE_PREFIXES)}); to keep the other tasks, load it in Python with "
+                             "routerlab.data.routerbench_layout.load_routerbench(path, extras=True) (the "
+                             "command line reads the core datasets only) and write it with "
+                             "routerlab.write_table(bench, 'out.parquet') for --data")
 
     ids = ids_all[core]
     uniq, counts = np.unique(ids.astype(str), return_counts=True)

@@ -84,7 +84,8 @@ import pandas as pd
 from scipy.special import expit, logit, ndtri
 
 from routerlab.data.benchmark import Benchmark
-from routerlab.data.catalog import DATASETS, MODEL_NAMES, PRICE_TABLES, calibration_matrix, models_with_prices
+from routerlab.data.catalog import (DATASETS, MAX_SCALE, MODEL_NAMES, PRICE_TABLES, calibration_matrix,
+                                    models_with_prices)
 from routerlab.errors import RouterlabError, check_choice, check_range
 
 __all__ = [
@@ -95,7 +96,6 @@ __all__ = [
 SIM_NAME = "RouterBench-Sim (simulated)"
 N_QUERIES_FULL = 67_500  # the article's 405,000 outcomes / 6 models
 MIN_PER_DATASET = 10  # every dataset keeps at least this many queries at small scales
-MAX_SCALE = 200.0  # 13.5M queries x 6 models; memory, not the generator, limits larger draws
 
 # The article's overall accuracies of the two fixed-model policies (claims.yaml result.*.quality).
 ANCHORS: dict[str, float] = {"GPT-4o": 0.813, "Llama-3-8B-Instruct": 0.600}

@@ -44,6 +44,7 @@ import numpy as np
 
 from routerlab import metrics
 from routerlab.errors import RouterlabError, check_choice
+from routerlab.data.files import check_table_digest
 from routerlab.data.interchange import META_KEY, _suffix, model_names_from_columns, sidecar_path
 
 __all__ = ["StreamSummary", "summarize", "DEFAULT_BATCH_ROWS", "BOUNDS"]
@@ -204,9 +205,11 @@ class _Table:
                 raw = (pq.read_schema(self.path).metadata or {}).get(META_KEY.encode())
                 return json.loads(raw) if raw else {}
             side = sidecar_path(self.path)
-            return json.loads(side.read_text(encoding="utf-8")) if side.is_file() else {}
+            meta = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else {}
         except (ValueError, OSError):
             return {}  # the metadata only names the table here; a bad sidecar is not fatal
+        check_table_digest(self.path, meta, side)  # but one of another table is refused, as read_table does
+        return meta
 
     def _batches(self, columns: list[str], batch_rows: int, numbers_as_text: bool):
         import pyarrow as pa

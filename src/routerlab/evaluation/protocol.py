@@ -659,8 +659,27 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
                                terms=terms_d, choices=choices_d,
                                seconds=time.perf_counter() - t_start)
         if folder is not None:
-            res.save(folder)
+            try:
+                res.save(folder)
+            except OSError as exc:  # an unwritable cache costs the reuse, never the result
+                _warn_cache_unwritable(Path(cache_dir), exc)
         return res
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_cache_unwritable(cache_dir: Path, exc: OSError) -> None:
+    """One line on stderr, once per process and cache folder: results cannot be stored there."""
+    import sys
+
+    if str(cache_dir) in _WARNED:
+        return
+    _WARNED.add(str(cache_dir))
+    why = ("it is a file, not a folder" if cache_dir.exists() and not cache_dir.is_dir()
+           else exc.strerror or type(exc).__name__)
+    print(f"routerlab: warning: cannot store results in the cache folder {str(cache_dir)!r} ({why}); "
+          "they are computed but not cached (give a writable --cache-dir)", file=sys.stderr)
 
 
 def book_evaluation(bench: Benchmark, n_seeds: int = 5, cache_dir=None) -> EvaluationResult:

@@ -530,7 +530,8 @@ def fit_router(bench: Benchmark, name: str, *, seed: int = 0, features: str = "a
 # ---- prompts ----------------------------------------------------------------------------------------
 
 def read_prompt_file(path) -> list[str]:
-    """The prompts of a UTF-8 text file, one per line (blank lines skipped, a BOM ignored).
+    """The prompts of a UTF-8 text file, one per line (``\n`` or ``\r\n``; blank lines skipped, a BOM
+    ignored).
 
     An empty file (or one with only blank lines), a file that is not UTF-8 text (NUL bytes or
     invalid UTF-8) or a missing file fails with one line.
@@ -548,7 +549,10 @@ def read_prompt_file(path) -> list[str]:
     except UnicodeDecodeError as exc:
         raise RouterlabError(f"prompt file {str(path)!r} is not UTF-8 text (bad byte at offset {exc.start}); "
                              "give UTF-8 text, one prompt per line") from None
-    prompts = [line for line in text.splitlines() if line.strip()]
+    # lines end at "\n" or "\r\n" only: str.splitlines would also split at form feeds, U+2028
+    # and other characters that may sit inside one prompt
+    lines = (line[:-1] if line.endswith("\r") else line for line in text.split("\n"))
+    prompts = [line for line in lines if line.strip()]
     if not prompts:
         raise RouterlabError(f"prompt file {str(path)!r} holds no prompts (it is empty); give one prompt per line")
     return prompts

@@ -22,12 +22,18 @@ Converted tables (e.g. 29 MMLU-Pro archives parsed into one frame) are cached as
 unset; ``$ROUTERLAB_SOURCES_CACHE`` names another folder; the evaluation cache of
 ``$ROUTERLAB_CACHE_DIR`` is a different thing and is not used here), the key being a digest of the source
 files' digests and the converter's version; files are written to a temporary name and renamed.
+A warm cache does not skip the check of the files: :func:`verify_files` runs first and re-hashes
+every file whose stamp (size, modification and change times, inode) differs from the one recorded
+when it last matched its digest (``verified-files.json`` in the cache folder), so a file truncated
+or replaced after the first run is an error on the next one, at the cost of one ``stat`` per file
+while nothing changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import tempfile
 from functools import lru_cache
@@ -42,7 +48,7 @@ from routerlab.locks import entry_lock
 
 __all__ = [
     "ENV", "CACHE_ENV", "expected_digests", "sha256", "user_data_root", "candidate_folders", "find_folder",
-    "require_folder", "read_verified", "cache_folder", "cached_frame",
+    "require_folder", "read_verified", "verify_files", "cache_folder", "cached_frame",
 ]
 
 ENV = "ROUTERLAB_DATA_DIR"
@@ -137,6 +143,65 @@ def read_verified(folder: Path, rel: str, name: str) -> bytes:
         raise RouterlabError(f"{path} is corrupted or not the pinned version (SHA-256 mismatch); "
                              f"copy the {name} data folder again")
     return data
+
+
+_STAMPS = "verified-files.json"
+
+
+def _stamp(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def verify_files(folder: Path, rels: Sequence[str], name: str) -> None:
+    """Check that every file ``folder/rel`` of source ``name`` matches its shipped SHA-256.
+
+    A file whose stamp (size, mtime, ctime, inode, device) equals the one recorded the last time
+    it matched is not read again; any other file is hashed in full (1 MiB blocks) and refused with
+    one line on a mismatch, as :func:`read_verified` does. The stamps live in
+    ``cache_folder(name)/verified-files.json``; a cache folder that cannot be written only means
+    hashing again next time.
+    """
+    digests = expected_digests(name)
+    store = cache_folder(name) / _STAMPS
+    try:
+        known = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    known = known if isinstance(known, dict) else {}
+    changed = False
+    for rel in rels:
+        if rel not in digests:
+            raise RouterlabError(f"{rel} is not a pinned file of data source {name!r}")
+        path = Path(folder) / rel
+        try:
+            st = path.stat()  # taken before hashing: a change while hashing shows next time
+            entry = {"stamp": _stamp(st), "sha256": digests[rel]}
+            if known.get(os.path.realpath(path)) == entry:
+                continue
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError as exc:
+            raise RouterlabError(f"cannot read {path} ({exc.strerror}); copy the {name} data folder again") from None
+        if h.hexdigest() != digests[rel]:
+            raise RouterlabError(f"{path} is corrupted or not the pinned version (SHA-256 mismatch); "
+                                 f"copy the {name} data folder again")
+        known[os.path.realpath(path)] = entry
+        changed = True
+    if changed:
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=store.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(known, fh)
+                os.replace(tmp, store)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def cache_folder(name: str) -> Path:

@@ -48,7 +48,9 @@ What :func:`load` does, and the rules it applies (the counts go to ``Benchmark.p
 
 Parsing 29 archives takes a while, so the per-question table (no generated texts, only their
 token counts) is cached as Parquet by :func:`routerlab.data.sources._base.cached_frame`, keyed by every
-file's digest and the converter version.
+file's digest and the converter version; every load first checks the files with
+:func:`routerlab.data.sources._base.verify_files` (a full SHA-256 of each file changed since it was
+last verified), so a warm cache never hides a truncated or replaced archive.
 """
 
 from __future__ import annotations
@@ -219,6 +221,9 @@ def load(folder: Path, token_method: str = "regex", prefix_tokens: int = 0,
     if missing:
         raise RouterlabError(f"no price for model(s) {', '.join(missing)} in the package table "
                              f"routerlab/data/prices/{NAME}.csv; add a row with its source")
+    # the files are checked even when the table is cached: the key holds the shipped digests,
+    # which the files match only once verify_files has passed
+    _base.verify_files(folder, rels, NAME)
     key = [NAME, _CONVERTER] + [f"{r}={digests[r]}" for r in rels]
     table = _base.cached_frame(NAME, key, lambda: _build_table(folder))
 
