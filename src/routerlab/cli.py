@@ -113,7 +113,8 @@ _n_jobs.__name__ = "n-jobs"
 
 def _add_parallel(p: argparse.ArgumentParser, default_jobs: int) -> None:
     p.add_argument("--n-jobs", type=_n_jobs, default=default_jobs, metavar="N",
-                   help=f"parallel workers (-1 = all cores, 1 = in process; default {default_jobs})")
+                   help=f"parallel workers (-1 = all cores, 1 = in process; default {default_jobs}); at most "
+                        "this machine's cores (any number with --backend dask), never more than tasks")
     p.add_argument("--backend", default="loky", choices=["loky", "threading", "dask"],
                    help="joblib backend; dask runs on the cluster at --scheduler (pip install 'routerlab[scale]')")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -333,6 +334,9 @@ def _cmd_evaluate(args) -> int:
     from routerlab.evaluation.protocol import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
+    from routerlab.evaluation.parallel import check_n_jobs
+
+    check_n_jobs(args.n_jobs, args.backend)
     out = Path(args.json) if args.json else None
     if out is not None and out.is_dir():
         raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
@@ -364,10 +368,12 @@ def _cmd_evaluate(args) -> int:
 
 def _cmd_sweep(args) -> int:
     from routerlab.evaluation.protocol import policy_names
+    from routerlab.evaluation.parallel import check_n_jobs
     from routerlab.evaluation.sweeps import check_backend, parse_setting, sweep, write_sweep
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
     check_backend(args.backend, args.scheduler)
+    check_n_jobs(args.n_jobs, args.backend)
     settings: dict[str, dict] = {}
     for text in args.set:
         router, option, values = parse_setting(text)

@@ -48,7 +48,7 @@ def expand_settings(router: str, grid: Mapping[str, Sequence] | None) -> list[di
     """Every combination of ``grid`` (option -> list of values) for ``router``, first option
     outermost; ``[{}]`` (the defaults) for no grid. A single value counts as a list of one.
     Options the router does not take and values its constructor rejects raise one-line errors."""
-    from routerlab.routing.routers import make_router
+    from routerlab.routing.routers import make_router, validate_options
 
     if not grid:
         return [{}]
@@ -64,9 +64,9 @@ def expand_settings(router: str, grid: Mapping[str, Sequence] | None) -> list[di
             raise RouterlabError(f"setting {router}.{opt} repeats a value: {vals}")
         names.append(str(opt))
         values.append(vals)
-    out = [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    out = [validate_options(router, dict(zip(names, combo))) for combo in itertools.product(*values)]
     for setting in out:
-        make_router(router, seed=0, **setting)  # unknown option or bad value -> one-line error now
+        make_router(router, seed=0, **setting)  # a value the constructor rejects -> one-line error now
     return out
 
 
@@ -79,9 +79,12 @@ def _parse_value(text: str):
         return None
     for kind in (int, float):
         try:
-            return kind(text)
+            value = kind(text)
         except ValueError:
-            pass
+            continue
+        if not np.isfinite(value):  # "1e400", "inf", "nan"
+            raise RouterlabError(f"--set value {text!r} is not a finite number")
+        return value
     return text
 
 
