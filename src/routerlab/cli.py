@@ -155,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--routers", default="all",
                    help="comma-separated policy names (random, round-robin, fixed:<model>, oub, qoub, "
                         "coub, learned routers) or 'all'")
+    p.add_argument("--router-module", action="append", default=[], metavar="FILE.py:CLASS",
+                   help="also evaluate your own router class (repeatable; or the name of an entry point of "
+                        "the group routerlab.routers). This IMPORTS AND RUNS THAT FILE. The router must pass the "
+                        "blindness test; it is shown beside the zero router, dataset-best and the oracle")
     p.add_argument("--seeds", type=_int_at_least("seeds", 1), default=5, help="number of seeds (0..N-1)")
     p.add_argument("--normalization", default="global", choices=["global", "per-query"])
     p.add_argument("--split", default="stratified", choices=["stratified", "random", "none"])
@@ -342,13 +346,25 @@ def _cmd_evaluate(args) -> int:
         raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
     if out is not None and not out.parent.is_dir():
         raise RouterlabError(f"--json {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
+    own = []
+    if args.router_module:  # the user's classes: a missing file or class fails before the data loads
+        from routerlab.routing.user import user_router
+
+        own = [user_router(spec, seed=0) for spec in args.router_module]
+        if args.n_jobs != 1 or args.backend != "loky":  # workers cannot import a module loaded from a file
+            print("note: --router-module runs every seed in this process (--n-jobs 1)", file=sys.stderr)
+            args.n_jobs, args.backend, args.scheduler = 1, "loky", None
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
                         args.trust_pickle)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
+    if own:
+        from routerlab.evaluation.own_routers import YARDSTICKS
+
+        names = names + [y for y in YARDSTICKS if y not in names]
     if "all" in [x.strip() for x in args.routers.split(",")] and bench.confidence is None:
         print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
               file=sys.stderr)
-    res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
+    res = evaluate(bench, names + own, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
                    reference=args.reference, cache_dir=args.cache_dir,
                    progress=not args.quiet and sys.stderr.isatty(), n_jobs=args.n_jobs,
@@ -361,6 +377,12 @@ def _cmd_evaluate(args) -> int:
     label = (" [SIMULATED]" if bench.simulated else "") + (" [ESTIMATED COST]" if bench.cost_estimated else "")
     print(f"{bench.name}{label}: {len(res.seeds)} seed(s), split {args.split}, normalization {args.normalization}")
     print(summ.to_string(float_format=lambda x: f"{x:.4g}"))
+    if own:
+        from routerlab.evaluation.own_routers import baseline_comparison
+
+        print("\nyour router(s), blind to the test truth, beside the yardsticks (zero router = the hull of the "
+              "single models at the same mean cost):")
+        print(baseline_comparison(res, bench, [r.name for r in own]).to_string(float_format=lambda x: f"{x:.4g}"))
     if out is not None:
         print(f"wrote {out}")
     return 0
