@@ -82,7 +82,7 @@ def _parse_value(text: str):
             value = kind(text)
         except ValueError:
             continue
-        if not np.isfinite(value):  # "1e400", "inf", "nan"
+        if isinstance(value, float) and not np.isfinite(value):  # "1e400", "inf", "nan"
             raise RouterlabError(f"--set value {text!r} is not a finite number")
         return value
     return text

@@ -109,7 +109,7 @@ def load_router_class(spec: str):
     a missing class, or a class without callable ``fit`` and ``route``."""
     spec = str(spec).strip()
     path_text, sep, class_name = spec.rpartition(":")
-    if sep and path_text.endswith(".py"):
+    if sep:  # FILE:Class (entry-point names hold no colon)
         if not class_name.isidentifier():
             raise RouterlabError(f"--router-module {spec!r}: {class_name!r} is not a class name; give FILE.py:ClassName")
         cls = _from_file(path_text, class_name)
