@@ -60,7 +60,7 @@ def test_other_routers_options(name, options, message):
 def test_whole_floats_become_ints_and_none_passes():
     r = make_router("knn", k=5.0, chunk=np.int64(64), within_dataset=np.bool_(False))
     assert (r.k, r.chunk, r.within_dataset) == (5, 64, False) and type(r.k) is int
-    assert validate_options("fanout", {"cap": None, "budget": None} if False else {"cap": None}) == {"cap": None}
+    assert validate_options("fanout", {"cap": None}) == {"cap": None}
     assert validate_options("frugalgpt", {"budget": None, "grid": [0.1, 0.9]})["grid"] == [0.1, 0.9]
 
 
