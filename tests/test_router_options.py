@@ -25,6 +25,8 @@ from routerlab.routing.routers import INT_BOUNDS, make_router, validate_options
     ({"k": float("nan")}, "finite"),
     ({"k": 0}, "out of range"),
     ({"k": 2**40}, "out of range"),
+    ({"k": 10**400}, "out of range"),
+    ({"k": -(10**400)}, "out of range"),
     ({"k": True}, "must be a number"),
     ({"k": "5"}, "must be a number"),
     ({"chunk": -1}, "out of range"),
@@ -43,6 +45,8 @@ def test_bad_knn_options_are_one_line(options, message):
 
 @pytest.mark.parametrize("name, options, message", [
     ("mf", {"l2": -1.0}, "out of range"),
+    ("mf", {"maxiter": 10**400}, "out of range"),
+    ("mf", {"l2": 10**400}, "finite"),
     ("mlp", {"hidden": 0}, "out of range"),
     ("causal-lm", {"lr": 0.0}, "out of range"),
     ("causal-lm", {"min_steps": -1}, "out of range"),

@@ -263,15 +263,23 @@ def _option_value(router: str, option: str, value, kind: str | None, bounds):
         raise RouterlabError(f"{where} = {value!r} must be text")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise RouterlabError(f"{where} = {value!r} must be a number")
-    if not math.isfinite(float(value)):
+    whole = isinstance(value, (int, np.integer))  # exact, however large (float() would overflow)
+    if whole and kind == "float":
+        try:
+            value = float(value)
+        except OverflowError:
+            raise RouterlabError(f"{where} = {str(value)[:12]}... must be a finite number") from None
+        whole = False
+    if not whole and not math.isfinite(value):
         raise RouterlabError(f"{where} = {value!r} must be a finite number")
     if kind == "int":
-        if float(value) != math.floor(float(value)):
+        if not whole and value != math.floor(value):
             raise RouterlabError(f"{where} = {value!r} must be a whole number (it is not rounded)")
         value = int(value)
     lo, hi = bounds if bounds is not None else (INT_BOUNDS if kind == "int" else (None, None))
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise RouterlabError(f"{where} = {value!r} is out of range; it must lie in "
+        shown = value if len(str(value)) <= 30 else f"{str(value)[:12]}...({len(str(value))} digits)"
+        raise RouterlabError(f"{where} = {shown} is out of range; it must lie in "
                              f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]")
     return float(value) if kind == "float" else value
 
