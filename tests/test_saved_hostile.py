@@ -408,3 +408,17 @@ def test_route_command_refuses_a_tampered_file(originals, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "token_pattern" in err
 
+
+
+def test_character_ngrams_within_bounds_round_trip(tmp_path):
+    """The allow-list keeps every file routerlab writes loadable: word 1-2-grams and character
+    3-5-grams (``TfidfSvdFeatures(chars=True)``)."""
+    from routerlab.routing.features import TfidfSvdFeatures
+
+    bench = _text_bench()
+    fe = TfidfSvdFeatures(dim=16, seed=0, chars=True).fit(bench.prompts)
+    train = replace(bench, features=fe.transform(bench.prompts))
+    router = rl.make_router("knn").fit(train)
+    loaded, meta = load_router(save_router(router, tmp_path / "chars.rlr", train, features=fe))
+    assert meta["pipeline"].char_.ngram_range == (3, 5)
+    np.testing.assert_array_equal(meta["pipeline"].transform(bench.prompts[:5]), fe.transform(bench.prompts[:5]))

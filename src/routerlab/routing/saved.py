@@ -28,6 +28,20 @@ constructor parameters and fitted arrays). A file of another format version, a c
 truncated file, an unknown router name, a model list that contradicts the fitted state, or (with
 ``expected_models``) a model list other than the one expected fails with one line.
 
+**A file is read as hostile.** :func:`load_router` opens only a regular file (a FIFO, ``/dev/zero``
+or a folder is refused before a byte is read) of at most :data:`MAX_FILE_BYTES`; it holds exactly the
+two members, decompressed up to :data:`MAX_META_BYTES` / :data:`MAX_ARRAYS_BYTES` (declared and
+actual size); every ``.npy`` header is checked (bool, integer, float or text dtype, a shape that
+accounts for exactly its bytes) before an array is built; every entry of the state is type-checked;
+scikit-learn estimators are rebuilt from an allow-list of parameters with bounds
+(:data:`_SKLEARN_PARAMS`: scikit-learn's default token pattern or the one alternative in
+:data:`TOKEN_PATTERNS`, never another regular expression; word n-grams up to :data:`MAX_WORD_NGRAM`,
+character n-grams up to :data:`MAX_CHAR_NGRAM`; at most :data:`MAX_VOCABULARY` terms and
+:data:`MAX_COMPONENTS` SVD components; every other parameter at its default) and fitted attributes
+of the right type, shape and size; router options pass
+:func:`~routerlab.routing.routers.validate_options`; and the loaded router routes a few probe prompts.
+Anything else is one :class:`~routerlab.errors.RouterlabError` line.
+
 **Feature pipelines** (``meta["features"]["kind"]``):
 
 * ``"tfidf"`` -- :class:`~routerlab.routing.features.TfidfSvdFeatures` fitted on the training prompts;
