@@ -236,3 +236,19 @@ def test_entry_point_router(tmp_path, monkeypatch, capsys):
 def test_help_says_the_file_runs(capsys):
     assert main(["evaluate", "--help"]) == 0
     assert "RUNS THAT FILE" in " ".join(capsys.readouterr().out.split())
+
+
+def test_sweep_runs_your_router_with_its_defaults(module, capsys):
+    assert main(["sweep", "--data", "sim", "--scale", "0.03", "--seeds", "2", "--routers", "random",
+                 "--router-module", f"{module}:PerDataset", "--n-jobs", "-1"]) == 0
+    captured = capsys.readouterr()
+    assert "per-dataset" in captured.out and "--n-jobs 1" in captured.err
+    from routerlab.evaluation.sweeps import sweep
+
+    bench = rl.simulate(0.03, seed=0)
+    df = sweep(bench, [user_router(f"{module}:PerDataset"), "dataset-best"], [0, 1], n_jobs=1)
+    ev = rl.evaluate(bench, [user_router(f"{module}:PerDataset")], seeds=[0, 1], bootstrap=0)
+    mine = df[df["policy"] == "per-dataset"].set_index("seed")["rs"]
+    np.testing.assert_allclose(mine.to_numpy(), ev.per_seed.set_index("seed")["rs"].to_numpy())
+    assert main(["sweep", *SIM[:4], "--routers", "random", "--router-module", f"{module}:Peeker"]) == 2
+    assert "blindness test" in _err(capsys)

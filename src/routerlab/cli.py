@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source(p)
     p.add_argument("--routers", required=True, help="comma-separated policy names, e.g. mf,knn,mlp")
     p.add_argument("--seeds", type=_int_at_least("seeds", 1), default=3, help="number of seeds (0..N-1)")
+    p.add_argument("--router-module", action="append", default=[], metavar="FILE.py:CLASS",
+                   help="also sweep your own router class with its defaults (repeatable; as for evaluate: "
+                        "this IMPORTS AND RUNS THAT FILE, and the router must pass the blindness test)")
     p.add_argument("--set", action="append", default=[], metavar="ROUTER.OPTION=V1,V2",
                    help="values of one router option to sweep, e.g. knn.k=5,10,40 (repeat for a grid)")
     p.add_argument("--normalization", default="global", choices=["global", "per-query"])
@@ -334,6 +337,20 @@ def _cmd_info(args) -> int:
     return 0
 
 
+def _own_routers(args) -> list:
+    """The routers of ``--router-module`` (a missing file or class fails before the data loads);
+    with any, the work runs in this process: workers cannot import a module loaded from a file."""
+    if not args.router_module:
+        return []
+    from routerlab.routing.user import user_router
+
+    own = [user_router(spec, seed=0) for spec in args.router_module]
+    if args.n_jobs != 1 or args.backend != "loky":
+        print("note: --router-module runs every task in this process (--n-jobs 1)", file=sys.stderr)
+        args.n_jobs, args.backend, args.scheduler = 1, "loky", None
+    return own
+
+
 def _cmd_evaluate(args) -> int:
     from routerlab.evaluation.protocol import evaluate, policy_names
 
@@ -346,14 +363,7 @@ def _cmd_evaluate(args) -> int:
         raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
     if out is not None and not out.parent.is_dir():
         raise RouterlabError(f"--json {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
-    own = []
-    if args.router_module:  # the user's classes: a missing file or class fails before the data loads
-        from routerlab.routing.user import user_router
-
-        own = [user_router(spec, seed=0) for spec in args.router_module]
-        if args.n_jobs != 1 or args.backend != "loky":  # workers cannot import a module loaded from a file
-            print("note: --router-module runs every seed in this process (--n-jobs 1)", file=sys.stderr)
-            args.n_jobs, args.backend, args.scheduler = 1, "loky", None
+    own = _own_routers(args)
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
                         args.trust_pickle)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
@@ -411,8 +421,9 @@ def _cmd_sweep(args) -> int:
     if out is not None and (out.suffix.lower() not in (".csv", ".parquet", ".json") or out.is_dir()
                             or not out.parent.is_dir()):
         raise RouterlabError(f"--out {str(out)!r} must be a .csv, .parquet or .json file in an existing folder")
+    own = _own_routers(args)
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
-    names = policy_names(bench, names)
+    names = (policy_names(bench, names) if names else []) + own
     df = sweep(bench, names, range(args.seeds), settings, n_jobs=args.n_jobs, backend=args.backend,
                scheduler=args.scheduler, normalization=args.normalization, split=args.split,
                test_size=args.test_size, progress=not args.quiet and sys.stderr.isatty())
