@@ -422,3 +422,21 @@ def test_character_ngrams_within_bounds_round_trip(tmp_path):
     loaded, meta = load_router(save_router(router, tmp_path / "chars.rlr", train, features=fe))
     assert meta["pipeline"].char_.ngram_range == (3, 5)
     np.testing.assert_array_equal(meta["pipeline"].transform(bench.prompts[:5]), fe.transform(bench.prompts[:5]))
+
+
+def _many_members(n: int) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for i in range(n):
+            z.writestr(f"a{i}.npy", b"")
+    return buf.getvalue()
+
+
+def test_a_directory_of_many_members_is_refused_before_it_is_parsed(originals, tmp_path):
+    path = tmp_path / "many.rlr"
+    path.write_bytes(_many_members(70_000))  # more than a zip without zip64 can count: zip64 record
+    _refused(path, "exactly meta.json and arrays.npz")
+    path.write_bytes(_many_members(3))
+    _refused(path, "exactly meta.json and arrays.npz")
+    meta, _ = originals["knn"]
+    _refused(_write(tmp_path / "npz.rlr", meta, {}, raw_arrays=_many_members(20_000)), "at most 10,000 arrays")

@@ -560,10 +560,11 @@ def save_router(router, path, train: Benchmark, *, features=None, creation: dict
 
 # ---- load -------------------------------------------------------------------------------------------
 
-#: Largest ``.rlr`` file read, and the largest decompressed size of each member (bytes). A
-#: router of the book's largest benchmark (kNN over 36,497 training queries) takes about 12 MB.
+#: Largest ``.rlr`` file read, and the largest decompressed size of each member (bytes). A kNN
+#: router of the RouterBench subset (3,150 queries) is a 4.3 MB file, its meta.json 6.5 KB; the
+#: caps leave room for a benchmark 100 times larger, and bound what parsing the JSON can allocate.
 MAX_FILE_BYTES = 1 << 30
-MAX_META_BYTES = 32 << 20
+MAX_META_BYTES = 4 << 20
 MAX_ARRAYS_BYTES = 1 << 30
 #: Most arrays in ``arrays.npz``, and the widest text element of a text array (characters).
 MAX_ARRAYS = 10_000
@@ -602,6 +603,28 @@ def _open_regular(path: Path, where: str):
     return os.fdopen(fd, "rb")
 
 
+def _check_directory(fh, where: str, most: int = len(_MEMBERS), what: str = "") -> None:
+    """The zip's end record (read from its last 64 KiB) lists at most ``most`` members (exactly 2
+    for the ``.rlr`` file itself) in a central directory of at most 1 KiB per member, and there is
+    no zip64 record: opening the archive then parses a bounded directory (a file of millions of
+    empty members would otherwise cost gigabytes)."""
+    import struct
+
+    size = fh.seek(0, os.SEEK_END)
+    fh.seek(max(0, size - (1 << 16) - 22))
+    tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise RouterlabError(f"{where} is corrupt or truncated, or not a saved router ({what}no zip end record)")
+    _, _, _, entries, total, cd_size, _, _ = struct.unpack("<4s4H2LH", tail[at:at + 22])
+    zip64 = at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07"
+    exact = most == len(_MEMBERS) and not what
+    if zip64 or entries != total or total > most or (exact and total != most) or cd_size > 1024 * max(total, 1):
+        raise RouterlabError(f"{where} is not a saved router ({what}its zip directory must list "
+                             + ("exactly meta.json and arrays.npz)" if exact else f"at most {most:,} arrays)"))
+    fh.seek(0)
+
+
 def _read_capped(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str) -> bytes:
     """The decompressed bytes of member ``info``: refused if its declared size or the bytes it
     actually expands to exceed ``cap`` (reading stops at ``cap + 1`` bytes)."""
@@ -618,7 +641,9 @@ def _read_capped(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str
 def _read_members(path: Path) -> tuple[dict, bytes]:
     where = f"router file {str(path)!r}"
     try:
-        with _open_regular(path, where) as fh, zipfile.ZipFile(fh) as z:
+        with _open_regular(path, where) as fh:
+            _check_directory(fh, where)
+            z = zipfile.ZipFile(fh)
             infos = z.infolist()
             if sorted(i.filename for i in infos) != sorted(_MEMBERS):
                 raise RouterlabError(f"{where} is not a saved router (it must hold exactly meta.json and "
@@ -653,7 +678,11 @@ def _read_arrays(arrays_bytes: bytes, where: str) -> dict[str, np.ndarray]:
         return RouterlabError(f"{where} is corrupt or unsafe (arrays.npz: {what})")
 
     try:
-        z = zipfile.ZipFile(io.BytesIO(arrays_bytes))
+        buf = io.BytesIO(arrays_bytes)
+        _check_directory(buf, where, MAX_ARRAYS, "arrays.npz: ")
+        z = zipfile.ZipFile(buf)
+    except RouterlabError:
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise bad(type(exc).__name__) from None
     out: dict[str, np.ndarray] = {}
