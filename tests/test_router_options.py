@@ -36,6 +36,8 @@ from routerlab.routing.routers import INT_BOUNDS, make_router, validate_options
     ({"weights": 3}, "must be text"),
     ({"weights": "psychic"}, "kNN weights"),
     ({"kk": 3}, "has no option 'kk'"),
+    ({"within_dataset": None}, "cannot be none"),
+    ({"k": None}, "cannot be none"),
 ])
 def test_bad_knn_options_are_one_line(options, message):
     with pytest.raises(RouterlabError, match=message) as e:

@@ -248,9 +248,17 @@ def _option_kind(param) -> str | None:
     return named[0] if len(named) == 1 and named[0] in _KINDS else None
 
 
-def _option_value(router: str, option: str, value, kind: str | None, bounds):
-    """``value`` checked against ``kind`` and ``bounds`` ``(lo, hi)`` (None = open); ints as int."""
+def _none_ok(param) -> bool:
+    """True if the parameter's default is None or its annotation admits None."""
+    return param.default is None or "None" in str(param.annotation)
+
+
+def _option_value(router: str, option: str, value, kind: str | None, bounds, none_ok: bool = True):
+    """``value`` checked against ``kind`` and ``bounds`` ``(lo, hi)`` (None = open); ints as int;
+    None only where ``none_ok``."""
     where = f"option {router}.{option}"
+    if value is None and not none_ok and kind is not None:
+        raise RouterlabError(f"{where} cannot be none; give a {kind} value")
     if value is None or kind is None:
         return value
     if kind == "bool":
@@ -316,4 +324,5 @@ def validate_options(name: str, options: dict) -> dict:
         raise RouterlabError(f"router {name!r} has no option {', '.join(map(repr, bad))}; "
                              f"its options are: {', '.join(valid) or 'none'}")
     bounds = getattr(factory, "option_bounds", {}) or {}
-    return {k: _option_value(name, k, v, _option_kind(params[k]), bounds.get(k)) for k, v in options.items()}
+    return {k: _option_value(name, k, v, _option_kind(params[k]), bounds.get(k), _none_ok(params[k]))
+            for k, v in options.items()}

@@ -205,11 +205,7 @@ class _Decoder:
         return state
 
     def decode(self, v):
-        if v is None or isinstance(v, (bool, str)):
-            return v
-        if isinstance(v, (int, float)):
-            if isinstance(v, float) and not math.isfinite(v):
-                return v  # NaN/inf stand for themselves (e.g. an unbounded margin); checked where used
+        if v is None or isinstance(v, (bool, int, float, str)):  # NaN/inf too (an unbounded margin)
             return v
         if isinstance(v, list):
             return [self.decode(x) for x in v]
