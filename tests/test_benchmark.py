@@ -63,32 +63,22 @@ def test_without_truth_hides_quality_and_cost():
 def test_no_router_reads_an_outcome_derived_field_of_the_test_set():
     """Every policy that does not declare ``uses_truth`` routes a blinded test set exactly as one
     whose outcome-derived fields are scrambled (quality, cost, answer tokens, latent, and the
-    confidences of the models a cascade did not call)."""
-    from dataclasses import replace
-
+    confidences of the models a cascade did not call): the package's check_blind, which the
+    protocol also applies to every user's router before scoring it."""
     from routerlab.evaluation.protocol import policy_names, stratified_split
     from routerlab.routing.routers import make_router
+    from routerlab.routing.user import check_blind
     from routerlab.data.simulate import simulate
 
     bench = simulate(scale=0.01, seed=3)
     tr, te = stratified_split(bench, 0.3, seed=0)
     train, test = bench.rows(tr), bench.rows(te)
-    rng = np.random.default_rng(11)
     checked = 0
     for name in policy_names(bench, "all"):
         router = make_router(name, seed=0)
         if router.uses_truth or not type(router).__module__.startswith("routerlab."):
             continue  # the bounds read the truth by design; other test modules register spies
-        router.fit(train)
-        base = router.route(test.without_truth())
-        called = (np.asarray(base.calls, bool) if base.calls is not None
-                  else np.zeros(test.quality.shape, bool))
-        scrambled = replace(test, quality=rng.permutation(test.quality), cost=rng.random(test.cost.shape),
-                            answer_tokens=rng.integers(1, 999, test.quality.shape),
-                            confidence=np.where(called, test.confidence, rng.random(test.quality.shape)),
-                            latent={"difficulty": rng.random(test.n_queries)})
-        out = router.route(scrambled)
-        np.testing.assert_array_equal(out.choice, base.choice, err_msg=name)
+        check_blind(router.fit(train), test, label=name)
         checked += 1
     assert checked >= 10
 

@@ -117,7 +117,8 @@ _n_jobs.__name__ = "n-jobs"
 
 def _add_parallel(p: argparse.ArgumentParser, default_jobs: int) -> None:
     p.add_argument("--n-jobs", type=_n_jobs, default=default_jobs, metavar="N",
-                   help=f"parallel workers (-1 = all cores, 1 = in process; default {default_jobs})")
+                   help=f"parallel workers (-1 = all cores, 1 = in process; default {default_jobs}); at most "
+                        "this machine's cores (any number with --backend dask), never more than tasks")
     p.add_argument("--backend", default="loky", choices=["loky", "threading", "dask"],
                    help="joblib backend; dask runs on the cluster at --scheduler (pip install 'routerlab[scale]')")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -158,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--routers", default="all",
                    help="comma-separated policy names (random, round-robin, fixed:<model>, oub, qoub, "
                         "coub, learned routers) or 'all'")
+    p.add_argument("--router-module", action="append", default=[], metavar="FILE.py:CLASS",
+                   help="also evaluate your own router class (repeatable; or the name of an entry point of "
+                        "the group routerlab.routers). This IMPORTS AND RUNS THAT FILE. The router must pass the "
+                        "blindness test; it is shown beside the zero router, dataset-best and the oracle")
     p.add_argument("--seeds", type=_int_at_least("seeds", 1), default=5, help="number of seeds (0..N-1)")
     p.add_argument("--normalization", default="global", choices=["global", "per-query"])
     p.add_argument("--split", default="stratified", choices=["stratified", "random", "none"])
@@ -177,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source(p)
     p.add_argument("--routers", required=True, help="comma-separated policy names, e.g. mf,knn,mlp")
     p.add_argument("--seeds", type=_int_at_least("seeds", 1), default=3, help="number of seeds (0..N-1)")
+    p.add_argument("--router-module", action="append", default=[], metavar="FILE.py:CLASS",
+                   help="also sweep your own router class with its defaults (repeatable; as for evaluate: "
+                        "this IMPORTS AND RUNS THAT FILE, and the router must pass the blindness test)")
     p.add_argument("--set", action="append", default=[], metavar="ROUTER.OPTION=V1,V2",
                    help="values of one router option to sweep, e.g. knn.k=5,10,40 (repeat for a grid)")
     p.add_argument("--normalization", default="global", choices=["global", "per-query"])
@@ -370,18 +378,40 @@ def _cmd_info(args) -> int:
     return 0
 
 
+def _own_routers(args) -> list:
+    """The routers of ``--router-module`` (a missing file or class fails before the data loads);
+    with any, the work runs in this process: workers cannot import a module loaded from a file."""
+    if not args.router_module:
+        return []
+    from routerlab.routing.user import user_router
+
+    own = [user_router(spec, seed=0) for spec in args.router_module]
+    if args.n_jobs != 1 or args.backend != "loky":
+        print("note: --router-module runs every task in this process (--n-jobs 1)", file=sys.stderr)
+        args.n_jobs, args.backend, args.scheduler = 1, "loky", None
+    return own
+
+
 def _cmd_evaluate(args) -> int:
     from routerlab.evaluation.protocol import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
+    from routerlab.evaluation.parallel import check_n_jobs
+
+    check_n_jobs(args.n_jobs, args.backend)
     out = _output(args, args.json, "--json", [".json"]) if args.json else None
+    own = _own_routers(args)
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
                         args.trust_pickle)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
+    if own:
+        from routerlab.evaluation.own_routers import YARDSTICKS
+
+        names = names + [y for y in YARDSTICKS if y not in names]
     if "all" in [x.strip() for x in args.routers.split(",")] and bench.confidence is None:
         print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
               file=sys.stderr)
-    res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
+    res = evaluate(bench, names + own, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
                    reference=args.reference, cache_dir=args.cache_dir,
                    progress=not args.quiet and sys.stderr.isatty(), n_jobs=args.n_jobs,
@@ -394,6 +424,12 @@ def _cmd_evaluate(args) -> int:
     label = (" [SIMULATED]" if bench.simulated else "") + (" [ESTIMATED COST]" if bench.cost_estimated else "")
     print(f"{bench.name}{label}: {len(res.seeds)} seed(s), split {args.split}, normalization {args.normalization}")
     print(summ.to_string(float_format=lambda x: f"{x:.4g}"))
+    if own:
+        from routerlab.evaluation.own_routers import baseline_comparison
+
+        print("\nyour router(s), blind to the test truth, beside the yardsticks (zero router = the hull of the "
+              "single models at the same mean cost):")
+        print(baseline_comparison(res, bench, [r.name for r in own]).to_string(float_format=lambda x: f"{x:.4g}"))
     if out is not None:
         print(f"wrote {out}")
     return 0
@@ -401,10 +437,12 @@ def _cmd_evaluate(args) -> int:
 
 def _cmd_sweep(args) -> int:
     from routerlab.evaluation.protocol import policy_names
+    from routerlab.evaluation.parallel import check_n_jobs
     from routerlab.evaluation.sweeps import check_backend, parse_setting, sweep, write_sweep
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
     check_backend(args.backend, args.scheduler)
+    check_n_jobs(args.n_jobs, args.backend)
     settings: dict[str, dict] = {}
     for text in args.set:
         router, option, values = parse_setting(text)
@@ -417,8 +455,9 @@ def _cmd_sweep(args) -> int:
     for router, grid in settings.items():  # unknown router or option -> error before loading the data
         make_router(router, **{k: v[0] for k, v in grid.items()})
     out = _output(args, args.out, "--out", [".csv", ".parquet", ".json"]) if args.out else None
+    own = _own_routers(args)
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
-    names = policy_names(bench, names)
+    names = (policy_names(bench, names) if names else []) + own
     df = sweep(bench, names, range(args.seeds), settings, n_jobs=args.n_jobs, backend=args.backend,
                scheduler=args.scheduler, normalization=args.normalization, split=args.split,
                test_size=args.test_size, progress=not args.quiet and sys.stderr.isatty())

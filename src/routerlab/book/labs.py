@@ -306,6 +306,20 @@ def _own_router(answer):
     return True, ""
 
 
+@_exercise(("03.beside_yardsticks", "a router from a file: its quality over the zero router at the same cost"))
+def _beside_yardsticks(answer, *, bench, seeds, router):
+    from routerlab.evaluation.own_routers import baseline_comparison
+    from routerlab.evaluation.protocol import evaluate
+    from routerlab.routing.user import user_router
+
+    mine = user_router(router)
+    result = evaluate(bench, [mine, "dataset-best", "oub"], seeds=list(seeds), bootstrap=0, cache_dir=False)
+    table = baseline_comparison(result, bench, [mine.name])
+    return _compare(answer, float(table.loc[mine.name, "over_zero_router"]),
+                    "Read the over_zero_router column in your router's row (its quality minus the zero "
+                    "router's quality at the same mean cost), not another policy's.", rtol=1e-6, atol=1e-6)
+
+
 @_exercise(("03.real_ranking", "the ranking of four policies on RouterBench's real outcomes"))
 def _real_ranking(answer, *, bench, seeds):
     policies = ["mf", "knn", "dataset-best", "random"]

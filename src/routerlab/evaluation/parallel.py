@@ -9,13 +9,14 @@ this process (``n_jobs=1``), on this machine's cores (``backend="loky"`` process
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Callable, Iterable
 
 import numpy as np
 
 from routerlab.errors import RouterlabError, check_choice
 
-__all__ = ["BACKENDS", "CONNECT_TIMEOUT", "check_backend", "run_tasks"]
+__all__ = ["BACKENDS", "CONNECT_TIMEOUT", "check_backend", "check_n_jobs", "cpu_cores", "worker_count", "run_tasks"]
 
 
 BACKENDS = ("loky", "threading", "dask")
@@ -33,6 +34,34 @@ def check_backend(backend: str, scheduler: str | None) -> str:
     if backend != "dask" and scheduler:
         raise RouterlabError(f"a scheduler address is only used with backend 'dask', not {backend!r}")
     return backend
+
+
+def cpu_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system reports one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def check_n_jobs(n_jobs, backend: str = "loky") -> int:
+    """``n_jobs`` if it is a nonzero integer and, unless ``backend`` is ``"dask"`` (the cluster
+    decides), at most :func:`cpu_cores` (``-1`` = all cores, ``-2`` = all but one, ...); else one line."""
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise RouterlabError(f"n_jobs = {n_jobs!r} must be a nonzero integer (-1 = all cores, 1 = in process)")
+    cores = cpu_cores()
+    if backend != "dask" and not -cores <= n_jobs <= cores:
+        raise RouterlabError(f"n-jobs = {int(n_jobs)} is more than the {cores} core(s) of this machine; give "
+                             f"1..{cores} or -1 (all cores), or run on a cluster with --backend dask --scheduler ADDRESS")
+    return int(n_jobs)
+
+
+def worker_count(n_jobs: int, n_tasks: int) -> int:
+    """Workers started for ``n_tasks`` tasks: ``n_jobs`` (negative: cores + 1 + n_jobs, as joblib
+    counts) capped at :func:`cpu_cores` and at ``n_tasks``, at least 1."""
+    cores = cpu_cores()
+    want = n_jobs if n_jobs > 0 else cores + 1 + n_jobs
+    return int(max(1, min(want, cores, n_tasks)))
 
 
 @contextlib.contextmanager
@@ -92,7 +121,8 @@ def run_tasks(fn: Callable, tasks: Iterable, *, n_jobs: int = -1, backend: str =
               desc: str = "tasks") -> list:
     """``[fn(task) for task in tasks]`` through :class:`joblib.Parallel`, in task order.
 
-    ``n_jobs``: workers (-1 = all cores, 1 = in this process, no pickling); ``backend``: ``"loky"``
+    ``n_jobs``: workers (-1 = all cores, 1 = in this process, no pickling), never more than
+    this machine's cores nor than tasks (:func:`worker_count`); ``backend``: ``"loky"``
     (processes), ``"threading"`` or ``"dask"`` (the cluster whose scheduler listens at
     ``scheduler``, e.g. ``tcp://127.0.0.1:8786``; it decides the parallelism, so ``n_jobs`` is not
     used). ``common``: if not None, every call is ``fn(common, task)`` and ``common`` (e.g. the
@@ -114,6 +144,7 @@ def run_tasks(fn: Callable, tasks: Iterable, *, n_jobs: int = -1, backend: str =
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
         raise RouterlabError(f"n_jobs = {n_jobs!r} must be a nonzero integer (-1 = all cores, 1 = in process)")
     tasks = list(tasks)
+    n_jobs = worker_count(int(n_jobs), len(tasks))
     call = _WithThreadLimits(fn, _thread_limits())
     calls = (joblib.delayed(call)(task) if common is None else joblib.delayed(call)(common, task) for task in tasks)
     with contextlib.ExitStack() as stack:

@@ -50,6 +50,7 @@ from routerlab.locks import entry_lock
 from routerlab.metrics import NORMALIZATIONS, oracle_choice, rs_terms, t_interval
 from routerlab.routing.routers import (CostOracleRouter, FixedRouter, OracleRouter, QualityOracleRouter, RandomRouter,
                       RoundRobinRouter, Router, Routing, make_router, router_names)
+from routerlab.routing.user import check_blind, is_user_router
 
 __all__ = [
     "book_evaluation",
@@ -384,6 +385,20 @@ def _group_sums(codes: np.ndarray, k: int, values: np.ndarray) -> np.ndarray:
     return out
 
 
+@contextlib.contextmanager
+def _one_line_failures(label: str, step: str, user: bool):
+    """A user's router that raises in ``step`` is one line (a built-in's error keeps its traceback)."""
+    try:
+        yield
+    except RouterlabError:
+        raise
+    except Exception as exc:
+        if not user:
+            raise
+        raise RouterlabError(f"router {label!r} failed in {step}() ({type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:200]})") from None
+
+
 def fit_route_score(spec: str | Router, train: Benchmark, test: Benchmark, seed: int,
                     normalization: str = "global", options: dict | None = None, label: str | None = None,
                     blind: Benchmark | None = None) -> dict:
@@ -396,7 +411,10 @@ def fit_route_score(spec: str | Router, train: Benchmark, test: Benchmark, seed:
     ``normalization`` unless ``options`` set it. Returns per-query arrays over the n test rows:
     ``terms`` (n,) RS contributions, ``qret`` (n,) returned quality, ``paid`` (n,) USD,
     ``ncalls`` (n,) models called, ``choice`` (n,) int16 chosen column; and ``fit_seconds``,
-    ``route_seconds`` (wall clock) and ``info`` (paradigm, uses_truth, learns).
+    ``route_seconds`` (wall clock) and ``info`` (paradigm, uses_truth, learns). A user's router
+    (:func:`~routerlab.routing.user.is_user_router`) must pass
+    :func:`~routerlab.routing.user.check_blind` before it is scored, and its exceptions in fit or
+    route become one line.
     """
     label = label if label is not None else (spec if isinstance(spec, str) else spec.name)
     opts = dict(options or {})
@@ -405,12 +423,19 @@ def fit_route_score(spec: str | Router, train: Benchmark, test: Benchmark, seed:
     router = _build(spec, seed, opts)
     n, m = test.n_queries, test.n_models
     Q, C = test.quality, test.cost
+    user = is_user_router(router)
+    if user and router.uses_truth:
+        raise RouterlabError(f"router {label!r} declares uses_truth; only the built-in bounds may read the test truth")
     t0 = time.perf_counter()
-    router.fit(train)
+    with _one_line_failures(label, "fit", user):
+        router.fit(train)
     t1 = time.perf_counter()
-    routing = router.route(test if router.uses_truth else (blind if blind is not None else test.without_truth()))
+    with _one_line_failures(label, "route", user):
+        routing = router.route(test if router.uses_truth else (blind if blind is not None else test.without_truth()))
     t2 = time.perf_counter()
     routing = _check_routing(routing, label, n, m)
+    if user:  # a user's router is scored only if it routes the same without the truth
+        check_blind(router, test, routing, label)
     qret = routing.returned_quality(Q)
     paid = routing.paid(C)
     return dict(

@@ -48,7 +48,7 @@ def expand_settings(router: str, grid: Mapping[str, Sequence] | None) -> list[di
     """Every combination of ``grid`` (option -> list of values) for ``router``, first option
     outermost; ``[{}]`` (the defaults) for no grid. A single value counts as a list of one.
     Options the router does not take and values its constructor rejects raise one-line errors."""
-    from routerlab.routing.routers import make_router
+    from routerlab.routing.routers import make_router, validate_options
 
     if not grid:
         return [{}]
@@ -64,9 +64,9 @@ def expand_settings(router: str, grid: Mapping[str, Sequence] | None) -> list[di
             raise RouterlabError(f"setting {router}.{opt} repeats a value: {vals}")
         names.append(str(opt))
         values.append(vals)
-    out = [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    out = [validate_options(router, dict(zip(names, combo))) for combo in itertools.product(*values)]
     for setting in out:
-        make_router(router, seed=0, **setting)  # unknown option or bad value -> one-line error now
+        make_router(router, seed=0, **setting)  # a value the constructor rejects -> one-line error now
     return out
 
 
@@ -79,9 +79,12 @@ def _parse_value(text: str):
         return None
     for kind in (int, float):
         try:
-            return kind(text)
+            value = kind(text)
         except ValueError:
-            pass
+            continue
+        if isinstance(value, float) and not np.isfinite(value):  # "1e400", "inf", "nan"
+            raise RouterlabError(f"--set value {text!r} is not a finite number")
+        return value
     return text
 
 
@@ -106,8 +109,10 @@ def _sweep_task(bench: Benchmark, task: dict) -> dict:
     seed = task["seed"]
     tr, te = split_indices(bench, task["split"], task["test_size"], seed)
     train, test = split_rows(bench, tr, te, task["text_features"], seed)
-    one = fit_route_score(task["policy"], train, test, seed, task["normalization"], task["setting"])
-    return {"policy": task["policy"], "seed": seed, "setting": setting_label(task["setting"]),
+    policy = task["policy"]
+    label = policy if isinstance(policy, str) else policy.name
+    one = fit_route_score(policy, train, test, seed, task["normalization"], task["setting"], label)
+    return {"policy": label, "seed": seed, "setting": setting_label(task["setting"]),
             **{f"option:{k}": v for k, v in task["setting"].items()},
             "rs": float(one["terms"].mean()), "quality": float(one["qret"].mean()),
             "mean_cost": float(one["paid"].mean()), "calls_per_query": float(one["ncalls"].mean()),
@@ -122,7 +127,9 @@ def sweep(bench: Benchmark, routers: str | Sequence[str], seeds: Iterable[int],
     """Score every (router, setting, seed) under the protocol of :func:`~routerlab.evaluation.protocol.evaluate`.
 
     ``routers``: policy names (a list or a comma-separated string; ``"all"`` and ``fixed:<model>``
-    expand as in :func:`~routerlab.evaluation.protocol.policy_names`). ``settings``: router name -> option
+    expand as in :func:`~routerlab.evaluation.protocol.policy_names`), and :class:`Router` objects
+    (a user's router, with its defaults; it must pass the blindness test, see
+    :func:`~routerlab.evaluation.protocol.fit_route_score`). ``settings``: router name -> option
     -> list of values, expanded as a grid (``{"knn": {"k": [5, 10, 40]}}`` = three tasks per seed);
     routers without settings run once per seed with their defaults. ``normalization``, ``split``,
     ``test_size``, ``text_features``: as in ``evaluate``. ``n_jobs``, ``backend``, ``scheduler``,
@@ -144,20 +151,31 @@ def sweep(bench: Benchmark, routers: str | Sequence[str], seeds: Iterable[int],
     check_backend(backend, scheduler)
     seeds = _check_seeds(seeds)
     text_features = resolve_text_features(bench, text_features)
-    names = policy_names(bench, routers)
+    if isinstance(routers, str):
+        routers = [x.strip() for x in routers.split(",")]
+    own = [r for r in routers if not isinstance(r, str)]  # Router objects (a user's): defaults only
+    names = policy_names(bench, [r for r in routers if isinstance(r, str)]) if len(own) < len(routers) else []
+    for r in own:
+        if not hasattr(r, "name") or not callable(getattr(r, "route", None)):
+            raise RouterlabError(f"a policy must be a name or a Router, got {type(r).__name__}")
+    labels = names + [r.name for r in own]
+    if len(set(labels)) != len(labels):
+        raise RouterlabError(f"policy {next(x for x in labels if labels.count(x) > 1)!r} is listed twice")
     settings = dict(settings or {})
     for name in settings:
         if name not in names:
             raise RouterlabError(f"settings given for {name!r}, which is not swept; sweep it "
                                  f"(routers: {', '.join(names)}) or drop its settings")
     if split == "none":
-        for name in names:
+        for name in names + own:
             if _learns(_build(name, seeds[0], {})):
-                raise RouterlabError(f"policy {name!r} learns from training rows, so it cannot be "
+                raise RouterlabError(f"policy {getattr(name, 'name', name)!r} learns from training rows, so it cannot be "
                                      "evaluated with split 'none'; use a train/test split")
     tasks = [{"policy": name, "seed": seed, "setting": setting, "split": split, "test_size": float(test_size),
               "normalization": normalization, "text_features": text_features}
              for name in names for setting in expand_settings(name, settings.get(name)) for seed in seeds]
+    tasks += [{"policy": r, "seed": seed, "setting": {}, "split": split, "test_size": float(test_size),
+               "normalization": normalization, "text_features": text_features} for r in own for seed in seeds]
     rows = run_tasks(_sweep_task, tasks, n_jobs=n_jobs, backend=backend, scheduler=scheduler,
                      progress=progress, common=bench, desc="sweep")
     options = list(dict.fromkeys(k for r in rows for k in r if k.startswith("option:")))

@@ -246,6 +246,8 @@ class FrugalGPTRouter(Router):
                    "(19 thresholds + always-accept) over chains of 1-3 models, objective RS by default",
     }
 
+    option_bounds = {"max_length": (1, 3), "folds": (2, None), "l2": (0.0, None)}
+
     def __init__(self, seed: int = 0, max_length: int = 3, budget: float | None = None, folds: int = 3,
                  l2: float = 1e-4, maxiter: int = 50, grid=None, use_dataset: bool = True):
         super().__init__(seed)

@@ -466,6 +466,8 @@ class CausalLMRouter(PredictiveRouter):
                    "label is derived from correctness (no judge); one model covers all six models",
     }
 
+    option_bounds = {"min_steps": (0, None), "lr": (1e-12, None), "l2": (0.0, None)}
+
     def __init__(self, seed: int = 0, hidden: int = 32, epochs: int = 8, batch_size: int = 1024,
                  lr: float = 1e-2, l2: float = 1e-5, min_steps: int = 400, use_dataset: bool = True):
         super().__init__(seed, use_dataset)
@@ -575,6 +577,8 @@ class SequenceClassificationRouter(PredictiveRouter):
                    "transformers; the frozen features replace the text encoder",
     }
 
+    option_bounds = {"l2": (0.0, None)}
+
     def __init__(self, seed: int = 0, l2: float = 1e-4, maxiter: int = 100, use_dataset: bool = True):
         super().__init__(seed, use_dataset)
         self.l2, self.maxiter = float(l2), int(maxiter)
@@ -620,6 +624,8 @@ class BertClassificationRouter(PredictiveRouter):
                    "(strong wins / tie / weak wins); here the encoder is frozen (our features), the head "
                    "is linear, the label set covers all m models plus none",
     }
+
+    option_bounds = {"l2": (0.0, None)}
 
     def __init__(self, seed: int = 0, l2: float = 1e-4, maxiter: int = 60, rule: str = "rs",
                  use_dataset: bool = True):
@@ -689,6 +695,8 @@ class MatrixFactorizationRouter(PredictiveRouter):
                    "with a logistic loss and full-batch L-BFGS; k = 32 (RouteLLM 128), which with six "
                    "models does not bind the rank: the factor penalty acts as a nuclear-norm penalty",
     }
+
+    option_bounds = {"l2": (0.0, None)}
 
     def __init__(self, seed: int = 0, k: int = 32, l2: float = 1e-4, maxiter: int = 120,
                  use_dataset: bool = True):
@@ -764,6 +772,9 @@ class KNNRouter(PredictiveRouter):
         "differs": "RouterBench's KNN (sklearn NearestNeighbors, k in {5, 10, 40}) with the willingness-to-pay "
                    "rule; here the article's RS rule by default and our features instead of MiniLM embeddings",
     }
+
+    #: bounds of the options (see routerlab.routing.routers.validate_options)
+    option_bounds = {"chunk": (1, 1 << 20)}
 
     def __init__(self, seed: int = 0, k: int = 40, within_dataset: bool = True, chunk: int = 512,
                  weights: str = "uniform"):

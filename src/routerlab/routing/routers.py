@@ -16,6 +16,7 @@ Create routers by name with :func:`make_router` (``"random"``, ``"round-robin"``
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -27,7 +28,7 @@ from routerlab.metrics import coub_choice, oracle_choice, qoub_choice
 
 __all__ = [
     "Routing", "Router", "RandomRouter", "RoundRobinRouter", "FixedRouter", "OracleRouter",
-    "QualityOracleRouter", "CostOracleRouter", "make_router", "router_names", "register",
+    "QualityOracleRouter", "CostOracleRouter", "make_router", "router_names", "register", "validate_options",
 ]
 
 
@@ -211,32 +212,117 @@ def router_names() -> list[str]:
 
 
 def make_router(name: str, seed: int = 0, **options) -> Router:
-    """Build the router called ``name`` (see :func:`router_names`) with ``seed``."""
+    """Build the router called ``name`` (see :func:`router_names`) with ``seed``; ``options`` are
+    checked by :func:`validate_options` first (unknown, non-finite, non-integral, out-of-range or
+    mistyped values fail with one line)."""
     _load_plugins()
     if name.startswith("fixed:"):
         model = name.split(":", 1)[1]
         if not model:
             raise RouterlabError("'fixed:' needs a model name, e.g. fixed:GPT-4o")
-        _check_options(name, FixedRouter, options, exclude=("model",))
+        validate_options(name, options)
         return FixedRouter(model, seed=seed)
     if name not in _REGISTRY:
         raise RouterlabError(f"unknown router {name!r}; choose from: {', '.join(router_names())}")
-    _check_options(name, _REGISTRY[name], options)
-    return _REGISTRY[name](seed=seed, **options)
+    return _REGISTRY[name](seed=seed, **validate_options(name, options))
 
 
-def _check_options(name: str, factory: Callable[..., Router], options: dict, exclude=()) -> None:
-    """One-line error for an option the factory does not take (instead of a TypeError)."""
+#: Bounds of integer options that no router states itself (``option_bounds``): at least 1.
+INT_BOUNDS = (1, 2**31 - 1)
+_KINDS = ("bool", "int", "float", "str")
+
+
+def _option_kind(param) -> str | None:
+    """``"bool"``, ``"int"``, ``"float"``, ``"str"`` or None (anything) for one constructor parameter:
+    the type of its default, else the one scalar type its annotation names."""
     import inspect
 
+    default = param.default
+    if default is not inspect.Parameter.empty and default is not None:
+        for kind, types in (("bool", bool), ("int", int), ("float", float), ("str", str)):
+            if type(default) is types:
+                return kind
+        return None
+    ann = param.annotation if isinstance(param.annotation, str) else getattr(param.annotation, "__name__", "")
+    named = [x.strip() for x in str(ann).split("|") if x.strip() != "None"]  # "int | None" -> int
+    return named[0] if len(named) == 1 and named[0] in _KINDS else None
+
+
+def _none_ok(param) -> bool:
+    """True if the parameter's default is None or its annotation admits None."""
+    return param.default is None or "None" in str(param.annotation)
+
+
+def _option_value(router: str, option: str, value, kind: str | None, bounds, none_ok: bool = True):
+    """``value`` checked against ``kind`` and ``bounds`` ``(lo, hi)`` (None = open); ints as int;
+    None only where ``none_ok``."""
+    where = f"option {router}.{option}"
+    if value is None and not none_ok and kind is not None:
+        raise RouterlabError(f"{where} cannot be none; give a {kind} value")
+    if value is None or kind is None:
+        return value
+    if kind == "bool":
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        raise RouterlabError(f"{where} = {value!r} must be true or false")
+    if kind == "str":
+        if isinstance(value, str):
+            return value
+        raise RouterlabError(f"{where} = {value!r} must be text")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise RouterlabError(f"{where} = {value!r} must be a number")
+    whole = isinstance(value, (int, np.integer))  # exact, however large (float() would overflow)
+    if whole and kind == "float":
+        try:
+            value = float(value)
+        except OverflowError:
+            raise RouterlabError(f"{where} = {str(value)[:12]}... must be a finite number") from None
+        whole = False
+    if not whole and not math.isfinite(value):
+        raise RouterlabError(f"{where} = {value!r} must be a finite number")
+    if kind == "int":
+        if not whole and value != math.floor(value):
+            raise RouterlabError(f"{where} = {value!r} must be a whole number (it is not rounded)")
+        value = int(value)
+    lo, hi = bounds if bounds is not None else (INT_BOUNDS if kind == "int" else (None, None))
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        shown = value if len(str(value)) <= 30 else f"{str(value)[:12]}...({len(str(value))} digits)"
+        raise RouterlabError(f"{where} = {shown} is out of range; it must lie in "
+                             f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]")
+    return float(value) if kind == "float" else value
+
+
+def validate_options(name: str, options: dict) -> dict:
+    """The options of router ``name`` checked once, for every entry point (``make_router``, the
+    sweeps' ``--set``, ``router_options``, saved routers): returns them with whole numbers as int.
+
+    Each option must be a parameter of the router's constructor (not ``seed``). Its kind comes
+    from the parameter's default (else its annotation): booleans must be True/False (not
+    ``"maybe"``, not 1), integers finite and whole (2.5 is refused, 5.0 becomes 5) within the
+    router's ``option_bounds`` (``{option: (lo, hi)}``, None = open) or else :data:`INT_BOUNDS`,
+    floats finite within ``option_bounds``, text a str. None passes where the default is None.
+    """
+    import inspect
+
+    _load_plugins()
+    if name.startswith("fixed:"):
+        factory, exclude = FixedRouter, ("model",)
+    elif name in _REGISTRY:
+        factory, exclude = _REGISTRY[name], ()
+    else:
+        raise RouterlabError(f"unknown router {name!r}; choose from: {', '.join(router_names())}")
+    options = dict(options)
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):  # no introspectable signature: let the factory decide
-        return
+        return options
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return
+        return options
     valid = [p for p in params if p not in ("self", "seed", *exclude)]
-    bad = sorted(set(options) - set(valid))
+    bad = sorted(set(options) - set(valid), key=str)
     if bad:
         raise RouterlabError(f"router {name!r} has no option {', '.join(map(repr, bad))}; "
                              f"its options are: {', '.join(valid) or 'none'}")
+    bounds = getattr(factory, "option_bounds", {}) or {}
+    return {k: _option_value(name, k, v, _option_kind(params[k]), bounds.get(k), _none_ok(params[k]))
+            for k, v in options.items()}

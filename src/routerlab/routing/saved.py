@@ -28,6 +28,20 @@ constructor parameters and fitted arrays). A file of another format version, a c
 truncated file, an unknown router name, a model list that contradicts the fitted state, or (with
 ``expected_models``) a model list other than the one expected fails with one line.
 
+**A file is read as hostile.** :func:`load_router` opens only a regular file (a FIFO, ``/dev/zero``
+or a folder is refused before a byte is read) of at most :data:`MAX_FILE_BYTES`; it holds exactly the
+two members, decompressed up to :data:`MAX_META_BYTES` / :data:`MAX_ARRAYS_BYTES` (declared and
+actual size); every ``.npy`` header is checked (bool, integer, float or text dtype, a shape that
+accounts for exactly its bytes) before an array is built; every entry of the state is type-checked;
+scikit-learn estimators are rebuilt from an allow-list of parameters with bounds
+(:data:`_SKLEARN_PARAMS`: scikit-learn's default token pattern or the one alternative in
+:data:`TOKEN_PATTERNS`, never another regular expression; word n-grams up to :data:`MAX_WORD_NGRAM`,
+character n-grams up to :data:`MAX_CHAR_NGRAM`; at most :data:`MAX_VOCABULARY` terms and
+:data:`MAX_COMPONENTS` SVD components; every other parameter at its default) and fitted attributes
+of the right type, shape and size; router options pass
+:func:`~routerlab.routing.routers.validate_options`; and the loaded router routes a few probe prompts.
+Anything else is one :class:`~routerlab.errors.RouterlabError` line.
+
 **Feature pipelines** (``meta["features"]["kind"]``):
 
 * ``"tfidf"`` -- :class:`~routerlab.routing.features.TfidfSvdFeatures` fitted on the training prompts;
@@ -53,6 +67,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -163,7 +178,12 @@ class _Encoder:
 
 
 class _Decoder:
-    """The inverse of :class:`_Encoder`; anything unexpected is a corrupt file."""
+    """The inverse of :class:`_Encoder`; anything unexpected is a corrupt file.
+
+    Every entry is type-checked as it is read (an object where one is expected, text keys, arrays
+    that exist); scikit-learn estimators are rebuilt only from :data:`_SKLEARN_PARAMS` (see
+    :func:`_rebuild_sklearn`); objects and routers get only plain attribute names.
+    """
 
     def __init__(self, arrays, where: str):
         self.arrays, self.where = arrays, where
@@ -173,11 +193,19 @@ class _Decoder:
 
     def _get(self, key):
         if not isinstance(key, str) or key not in self.arrays:
-            raise self._bad(f"array {key!r} is missing")
+            raise self._bad(f"array {str(key)[:40]!r} is missing")
         return self.arrays[key]
 
+    def attributes(self, v, what: str) -> dict:
+        """A decoded ``{name: value}`` whose names are plain attribute names (no dunders)."""
+        state = self.decode(v)
+        if not isinstance(state, dict) or not all(isinstance(k, str) and k.isidentifier() and not k.startswith("__")
+                                                  for k in state):
+            raise self._bad(f"{what} has no valid state")
+        return state
+
     def decode(self, v):
-        if v is None or isinstance(v, (bool, int, float, str)):
+        if v is None or isinstance(v, (bool, int, float, str)):  # NaN/inf too (an unbounded margin)
             return v
         if isinstance(v, list):
             return [self.decode(x) for x in v]
@@ -186,52 +214,192 @@ class _Decoder:
         if "__array__" in v:
             return self._get(v["__array__"])
         if "__strarray__" in v:
-            return self._get(v["__strarray__"]).astype(object)
+            a = self._get(v["__strarray__"])
+            if a.dtype.kind != "U":
+                raise self._bad("a text array holds numbers")
+            return a.astype(object)
         if "__scalar__" in v:
-            return self._get(v["__scalar__"])[()]
+            a = self._get(v["__scalar__"])
+            if a.ndim != 0:
+                raise self._bad("a number is stored as an array")
+            return a[()]
         if "__tuple__" in v:
+            if not isinstance(v["__tuple__"], list):
+                raise self._bad("a tuple is not a list")
             return tuple(self.decode(x) for x in v["__tuple__"])
         if "__dict__" in v:
+            if not isinstance(v["__dict__"], dict):
+                raise self._bad("a mapping is not an object")
             return {k: self.decode(x) for k, x in v["__dict__"].items()}
         if "__dtype__" in v:
-            try:
-                return np.dtype(v["__dtype__"]).type
-            except TypeError:
-                raise self._bad(f"unknown dtype {v['__dtype__']!r}") from None
+            if v["__dtype__"] not in _DTYPES:
+                raise self._bad(f"unknown dtype {str(v['__dtype__'])[:40]!r}")
+            return np.dtype(v["__dtype__"]).type
         if "__object__" in v:
-            cls = _routerlab_classes().get(v["__object__"])
+            kind = v["__object__"]
+            cls = _routerlab_classes().get(kind) if isinstance(kind, str) else None
             if cls is None:
-                raise self._bad(f"unknown object kind {v['__object__']!r}")
+                raise self._bad(f"unknown object kind {str(kind)[:40]!r}")
+            state = self.attributes(v.get("state"), kind)
             obj = cls.__new__(cls)
-            state = self.decode(v.get("state"))
-            if not isinstance(state, dict):
-                raise self._bad(f"{v['__object__']} has no state")
             obj.__dict__.update(state)
             return obj
         if "__router__" in v:
             return _decode_router(v, self)
         if "__sklearn__" in v:
             name = v["__sklearn__"]
-            cls = _sklearn_classes().get(name)
-            if cls is None:
-                raise self._bad(f"unknown estimator {name!r}")
+            if not isinstance(name, str) or name not in _SKLEARN_PARAMS:
+                raise self._bad(f"unknown estimator {str(name)[:40]!r}")
             params, fitted = self.decode(v.get("params")), self.decode(v.get("fitted"))
             if not isinstance(params, dict) or not isinstance(fitted, dict):
                 raise self._bad(f"{name} has no parameters")
-            try:
-                est = cls(**params)
-            except TypeError as exc:
-                raise self._bad(f"{name} parameters: {exc}") from None
-            if name == "TfidfVectorizer":
-                terms = fitted.pop("vocabulary_", None)
-                if terms is None:
-                    raise self._bad("the TF-IDF vocabulary is missing")
-                est.vocabulary_ = {str(t): i for i, t in enumerate(terms)}
-                est.fixed_vocabulary_ = False
-            for k, x in fitted.items():
-                setattr(est, k, x)
-            return est
+            return _rebuild_sklearn(name, params, fitted, self._bad)
         raise self._bad("unexpected entry in the state")
+
+
+# ---- scikit-learn estimators: rebuilt from an allow-list of parameters, with bounds ---------------
+
+#: dtypes a state may name (``dtype=np.float32`` of a vectoriser, ...).
+_DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool")
+#: The default token pattern of scikit-learn, and the one other pattern a saved vectoriser may
+#: carry (single-character words). No other regular expression is ever compiled from a file.
+TOKEN_PATTERNS = (r"(?u)\b\w\w+\b", r"(?u)\b\w+\b")
+#: Largest n of the n-grams of a saved vectoriser: word n-grams, character n-grams.
+MAX_WORD_NGRAM, MAX_CHAR_NGRAM = 3, 5
+#: Most terms of a vocabulary, SVD components, MLP layers and units per layer.
+MAX_VOCABULARY, MAX_COMPONENTS, MAX_LAYERS, MAX_UNITS = 2_000_000, 4096, 8, 4096
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_num(x) -> bool:
+    return (_is_int(x) or isinstance(x, (float, np.floating))) and math.isfinite(float(x))
+
+
+def _choice(*allowed):
+    return lambda x, p: any(x == a and type(x) is type(a) for a in allowed)
+
+
+def _int_in(lo, hi, none_ok=False):
+    return lambda x, p: (none_ok and x is None) or (_is_int(x) and lo <= x <= hi)
+
+
+def _num_in(lo, hi):
+    return lambda x, p: _is_num(x) and lo <= float(x) <= hi
+
+
+def _ngram_ok(x, params) -> bool:
+    word = params.get("analyzer", "word") == "word"
+    hi = MAX_WORD_NGRAM if word else MAX_CHAR_NGRAM
+    return (isinstance(x, tuple) and len(x) == 2 and all(_is_int(n) for n in x) and 1 <= x[0] <= x[1] <= hi)
+
+
+def _bool(x, p) -> bool:
+    return isinstance(x, bool)
+
+
+def _layers_ok(x, p) -> bool:
+    return (isinstance(x, tuple) and 1 <= len(x) <= MAX_LAYERS - 2
+            and all(_is_int(n) and 1 <= n <= MAX_UNITS for n in x))
+
+
+#: The parameters of each estimator a file may set, each with its check; every other parameter
+#: must equal scikit-learn's default.
+_SKLEARN_PARAMS = {
+    "TfidfVectorizer": {
+        "analyzer": _choice("word", "char", "char_wb"), "ngram_range": _ngram_ok,
+        "token_pattern": _choice(*TOKEN_PATTERNS), "lowercase": _bool, "sublinear_tf": _bool,
+        "use_idf": _bool, "smooth_idf": _bool, "binary": _bool, "norm": _choice("l1", "l2", None),
+        "strip_accents": _choice(None, "ascii", "unicode"), "min_df": _num_in(0, 2**31),
+        "max_df": _num_in(0, 2**31), "max_features": _int_in(1, MAX_VOCABULARY, none_ok=True),
+        "dtype": lambda x, p: x in (np.float32, np.float64)},
+    "TruncatedSVD": {
+        "n_components": _int_in(1, MAX_COMPONENTS), "algorithm": _choice("randomized", "arpack"),
+        "n_iter": _int_in(0, 100), "n_oversamples": _int_in(0, 10_000),
+        "power_iteration_normalizer": _choice("auto", "QR", "LU", "none"),
+        "random_state": _int_in(0, 2**32 - 1, none_ok=True), "tol": _num_in(0, 1)},
+    "MLPRegressor": {
+        "hidden_layer_sizes": _layers_ok, "activation": _choice("identity", "logistic", "tanh", "relu"),
+        "batch_size": lambda x, p: x == "auto" or (_is_int(x) and 1 <= x <= 1 << 24),
+        "learning_rate_init": _num_in(0, 10), "max_iter": _int_in(1, 1 << 20),
+        "early_stopping": _bool, "validation_fraction": _num_in(0, 1), "n_iter_no_change": _int_in(1, 1 << 20),
+        "tol": _num_in(0, 1), "alpha": _num_in(0, 1e6), "random_state": _int_in(0, 2**32 - 1, none_ok=True)},
+}
+
+
+def _float_array(x, ndim: int) -> bool:
+    return (isinstance(x, np.ndarray) and x.ndim == ndim and x.dtype.kind == "f" and bool(np.isfinite(x).all()))
+
+
+def _check_fitted(name: str, est, fitted: dict, bad) -> None:
+    """The fitted attributes of a rebuilt estimator: the ones its transform/predict reads, each of
+    the right type, shape and size, consistent with each other and with the parameters."""
+    unknown = sorted(set(fitted) - set(_SKLEARN_FITTED[name]) - {"vocabulary_"})
+    if unknown:
+        raise bad(f"{name} has unexpected fitted attribute {unknown[0][:40]!r}")
+    if name == "TfidfVectorizer":
+        terms, idf = fitted.get("vocabulary_"), fitted.get("idf_")
+        if not (isinstance(terms, np.ndarray) and terms.ndim == 1 and terms.dtype == object
+                and len(terms) <= MAX_VOCABULARY):
+            raise bad("the TF-IDF vocabulary is missing or not a list of terms")
+        vocab = {str(t): i for i, t in enumerate(terms)}
+        if len(vocab) != len(terms):
+            raise bad("the TF-IDF vocabulary repeats a term")
+        if not (_float_array(idf, 1) and len(idf) == len(terms)):
+            raise bad("the TF-IDF weights do not match the vocabulary")
+        est.vocabulary_, est.fixed_vocabulary_ = vocab, False
+        est.idf_ = idf
+        return
+    if name == "TruncatedSVD":
+        comp = fitted.get("components_")
+        if not (_float_array(comp, 2) and comp.shape[0] <= MAX_COMPONENTS and comp.shape[1] <= 2 * MAX_VOCABULARY):
+            raise bad("the SVD components are not a finite matrix of the allowed size")
+        k, f = comp.shape
+        for key in ("explained_variance_", "explained_variance_ratio_", "singular_values_"):
+            if key in fitted and not (_float_array(fitted[key], 1) and len(fitted[key]) == k):
+                raise bad(f"SVD {key} does not match its {k} components")
+        if fitted.get("n_features_in_", f) != f:
+            raise bad("the SVD input width does not match its components")
+    if name == "MLPRegressor":
+        coefs, inter = fitted.get("coefs_"), fitted.get("intercepts_")
+        if not (isinstance(coefs, list) and isinstance(inter, list) and 1 <= len(coefs) == len(inter) <= MAX_LAYERS
+                and all(_float_array(c, 2) for c in coefs) and all(_float_array(b, 1) for b in inter)):
+            raise bad("the MLP weights are not lists of finite matrices and vectors")
+        if any(c.shape[1] != b.shape[0] for c, b in zip(coefs, inter)) or any(
+                a.shape[1] != c.shape[0] for a, c in zip(coefs, coefs[1:])) or any(
+                c.size > MAX_UNITS * MAX_COMPONENTS for c in coefs):
+            raise bad("the MLP layer shapes do not chain")
+        expect = {"n_layers_": len(coefs) + 1, "n_outputs_": coefs[-1].shape[1], "n_features_in_": coefs[0].shape[0],
+                  "out_activation_": "identity"}
+        for key, want in expect.items():
+            if fitted.get(key, want) != want or type(fitted.get(key, want)) is not type(want):
+                raise bad(f"MLP {key} does not match its weights")
+    for key, x in fitted.items():
+        if isinstance(x, (bool, np.bool_)) or not (isinstance(x, (np.ndarray, list, str)) or _is_num(x)):
+            raise bad(f"{name} {key} has the wrong type")
+        setattr(est, key, x)
+
+
+def _rebuild_sklearn(name: str, params: dict, fitted: dict, bad):
+    """A scikit-learn ``name`` built from its defaults and only the allowed ``params``, each
+    within bounds (no user regex, n-grams at most :data:`MAX_WORD_NGRAM` words or
+    :data:`MAX_CHAR_NGRAM` characters), then given checked fitted attributes."""
+    cls = _sklearn_classes()[name]
+    defaults = cls().get_params(deep=False)
+    checks = _SKLEARN_PARAMS[name]
+    for key, value in params.items():
+        if key not in defaults:
+            raise bad(f"{name} has unknown parameter {str(key)[:40]!r}")
+        if key in checks:
+            if not checks[key](value, params):
+                raise bad(f"{name} parameter {key} = {str(value)[:60]!r} is not allowed")
+        elif not (value == defaults[key] and type(value) is type(defaults[key])):
+            raise bad(f"{name} parameter {key} must keep its default {defaults[key]!r}")
+    est = cls(**params)
+    _check_fitted(name, est, dict(fitted), bad)
+    return est
 
 
 def _router_class(name: str, where: str):
@@ -258,6 +426,27 @@ def _encode_router(router, enc: "_Encoder", path: str) -> dict:
             "params": enc.encode(params, f"{path}.params"), "fitted": enc.encode(fitted, f"{path}.fitted")}
 
 
+def _check_router_params(name: str, cls, params: dict, dec: "_Decoder") -> None:
+    """The saved constructor parameters of router ``name`` pass the checks every router option
+    passes (:func:`~routerlab.routing.routers.validate_options`), and the seed is a whole number."""
+    import inspect
+
+    from routerlab.routing.routers import validate_options
+
+    seed = params.get("seed", 0)
+    if not _is_int(seed) or not 0 <= seed < 2**63:
+        raise dec._bad(f"router {name!r} has seed {str(seed)[:40]!r}")
+    signature = inspect.signature(cls.__init__).parameters
+    options = {k: x for k, x in params.items() if k in signature and k not in ("self", "seed", "model")}
+    kinds = {k: type(x) for k, x in options.items()}
+    try:
+        checked = validate_options(name, options)
+    except RouterlabError as exc:
+        raise dec._bad(str(exc)) from None
+    # the constructor turned some options into other types (a grid into an array): those stay
+    params.update({k: x for k, x in checked.items() if kinds[k] in (bool, int, float, str)})
+
+
 def _decode_router(v: dict, dec: "_Decoder"):
     name = v.get("__router__")
     if not isinstance(name, str):
@@ -266,9 +455,10 @@ def _decode_router(v: dict, dec: "_Decoder"):
     if v.get("class") != f"{cls.__module__}.{cls.__qualname__}":
         raise RouterlabError(f"{dec.where} holds a {v.get('class')!r} under the name {name!r}, "
                              f"which here is a {cls.__qualname__}")
-    params, fitted = dec.decode(v.get("params")), dec.decode(v.get("fitted"))
-    if not isinstance(params, dict) or not isinstance(fitted, dict):
-        raise dec._bad(f"router {name!r} has no fitted state")
+    params, fitted = dec.attributes(v.get("params"), f"router {name!r}"), dec.attributes(v.get("fitted"), f"router {name!r}")
+    if any(k.endswith("_") for k in params) or not all(k.endswith("_") for k in fitted):
+        raise dec._bad(f"router {name!r} mixes its parameters and its fitted state")
+    _check_router_params(name, cls, params, dec)
     router = cls.__new__(cls)
     router.__dict__.update(params)
     router.__dict__.update(fitted)
@@ -366,33 +556,165 @@ def save_router(router, path, train: Benchmark, *, features=None, creation: dict
 
 # ---- load -------------------------------------------------------------------------------------------
 
+#: Largest ``.rlr`` file read, and the largest decompressed size of each member (bytes). A kNN
+#: router of the RouterBench subset (3,150 queries) is a 4.3 MB file, its meta.json 6.5 KB; the
+#: caps leave room for a benchmark 100 times larger, and bound what parsing the JSON can allocate.
+MAX_FILE_BYTES = 1 << 30
+MAX_META_BYTES = 4 << 20
+MAX_ARRAYS_BYTES = 1 << 30
+#: Most arrays in ``arrays.npz``, and the widest text element of a text array (characters).
+MAX_ARRAYS = 10_000
+MAX_TEXT_CHARS = 4096
+_MEMBERS = ("meta.json", "arrays.npz")
+_ARRAY_KINDS = "biufU"  # bool, integers, floats, text; never objects, bytes or records
+
+
+def _open_regular(path: Path, where: str):
+    """``path`` opened for reading if it is a regular file of at most :data:`MAX_FILE_BYTES`; a
+    FIFO, a device (``/dev/zero``), a folder or a socket is refused before a byte is read (the
+    file is opened without blocking, then checked on the open descriptor)."""
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise RouterlabError(f"{where} does not exist") from None
+    except OSError as exc:
+        raise RouterlabError(f"{where} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise RouterlabError(f"{where} is a folder, not a saved router")
+    if not stat.S_ISREG(st.st_mode):
+        raise RouterlabError(f"{where} is not a regular file (a FIFO, device or socket); give a .rlr "
+                             "file written by routerlab fit")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise RouterlabError(f"{where} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    st = os.fstat(fd)  # the file actually opened (it may have been swapped since the check)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+        os.close(fd)
+        raise RouterlabError(f"{where} is not a regular file" if not stat.S_ISREG(st.st_mode) else
+                             f"{where} is {st.st_size:,} bytes, more than a saved router may be "
+                             f"({MAX_FILE_BYTES:,})")
+    return os.fdopen(fd, "rb")
+
+
+def _check_directory(fh, where: str, most: int = len(_MEMBERS), what: str = "") -> None:
+    """The zip's end record (read from its last 64 KiB) lists at most ``most`` members (exactly 2
+    for the ``.rlr`` file itself) in a central directory of at most 1 KiB per member, and there is
+    no zip64 record: opening the archive then parses a bounded directory (a file of millions of
+    empty members would otherwise cost gigabytes)."""
+    import struct
+
+    size = fh.seek(0, os.SEEK_END)
+    fh.seek(max(0, size - (1 << 16) - 22))
+    tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise RouterlabError(f"{where} is corrupt or truncated, or not a saved router ({what}no zip end record)")
+    _, _, _, entries, total, cd_size, _, _ = struct.unpack("<4s4H2LH", tail[at:at + 22])
+    zip64 = at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07"
+    exact = most == len(_MEMBERS) and not what
+    if zip64 or entries != total or total > most or (exact and total != most) or cd_size > 1024 * max(total, 1):
+        raise RouterlabError(f"{where} is not a saved router ({what}its zip directory must list "
+                             + ("exactly meta.json and arrays.npz)" if exact else f"at most {most:,} arrays)"))
+    fh.seek(0)
+
+
+def _read_capped(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str) -> bytes:
+    """The decompressed bytes of member ``info``: refused if its declared size or the bytes it
+    actually expands to exceed ``cap`` (reading stops at ``cap + 1`` bytes)."""
+    if info.file_size > cap:
+        raise RouterlabError(f"{where} is refused: member {info.filename} declares {info.file_size:,} "
+                             f"bytes, more than the {cap:,} a saved router may hold")
+    with z.open(info) as f:
+        data = f.read(cap + 1)
+    if len(data) > cap:
+        raise RouterlabError(f"{where} is refused: member {info.filename} expands beyond {cap:,} bytes")
+    return data
+
+
 def _read_members(path: Path) -> tuple[dict, bytes]:
     where = f"router file {str(path)!r}"
-    if not path.exists():
-        raise RouterlabError(f"{where} does not exist")
-    if path.is_dir():
-        raise RouterlabError(f"{where} is a folder, not a saved router")
     try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            if not {"meta.json", "arrays.npz"} <= names:
-                raise RouterlabError(f"{where} is not a saved router (no meta.json and arrays.npz inside)")
-            meta_bytes, arrays_bytes = z.read("meta.json"), z.read("arrays.npz")
+        with _open_regular(path, where) as fh:
+            _check_directory(fh, where)
+            z = zipfile.ZipFile(fh)
+            infos = z.infolist()
+            if sorted(i.filename for i in infos) != sorted(_MEMBERS):
+                raise RouterlabError(f"{where} is not a saved router (it must hold exactly meta.json and "
+                                     "arrays.npz)")
+            by_name = {i.filename: i for i in infos}
+            meta_bytes = _read_capped(z, by_name["meta.json"], MAX_META_BYTES, where)
+            arrays_bytes = _read_capped(z, by_name["arrays.npz"], MAX_ARRAYS_BYTES, where)
     except RouterlabError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError) as exc:
         raise RouterlabError(f"{where} is corrupt or truncated, or not a saved router "
-                             f"({type(exc).__name__}: {' '.join(str(exc).split())})") from None
-    except Exception as exc:  # zlib.error and friends from a damaged archive
+                             f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+    except Exception as exc:  # zlib.error, NotImplementedError (unknown compression) and friends
         raise RouterlabError(f"{where} is corrupt or truncated ({type(exc).__name__})") from None
     try:
         meta = json.loads(meta_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise RouterlabError(f"{where} is corrupt (meta.json is not valid JSON)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise RouterlabError(f"{where} is not a saved routerlab router (meta.json has no "
                              f"format {FORMAT_NAME!r})")
     return meta, arrays_bytes
+
+
+def _read_arrays(arrays_bytes: bytes, where: str) -> dict[str, np.ndarray]:
+    """The arrays of ``arrays.npz``, each checked before it is built: a ``.npy`` member of
+    version 1 or 2 whose dtype is bool, integer, float or text (at most :data:`MAX_TEXT_CHARS`
+    characters) and whose shape accounts for exactly the bytes it holds (no pickle, no object)."""
+    from numpy.lib import format as npy
+
+    def bad(what):
+        return RouterlabError(f"{where} is corrupt or unsafe (arrays.npz: {what})")
+
+    try:
+        buf = io.BytesIO(arrays_bytes)
+        _check_directory(buf, where, MAX_ARRAYS, "arrays.npz: ")
+        z = zipfile.ZipFile(buf)
+    except RouterlabError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise bad(type(exc).__name__) from None
+    out: dict[str, np.ndarray] = {}
+    with z:
+        infos = z.infolist()
+        if len(infos) > MAX_ARRAYS:
+            raise bad(f"{len(infos):,} members, more than {MAX_ARRAYS:,}")
+        total = 0
+        for info in infos:
+            if not info.filename.endswith(".npy") or info.filename[:-4] in out:
+                raise bad(f"unexpected member {info.filename[:60]!r}")
+            total += info.file_size
+            if total > MAX_ARRAYS_BYTES:
+                raise bad(f"more than {MAX_ARRAYS_BYTES:,} bytes of arrays")
+            try:
+                data = _read_capped(z, info, MAX_ARRAYS_BYTES, where)
+                f = io.BytesIO(data)
+                version = npy.read_magic(f)
+                if version not in ((1, 0), (2, 0)):
+                    raise bad(f"{info.filename}: .npy version {version}")
+                header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+                shape, fortran, dtype = header(f)
+            except RouterlabError:
+                raise
+            except Exception as exc:  # malformed header, bad CRC, truncated member
+                raise bad(f"{info.filename}: {type(exc).__name__}") from None
+            if dtype.kind not in _ARRAY_KINDS or dtype.hasobject or dtype.fields is not None or dtype.subdtype:
+                raise bad(f"{info.filename} has dtype {dtype.str}, which a saved router never holds")
+            if dtype.kind == "U" and dtype.itemsize > 4 * MAX_TEXT_CHARS:
+                raise bad(f"{info.filename} holds text wider than {MAX_TEXT_CHARS} characters")
+            count = math.prod(shape)
+            if count * dtype.itemsize != len(data) - f.tell():
+                raise bad(f"{info.filename}: shape {shape} does not match its {len(data) - f.tell():,} bytes")
+            a = np.frombuffer(data, dtype=dtype, count=count, offset=f.tell())
+            out[info.filename[:-4]] = a.reshape(shape, order="F" if fortran else "C").copy()
+    return out
 
 
 def _check_expected(where: str, models: list[dict], expected) -> None:
@@ -419,6 +741,77 @@ def _check_expected(where: str, models: list[dict], expected) -> None:
                              f"{expected} ({detail})")
 
 
+def _check_meta(meta: dict, where: str) -> None:
+    """The fields of ``meta.json`` that load and route read, each of the type it must have."""
+    def bad(what):
+        return RouterlabError(f"{where} is corrupt ({what})")
+
+    for key in ("router", "features", "training", "state"):
+        if not isinstance(meta.get(key), dict):
+            raise bad(f"meta.json field {key!r} is not an object")
+    if not isinstance(meta["router"].get("name"), str):
+        raise bad("no router name")
+    if not isinstance(meta.get("arrays_sha256"), str):
+        raise bad("no digest of arrays.npz")
+    models = meta.get("models")
+    text = ("name", "provider", "tier")
+    if not (isinstance(models, list) and models and all(
+            isinstance(m, dict) and {*text, "price_in", "price_out"} <= set(m)
+            and all(isinstance(m[k], str) for k in text)
+            and all(_is_num(m[k]) and m[k] >= 0 for k in ("price_in", "price_out")) for m in models)):
+        raise bad("the model list is malformed: each model needs a name, provider and tier (text) and "
+                  "finite non-negative prices")
+    if len({m["name"] for m in models}) != len(models):
+        raise bad("the model list repeats a model")
+    feats, training = meta["features"], meta["training"]
+    if feats.get("kind") not in ("tfidf", "minilm", "none", "given"):
+        raise bad(f"unknown feature pipeline {str(feats.get('kind'))[:40]!r}")
+    dim = feats.get("dim")
+    if not (dim is None or (_is_int(dim) and 1 <= dim <= MAX_COMPONENTS)):
+        raise bad(f"feature width {str(dim)[:40]!r}")
+    if feats["kind"] in ("tfidf", "minilm") and not isinstance(feats.get("state"), dict):
+        raise bad("the feature pipeline has no state")
+    datasets = training.get("datasets")
+    if not (isinstance(datasets, list) and all(isinstance(d, str) for d in datasets)
+            and isinstance(training.get("name"), str) and _is_int(training.get("n_queries"))):
+        raise bad("the training summary (name, n_queries, datasets) is malformed")
+
+
+#: Most datasets the trial route of :func:`load_router` labels its probe prompts with.
+_PROBE_DATASETS = 64
+
+
+def _probe(router, meta: dict, where: str) -> None:
+    """Route a few probe prompts (one unlabelled, one per training dataset) through the loaded
+    router and pipeline, so that a state that loads but cannot route fails now, with one line."""
+    from routerlab.routing.routers import Routing
+
+    if getattr(router, "uses_truth", False) or meta["features"]["kind"] == "minilm":
+        return  # bounds read outcomes a prompt does not have; MiniLM needs its optional encoder
+    datasets = [UNKNOWN_DATASET] + meta["training"]["datasets"][:_PROBE_DATASETS]
+    probe = [f"What is {i} + {i}?" for i in range(len(datasets))]
+    if meta["features"]["kind"] == "given":
+        from dataclasses import replace
+
+        bench = replace(prompt_benchmark(probe, dict(meta, features={"kind": "none"})),
+                        features=np.zeros((len(probe), meta["features"]["dim"] or 1)))
+    else:
+        bench = prompt_benchmark(probe, meta)
+    bench = _with_datasets(bench, datasets)
+    routing = router.route(bench)
+    choice = np.asarray(getattr(routing, "choice", None))
+    if not isinstance(routing, Routing) or choice.shape != (len(probe),) or choice.dtype.kind not in "iu" \
+            or not ((choice >= 0) & (choice < len(meta["models"]))).all():
+        raise RouterlabError(f"{where} is corrupt (its router does not route a prompt to one of its models)")
+
+
+def _with_datasets(bench: Benchmark, datasets) -> Benchmark:
+    """``bench`` with these dataset labels and a neutral confidence (0.5) for the cascades."""
+    from dataclasses import replace
+
+    return replace(bench, datasets=np.asarray(datasets, dtype=object), confidence=np.full(bench.quality.shape, 0.5))
+
+
 def load_router(path, expected_models=None):
     """Read a router saved by :func:`save_router`; return ``(router, meta)``.
 
@@ -427,45 +820,55 @@ def load_router(path, expected_models=None):
     (``TfidfSvdFeatures``, ``MiniLMFeatures``) or None. ``expected_models``: None, or the model
     list the caller will route over (names, :class:`~routerlab.data.catalog.Model` objects -- then the
     prices must match too -- or a :class:`~routerlab.data.benchmark.Benchmark`); any difference fails.
-    Every failure (missing, corrupt, truncated or foreign file, another format version, unknown
-    router name, a model list that contradicts the fitted state) is one :class:`RouterlabError` line.
-    """
-    from routerlab._version import __version__
 
+    The file is treated as hostile: only a regular file of at most :data:`MAX_FILE_BYTES` is
+    opened; ``meta.json`` and ``arrays.npz`` are decompressed up to :data:`MAX_META_BYTES` and
+    :data:`MAX_ARRAYS_BYTES`; arrays are bool, numbers or text, their shapes checked against their
+    bytes; estimators are rebuilt from an allow-list of bounded parameters (:data:`TOKEN_PATTERNS`,
+    n-grams up to :data:`MAX_WORD_NGRAM` words / :data:`MAX_CHAR_NGRAM` characters, at most
+    :data:`MAX_VOCABULARY` terms); router options pass
+    :func:`~routerlab.routing.routers.validate_options`; and the loaded router routes a few probe
+    prompts before it is returned. Every failure (missing, corrupt, truncated, oversized, tampered or
+    foreign file, another format version, unknown router name, a model list that contradicts the
+    fitted state) is one :class:`RouterlabError` line.
+    """
     path = Path(path)
     where = f"router file {str(path)!r}"
     meta, arrays_bytes = _read_members(path)
+    try:
+        return _load(path, where, meta, arrays_bytes, expected_models)
+    except RouterlabError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError, OverflowError,
+            ZeroDivisionError, LookupError, ArithmeticError) as exc:
+        raise RouterlabError(f"{where} is corrupt (its state does not fit its router: {type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:160]}); refit and save it again") from None
+
+
+def _load(path: Path, where: str, meta: dict, arrays_bytes: bytes, expected_models):
+    from routerlab._version import __version__
+
     version = meta.get("format_version")
     if version != FORMAT_VERSION:
-        raise RouterlabError(f"{where} has format version {version!r} (written by routerlab "
-                             f"{meta.get('routerlab_version', '?')}); this routerlab {__version__} reads "
+        raise RouterlabError(f"{where} has format version {version if _is_int(version) else repr(str(version)[:20])} (written by routerlab "
+                             f"{str(meta.get('routerlab_version', '?'))[:20]}); this routerlab {__version__} reads "
                              f"format version {FORMAT_VERSION} only: refit it with 'routerlab fit'")
-    if hashlib.sha256(arrays_bytes).hexdigest() != meta.get("arrays_sha256"):
+    _check_meta(meta, where)
+    if hashlib.sha256(arrays_bytes).hexdigest() != meta["arrays_sha256"]:
         raise RouterlabError(f"{where} is corrupt (arrays.npz does not match its recorded SHA-256)")
-    info = meta.get("router") or {}
-    name = info.get("name")
-    if not isinstance(name, str):
-        raise RouterlabError(f"{where} is corrupt (no router name)")
+    name = meta["router"]["name"]
     _router_class(name, where)  # unknown name: one line before anything else is read
-    models = meta.get("models")
-    if not isinstance(models, list) or not all(isinstance(m, dict) and {"name", "provider", "tier", "price_in",
-                                                                      "price_out"} <= set(m) for m in models):
-        raise RouterlabError(f"{where} is corrupt (the model list is malformed)")
-    try:
-        with np.load(io.BytesIO(arrays_bytes), allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except ValueError as exc:  # an object array would need pickle: refused
-        raise RouterlabError(f"{where} is corrupt or unsafe (arrays.npz: {' '.join(str(exc).split())})") from None
-    except Exception as exc:
-        raise RouterlabError(f"{where} is corrupt (arrays.npz: {type(exc).__name__})") from None
+    models = meta["models"]
+    arrays = _read_arrays(arrays_bytes, where)
     dec = _Decoder(arrays, where)
-    state = meta.get("state")
-    if not isinstance(state, dict) or state.get("__router__") != name:
+    state = meta["state"]
+    if state.get("__router__") != name:
         raise RouterlabError(f"{where} is corrupt (its state is not that of router {name!r})")
     router = _decode_router(state, dec)
     saved_names = [m["name"] for m in models]
-    fitted_names = list(getattr(router, "model_names_", []) or [])
-    if fitted_names != saved_names:
+    fitted_names = getattr(router, "model_names_", None)
+    if not isinstance(fitted_names, list) or fitted_names != saved_names:
+        fitted_names = list(fitted_names) if isinstance(fitted_names, (list, tuple)) else []
         unknown = [x for x in saved_names if x not in fitted_names]
         raise RouterlabError(f"{where} lists models {saved_names} but its router was fitted on "
                              f"{fitted_names}" + (f" (unknown model: {unknown[0]})" if unknown else ""))
@@ -475,12 +878,16 @@ def load_router(path, expected_models=None):
         if not np.array_equal(prices, np.column_stack([cost_model.price_in, cost_model.price_out])):
             raise RouterlabError(f"{where} lists model prices that differ from those its router was fitted with")
     _check_expected(where, models, expected_models)
-    feats = meta.get("features") or {}
-    pipeline = dec.decode(feats.get("state")) if feats.get("kind") in ("tfidf", "minilm") else None
+    feats = meta["features"]
+    pipeline = dec.decode(feats["state"]) if feats["kind"] in ("tfidf", "minilm") else None
+    want = {"tfidf": "TfidfSvdFeatures", "minilm": "MiniLMFeatures"}.get(feats["kind"])
+    if want is not None and type(pipeline).__name__ != want:
+        raise RouterlabError(f"{where} is corrupt (its {feats['kind']} features are not a {want})")
     out = {k: v for k, v in meta.items() if k != "state"}
     out["features"] = {k: v for k, v in feats.items() if k != "state"}
     out["pipeline"] = pipeline
     out["path"] = str(path)
+    _probe(router, out, where)
     return router, out
 
 
