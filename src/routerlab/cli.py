@@ -1,4 +1,4 @@
-"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route.
+"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route, export.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
@@ -6,6 +6,7 @@
     routerlab sweep --data sim --routers mf,knn --seeds 3 --set knn.k=5,10,40 --n-jobs -1 --out sweep.csv
     routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
     routerlab route --router mf.rlr --prompt "What is 2 + 2?" [--prompts FILE] [--json]
+    routerlab export --data routerbench-subset --format routerbench --out rb.parquet
 
 ``fit`` trains one router and saves it (:mod:`routerlab.routing.saved`); ``route`` loads it and, per
 prompt, prints the chosen model and each model's predicted success, expected cost (USD) and
@@ -209,6 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cap", type=_int_at_least("cap", 1), default=None,
                    help="with --threshold: call at most this many models per prompt")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = sub.add_parser("export", help="write any source as an interchange table or in RouterBench's own wide "
+                                      "layout (CSV or Parquet by the suffix of --out)")
+    _add_source(p)
+    p.add_argument("--format", required=True, choices=["interchange", "routerbench"],
+                   help="interchange: every column routerlab has; routerbench: RouterBench's columns only")
+    p.add_argument("--out", required=True, metavar="FILE", help="the .csv or .parquet file to write")
     return parser
 
 
@@ -521,7 +529,31 @@ def _cmd_route(args) -> int:
     return 0
 
 
-_COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
+def _cmd_export(args) -> int:
+    from routerlab.data import export as ex
+
+    out = Path(args.out)
+    inputs = _input_paths(args)
+    ex.check_output(out, args.format, inputs)  # a bad --out fails before loading the data
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    ex.export(bench, args.format, out, inputs)
+    print(f"wrote {bench.n_queries:,} queries x {bench.n_models} models of {bench.name} to {out} ({args.format})")
+    return 0
+
+
+def _input_paths(args) -> list[Path]:
+    """The files or folders ``--data`` reads (an output must never overwrite them)."""
+    if args.data == "sim":
+        return []
+    from routerlab.data import sources
+
+    if args.data in sources.names():
+        folder = sources.find(args.data, args.data_dir)
+        return [] if folder is None else [Path(folder)]
+    return [Path(args.data)]
+
+
+_COMMANDS = {"simulate": _cmd_simulate, "export": _cmd_export, "convert": _cmd_convert, "info": _cmd_info,
              "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route}
 
 
