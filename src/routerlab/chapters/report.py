@@ -107,9 +107,17 @@ def _unpriced(bench: Benchmark) -> list[str]:
             if m.price_in == 0 and m.price_out == 0 and float(bench.cost[:, j].mean()) > 0]
 
 
-def _iv(frame: pd.DataFrame, col: str, lo: str, hi: str, fmt: str = "{:.3f}") -> list[str]:
-    return [style.interval_text(v, a, b) if fmt == "{:.3f}" else fmt.format(v)
+def _iv(frame: pd.DataFrame, col: str, lo: str, hi: str) -> list[str]:
+    """"0.612 [0.590, 0.634]" cells of a fraction in [0, 1] (a t-interval over few splits is
+    clipped to that range for the page; the JSON and CSV keep it as computed)."""
+    return [style.interval_text(v, None if pd.isna(a) else min(max(a, 0.0), 1.0),
+                                None if pd.isna(b) else min(max(b, 0.0), 1.0))
             for v, a, b in zip(frame[col], frame[lo], frame[hi])]
+
+
+def _num(values, fmt: str = "{:.3f}") -> list[str]:
+    """Cells of plain numbers; "n/a" where there is none (e.g. the zero router has no single quality)."""
+    return ["n/a" if v is None or not np.isfinite(float(v)) else fmt.format(v) for v in values]
 
 
 # ---- the six sections ------------------------------------------------------------------------------
@@ -218,30 +226,30 @@ def _tables(rep: dict) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     out = {}
     d = rep["data"]
     out["models"] = (d["models"].reset_index().assign(**{
-        "accuracy": lambda t: t["accuracy"].map("{:.3f}".format),
-        "mean cost $": lambda t: t["mean cost $"].map("{:.6f}".format)}), d["models"].reset_index())
+        "accuracy": lambda t: _num(t["accuracy"]),
+        "mean cost $": lambda t: _num(t["mean cost $"], "{:.6f}")}), d["models"].reset_index())
     sc = rep["bounds"]["scores"]
     view = pd.DataFrame({
         "policy": sc.index,
         "RS (global) [95% CI]": _iv(sc, "rs_global", "rs_global_lo", "rs_global_hi"),
         "RS (per-query) [95% CI]": _iv(sc, "rs_per_query", "rs_per_query_lo", "rs_per_query_hi"),
         "quality [95% CI]": _iv(sc, "quality", "quality_lo", "quality_hi"),
-        "mean cost $": [f"{x:.6f}" for x in sc["mean_cost"]]})
+        "mean cost $": _num(sc["mean_cost"], "{:.6f}")})
     out["fixed_and_bounds"] = (view, sc.reset_index().rename(columns={"index": "policy"}))
     s, v = rep["routers"]["summary"], rep["routers"]["vs_dsb"]
     view = pd.DataFrame({
         "policy": s.index, "kind": s["paradigm"],
         "RS [95% CI, seeds]": _iv(s, "rs", "rs_lo_seeds", "rs_hi_seeds"),
         "RS [95% CI, bootstrap]": _iv(s, "rs", "rs_lo_boot", "rs_hi_boot"),
-        "quality": [f"{x:.3f}" for x in s["quality"]],
-        "mean cost $": [f"{x:.6f}" for x in s["mean_cost"]],
+        "quality": _num(s["quality"]),
+        "mean cost $": _num(s["mean_cost"], "{:.6f}"),
         f"RS minus {DSB} [95% CI]": [style.interval_text(v.at[p, "diff"], v.at[p, "lo"], v.at[p, "hi"])
                                      if p in v.index and "diff" in v else "" for p in s.index],
         f"against {DSB}": [v.at[p, "side"] if p in v.index else "" for p in s.index]})
     out["routers"] = (view, s.reset_index())
     out["versus_dataset_best"] = (None, v.reset_index())
     ds = rep["datasets"]
-    out["per_dataset_rs"] = (ds["rs"].map("{:.3f}".format).reset_index(), ds["rs"].reset_index())
+    out["per_dataset_rs"] = (ds["rs"].apply(_num).reset_index(), ds["rs"].reset_index())
     if ds["findings"] is not None:
         from routerlab.evaluation import analysis as an
 
@@ -255,7 +263,7 @@ def _tables(rep: dict) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     sz = rep["models"]["summary"]
     view = pd.DataFrame({
         "models": sz["size"], "best achievable RS [95% CI]": _iv(sz, "best", "best_lo", "best_hi"),
-        "share of all models' RS": sz["share_of_full"].map("{:.3f}".format), "how found": sz["method"],
+        "share of all models' RS": _num(sz["share_of_full"]), "how found": sz["method"],
         "best subset (most frequent)": [", ".join(m) for m in sz["models"]]})
     out["model_count"] = (view, sz.assign(models=[";".join(m) for m in sz["models"]]))
     ps = rep["plane"]["summary"]
@@ -264,8 +272,8 @@ def _tables(rep: dict) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
         "AIQ (c_max, pooled) [95% CI]": _iv(ps, "aiq_cmax", "aiq_cmax_lo", "aiq_cmax_hi"),
         "AIQ (c_max, per dataset) [95% CI]": _iv(ps, "aiq_cmax_ds", "aiq_cmax_ds_lo", "aiq_cmax_ds_hi"),
         "RS [95% CI]": _iv(ps, "rs", "rs_lo", "rs_hi"),
-        "quality": [f"{x:.3f}" for x in ps["quality"]],
-        "mean cost $": [f"{x:.6f}" for x in ps["mean_cost"]]})
+        "quality": _num(ps["quality"]),
+        "mean cost $": _num(ps["mean_cost"], "{:.6f}")})
     out["cost_quality"] = (view, ps.reset_index())
     del bench
     return out
@@ -322,7 +330,7 @@ def _figures(rep: dict) -> dict[str, str]:
 
 
 # ---- the page ------------------------------------------------------------------------------------
-_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:62em;margin:2em auto;
+_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:72em;margin:2em auto;
 padding:0 1em;line-height:1.5;color:#222}h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 .note{background:#f4f6f8;border-left:4px solid #0072B2;padding:.6em 1em}.warn{border-left-color:#D55E00}
 code{background:#f4f4f4;padding:0 .2em}table{border-collapse:collapse}th,td{padding:.2em .6em;
