@@ -130,13 +130,21 @@ def test_user_table_with_unknown_models(tmp_path):
     assert doc["data"]["models"] == ["alpha-7b", "beta-13b", "gamma-70b"]
     assert doc["data"]["datasets"] == ["algebra", "poetry", "trivia", "coding"]
     assert doc["unpriced_models"] == ["alpha-7b", "beta-13b", "gamma-70b"]
-    # the fixed models' scores need no price: quality by hand from the table itself
-    q = frame[["alpha-7b", "beta-13b", "gamma-70b"]].to_numpy()
-    assert doc["routing_score_and_bounds"]["QOUB"]["quality"] <= q.max(axis=1).mean() + 0.1
     assert 0 <= doc["routers"]["dataset-best"]["rs"] <= doc["routers"]["oub"]["rs"] <= 1
-    # the predictive routers' willingness-to-pay curves need prices: left out, and the page says so
-    assert "mf" not in doc["cost_quality"] and "zero router" in doc["cost_quality"]
+    # the policies that route on per-token prices are left out, here and in the plane; the page says so
+    left = doc["policies_left_out_for_prices"]
+    assert {"mf", "knn", "mlp"} <= set(left) and "dataset-best" not in left
+    assert not set(left) & set(doc["routers"]) and "mf" not in doc["cost_quality"]
+    assert {"random", "round-robin", "dataset-best", "oub", "qoub", "coub", "fixed:alpha-7b"} <= set(doc["routers"])
+    assert {"zero router", "task-aware zero router", "judge-cascade", "oracle"} <= set(doc["cost_quality"])
+    # the bounds' order: OUB has the best RS, QOUB the best quality, every fixed model below both
+    b = doc["routing_score_and_bounds"]
+    fixed = {k: v for k, v in b.items() if k.startswith("fixed:")}
+    assert len(fixed) == 3 and b["COUB"]["rs_global"] <= b["OUB (global)"]["rs_global"] + 1e-12
+    assert all(v["rs_global"] <= b["OUB (global)"]["rs_global"] + 1e-12 for v in fixed.values())
+    assert all(v["quality"] <= b["QOUB"]["quality"] + 1e-12 for v in fixed.values())
     page = (out / "index.html").read_text()
     _self_contained(page)
     assert "No per-token prices" in page and "alpha-7b, beta-13b, gamma-70b" in page
+    assert "None" not in re.sub(r'src="data:[^"]*"', "", page)
     assert table.is_file() and pd.read_parquet(table).equals(frame)  # the input is untouched

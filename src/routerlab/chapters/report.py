@@ -102,9 +102,37 @@ def _records(frame: pd.DataFrame, index: str) -> dict:
 
 
 def _unpriced(bench: Benchmark) -> list[str]:
-    """Models with no per-token price (both 0) but a positive cost: the price proxy cannot rank them."""
+    """Models without a per-token price: unknown (NaN), or both prices 0 while the table says the
+    model costs something (a reader's placeholder for "not known")."""
     return [m.name for j, m in enumerate(bench.models)
-            if m.price_in == 0 and m.price_out == 0 and float(bench.cost[:, j].mean()) > 0]
+            if not (math.isfinite(m.price_in) and math.isfinite(m.price_out))
+            or (m.price_in == 0 and m.price_out == 0 and float(bench.cost[:, j].mean()) > 0)]
+
+
+def _needs_prices(name: str) -> bool:
+    """Does policy ``name`` route on per-token prices? The predictive routers do (their expected
+    cost is tokens x prices; ``needs_prices`` where the router says so); ``dataset-best`` (training
+    RS per dataset, from per-query costs), the fixed models, baselines and bounds do not."""
+    if name.startswith("fixed:") or name == DSB:
+        return False
+    from routerlab.routing.predictive import PredictiveRouter
+    from routerlab.routing.routers import make_router
+
+    router = make_router(name)
+    return bool(getattr(router, "needs_prices", isinstance(router, PredictiveRouter)))
+
+
+def _cost_term_bench(bench: Benchmark, unpriced: list[str]) -> Benchmark:
+    """``bench`` with a stand-in per-token price for each model of ``unpriced``: its mean cost per
+    query over the table (USD), as ``price_in + price_out`` per 1M tokens, so that RouterBench's
+    constant cost term (:func:`routerlab.evaluation.curves.price_proxy`) equals that mean. Only the
+    cost-quality plane's task-aware zero router and judge cascade order models by it."""
+    from dataclasses import replace
+
+    mean = bench.cost.mean(axis=0)
+    models = tuple(replace(m, price_in=float(mean[j]) * 5e5, price_out=float(mean[j]) * 5e5)
+                   if m.name in unpriced else m for j, m in enumerate(bench.models))
+    return replace(bench, models=models)
 
 
 def _iv(frame: pd.DataFrame, col: str, lo: str, hi: str) -> list[str]:
@@ -145,9 +173,11 @@ def _routers_section(bench: Benchmark, n_seeds: int, cache_dir) -> dict:
     from routerlab.chapters.algorithms import versus_dataset_best
     from routerlab.evaluation.protocol import evaluate, policy_names
 
-    res = evaluate(bench, policy_names(bench, "all"), seeds=list(range(n_seeds)), normalization="global",
-                   split="stratified", test_size=0.2, bootstrap=1000, cache_dir=cache_dir)
-    return {"result": res, "summary": res.summary(), "vs_dsb": versus_dataset_best(res)}
+    names = policy_names(bench, "all")
+    dropped = [p for p in names if _needs_prices(p)] if _unpriced(bench) else []
+    res = evaluate(bench, [p for p in names if p not in dropped], seeds=list(range(n_seeds)),
+                   normalization="global", split="stratified", test_size=0.2, bootstrap=1000, cache_dir=cache_dir)
+    return {"result": res, "summary": res.summary(), "vs_dsb": versus_dataset_best(res), "dropped": dropped}
 
 
 def _dataset_section(bench: Benchmark, res) -> dict:
@@ -158,7 +188,9 @@ def _dataset_section(bench: Benchmark, res) -> dict:
     rs = pdl.groupby(["dataset", "policy"], sort=False)["rs"].mean().unstack()
     rs = rs.loc[list(bench.dataset_names), [p for p in res.policies if p not in ("qoub", "coub")]]
     out = {"rs": rs, "findings": None, "mf_vs_dsb": None, "note": ""}
-    if "mf" in res.policies:
+    if "mf" not in res.policies:
+        out["note"] = "MF's per-dataset breakdown needs MF, which was left out (it needs per-token prices)."
+    else:
         out["mf_vs_dsb"] = versus_dataset_best(res, bench, "mf")
         try:
             out["findings"] = an.dataset_findings(res, bench)
@@ -180,11 +212,12 @@ def _plane_section(bench: Benchmark, n_seeds: int, cache_dir) -> dict:
     from routerlab.evaluation.curves import FRONTIER_ROUTERS
 
     unpriced = _unpriced(bench)
-    # RouterBench's willingness-to-pay sweep prices a model by its per-token price; without
-    # prices the predictive routers' curves are left out (every other curve uses per-query costs).
+    # The predictive routers need per-token prices (section 3 leaves them out too); the task-aware
+    # zero router's sweep and the judge cascade's order use a stand-in cost term without them.
     routers = () if unpriced else FRONTIER_ROUTERS
-    st = frontiers.text_frontier_study(bench, range(n_seeds), judge_error=JUDGE_ERROR, task_aware=True,
-                                       routers=routers, cache_dir=False if cache_dir is None else cache_dir)
+    st = frontiers.text_frontier_study(_cost_term_bench(bench, unpriced) if unpriced else bench, range(n_seeds),
+                                       judge_error=JUDGE_ERROR, task_aware=True, routers=routers,
+                                       cache_dir=False if cache_dir is None else cache_dir)
     names = list(dict.fromkeys(st.points["router"]))
     cols = ["rs", "quality", "mean_cost", "aiq_cmax", "aiq_range", "aiq_cmax_ds", "aiq_range_ds"]
     return {"study": st, "summary": frontiers.router_summary(st.points, names, cols, clip=None),
@@ -369,11 +402,15 @@ def render(rep: dict, tables: Mapping, figs: Mapping, label: str) -> str:
              + "; ".join(e(x) for x in LEFT_OUT) + ".</div>"]
     unpriced = rep["plane"]["unpriced"]
     if unpriced:
+        dropped = rep["routers"]["dropped"]
         parts.append("<div class='note warn'><b>No per-token prices</b> for " + e(", ".join(unpriced))
-                     + ". Every score uses the table's per-query costs; only RouterBench's willingness-to-pay "
-                     "sweep needs prices, so the predictive routers' operating curves are left out of the "
-                     "cost-quality plane, and the learned routers' own cost estimates treat these models as "
-                     "free (their RS still counts what each query cost).</div>")
+                     + ". Every score uses the table's own per-query costs. The policies that route on an "
+                     "expected cost from per-token prices are left out"
+                     + (f" ({e(', '.join(dropped))})" if dropped else "") + ", here and in the cost-quality "
+                     "plane; there the task-aware zero router and RouterBench's judge cascade take each model's "
+                     "mean cost per query over the whole table as their constant cost term instead of its "
+                     "price. Give the models' prices (an interchange table carries them in its metadata) to "
+                     "see the learned routers.</div>")
     parts += ["<h2>1. The data</h2>", _t(tables["models"][0]), _t(rep["data"]["datasets"].reset_index())]
     parts += ["<h2>2. The Routing Score and its bounds</h2>",
               "<p>Each fixed model and the three bounds on the test rows of each split: OUB (the oracle, "
@@ -384,9 +421,10 @@ def render(rep: dict, tables: Mapping, figs: Mapping, label: str) -> str:
               f"<p>Every policy fitted on the training rows and scored on the test rows (the arguments of "
               f"<code>routerlab evaluate --routers all --seeds {n}</code>). <b>{DSB}</b> sends each dataset's "
               "queries to the model with the best training RS on that dataset: the query-blind, task-aware "
-              f"baseline every learned router must beat. Best learned router: <b>{e(str(best))}</b>"
-              + (f" (RS {s.at[best, 'rs']:.3f})" if best else "") + f"; learned routers above {DSB} (paired "
-              f"bootstrap interval above 0): {e(', '.join(above)) if above else 'none'}.</p>",
+              "baseline every learned router must beat. "
+              + (f"Best learned router: <b>{e(best)}</b> (RS {s.at[best, 'rs']:.3f}); learned routers above {DSB} "
+                 f"(paired bootstrap interval above 0): {e(', '.join(above)) if above else 'none'}.</p>"
+                 if best else "No learned router was evaluated.</p>"),
               figs["routers"], _t(tables["routers"][0])]
     parts += ["<h2>4. Per dataset</h2>", "<p>RS of each policy on each dataset's test rows (mean over splits).</p>",
               figs["per_dataset"]]
@@ -417,6 +455,7 @@ def _json(rep: dict, label: str) -> dict:
         "parameters": {"seeds": list(range(rep["n_seeds"])), "split": "stratified", "test_size": 0.2,
                        "normalization": "global", "bootstrap": 1000, "judge_error": JUDGE_ERROR},
         "left_out": list(LEFT_OUT), "unpriced_models": rep["plane"]["unpriced"],
+        "policies_left_out_for_prices": rep["routers"]["dropped"],
         "routing_score_and_bounds": _records(rep["bounds"]["scores"], "policy"),
         "routers": _records(rep["routers"]["summary"].drop(columns="paradigm"), "policy"),
         "versus_dataset_best": _records(rep["routers"]["vs_dsb"].drop(columns="side"), "policy"),
