@@ -148,3 +148,20 @@ def test_user_table_with_unknown_models(tmp_path):
     assert "No per-token prices" in page and "alpha-7b, beta-13b, gamma-70b" in page
     assert "None" not in re.sub(r'src="data:[^"]*"', "", page)
     assert table.is_file() and pd.read_parquet(table).equals(frame)  # the input is untouched
+
+
+def test_a_failed_report_leaves_the_earlier_one_and_no_temporary_folder(sim_report, tmp_path, monkeypatch):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(sim_report, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(rep, label):  # fails after index.html is written into the temporary folder
+        raise RouterlabError("writing report.json failed")
+
+    monkeypatch.setattr(report, "_json", broken)
+    assert cli.main(["report", "--data", "sim", "--scale", "0.005", "--seeds", "2", "--out", str(out),
+                     "--quiet"]) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]

@@ -59,7 +59,7 @@ MARKER = "routerlab report"     # report.json's "kind": an earlier report, which
 N_STEPS = 6
 JUDGE_ERROR = 0.2               # RouterBench's cascade judge error rate (chapter 07 plots 0.2)
 N_RANDOM = 500                  # random subsets per size above MAX_ENUMERATED_MODELS (seeded)
-SEARCH_SECONDS = 20.0           # time limit of that search per split
+SEARCH_SECONDS = 5.0            # time limit of that search per split (keeps it cheap)
 DSB = "dataset-best"
 LEFT_OUT = (
     "the article's claims, the rules that judge them and the ledger (they are about the article's own "
