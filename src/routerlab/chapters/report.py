@@ -258,9 +258,12 @@ def _tables(rep: dict) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     bench = rep["bench"]
     out = {}
     d = rep["data"]
+    unknown = set(rep["plane"]["unpriced"])
+    price = {c: ["unknown" if m in unknown else f"{v:g}" for m, v in zip(d["models"].index, d["models"][c])]
+             for c in ("USD per 1M input tokens", "USD per 1M output tokens")}
     out["models"] = (d["models"].reset_index().assign(**{
         "accuracy": lambda t: _num(t["accuracy"]),
-        "mean cost $": lambda t: _num(t["mean cost $"], "{:.6f}")}), d["models"].reset_index())
+        "mean cost $": lambda t: _num(t["mean cost $"], "{:.6f}"), **price}), d["models"].reset_index())
     sc = rep["bounds"]["scores"]
     view = pd.DataFrame({
         "policy": sc.index,
@@ -328,7 +331,7 @@ def _figures(rep: dict) -> dict[str, str]:
     fig, ax = plt.subplots(figsize=style.figsize(max(3.0, 0.45 * len(fx) + 1.2)))
     plots.plot_model_scores(ax, fx[["quality", "rs_global", "rs_per_query"]].set_axis(
         ["quality", "RS global", "RS per-query"], axis=1), xlabel="fraction (mean over test splits)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=9, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=9, frameon=False)
     ax.set_title("Fixed models: quality and RS under both normalisations")
     figs["fixed"] = _fig_png(fig)
     s = rep["routers"]["summary"]
@@ -523,6 +526,9 @@ def run(bench: Benchmark, out, *, label: str | None = None, n_seeds: int = 3, in
     """Check ``out``, :func:`build` the report of ``bench`` and :func:`write` it; return index.html's path."""
     out = Path(out)
     check_out_dir(out, inputs)
+    t0 = time.perf_counter()
     rep = build(bench, n_seeds=n_seeds, cache_dir=cache_dir, echo=echo)
-    echo("report: writing the page")
-    return write(rep, out, label or bench.name)
+    echo("report: writing the page ...")
+    page = write(rep, out, label or bench.name)
+    echo(f"report: done in {time.perf_counter() - t0:.1f} s")
+    return page
