@@ -176,3 +176,14 @@ def test_real_source_export_through_the_cli(tmp_path):
     back = cli.load_source(str(out))
     assert_same(bench, back)
     np.testing.assert_array_equal(back.subsets, bench.subsets)
+
+
+def test_a_file_source_exports_to_the_other_format(tmp_path, sim):
+    table = tmp_path / "in.parquet"
+    assert cli.main(["simulate", "--scale", "0.01", "--seed", "3", "--out", str(table)]) == 0
+    out = tmp_path / "out.csv"
+    assert cli.main(["export", "--data", str(table), "--format", "routerbench", "--out", str(out)]) == 0
+    assert_same(sim, ex.read_back(out, "routerbench", models=sim.models))
+    again = tmp_path / "again.parquet"
+    assert cli.main(["export", "--data", str(table), "--format", "interchange", "--out", str(again)]) == 0
+    assert_same(sim, cli.load_source(str(again)))
