@@ -578,8 +578,9 @@ def _input_paths(args) -> list[Path]:
     return [Path(args.data)]
 
 
-_COMMANDS = {"simulate": _cmd_simulate, "export": _cmd_export, "report": _cmd_report, "convert": _cmd_convert, "info": _cmd_info,
+_COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
              "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route}
+_COMMANDS.update(export=_cmd_export, report=_cmd_report)
 
 
 def _fail(message: str) -> int:

@@ -96,7 +96,7 @@ def _finite(x):
     return x
 
 
-def _records(frame: pd.DataFrame, index: str) -> dict:
+def _records(frame: pd.DataFrame) -> dict:
     """{index value: {column: value}} of a numeric table, JSON-safe."""
     return _finite({str(k): row.to_dict() for k, row in frame.iterrows()})
 
@@ -165,8 +165,7 @@ def _bounds_section(bench: Benchmark, n_seeds: int) -> dict:
     from routerlab.evaluation import fixed_scores
 
     st = fixed_scores.normalisation_study(bench, range(n_seeds))
-    sc = st.scores
-    return {"study": st, "scores": sc}
+    return {"study": st, "scores": st.scores}
 
 
 def _routers_section(bench: Benchmark, n_seeds: int, cache_dir) -> dict:
@@ -255,7 +254,6 @@ def build(bench: Benchmark, *, n_seeds: int = 3, cache_dir=None,
 # ---- tables for people, numbers for machines ---------------------------------------------------------
 def _tables(rep: dict) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """{name: (table for the page, numeric table for the CSV)}."""
-    bench = rep["bench"]
     out = {}
     d = rep["data"]
     unknown = set(rep["plane"]["unpriced"])
@@ -311,7 +309,6 @@ def _tables(rep: dict) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
         "quality": _num(ps["quality"]),
         "mean cost $": _num(ps["mean_cost"], "{:.6f}")})
     out["cost_quality"] = (view, ps.reset_index())
-    del bench
     return out
 
 
@@ -439,7 +436,8 @@ def render(rep: dict, tables: Mapping, figs: Mapping, label: str) -> str:
         parts.append(f"<p>{e(rep['datasets']['note'])}</p>")
     parts += ["<h2>5. How many models?</h2>",
               "<p>The oracle restricted to the best subset of each size: how much of all models' RS a few "
-              "models already reach.</p>", figs["model_count"], _t(tables["model_count"][0], {"best subset (most frequent)": "24em"})]
+              "models already reach.</p>", figs["model_count"],
+              _t(tables["model_count"][0], {"best subset (most frequent)": "24em"})]
     parts += ["<h2>6. The cost-quality plane</h2>",
               "<p>Each router's operating points (split 0), their non-decreasing convex hull (NDCH), the "
               "zero router (hull of the single models and their mixtures) and the task-aware zero router "
@@ -459,13 +457,12 @@ def _json(rep: dict, label: str) -> dict:
                        "normalization": "global", "bootstrap": 1000, "judge_error": JUDGE_ERROR},
         "left_out": list(LEFT_OUT), "unpriced_models": rep["plane"]["unpriced"],
         "policies_left_out_for_prices": rep["routers"]["dropped"],
-        "routing_score_and_bounds": _records(rep["bounds"]["scores"], "policy"),
-        "routers": _records(rep["routers"]["summary"].drop(columns="paradigm"), "policy"),
-        "versus_dataset_best": _records(rep["routers"]["vs_dsb"].drop(columns="side"), "policy"),
-        "per_dataset_rs": _records(rep["datasets"]["rs"], "dataset"),
-        "model_count": _records(rep["models"]["summary"].drop(columns=["models", "method"]).set_index("size"),
-                                "size"),
-        "cost_quality": _records(rep["plane"]["summary"], "router"),
+        "routing_score_and_bounds": _records(rep["bounds"]["scores"]),
+        "routers": _records(rep["routers"]["summary"].drop(columns="paradigm")),
+        "versus_dataset_best": _records(rep["routers"]["vs_dsb"].drop(columns="side")),
+        "per_dataset_rs": _records(rep["datasets"]["rs"]),
+        "model_count": _records(rep["models"]["summary"].drop(columns=["models", "method"]).set_index("size")),
+        "cost_quality": _records(rep["plane"]["summary"]),
         "seconds": rep["seconds"]})
 
 
@@ -477,7 +474,8 @@ def check_out_dir(out: Path, inputs=()) -> None:
     if out.exists() and not out.is_dir():
         raise RouterlabError(f"--out {str(out)!r} is a file; give a folder for the report")
     if not out.resolve().parent.is_dir():
-        raise RouterlabError(f"--out {str(out)!r}: folder {str(out.resolve().parent)!r} does not exist; create it first")
+        raise RouterlabError(f"--out {str(out)!r}: folder {str(out.resolve().parent)!r} does not exist; "
+                             "create it first")
     for src in inputs:
         if Path(src).resolve().is_relative_to(out.resolve()):
             raise RouterlabError(f"the input {str(src)!r} lies inside --out {str(out)!r}, which the report "

@@ -259,7 +259,8 @@ def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str 
     (e.g. its file), named in errors too. ``extras`` keeps the non-core evals. ``answer_tokens=False``
     skips counting the response columns (faster). ``strip_prefix=False`` keeps ``prompts`` = the
     full prompts. ``models``: the models' metadata (prices) in the table's model order, instead of
-    the package's price table (the wide layout carries no prices). Provenance: rows read, rows outside the core datasets (if any), distinct and
+    the package's price table (the wide layout carries no prices). Provenance: rows read, rows
+    outside the core datasets (if any), distinct and
     duplicated sample_ids, empty quality cells, rows dropped, rows kept.
     """
     priced_models = models
