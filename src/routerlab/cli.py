@@ -1,4 +1,5 @@
-"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route, data.
+"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route, data, export,
+report.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
@@ -7,6 +8,8 @@
     routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
     routerlab route --router mf.rlr --prompt "What is 2 + 2?" [--prompts FILE] [--json]
     routerlab data fetch [SOURCE ...] [--data-dir DIR] [--from DIR_OR_URL]; routerlab data status
+    routerlab export --data routerbench-subset --format routerbench --out rb.parquet
+    routerlab report --data my_outcomes.csv --out my_report
 
 ``fit`` trains one router and saves it (:mod:`routerlab.routing.saved`); ``route`` loads it and, per
 prompt, prints the chosen model and each model's predicted success, expected cost (USD) and
@@ -237,6 +240,23 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--from", dest="mirror", default=None, metavar="DIR_OR_URL",
                    help="a mirror: a folder laid out like the data root, or a base URL (URL/<source>/<file>)")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("export", help="write any source as an interchange table or in RouterBench's own wide "
+                                      "layout (CSV or Parquet by the suffix of --out)")
+    _add_source(p)
+    p.add_argument("--format", required=True, choices=["interchange", "routerbench"],
+                   help="interchange: every column routerlab has; routerbench: RouterBench's columns only")
+    p.add_argument("--out", required=True, metavar="FILE", help="the .csv or .parquet file to write")
+
+    p = sub.add_parser("report", help="the book's analyses that apply to any benchmark, as one self-contained "
+                                      "HTML page (index.html) with its numbers as JSON and CSV")
+    _add_source(p)
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="a new or empty folder, or an earlier report's folder (replaced)")
+    p.add_argument("--seeds", type=_int_at_least("seeds", 2), default=3, help="train/test splits (0..N-1)")
+    p.add_argument("--label", default=None, help="the data's name on the page (default: the benchmark's name)")
+    p.add_argument("--cache-dir", default=None, help="reuse evaluations stored here for identical inputs")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
 
@@ -596,9 +616,47 @@ def _cmd_data(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from routerlab.data import export as ex
+
+    out = Path(args.out)
+    inputs = _input_paths(args)
+    ex.check_output(out, args.format, inputs)  # a bad --out fails before loading the data
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    ex.export(bench, args.format, out, inputs)
+    print(f"wrote {bench.n_queries:,} queries x {bench.n_models} models of {bench.name} to {out} ({args.format})")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from routerlab.chapters import report
+
+    out = Path(args.out)
+    inputs = _input_paths(args)
+    report.check_out_dir(out, inputs)  # a bad --out fails before loading the data
+    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    echo = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
+    page = report.run(bench, out, label=args.label, n_seeds=args.seeds, inputs=inputs, cache_dir=args.cache_dir,
+                      echo=echo)
+    print(f"wrote {page} (open it in a browser; the numbers are in {out / 'report.json'})")
+    return 0
+
+
+def _input_paths(args) -> list[Path]:
+    """The files or folders ``--data`` reads (an output must never overwrite them)."""
+    if args.data == "sim":
+        return []
+    from routerlab.data import sources
+
+    if args.data in sources.names():
+        folder = sources.find(args.data, args.data_dir)
+        return [] if folder is None else [Path(folder)]
+    return [Path(args.data)]
+
+
 _COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
-             "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route,
-             "data": _cmd_data}
+             "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route}
+_COMMANDS.update(data=_cmd_data, export=_cmd_export, report=_cmd_report)
 
 
 def _fail(message: str) -> int:

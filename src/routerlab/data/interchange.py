@@ -13,10 +13,10 @@ One row per query. Columns (RouterBench's layout, ``routing-projects-spec.md`` s
 * routerlab's own additions: ``prompt_tokens`` (int), ``<model>|answer_tokens`` (int) and
   ``subset`` (str, a finer label such as the MMLU subject).
 
-Model metadata (provider, tier, USD per 1M input/output tokens) and the benchmark's ``name`` and
-``simulated`` flag travel in a JSON document (:data:`META_KEY`): in the Parquet schema metadata,
-or for CSV in a sidecar file ``<file>.meta.json`` next to the table. A table without it (e.g. a
-real RouterBench export) takes metadata from :data:`routerlab.data.catalog.MODELS` for known names and
+Model metadata (provider, tier, USD per 1M input/output tokens) and the benchmark's ``name``,
+``simulated`` and ``cost_estimated`` flags travel in a JSON document (:data:`META_KEY`): in the
+Parquet schema metadata, or for CSV in a sidecar file ``<file>.meta.json`` next to the table. A
+table without it (e.g. a real RouterBench export) takes metadata from :data:`routerlab.data.catalog.MODELS` for known names and
 ``provider = tier = "unknown"``, prices 0 otherwise. ``latent`` (the simulator's hidden truth) is
 never written. Without a ``prompt_tokens`` column, prompt tokens are estimated as
 ceil(characters / 4) of the prompt text (0 without text).
@@ -87,6 +87,7 @@ def _model_meta(bench: Benchmark) -> dict:
         "version": FORMAT_VERSION,
         "name": bench.name,
         "simulated": bool(bench.simulated),
+        "cost_estimated": bool(bench.cost_estimated),
         "models": [{"name": m.name, "provider": m.provider, "tier": m.tier,
                     "price_in": m.price_in, "price_out": m.price_out} for m in bench.models],
     }
@@ -354,4 +355,5 @@ def read_table(path: str | os.PathLike) -> Benchmark:
         sample_ids=sample_ids.astype(str), datasets=_strings(df["eval_name"]).astype(str),
         prompt_tokens=prompt_tokens, features=features, confidence=confidence,
         answer_tokens=answer_tokens, prompts=prompts, subsets=subsets,
-        name=str(meta.get("name", path.stem)), simulated=bool(meta.get("simulated", False)))
+        name=str(meta.get("name", path.stem)), simulated=bool(meta.get("simulated", False)),
+        cost_estimated=bool(meta.get("cost_estimated", False)))

@@ -63,7 +63,8 @@ from routerlab.data.tokens import count_tokens
 
 __all__ = ["ROUTERBENCH_MODELS", "MODEL_COLUMNS", "CORE_PREFIXES", "WIDE_RULE", "file_sha256",
            "read_routerbench_frame", "read_wide_csv", "is_routerbench_csv", "routerbench_models", "wide_benchmark",
-           "frame_to_benchmark", "load_routerbench", "convert_to_parquet"]
+           "frame_to_benchmark", "load_routerbench", "convert_to_parquet", "wide_frame", "write_routerbench",
+           "WIDE_LOSSES"]
 
 # eval_name prefix (str.startswith, as utils.build_train_eval_dataset) -> dataset label
 CORE_PREFIXES: dict[str, str] = {
@@ -251,15 +252,18 @@ def _cells(frame: pd.DataFrame, col: str, kind: str, where) -> tuple[np.ndarray,
 
 def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str = "the RouterBench table",
                    origin: Sequence[str] | None = None, extras: bool = False, answer_tokens: bool = True,
-                   strip_prefix: bool = True) -> Benchmark:
+                   strip_prefix: bool = True, models: Sequence[Model] | None = None) -> Benchmark:
     """A :class:`Benchmark` from a frame in RouterBench's wide layout (see the module docstring).
 
     ``what`` names the table in error messages; ``origin`` (n,) optional, where each row came from
     (e.g. its file), named in errors too. ``extras`` keeps the non-core evals. ``answer_tokens=False``
     skips counting the response columns (faster). ``strip_prefix=False`` keeps ``prompts`` = the
-    full prompts. Provenance: rows read, rows outside the core datasets (if any), distinct and
+    full prompts. ``models``: the models' metadata (prices) in the table's model order, instead of
+    the package's price table (the wide layout carries no prices). Provenance: rows read, rows
+    outside the core datasets (if any), distinct and
     duplicated sample_ids, empty quality cells, rows dropped, rows kept.
     """
+    priced_models = models
     frame, models = _layout(frame, what)
     n_read = len(frame)
     if n_read == 0:
@@ -283,7 +287,10 @@ def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str 
         if out.size:
             raise RouterlabError(f"quality column {m!r} is {float(quality[out[0], j])!r} at {where(int(out[0]))}; "
                                  "it must lie in [0, 1]")
-    priced = routerbench_models(models)
+    if priced_models is not None and [m.name for m in priced_models] != models:
+        raise RouterlabError(f"the models given for {what} ({', '.join(m.name for m in priced_models)}) are not "
+                             f"the table's models in its column order ({', '.join(models)})")
+    priced = tuple(priced_models) if priced_models is not None else routerbench_models(models)
 
     provenance: dict = {"rule": WIDE_RULE, "rows read": n_read}
     ev = frame["eval_name"].astype(str).to_numpy(dtype=object)
@@ -357,19 +364,19 @@ def frame_to_benchmark(frame: pd.DataFrame, *, extras: bool = False, name: str =
 
 
 def load_routerbench(path, *, trust_pickle: bool = False, sha256: str | None = None, extras: bool = False,
-                     answer_tokens: bool = True) -> Benchmark:
+                     answer_tokens: bool = True, **options) -> Benchmark:
     """RouterBench's data from one file as a :class:`Benchmark` (rules: the module docstring).
 
     ``path``: a ``.csv`` in RouterBench's layout or a ``.parquet`` made by
     :func:`convert_to_parquet` (both safe), or the original ``.pkl``, read only with
     ``trust_pickle=True`` and its expected ``sha256`` (hash checked before unpickling; a mismatch
-    raises and nothing is loaded). Other options: :func:`wide_benchmark`.
+    raises and nothing is loaded). Other options (``strip_prefix``, ``models``): :func:`wide_benchmark`.
     """
     path = Path(path)
     frame = read_routerbench_frame(path, trust_pickle=trust_pickle, sha256=sha256)
     shot = "5-shot" if "5shot" in path.name else "0-shot" if "0shot" in path.name else path.name
     return wide_benchmark(frame, name=f"RouterBench ({shot})", what=path.name, extras=extras,
-                          answer_tokens=answer_tokens)
+                          answer_tokens=answer_tokens, **options)
 
 
 def convert_to_parquet(pkl, out, *, sha256: str) -> Path:
@@ -402,3 +409,91 @@ def convert_to_parquet(pkl, out, *, sha256: str) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return out
+
+
+# What a Benchmark holds that RouterBench's wide layout has no column for (the interchange table,
+# :mod:`routerlab.data.interchange`, keeps all of it).
+WIDE_LOSSES = {
+    "prices": "per-token prices (the reader takes them from the package's price table or its models= argument)",
+    "name": "the benchmark's name, its simulated flag and whether its costs are estimated",
+    "prompt_tokens": "prompt token counts (the reader counts the prompt text again)",
+    "answer_tokens": "answer token counts (there are no responses to count)",
+    "confidence": "response confidences",
+    "features": "query features (embeddings)",
+    "subsets": "subset labels that do not start with their dataset's eval_name prefix (eval_name holds one label)",
+}
+
+
+def _core_label(eval_name: str) -> str | None:
+    """The dataset the reader gives ``eval_name`` (first matching prefix of :data:`CORE_PREFIXES`)."""
+    return next((lab for p, lab in CORE_PREFIXES.items() if eval_name.startswith(p)), None)
+
+
+def _eval_names(bench: Benchmark) -> np.ndarray:
+    """(n,) ``eval_name`` values that :func:`wide_benchmark` (``extras=True``) reads back as
+    ``bench.datasets``: a core dataset's subset when it starts with the dataset's prefix, else that
+    prefix; any other dataset as it is. A non-core dataset the reader would rename is an error."""
+    prefix = {lab: p for p, lab in CORE_PREFIXES.items()}
+    datasets = np.asarray(bench.datasets).astype(str)
+    subsets = None if bench.subsets is None else np.asarray(bench.subsets).astype(str)
+    out = datasets.astype(object)
+    for d in map(str, np.unique(datasets)):
+        rows = datasets == d
+        if d in prefix:
+            out[rows] = prefix[d]
+            if subsets is not None:
+                keep = [e for e in map(str, np.unique(subsets[rows])) if _core_label(e) == d]
+                sub = subsets[rows]
+                out[rows] = np.where(np.isin(sub, keep), sub, prefix[d])
+        elif _core_label(d) is not None:
+            raise RouterlabError(f"dataset {d!r} would read back as {_core_label(d)!r} from RouterBench's "
+                                 "layout (its eval_name prefix rule); export it as --format interchange")
+    return out
+
+
+def wide_frame(bench: Benchmark) -> pd.DataFrame:
+    """``bench`` in RouterBench's own wide layout (the columns of the module docstring, no others).
+
+    (n, 3 + 2m + 1) frame: ``sample_id``, ``prompt`` (the string form of a one-turn list, as
+    RouterBench stores prompts; "" without text), ``eval_name`` (:func:`_eval_names`), the m quality
+    columns (float in [0, 1]), the m ``<model>|total_cost`` columns (USD per query) and
+    ``oracle_model_to_route_to`` (RouterBench's rule, :func:`routerlab.data.interchange.oracle_labels`).
+    What the layout cannot carry is listed in :data:`WIDE_LOSSES`.
+    """
+    from routerlab.data.interchange import oracle_labels
+
+    names = list(bench.model_names)
+    reserved = set(_FIXED) | {_ORACLE}
+    for nm in names:
+        if "|" in nm or nm in reserved or _INDEX.match(nm):
+            raise RouterlabError(f"model name {nm!r} cannot be a column of RouterBench's layout "
+                                 "(it contains '|' or is a reserved column name)")
+    n = bench.n_queries
+    text = (np.asarray(bench.prompts).astype(str) if bench.prompts is not None else np.full(n, "", dtype=object))
+    cols: dict[str, object] = {
+        "sample_id": np.asarray(bench.sample_ids).astype(str).astype(object),
+        "prompt": np.array([repr([str(t)]) if t else "" for t in text], dtype=object),
+        "eval_name": _eval_names(bench),
+    }
+    for j, nm in enumerate(names):
+        cols[nm] = np.asarray(bench.quality[:, j], dtype=np.float64)
+    for j, nm in enumerate(names):
+        cols[nm + _COST] = np.asarray(bench.cost[:, j], dtype=np.float64)
+    cols[_ORACLE] = oracle_labels(bench.quality, bench.cost, names)
+    return pd.DataFrame(cols)
+
+
+def write_routerbench(bench: Benchmark, path) -> Path:
+    """Write ``bench`` in RouterBench's wide layout (:func:`wide_frame`) to ``path``: ``.csv`` (no
+    index; floats in their shortest exact form) or ``.parquet``, atomically (temporary file renamed into place).
+    No sidecar is written: the file holds RouterBench's columns only. Returns the path."""
+    from routerlab.data.interchange import _suffix, atomic_write
+
+    path = Path(path)
+    suf = _suffix(path)
+    frame = wide_frame(bench)
+    if suf == ".parquet":
+        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    else:
+        atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
+    return path
