@@ -1,7 +1,8 @@
-"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route.
+"""The ``routerlab`` command line: simulate, convert, info, validate, evaluate, sweep, fit, route.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
+    routerlab validate my_table.csv
     routerlab evaluate --data sim --routers all --seeds 5 --normalization global --json out.json
     routerlab sweep --data sim --routers mf,knn --seeds 3 --set knn.k=5,10,40 --n-jobs -1 --out sweep.csv
     routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
@@ -96,6 +97,9 @@ def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
                    help="allow fetching a source's pinned files if no local copy exists (routellm)")
     p.add_argument("--trust-pickle", default=None, metavar="SHA256",
                    help="read a RouterBench .pkl (pickles can run code): only if its SHA-256 is this")
+    p.add_argument("--prices", default=None, metavar="FILE",
+                   help="per-token prices (CSV model,price_in,price_out, USD per 1M tokens) for models the "
+                        "data carries none for; only policies that route on an expected cost need them")
 
 
 def _n_jobs(text: str) -> int:
@@ -148,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rows per batch with --stream (default 65,536)")
     p.add_argument("--json", default=None, metavar="OUT",
                    help="with --stream: also write the summary as JSON to this file")
+
+    p = sub.add_parser("validate", help="list every problem of a table file (exit 2 if any)")
+    p.add_argument("file", metavar="FILE", help="an interchange .csv/.parquet or a RouterBench-layout table")
+    p.add_argument("--limit", type=_int_at_least("limit", 1), default=50, help="problems to list at most")
 
     p = sub.add_parser("evaluate", help="evaluate routing policies under the train/test protocol")
     _add_source(p)
@@ -275,6 +283,32 @@ def _is_converted_routerbench(path: Path) -> bool:
     return b"routerlab_source_sha256" in meta
 
 
+def _priced(bench, args):
+    """``bench`` with the prices of ``--prices FILE`` (if given) for the models it lists."""
+    if getattr(args, "prices", None) is None:
+        return bench
+    from dataclasses import replace
+
+    from routerlab.data.catalog import apply_prices, read_price_file
+
+    return replace(bench, models=apply_prices(bench.models, read_price_file(args.prices)))
+
+
+def _cmd_validate(args) -> int:
+    from routerlab.data.table_check import validate_file
+
+    problems, total, summary = validate_file(args.file, limit=args.limit)
+    if not total:
+        print(f"ok: {summary}")
+        return 0
+    for line in problems:
+        print(" ".join(line.split()))
+    if total > len(problems):
+        print(f"... and {total - len(problems):,} more problem(s) (--limit {args.limit})")
+    print(f"{PROG}: error: {args.file}: {total:,} problem(s)", file=sys.stderr)
+    return 2
+
+
 def _cmd_simulate(args) -> int:
     from routerlab.data.interchange import _suffix, write_table
 
@@ -323,8 +357,8 @@ def _cmd_info(args) -> int:
         return _cmd_info_stream(args)
     if args.batch_rows is not None or args.json is not None:
         raise RouterlabError("--batch-rows and --json of 'info' need --stream")
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
-                        args.trust_pickle)
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
     print(bench.describe())
     return 0
 
@@ -338,9 +372,12 @@ def _cmd_evaluate(args) -> int:
         raise RouterlabError(f"--json {str(out)!r} is a folder; give a file name")
     if out is not None and not out.parent.is_dir():
         raise RouterlabError(f"--json {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
-                        args.trust_pickle)
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
+    from routerlab.routing.routers import require_policy_prices
+
+    require_policy_prices(bench.models, names)
     if "all" in [x.strip() for x in args.routers.split(",")] and bench.confidence is None:
         print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
               file=sys.stderr)
@@ -375,7 +412,7 @@ def _cmd_sweep(args) -> int:
             raise RouterlabError(f"--set {router}.{option} is given twice; list all its values in one --set")
         settings[router][option] = values
     names = [x.strip() for x in args.routers.split(",") if x.strip()]
-    from routerlab.routing.routers import make_router
+    from routerlab.routing.routers import make_router, require_policy_prices
 
     for router, grid in settings.items():  # unknown router or option -> error before loading the data
         make_router(router, **{k: v[0] for k, v in grid.items()})
@@ -383,8 +420,10 @@ def _cmd_sweep(args) -> int:
     if out is not None and (out.suffix.lower() not in (".csv", ".parquet", ".json") or out.is_dir()
                             or not out.parent.is_dir()):
         raise RouterlabError(f"--out {str(out)!r} must be a .csv, .parquet or .json file in an existing folder")
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
     names = policy_names(bench, names)
+    require_policy_prices(bench.models, names)
     df = sweep(bench, names, range(args.seeds), settings, n_jobs=args.n_jobs, backend=args.backend,
                scheduler=args.scheduler, normalization=args.normalization, split=args.split,
                test_size=args.test_size, progress=not args.quiet and sys.stderr.isatty())
@@ -422,7 +461,11 @@ def _cmd_fit(args) -> int:
     if args.train_share is not None:
         check_range("--train-share", args.train_share, 0.0, 1.0, lo_open=True, hi_open=True)
     probe = make_router(args.router, seed=args.seed)  # unknown name -> error before loading data
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
+    from routerlab.routing.routers import require_policy_prices
+
+    require_policy_prices(bench.models, [args.router])
     router, train, pipeline, test_rows = fit_router(bench, args.router, seed=args.seed, features=args.features,
                                                     train_share=args.train_share)
     creation = {"data": args.data, "scale": args.scale if args.data == "sim" else None, "seed": args.seed,
@@ -521,7 +564,7 @@ def _cmd_route(args) -> int:
     return 0
 
 
-_COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
+_COMMANDS = {"validate": _cmd_validate, "simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
              "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route}
 
 
