@@ -217,7 +217,7 @@ def read_price_file(path: str | os.PathLike) -> pd.DataFrame:
         if bad.any():
             i = int(bad.argmax())
             raise RouterlabError(f"--prices {path!r}: {col} of {frame['model'].iloc[i]!r} is "
-                                 f"{frame[col].iloc[i]!r}; it must be a finite number >= 0 (USD per 1M tokens)")
+                                 f"{str(frame[col].iloc[i])}; it must be a finite number >= 0 (USD per 1M tokens)")
         frame[col] = v
     dup = frame["model"].duplicated()
     if dup.any():

@@ -290,7 +290,7 @@ def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str 
 
     def where(i: int) -> str:
         if origin is None:
-            return f"data row {i + 1} (sample_id {ids_all[i]!r})"
+            return f"data row {i + 1} (sample_id {ids_all[i]!r}) of {what}"
         return f"{origin[i]} data row {local[i] + 1} (sample_id {ids_all[i]!r})"
 
     # quality: finite numbers in [0, 1] or empty (the schema's rule; empty rows are dropped below)
@@ -380,6 +380,9 @@ def wide_problems(path, limit: int) -> tuple[list[str], int, str]:
     for prefix in CORE_PREFIXES:  # the loader keeps the core datasets only (extras=False)
         core |= ev.str.startswith(prefix).to_numpy()
     keep = np.flatnonzero(~empty & core)
+    if not keep.size and not total:
+        return [f"no row of {path.name} is left once the rows outside the core datasets and those with an "
+                "empty quality cell are dropped; fill the quality cells"], 1, ""
     more, n_more = cell_problems(frame.iloc[keep], models, lambda i: where(int(keep[i])),
                                  columns=["sample_id", "eval_name", *(m + _COST for m in models)],
                                  limit=max(limit - len(lines), 0))
