@@ -287,3 +287,25 @@ def check_meta(meta, what: str) -> dict:
                 raise RouterlabError(f"metadata {what}: models[{k}] {f['name']} is "
                                      f"{json.dumps(d[f['name']])[:60]}; it must be {_expect(f)}")
     return meta
+
+
+# ---- documentation --------------------------------------------------------------------------------
+def schema_markdown() -> str:
+    """The schema's columns as a Markdown table (column, type, unit, range, required, meaning):
+    the table of the book page "Bring your own benchmark", which a test keeps equal to this."""
+    rows = ["| column | type | unit | allowed values | required | meaning |", "|---|---|---|---|---|---|"]
+    for c in schema()["columns"]:
+        name = (c.get("name") or c["pattern"]).replace("|", "\\|")  # a bare | would end the cell
+        if c["type"] == "string":
+            allowed = "unique, not empty" if c.get("unique") else ("text" if c.get("nullable", True) else "not empty")
+        else:
+            cast = int if c["type"] == "integer" else float
+            lo, hi = (None if c.get(k) is None else cast(c[k]) for k in ("minimum", "maximum"))
+            num = (lambda x: f"{x:,}") if c["type"] == "integer" else (lambda x: f"{x:g}")
+            allowed = ("finite" + (", whole" if c["type"] == "integer" else "")
+                       + (f", in [{num(lo)}, {num(hi)}]" if lo is not None and hi is not None
+                          else f", >= {num(lo)}" if lo is not None else ""))
+        required = "yes" if c.get("required") else ("every model or none" if c.get("all_models") else "no")
+        rows.append(f"| `{name}` | {c['type']} | {c.get('unit') or '-'} | {allowed} | {required} | "
+                    f"{c['description']} |")
+    return "\n".join(rows)
