@@ -268,8 +268,15 @@ class _Table:
         (:func:`routerlab.data.validate.check_cells`); return its (b,) uint64 sample-id hashes."""
         import pandas as pd
 
-        frame = batch.to_pandas()
-        ids = frame["sample_id"].astype(object).where(frame["sample_id"].notna(), "").astype(str).to_numpy()
+        import pyarrow as pa
+
+        cols = {}
+        for name in batch.schema.names:  # numbers straight to float64 numpy; text as objects
+            arr = batch.column(name)
+            numeric = pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_boolean(arr.type)
+            cols[name] = _floats(arr) if numeric else arr.to_numpy(zero_copy_only=False)
+        frame = pd.DataFrame(cols, copy=False)
+        ids = frame["sample_id"].where(frame["sample_id"].notna(), "").astype(str).to_numpy(dtype=object)
         check_cells(frame, self.models, lambda i: f"data row {offset + i + 1} (sample_id {ids[i]!r}) of {self.path.name}")
         return pd.util.hash_array(ids.astype(object))
 
