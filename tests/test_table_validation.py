@@ -185,10 +185,14 @@ def tables(draw):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=tables())
-def test_both_readers_and_the_validator_agree_with_the_rule(tmp_path, case):
+@given(case=tables(), parquet=st.booleans())
+def test_both_readers_and_the_validator_agree_with_the_rule(tmp_path, case, parquet):
     df, bad = case
-    path = write_csv(df, tmp_path / "h.csv", meta={})
+    if parquet:  # the same cells as text in a Parquet file
+        path = tmp_path / "h.parquet"
+        df.to_parquet(path)
+    else:
+        path = write_csv(df, tmp_path / "h.csv", meta={})
     problems, total, _ = validate_file(path)
     verdicts = {"validate": total > 0, "read_table": verdict(read_table, path) is not None,
                 "stream": verdict(summarize, path, batch_rows=2) is not None}
