@@ -380,3 +380,27 @@ def test_bad_price_files_are_one_line(tmp_path, capsys, text, needle):
     path = routerbench_table(tmp_path)
     (tmp_path / "p.csv").write_text(text)
     one_line_error(*run(capsys, ["info", "--data", path, "--prices", tmp_path / "p.csv"]), needle)
+
+
+def test_all_leaves_out_the_routers_that_need_prices_when_a_price_is_unknown(tmp_path):
+    from routerlab.data.catalog import apply_prices, read_price_file
+    from routerlab.evaluation.protocol import policy_names
+    from routerlab.routing.routers import make_router
+
+    from dataclasses import replace
+
+    bench = load_routerbench(routerbench_table(tmp_path))
+    names = policy_names(bench, "all")
+    assert "oub" in names and "fixed:alpha-7b" in names and "knn" not in names
+    assert not any(getattr(make_router(n), "needs_prices", False) for n in names if not n.startswith("fixed:"))
+    prices = tmp_path / "p.csv"
+    prices.write_text("model,price_in,price_out\nalpha-7b,1,1\nbeta-13b,1,1\ngamma-70b,1,1\n")
+    priced = replace(bench, models=apply_prices(bench.models, read_price_file(prices)))
+    assert {"knn", "mf"} <= set(policy_names(priced, "all"))
+
+
+def test_evaluate_all_on_unknown_models_runs_and_says_what_it_left_out(tmp_path, capsys):
+    path = routerbench_table(tmp_path)
+    code, out, err = run(capsys, ["evaluate", "--data", path, "--routers", "all", "--seeds", "1", "--bootstrap", "0"])
+    assert code == 0 and "oub" in out and "knn" not in out
+    assert "'all' leaves out the routers that need one (give them with --prices FILE)" in err

@@ -381,6 +381,10 @@ def _cmd_evaluate(args) -> int:
     if "all" in [x.strip() for x in args.routers.split(",")] and bench.confidence is None:
         print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
               file=sys.stderr)
+    if "all" in [x.strip() for x in args.routers.split(",")] and not all(
+            m.price_in == m.price_in and m.price_out == m.price_out for m in bench.models):
+        print("note: a model has no per-token price, so 'all' leaves out the routers that need one "
+              "(give them with --prices FILE)", file=sys.stderr)
     res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
                    reference=args.reference, cache_dir=args.cache_dir,
