@@ -174,6 +174,14 @@ def tables(draw):
             cs.append(draw(st.sampled_from(BAD_C if c_bad else GOOD_C)))
             bad |= q_bad or c_bad
         cells[m], cells[f"{m}|total_cost"] = qs, cs
+    for col, good, worse in (("prompt_tokens", ["0", "7", "120"], ["2.5", "-1", "inf", "", "x", "1e12"]),
+                             ("feature_0", ["0.5", "-3", "1e300"], ["inf", "-inf", "nan", ""])):
+        vals = []
+        for _ in range(n):
+            cell_bad = draw(st.integers(0, 5)) == 0
+            vals.append(draw(st.sampled_from(worse if cell_bad else good)))
+            bad |= cell_bad
+        cells[col] = vals
     ids = [f"q{i}" for i in range(n)]
     if n > 1 and draw(st.booleans()):
         ids[-1] = ids[0]  # a duplicated id
@@ -207,7 +215,7 @@ def test_both_readers_and_the_validator_agree_with_the_rule(tmp_path, case, parq
 def test_routerbench_layout_agrees_with_the_validator(tmp_path, case):
     """RouterBench's layout drops a row with an empty quality cell: every other rule is the same."""
     df, _ = case
-    df = df.drop(columns=["prompt_tokens", "feature_0"])
+    df = df.drop(columns=["prompt_tokens", "feature_0"])  # not part of RouterBench's layout
     path = write_csv(df, tmp_path / "rb.csv")
     _, total, _ = validate_file(path)
     assert (total > 0) == (verdict(load_routerbench, path) is not None)
