@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from routerlab.cli import main
 from routerlab.data.validate import schema_markdown

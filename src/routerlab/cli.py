@@ -364,6 +364,8 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_evaluate(args) -> int:
+    import math
+
     from routerlab.evaluation.protocol import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
@@ -382,7 +384,7 @@ def _cmd_evaluate(args) -> int:
         print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
               file=sys.stderr)
     if "all" in [x.strip() for x in args.routers.split(",")] and not all(
-            m.price_in == m.price_in and m.price_out == m.price_out for m in bench.models):
+            math.isfinite(m.price_in) and math.isfinite(m.price_out) for m in bench.models):
         print("note: a model has no per-token price, so 'all' leaves out the routers that need one "
               "(give them with --prices FILE)", file=sys.stderr)
     res = evaluate(bench, names, seeds=range(args.seeds), normalization=args.normalization,

@@ -2,9 +2,10 @@
 
 :func:`summarize` reads an interchange table (.parquet or .csv, the layout of
 :mod:`routerlab.data.interchange`) with pyarrow's streaming readers (``ParquetFile.iter_batches``
-without pre-buffering, ``pyarrow.csv.open_csv`` in 4 MB blocks), only the quality,
-``<model>|total_cost`` and ``eval_name`` columns, ``batch_rows`` rows at a time, so memory stays
-bounded by a few batches whatever the table's size. (A ``pyarrow.dataset`` scan was measured to
+without pre-buffering, ``pyarrow.csv.open_csv`` in 4 MB blocks), every column but the free text
+in the first pass (to check it) and only the quality, ``<model>|total_cost`` and ``eval_name``
+columns in the second, ``batch_rows`` rows at a time, so memory stays bounded by a few batches
+(plus 8 bytes per row for the sample-id check) whatever the table's size. (A ``pyarrow.dataset`` scan was measured to
 read ahead without bound when the consumer is slower than the disk: its peak memory grew with the
 file.) It returns a :class:`StreamSummary` with what a user needs to size up the table before
 loading it:
@@ -369,10 +370,10 @@ def summarize(path: str | os.PathLike, batch_rows: int = DEFAULT_BATCH_ROWS,
     """Stream a wide table (.parquet or .csv) in batches of ``batch_rows`` rows and summarise it.
 
     ``normalization``: the RS cost normalisation, ``"global"`` (default) or ``"per-query"`` (see
-    :mod:`routerlab.metrics`). Reads only the quality, ``|total_cost`` and ``eval_name`` columns,
-    twice. Raises one-line :class:`RouterlabError` for a missing file, an unsupported suffix, a
-    corrupt file, a missing ``sample_id``/``eval_name``/``|total_cost``/quality column, and a
-    non-numeric, empty or out-of-range quality or cost cell (naming the row and its sample_id).
+    :mod:`routerlab.metrics`). Reads the table twice (see the module docstring). Raises one-line
+    :class:`RouterlabError` for a missing file, an unsupported suffix, a corrupt file, and for
+    whatever :func:`~routerlab.data.interchange.read_table` refuses: a header, a cell or metadata
+    that breaks the schema (:mod:`routerlab.data.validate`) and a repeated sample id.
     """
     check_choice("normalization", normalization, metrics.NORMALIZATIONS)
     if isinstance(batch_rows, bool) or not isinstance(batch_rows, (int, np.integer)) or batch_rows < 1:

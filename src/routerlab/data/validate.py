@@ -29,7 +29,6 @@ import math
 import re
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
