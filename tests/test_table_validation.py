@@ -412,3 +412,18 @@ def test_evaluate_all_on_unknown_models_runs_and_says_what_it_left_out(tmp_path,
     code, out, err = run(capsys, ["evaluate", "--data", path, "--routers", "all", "--seeds", "1", "--bootstrap", "0"])
     assert code == 0 and "oub" in out and "knn" not in out
     assert "'all' leaves out the routers that need one (give them with --prices FILE)" in err
+
+
+def test_stream_refuses_routerbench_layout_which_the_normal_reader_reads_by_other_rules(tmp_path, capsys):
+    """A CSV without sidecar is read with RouterBench's rules (a row with an empty quality cell is
+    dropped): --stream, which applies the interchange rules, refuses it instead of disagreeing."""
+    df = table().drop(columns=["prompt_tokens", "feature_0"])
+    df.loc[1, "alpha-7b"] = ""
+    path = write_csv(df, tmp_path / "rb.csv")
+    code, out, err = run(capsys, ["info", "--data", path])
+    assert code == 0 and "3 queries" in out
+    one_line_error(*run(capsys, ["info", "--data", path, "--stream"]), "RouterBench's own layout",
+                   "drop --stream")
+    sidecar_path(path).write_text("{}")  # now an interchange table: both readers refuse the empty cell
+    for argv in (["info", "--data", path], ["info", "--data", path, "--stream"]):
+        one_line_error(*run(capsys, argv), "quality column 'alpha-7b' is empty at data row 2")

@@ -343,6 +343,12 @@ def _cmd_info_stream(args) -> int:
     out = Path(args.json) if args.json else None
     if out is not None and (out.is_dir() or not out.parent.is_dir()):
         raise RouterlabError(f"--json {str(out)!r} must be a file in an existing folder")
+    from routerlab.data.routerbench_layout import is_routerbench_file
+
+    if is_routerbench_file(args.data):  # read with RouterBench's rules, which need the whole table
+        raise RouterlabError(f"--stream reads an interchange table, and {args.data!r} is in RouterBench's own layout "
+                             "(no .meta.json sidecar); drop --stream, or write a sidecar holding {} to read it "
+                             "as an interchange table")
     summary = summarize(args.data, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS)
     print(summary.describe())
     if out is not None:
