@@ -383,6 +383,7 @@ def test_a_policy_that_needs_prices_names_the_option_and_takes_it(tmp_path, caps
     ("model,price_in,price_out\na,inf,1\n", "price_in of 'a' is inf"),
     ("model,price_in,price_out\na,1,\n", "price_out of 'a' is nan"),
     ("model,price_in,price_out\na,1,1\na,2,2\n", "lists model 'a' twice"),
+    ("model,price_in,price_out\nalpha-7B,1,1\n", "lists none of the models (alpha-7b, beta-13b, gamma-70b)"),
 ])
 def test_bad_price_files_are_one_line(tmp_path, capsys, text, needle):
     path = routerbench_table(tmp_path)

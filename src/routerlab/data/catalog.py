@@ -227,7 +227,11 @@ def read_price_file(path: str | os.PathLike) -> pd.DataFrame:
 
 def apply_prices(models, table: pd.DataFrame) -> tuple[Model, ...]:
     """``models`` with the prices (and provider, tier if given) of the models ``table`` lists
-    (:func:`read_price_file`); models it does not list keep theirs; extra rows are ignored."""
+    (:func:`read_price_file`); models it does not list keep theirs; extra rows are ignored. A
+    table that lists none of ``models`` is an error (a misspelt file or model names)."""
+    if not any(m.name in table.index for m in models):
+        raise RouterlabError("the --prices file lists none of the models (" + ", ".join(m.name for m in models)[:200]
+                             + "); write their names as the table's columns spell them")
     out = []
     for m in models:
         if m.name in table.index:
