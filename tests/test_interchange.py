@@ -101,7 +101,9 @@ def test_reads_a_routerbench_table_without_sidecar(tmp_path):
     b = read_table(_routerbench_csv(tmp_path))
     assert b.model_names == ["GPT-4o", "mystery-model"]
     assert b.models[0] == next(m for m in MODELS if m.name == "GPT-4o")  # catalog metadata
-    assert b.models[1] == Model("mystery-model", "unknown", "unknown", 0.0, 0.0)
+    m = b.models[1]  # unknown model: unknown (NaN) prices, never silently free
+    assert (m.name, m.provider, m.tier) == ("mystery-model", "unknown", "unknown")
+    assert np.isnan(m.price_in) and np.isnan(m.price_out)
     assert list(b.prompt_tokens) == [4, 2, 3]  # ceil(len(prompt) / 4): 15, 8, 10 characters
     assert b.quality[1, 1] == 0.25 and b.cost[2, 1] == 0.0
     assert list(b.datasets) == ["mmlu-x", "mmlu-x", "grade-school-math"]
@@ -115,7 +117,7 @@ def test_reads_a_routerbench_table_without_sidecar(tmp_path):
     ({"GPT-4o": ["1", "", "0"]}, r"quality column 'GPT-4o' is empty at data row 2"),
     ({"GPT-4o|total_cost": [1e-3, -2e-3, 0.0]}, r"cost column 'GPT-4o\|total_cost' is -0.002 at data row 2"),
     ({"GPT-4o|total_cost": ["x", "1", "1"]}, r"cost column 'GPT-4o\|total_cost' holds 'x' at data row 1"),
-    ({"sample_id": ["a", "b", "a"]}, r"sample_id 'a' appears 2 times \(data rows 1 and 3\)"),
+    ({"sample_id": ["a", "b", "a"]}, r"sample_id 'a' at data row 3 .*repeats data row 1; sample_ids must be unique"),
     ({"sample_id": None}, r"no 'sample_id' column"),
     ({"GPT-4o": None}, r"model 'GPT-4o' has a cost column but no quality column"),
     ({"GPT-4o|confidence": [0.5, 1.2, 0.1], "mystery-model|confidence": [0.1, 0.2, 0.3]},

@@ -217,12 +217,17 @@ def test_complete_duplicates_are_an_error_naming_the_id():
     assert "\n" not in str(err.value)
 
 
-def test_unknown_model_has_no_price_and_is_refused(tmp_path):
+def test_unknown_model_loads_with_unknown_price(tmp_path):
     frame = make_frame().rename(columns=lambda c: c.replace("claude-v1", "claude-9"))
     path = write_csv(frame, tmp_path / "new_model.csv")
-    with pytest.raises(RouterlabError, match="'claude-9' has no per-token price") as err:
-        load_routerbench(path)
-    assert "never evaluated as if its models were free" in str(err.value)
+    b = load_routerbench(path)  # its per-query costs are the table's own
+    m = b.models[b.model_index("claude-9")]
+    assert m.provider == "unknown" and np.isnan(m.price_in) and np.isnan(m.price_out)
+    from routerlab.routing.predictive import expected_cost
+
+    with pytest.raises(RouterlabError, match="'claude-9' has no per-token price.*--prices FILE") as err:
+        expected_cost(b, b)  # never priced as if free
+    assert "\n" not in str(err.value)
 
 
 @pytest.mark.parametrize("column, value, pattern", [

@@ -232,10 +232,11 @@ def test_fixture_complete_duplicate_is_an_error(tmp_path, monkeypatch, capsys):
 def test_fixture_unknown_model_has_no_price(tmp_path, monkeypatch, capsys):
     frames = {k: v.rename(columns=lambda c: c.replace("claude-v1", "claude-9")) for k, v in fixture_frames().items()}
     write_fixture(tmp_path, frames, monkeypatch)
-    with pytest.raises(RouterlabError, match="'claude-9' has no per-token price"):
-        sources.load("routerbench-subset", tmp_path)
-    assert_cli_error(capsys, ["info", "--data", "routerbench-subset", "--data-dir", str(tmp_path)],
-                     "no per-token price")
+    b = sources.load("routerbench-subset", tmp_path)  # loads: the costs are the files' own
+    assert np.isnan(b.models[b.model_index("claude-9")].price_in)
+    assert_cli_error(capsys, ["evaluate", "--data", "routerbench-subset", "--data-dir", str(tmp_path),
+                              "--routers", "mf", "--seeds", "1", "--bootstrap", "0"],
+                     "--prices FILE")
 
 
 def test_fixture_digest_mismatch(tmp_path, monkeypatch, capsys):

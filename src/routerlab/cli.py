@@ -1,8 +1,9 @@
-"""The ``routerlab`` command line: simulate, convert, info, evaluate, sweep, fit, route, data, export,
-report.
+"""The ``routerlab`` command line: simulate, convert, info, validate, evaluate, sweep, fit, route, data,
+export, report.
 
     routerlab simulate --scale 1.0 --seed 0 --out sim.parquet
     routerlab info --data sim --scale 0.1
+    routerlab validate my_table.csv
     routerlab evaluate --data sim --routers all --seeds 5 --normalization global --json out.json
     routerlab sweep --data sim --routers mf,knn --seeds 3 --set knn.k=5,10,40 --n-jobs -1 --out sweep.csv
     routerlab fit --data routerbench-subset --router mf --seed 0 --out mf.rlr
@@ -103,6 +104,9 @@ def _add_source(p: argparse.ArgumentParser, required: bool = True) -> None:
                    help="allow fetching a source's pinned files if no local copy exists (routellm)")
     p.add_argument("--trust-pickle", default=None, metavar="SHA256",
                    help="read a RouterBench .pkl (pickles can run code): only if its SHA-256 is this")
+    p.add_argument("--prices", default=None, metavar="FILE",
+                   help="per-token prices (CSV model,price_in,price_out, USD per 1M tokens) for models the "
+                        "data carries none for; only policies that route on an expected cost need them")
 
 
 def _n_jobs(text: str) -> int:
@@ -156,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rows per batch with --stream (default 65,536)")
     p.add_argument("--json", default=None, metavar="OUT",
                    help="with --stream: also write the summary as JSON to this file")
+
+    p = sub.add_parser("validate", help="list every problem of a table file (exit 2 if any)")
+    p.add_argument("file", metavar="FILE", help="an interchange .csv/.parquet or a RouterBench-layout table")
+    p.add_argument("--limit", type=_int_at_least("limit", 1), default=50, help="problems to list at most")
 
     p = sub.add_parser("evaluate", help="evaluate routing policies under the train/test protocol")
     _add_source(p)
@@ -338,6 +346,32 @@ def _is_converted_routerbench(path: Path) -> bool:
     return b"routerlab_source_sha256" in meta
 
 
+def _priced(bench, args):
+    """``bench`` with the prices of ``--prices FILE`` (if given) for the models it lists."""
+    if getattr(args, "prices", None) is None:
+        return bench
+    from dataclasses import replace
+
+    from routerlab.data.catalog import apply_prices, read_price_file
+
+    return replace(bench, models=apply_prices(bench.models, read_price_file(args.prices)))
+
+
+def _cmd_validate(args) -> int:
+    from routerlab.data.table_check import validate_file
+
+    problems, total, summary = validate_file(args.file, limit=args.limit)
+    if not total:
+        print(f"ok: {summary}")
+        return 0
+    for line in problems:
+        print(" ".join(line.split()))
+    if total > len(problems):
+        print(f"... and {total - len(problems):,} more problem(s) (--limit {args.limit})")
+    print(f"{PROG}: error: {args.file}: {total:,} problem(s)", file=sys.stderr)
+    return 2
+
+
 def _output(args, value: str, option: str, suffixes, companions=(), inputs=None) -> Path:
     """``value`` checked as an output of this run (:func:`routerlab.data.files.check_output`): its
     suffix, its folder exists, and it is none of the run's input files."""
@@ -378,6 +412,12 @@ def _cmd_info_stream(args) -> int:
         raise RouterlabError(f"--stream reads a .parquet/.csv interchange table; {args.data!r} is not one "
                              "(drop --stream, or write the table first with 'routerlab simulate --out')")
     out = _output(args, args.json, "--json", [".json"]) if args.json else None
+    from routerlab.data.routerbench_layout import is_routerbench_file
+
+    if is_routerbench_file(args.data):  # read with RouterBench's rules, which need the whole table
+        raise RouterlabError(f"--stream reads an interchange table, and {args.data!r} is in RouterBench's own layout "
+                             "(no .meta.json sidecar); drop --stream, or write a sidecar holding {} to read it "
+                             "as an interchange table")
     summary = summarize(args.data, batch_rows=args.batch_rows or DEFAULT_BATCH_ROWS)
     print(summary.describe())
     if out is not None:
@@ -392,8 +432,8 @@ def _cmd_info(args) -> int:
         return _cmd_info_stream(args)
     if args.batch_rows is not None or args.json is not None:
         raise RouterlabError("--batch-rows and --json of 'info' need --stream")
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
-                        args.trust_pickle)
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
     print(bench.describe())
     return 0
 
@@ -413,6 +453,8 @@ def _own_routers(args) -> list:
 
 
 def _cmd_evaluate(args) -> int:
+    import math
+
     from routerlab.evaluation.protocol import evaluate, policy_names
 
     check_range("--test-size", args.test_size, 0.0, 1.0, lo_open=True, hi_open=True)
@@ -421,9 +463,12 @@ def _cmd_evaluate(args) -> int:
     check_n_jobs(args.n_jobs, args.backend)
     out = _output(args, args.json, "--json", [".json"]) if args.json else None
     own = _own_routers(args)
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
-                        args.trust_pickle)
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
     names = policy_names(bench, args.routers)  # unknown names fail before any work
+    from routerlab.routing.routers import require_policy_prices
+
+    require_policy_prices(bench.models, names)
     if own:
         from routerlab.evaluation.own_routers import YARDSTICKS
 
@@ -431,6 +476,10 @@ def _cmd_evaluate(args) -> int:
     if "all" in [x.strip() for x in args.routers.split(",")] and bench.confidence is None:
         print("note: no response confidences in this benchmark, so 'all' leaves out the cascades",
               file=sys.stderr)
+    if "all" in [x.strip() for x in args.routers.split(",")] and not all(
+            math.isfinite(m.price_in) and math.isfinite(m.price_out) for m in bench.models):
+        print("note: a model has no per-token price, so 'all' leaves out the routers that need one "
+              "(give them with --prices FILE)", file=sys.stderr)
     res = evaluate(bench, names + own, seeds=range(args.seeds), normalization=args.normalization,
                    split=args.split, test_size=args.test_size, bootstrap=args.bootstrap,
                    reference=args.reference, cache_dir=args.cache_dir,
@@ -470,14 +519,17 @@ def _cmd_sweep(args) -> int:
             raise RouterlabError(f"--set {router}.{option} is given twice; list all its values in one --set")
         settings[router][option] = values
     names = [x.strip() for x in args.routers.split(",") if x.strip()]
-    from routerlab.routing.routers import make_router
+    from routerlab.routing.routers import make_router, require_policy_prices
 
     for router, grid in settings.items():  # unknown router or option -> error before loading the data
         make_router(router, **{k: v[0] for k, v in grid.items()})
     out = _output(args, args.out, "--out", [".csv", ".parquet", ".json"]) if args.out else None
     own = _own_routers(args)
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
-    names = (policy_names(bench, names) if names else []) + own
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
+    names = policy_names(bench, names) if names else []
+    require_policy_prices(bench.models, names)
+    names = names + own
     df = sweep(bench, names, range(args.seeds), settings, n_jobs=args.n_jobs, backend=args.backend,
                scheduler=args.scheduler, normalization=args.normalization, split=args.split,
                test_size=args.test_size, progress=not args.quiet and sys.stderr.isatty())
@@ -505,7 +557,11 @@ def _cmd_fit(args) -> int:
     if args.train_share is not None:
         check_range("--train-share", args.train_share, 0.0, 1.0, lo_open=True, hi_open=True)
     probe = make_router(args.router, seed=args.seed)  # unknown name -> error before loading data
-    bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
+    bench = _priced(load_source(args.data, args.scale, args.seed, args.data_dir, args.download,
+                                args.trust_pickle), args)
+    from routerlab.routing.routers import require_policy_prices
+
+    require_policy_prices(bench.models, [args.router])
     router, train, pipeline, test_rows = fit_router(bench, args.router, seed=args.seed, features=args.features,
                                                     train_share=args.train_share)
     creation = {"data": args.data, "scale": args.scale if args.data == "sim" else None, "seed": args.seed,
@@ -654,7 +710,7 @@ def _input_paths(args) -> list[Path]:
     return [Path(args.data)]
 
 
-_COMMANDS = {"simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
+_COMMANDS = {"validate": _cmd_validate, "simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
              "evaluate": _cmd_evaluate, "sweep": _cmd_sweep, "fit": _cmd_fit, "route": _cmd_route}
 _COMMANDS.update(data=_cmd_data, export=_cmd_export, report=_cmd_report)
 

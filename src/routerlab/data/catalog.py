@@ -8,6 +8,8 @@ is fitted.
 from __future__ import annotations
 
 import io
+import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -20,6 +22,7 @@ __all__ = [
     "read_prices",
     "Model", "MODELS", "MODEL_NAMES", "DATASETS", "DATASET_NAMES", "PRICE_TABLES",
     "models_with_prices", "calibration_table", "calibration_matrix", "CALIBRATION_NAME", "MAX_SCALE",
+    "read_price_file", "apply_prices", "require_prices", "PRICES_HINT",
 ]
 
 #: Largest simulator scale: 13.5M queries x 6 models; memory, not the generator, limits larger
@@ -183,3 +186,74 @@ def read_prices(table: str) -> pd.DataFrame:
     if frame["model"].duplicated().any():
         raise RouterlabError(f"price table {table!r} lists a model twice")
     return frame.set_index("model")
+
+
+#: How to give per-token prices (named by every error about a missing price).
+PRICES_HINT = ("pass --prices FILE, a CSV with columns model,price_in,price_out in USD per 1M input/output "
+               "tokens (the layout of routerlab/data/prices/routerbench.csv), or list the prices in the "
+               "table's metadata (models[].price_in, price_out)")
+
+
+def read_price_file(path: str | os.PathLike) -> pd.DataFrame:
+    """A user's price list indexed by ``model``: columns ``price_in``, ``price_out`` (USD per 1M
+    tokens, finite, >= 0) and optional ``provider``, ``tier``; the layout of the package's
+    ``data/prices/*.csv`` (``#`` lines are comments). One-line error for a missing file or
+    column, a repeated model, or a price that is not a finite number >= 0."""
+    path = str(path)
+    try:
+        frame = pd.read_csv(path, comment="#", skipinitialspace=True, dtype={"model": str},
+                            encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RouterlabError(f"--prices {path!r}: no such file") from None
+    except Exception as exc:  # not a CSV, wrong encoding, ...
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RouterlabError(f"--prices {path!r} is not a readable CSV: {first}") from None
+    for col in ("model", "price_in", "price_out"):
+        if col not in frame.columns:
+            raise RouterlabError(f"--prices {path!r} has no {col!r} column; it needs model,price_in,price_out "
+                                 "(USD per 1M tokens)")
+    if frame["model"].isna().any():
+        raise RouterlabError(f"--prices {path!r}: data row {int(frame['model'].isna().to_numpy().argmax()) + 1} "
+                             "has no model name")
+    for col in ("price_in", "price_out"):
+        v = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        bad = ~(v >= 0) | ~(v < math.inf)
+        if bad.any():
+            i = int(bad.argmax())
+            raise RouterlabError(f"--prices {path!r}: {col} of {frame['model'].iloc[i]!r} is "
+                                 f"{str(frame[col].iloc[i])}; it must be a finite number >= 0 (USD per 1M tokens)")
+        frame[col] = v
+    dup = frame["model"].duplicated()
+    if dup.any():
+        raise RouterlabError(f"--prices {path!r} lists model {frame['model'][dup].iloc[0]!r} twice")
+    return frame.set_index("model")
+
+
+def apply_prices(models, table: pd.DataFrame) -> tuple[Model, ...]:
+    """``models`` with the prices (and provider, tier if given) of the models ``table`` lists
+    (:func:`read_price_file`); models it does not list keep theirs; extra rows are ignored. A
+    table that lists none of ``models`` is an error (a misspelt file or model names)."""
+    if not any(m.name in table.index for m in models):
+        raise RouterlabError("the --prices file lists none of the models (" + ", ".join(m.name for m in models)[:200]
+                             + "); write their names as the table's columns spell them")
+    out = []
+    for m in models:
+        if m.name in table.index:
+            row = table.loc[m.name]
+            prov = row.get("provider") if "provider" in table.columns else None
+            tier = row.get("tier") if "tier" in table.columns else None
+            m = Model(m.name, str(prov) if isinstance(prov, str) else m.provider,
+                      str(tier) if isinstance(tier, str) else m.tier,
+                      float(row["price_in"]), float(row["price_out"]))
+        out.append(m)
+    return tuple(out)
+
+
+def require_prices(models, needed_by: str) -> None:
+    """One-line error if a model of ``models`` has no per-token price (NaN: unknown), naming
+    what needs it (``needed_by``, e.g. "router 'mf' (its expected cost)") and :data:`PRICES_HINT`."""
+    missing = [m.name for m in models if not (math.isfinite(m.price_in) and math.isfinite(m.price_out))]
+    if missing:
+        raise RouterlabError(
+            f"model {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + f" has no per-token price, which {needed_by} needs; {PRICES_HINT}")

@@ -14,10 +14,13 @@ One row per query. Columns (RouterBench's layout, ``routing-projects-spec.md`` s
   ``subset`` (str, a finer label such as the MMLU subject).
 
 Model metadata (provider, tier, USD per 1M input/output tokens) and the benchmark's ``name``,
-``simulated`` and ``cost_estimated`` flags travel in a JSON document (:data:`META_KEY`): in the
-Parquet schema metadata, or for CSV in a sidecar file ``<file>.meta.json`` next to the table. A
-table without it (e.g. a real RouterBench export) takes metadata from :data:`routerlab.data.catalog.MODELS` for known names and
-``provider = tier = "unknown"``, prices 0 otherwise. ``latent`` (the simulator's hidden truth) is
+``simulated`` and ``cost_estimated`` flags travel in a JSON document (:data:`META_KEY`): in the Parquet schema metadata,
+or for CSV in a sidecar file ``<file>.meta.json`` next to the table. A table without it (e.g. a
+real RouterBench export) takes metadata from :data:`routerlab.data.catalog.MODELS` for known names and
+``provider = tier = "unknown"`` and unknown (NaN) prices otherwise; a model without a price is
+evaluated all the same, and only a policy that needs per-token prices asks for them
+(:func:`routerlab.data.catalog.require_prices`, ``--prices FILE``). Every cell and the metadata
+are checked by :mod:`routerlab.data.validate` against the shipped ``interchange.schema.json``. ``latent`` (the simulator's hidden truth) is
 never written. Without a ``prompt_tokens`` column, prompt tokens are estimated as
 ceil(characters / 4) of the prompt text (0 without text).
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +45,7 @@ from routerlab.data.benchmark import Benchmark
 from routerlab.data.catalog import MODELS, Model
 from routerlab.data.files import (TABLE_DIGEST_KEY, atomic_write, atomic_write_group, check_table_digest,
                                   file_sha256, sidecar_path)
+from routerlab.data.validate import check_cells, check_columns, check_meta
 from routerlab.errors import RouterlabError
 
 __all__ = ["read_table", "write_table", "oracle_labels", "atomic_write", "SUFFIXES", "META_KEY", "sidecar_path",
@@ -53,8 +58,6 @@ NO_MODEL_CORRECT = "no_model_correct"
 
 _BASE = ("sample_id", "prompt", "eval_name")
 _OPTIONAL = ("oracle_model_to_route_to", "prompt_tokens", "subset")
-_MODEL_SUFFIXES = ("total_cost", "model_response", "confidence", "answer_tokens")
-_FEATURE = re.compile(r"^feature_(\d+)$")
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -89,7 +92,8 @@ def _model_meta(bench: Benchmark) -> dict:
         "simulated": bool(bench.simulated),
         "cost_estimated": bool(bench.cost_estimated),
         "models": [{"name": m.name, "provider": m.provider, "tier": m.tier,
-                    "price_in": m.price_in, "price_out": m.price_out} for m in bench.models],
+                    **{k: float(getattr(m, k)) for k in ("price_in", "price_out")
+                       if np.isfinite(getattr(m, k))}} for m in bench.models],  # unknown price: absent
     }
 
 
@@ -194,162 +198,66 @@ def _load(path: Path) -> tuple[pd.DataFrame, dict | None]:
     return df, meta
 
 
-def _where(df: pd.DataFrame, i: int) -> str:
-    return f"data row {i + 1} (sample_id {str(df['sample_id'].iloc[i])!r})"
-
-
-def _numeric(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
-    """Column ``col`` as float64; one-line error naming the first row that is not a number."""
-    s = df[col]
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-        v = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = np.flatnonzero(np.isnan(v) & ~s.isna().to_numpy() & (s.astype(str).str.strip() != "").to_numpy())
-        if bad.size:
-            i = int(bad[0])
-            raise RouterlabError(f"{what} column {col!r} holds {str(s.iloc[i])!r} at {_where(df, i)}; "
-                                 "it must be a number")
-    missing = np.flatnonzero(np.isnan(v))
-    if missing.size:
-        i = int(missing[0])
-        raise RouterlabError(f"{what} column {col!r} is empty at {_where(df, i)}; fill it with a number")
-    return v
-
-
-def _check_interval(df, col, v, lo, hi, what):
-    bad = np.flatnonzero((v < lo) | (v > hi)) if hi is not None else np.flatnonzero(v < lo)
-    if bad.size:
-        i = int(bad[0])
-        rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise RouterlabError(f"{what} column {col!r} is {float(v[i])!r} at {_where(df, i)}; it must be {rng}")
-
-
-def _models_from(meta: dict | None, names: list[str]) -> tuple[Model, ...]:
+def _models_from(meta: dict, names: list[str]) -> tuple[Model, ...]:
+    """Models of ``names`` from the (checked) metadata, else the catalogue; unknown names get
+    provider = tier = "unknown" and NaN prices (unknown: a policy that needs a price says so)."""
     given = {}
-    if meta and isinstance(meta.get("models"), list):
-        for d in meta["models"]:
-            try:
-                given[d["name"]] = Model(str(d["name"]), str(d.get("provider", "unknown")),
-                                         str(d.get("tier", "unknown")), float(d.get("price_in", 0.0)),
-                                         float(d.get("price_out", 0.0)))
-            except (KeyError, TypeError, ValueError):
-                raise RouterlabError(f"model metadata entry {d!r} is malformed; "
-                                     "expected name, provider, tier, price_in, price_out") from None
+    for d in meta.get("models", []):
+        given[d["name"]] = Model(str(d["name"]), str(d.get("provider", "unknown")), str(d.get("tier", "unknown")),
+                                 float(d.get("price_in", np.nan)), float(d.get("price_out", np.nan)))
     known = {m.name: m for m in MODELS}
-    return tuple(given.get(nm) or known.get(nm) or Model(nm, "unknown", "unknown", 0.0, 0.0) for nm in names)
+    return tuple(given.get(nm) or known.get(nm) or Model(nm, "unknown", "unknown", np.nan, np.nan) for nm in names)
 
 
 def _strings(s: pd.Series) -> np.ndarray:
-    return s.astype(str).to_numpy(dtype=object)
-
-
-def _per_model_block(df, columns, names, suffix: str, kind: str, hi: float | None) -> np.ndarray | None:
-    """(n, m) the optional ``<model>|<suffix>`` columns, checked to lie in [0, hi]; None if absent.
-
-    They must be given for every model or for none (one-line error naming the first missing one).
-    """
-    cols = [f"{nm}|{suffix}" for nm in names]
-    present = [c in columns for c in cols]
-    if not any(present):
-        return None
-    if not all(present):
-        missing = cols[present.index(False)]
-        raise RouterlabError(f"{kind} columns must be given for every model or none; {missing!r} is missing")
-    block = np.column_stack([_numeric(df, c, kind) for c in cols])
-    for j, c in enumerate(cols):
-        _check_interval(df, c, block[:, j], 0.0, hi, kind)
-    return block
+    """(n,) object array of str; a missing cell becomes "" (never the text "None" or "nan")."""
+    return s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def read_table(path: str | os.PathLike) -> Benchmark:
     """Read a RouterBench wide table (.csv or .parquet) into a :class:`Benchmark`.
 
-    Raises one :class:`RouterlabError` naming the column or row for: a missing file, an
-    unsupported suffix, a missing ``sample_id``/``eval_name`` column, a model column without its
-    ``|total_cost`` column, a non-numeric or empty quality/cost cell, quality or confidence
-    outside [0, 1], a negative cost, duplicate sample ids, a negative token count.
+    Raises one :class:`RouterlabError` naming the file, the column and the row for: a missing
+    file, an unsupported suffix, a header that breaks the schema
+    (:func:`routerlab.data.validate.check_columns`), any cell that breaks it (non-numeric, empty,
+    NaN or infinite numbers, out-of-range values, fractional token counts, empty or duplicate
+    sample ids: :func:`routerlab.data.validate.cell_problems`) and bad metadata
+    (:func:`routerlab.data.validate.check_meta`).
     """
     path = Path(path)
     df, meta = _load(path)
-    columns = [str(c) for c in df.columns]
-    df.columns = columns
-    for c in ("sample_id", "eval_name"):
-        if c not in columns:
-            raise RouterlabError(f"{str(path)!r} has no {c!r} column; a RouterBench table needs "
-                                 "sample_id, prompt, eval_name, one quality column per model and "
-                                 "<model>|total_cost")
-    if len(set(columns)) != len(columns):
-        dup = next(c for c in columns if columns.count(c) > 1)
-        raise RouterlabError(f"column {dup!r} appears more than once in {str(path)!r}")
-
-    # models = names X with an X|total_cost column, in that column order
-    names = model_names_from_columns(columns)
-    if not names:
-        raise RouterlabError(f"{str(path)!r} has no '<model>|total_cost' column, so no models")
-    feature_cols = sorted((c for c in columns if _FEATURE.match(c)), key=lambda c: int(_FEATURE.match(c)[1]))
-    for c in columns:
-        if c in _BASE or c in _OPTIONAL or c in names or c in feature_cols:
-            continue
-        if "|" in c:
-            model, _, kind = c.rpartition("|")
-            if kind not in _MODEL_SUFFIXES:
-                raise RouterlabError(f"column {c!r} has an unknown suffix {kind!r}; "
-                                     f"known: {', '.join(_MODEL_SUFFIXES)}")
-            if model not in names:
-                raise RouterlabError(f"model {model!r} has a {c!r} column but no {model + '|total_cost'!r} "
-                                     "column; add its cost column")
-            continue
-        raise RouterlabError(f"column {c!r} is not a known column and there is no {c + '|total_cost'!r}; "
-                             "if it is a model's quality column, add its cost column, otherwise drop it")
-    for nm in names:
-        if nm not in columns:
-            raise RouterlabError(f"model {nm!r} has a cost column but no quality column {nm!r}")
+    meta = check_meta(meta, f"of {path.name}")
+    names, feature_cols = check_columns(df.columns, repr(str(path)))
+    df.columns = columns = [str(c) for c in df.columns]
     if len(df) == 0:
         raise RouterlabError(f"{str(path)!r} has no rows")
-
     sample_ids = _strings(df["sample_id"])
-    uniq, first, counts = np.unique(sample_ids.astype(str), return_index=True, return_counts=True)
-    if (counts > 1).any():
-        k = int(np.flatnonzero(counts > 1)[0])
-        rows = np.flatnonzero(sample_ids.astype(str) == uniq[k])[:2] + 1
-        raise RouterlabError(f"sample_id {str(uniq[k])!r} appears {counts[k]} times (data rows "
-                             f"{rows[0]} and {rows[1]}); sample ids must be unique")
+    check_cells(df, names, lambda i: f"data row {i + 1} (sample_id {sample_ids[i]!r}) of {path.name}")
 
-    quality = np.column_stack([_numeric(df, nm, "quality") for nm in names])
-    for j, nm in enumerate(names):
-        _check_interval(df, nm, quality[:, j], 0.0, 1.0, "quality")
-    cost = np.column_stack([_numeric(df, f"{nm}|total_cost", "cost") for nm in names])
-    for j, nm in enumerate(names):
-        _check_interval(df, f"{nm}|total_cost", cost[:, j], 0.0, None, "cost")
+    def block(suffix: str) -> np.ndarray | None:
+        cols = [f"{nm}|{suffix}" if suffix else nm for nm in names]
+        if cols[0] not in columns:
+            return None
+        return df[cols].apply(pd.to_numeric).to_numpy(dtype=np.float64)
 
-    confidence = _per_model_block(df, columns, names, "confidence", "confidence", 1.0)
-    answer_tokens = _per_model_block(df, columns, names, "answer_tokens", "answer-token", None)
+    quality, cost = block(""), block("total_cost")
+    confidence = block("confidence")
+    answer_tokens = block("answer_tokens")
     if answer_tokens is not None:
         answer_tokens = answer_tokens.astype(np.int64)
-
-    features = None
-    if feature_cols:
-        idx = [int(_FEATURE.match(c)[1]) for c in feature_cols]
-        if idx != list(range(len(idx))):
-            gap = next(k for k, v in enumerate(idx) if k != v)
-            raise RouterlabError(f"feature columns must be feature_0 ... feature_{len(idx) - 1}; feature_{gap} is missing")
-        features = np.column_stack([_numeric(df, c, "feature") for c in feature_cols])
+    features = df[feature_cols].apply(pd.to_numeric).to_numpy(dtype=np.float64) if feature_cols else None
 
     prompts = _strings(df["prompt"]) if "prompt" in columns else None
     if prompts is not None and not any(prompts):
         prompts = None
     if "prompt_tokens" in columns:
-        pt = _numeric(df, "prompt_tokens", "prompt-token")
-        _check_interval(df, "prompt_tokens", pt, 0.0, None, "prompt-token")
-        prompt_tokens = pt.astype(np.int64)
+        prompt_tokens = pd.to_numeric(df["prompt_tokens"]).to_numpy(dtype=np.float64).astype(np.int64)
     elif prompts is not None:
         prompt_tokens = np.ceil(pd.Series(prompts, dtype=object).str.len().to_numpy(dtype=np.float64) / 4).astype(np.int64)
     else:
         prompt_tokens = np.zeros(len(df), dtype=np.int64)
     subsets = _strings(df["subset"]).astype(str) if "subset" in columns else None
 
-    meta = meta or {}
     return Benchmark(
         quality=quality, cost=cost, models=_models_from(meta, names),
         sample_ids=sample_ids.astype(str), datasets=_strings(df["eval_name"]).astype(str),

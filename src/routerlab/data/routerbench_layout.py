@@ -27,8 +27,12 @@ Rules, the same for every file, with their counts in ``Benchmark.provenance``:
 * cost = the ``|total_cost`` columns as given (real charges, ``cost_estimated=False``); an empty
   or negative cost cell is an error;
 * models carry the per-token prices of the package table ``data/prices/routerbench.csv``
-  (RouterBench's ``TOKEN_COSTS``); a model without a price there is an error: a RouterBench table
-  is never evaluated as if its models were free;
+  (RouterBench's ``TOKEN_COSTS``); a model without a price there has unknown (NaN) prices: it is
+  evaluated on the table's own per-query costs, never as if it were free, and a policy that needs
+  per-token prices stops with an error naming ``--prices`` (:func:`routerlab.data.catalog.with_prices`);
+* every cell is checked by :mod:`routerlab.data.validate` (the interchange schema): quality a
+  finite number in [0, 1] or empty (the row is dropped), cost a finite number >= 0, sample ids
+  and dataset names present;
 * ``prompt_tokens`` = :func:`routerlab.data.tokens.count_tokens` of the full prompt (turns joined by a
   blank line: what was paid for); ``prompts`` = the question, i.e. the full prompt without the
   few-shot prefix every prompt of its ``eval_name`` shares
@@ -60,11 +64,12 @@ from routerlab.data.catalog import Model
 from routerlab.errors import RouterlabError
 from routerlab.data.prompts import strip_shared_prefix
 from routerlab.data.tokens import count_tokens
+from routerlab.data.validate import cell_problems, check_cells
 
 __all__ = ["ROUTERBENCH_MODELS", "MODEL_COLUMNS", "CORE_PREFIXES", "WIDE_RULE", "file_sha256",
-           "read_routerbench_frame", "read_wide_csv", "is_routerbench_csv", "routerbench_models", "wide_benchmark",
-           "frame_to_benchmark", "load_routerbench", "convert_to_parquet", "wide_frame", "write_routerbench",
-           "WIDE_LOSSES"]
+           "read_routerbench_frame", "read_wide_csv", "is_routerbench_csv", "is_routerbench_file", "routerbench_models",
+           "wide_benchmark", "wide_problems", "frame_to_benchmark", "load_routerbench", "convert_to_parquet",
+           "wide_frame", "write_routerbench", "WIDE_LOSSES"]
 
 # eval_name prefix (str.startswith, as utils.build_train_eval_dataset) -> dataset label
 CORE_PREFIXES: dict[str, str] = {
@@ -82,18 +87,15 @@ _PRICE_TABLE = "routerbench"
 
 def routerbench_models(names: Sequence[str]) -> tuple[Model, ...]:
     """:class:`~routerlab.data.catalog.Model` s for RouterBench model ``names`` (as the table spells
-    them), priced from ``data/prices/routerbench.csv``; a name without a price is an error."""
+    them), priced from ``data/prices/routerbench.csv``; a name without a price there gets provider =
+    tier = "unknown" and NaN (unknown) prices: its per-query costs are the table's own, and a policy
+    that needs per-token prices asks for them (:func:`routerlab.data.catalog.require_prices`)."""
     from routerlab.data.catalog import read_prices
 
     table = read_prices(_PRICE_TABLE)
-    missing = [nm for nm in names if nm not in table.index]
-    if missing:
-        raise RouterlabError(
-            f"model {missing[0]!r}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-            + " has no per-token price; add it to routerlab/data/prices/routerbench.csv (known: "
-            + ", ".join(table.index) + "); a RouterBench table is never evaluated as if its models were free")
     return tuple(Model(nm, str(table.at[nm, "provider"]), str(table.at[nm, "tier"]),
-                       float(table.at[nm, "price_in"]), float(table.at[nm, "price_out"])) for nm in names)
+                       float(table.at[nm, "price_in"]), float(table.at[nm, "price_out"])) if nm in table.index
+                 else Model(nm, "unknown", "unknown", np.nan, np.nan) for nm in names)
 
 
 # RouterBench's 11 models in its response-column order (the order its routers break ties in).
@@ -183,6 +185,22 @@ def is_routerbench_csv(path) -> bool:
     except Exception:  # unreadable: the interchange reader reports it properly
         return False
     return any(str(c).endswith(_COST) for c in header)
+
+
+def is_routerbench_file(path) -> bool:
+    """True for a file the loaders read as RouterBench's layout: :func:`is_routerbench_csv`, or a
+    Parquet written by :func:`convert_to_parquet` (it records the pickle's digest)."""
+    path = Path(path)
+    if is_routerbench_csv(path):
+        return True
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        return False
+    import pyarrow.parquet as pq
+
+    try:
+        return b"routerlab_source_sha256" in (pq.read_schema(path).metadata or {})
+    except Exception:  # not readable as Parquet: the interchange reader reports it properly
+        return False
 
 
 def _layout(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[str]]:
@@ -276,17 +294,14 @@ def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str 
 
     def where(i: int) -> str:
         if origin is None:
-            return f"data row {i + 1} (sample_id {ids_all[i]!r})"
+            return f"data row {i + 1} (sample_id {ids_all[i]!r}) of {what}"
         return f"{origin[i]} data row {local[i] + 1} (sample_id {ids_all[i]!r})"
 
-    # quality: numbers in [0, 1] or empty; priced models (both errors before any slow parsing)
+    # quality: finite numbers in [0, 1] or empty (the schema's rule; empty rows are dropped below)
+    check_cells(frame, models, where, columns=models, empty_ok=models)
     quality, empty = np.empty((n_read, len(models))), np.empty((n_read, len(models)), dtype=bool)
     for j, m in enumerate(models):
         quality[:, j], empty[:, j] = _cells(frame, m, "quality", where)
-        out = np.flatnonzero(~empty[:, j] & ((quality[:, j] < 0) | (quality[:, j] > 1)))
-        if out.size:
-            raise RouterlabError(f"quality column {m!r} is {float(quality[out[0], j])!r} at {where(int(out[0]))}; "
-                                 "it must lie in [0, 1]")
     if priced_models is not None and [m.name for m in priced_models] != models:
         raise RouterlabError(f"the models given for {what} ({', '.join(m.name for m in priced_models)}) are not "
                              f"the table's models in its column order ({', '.join(models)})")
@@ -332,16 +347,10 @@ def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str 
             f"the rows with an empty quality cell, e.g. {str(uniq[k])!r} at {where(int(rows[0]))} and "
             f"{where(int(rows[1]))}; RouterBench's layout has one row per query")
 
-    cost = np.empty((keep.size, len(models)))
     sub = frame.iloc[keep]
-    for j, m in enumerate(models):
-        v, miss = _cells(sub, m + _COST, "cost", lambda i: where(int(keep[i])))
-        bad = np.flatnonzero(miss | (v < 0))
-        if bad.size:
-            i = int(bad[0])
-            raise RouterlabError(f"cost column {m + _COST!r} is {'empty' if miss[i] else repr(float(v[i]))} at "
-                                 f"{where(int(keep[i]))}; it must be a number >= 0 (USD)")
-        cost[:, j] = v
+    check_cells(sub, models, lambda i: where(int(keep[i])),
+                columns=["sample_id", "eval_name", *(m + _COST for m in models)])
+    cost = sub[[m + _COST for m in models]].apply(pd.to_numeric).to_numpy(dtype=np.float64)
 
     full = _join_turns(sub["prompt"].to_numpy(dtype=object))
     subsets = ev[keep].astype(str)
@@ -355,6 +364,41 @@ def wide_benchmark(frame: pd.DataFrame, *, name: str = "RouterBench", what: str 
         datasets=label[keep].astype(str), prompt_tokens=count_tokens(full), answer_tokens=ans,
         prompts=prompts.astype(str), subsets=subsets, name=name, simulated=False, cost_estimated=False,
         provenance=provenance)
+
+
+def wide_problems(path, limit: int) -> tuple[list[str], int, str]:
+    """``(problems, total, summary)`` of a RouterBench-layout file, by the rules of
+    :func:`wide_benchmark` (:func:`routerlab.data.table_check.validate_file`): quality cells of
+    every row, then sample ids, dataset names and costs of the rows with no empty quality cell."""
+    path = Path(path)
+    try:
+        frame, models = _layout(read_routerbench_frame(path), path.name)
+    except RouterlabError as exc:
+        return [str(exc)], 1, ""
+    if len(frame) == 0:
+        return [f"{path.name} has no rows"], 1, ""
+    ids = frame["sample_id"].astype(str).to_numpy(dtype=object)
+
+    def where(i: int) -> str:
+        return f"data row {i + 1} (sample_id {ids[i]!r})"
+
+    lines, total = cell_problems(frame, models, where, columns=models, empty_ok=models, limit=limit)
+    empty = np.column_stack([(frame[m].isna() | (frame[m].astype(str).str.strip() == "")).to_numpy()
+                             for m in models]).any(axis=1)
+    ev = frame["eval_name"].astype(str)
+    core = np.zeros(len(frame), dtype=bool)
+    for prefix in CORE_PREFIXES:  # the loader keeps the core datasets only (extras=False)
+        core |= ev.str.startswith(prefix).to_numpy()
+    keep = np.flatnonzero(~empty & core)
+    if not keep.size and not total:
+        return [f"no row of {path.name} is left once the rows outside the core datasets and those with an "
+                "empty quality cell are dropped; fill the quality cells"], 1, ""
+    more, n_more = cell_problems(frame.iloc[keep], models, lambda i: where(int(keep[i])),
+                                 columns=["sample_id", "eval_name", *(m + _COST for m in models)],
+                                 limit=max(limit - len(lines), 0))
+    return lines + more, total + n_more, (
+        f"{path.name}: RouterBench layout, {len(frame):,} rows x {len(models)} models; {keep.size:,} kept when "
+        f"loaded ({int(empty.sum()):,} with an empty quality cell, {int((~core).sum()):,} outside the core datasets)")
 
 
 def frame_to_benchmark(frame: pd.DataFrame, *, extras: bool = False, name: str = "RouterBench",

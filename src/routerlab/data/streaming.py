@@ -2,9 +2,10 @@
 
 :func:`summarize` reads an interchange table (.parquet or .csv, the layout of
 :mod:`routerlab.data.interchange`) with pyarrow's streaming readers (``ParquetFile.iter_batches``
-without pre-buffering, ``pyarrow.csv.open_csv`` in 4 MB blocks), only the quality,
-``<model>|total_cost`` and ``eval_name`` columns, ``batch_rows`` rows at a time, so memory stays
-bounded by a few batches whatever the table's size. (A ``pyarrow.dataset`` scan was measured to
+without pre-buffering, ``pyarrow.csv.open_csv`` in 4 MB blocks), every column but the free text
+in the first pass (to check it) and only the quality, ``<model>|total_cost`` and ``eval_name``
+columns in the second, ``batch_rows`` rows at a time, so memory stays bounded by a few batches
+(plus 8 bytes per row for the sample-id check) whatever the table's size. (A ``pyarrow.dataset`` scan was measured to
 read ahead without bound when the consumer is slower than the disk: its peak memory grew with the
 file.) It returns a :class:`StreamSummary` with what a user needs to size up the table before
 loading it:
@@ -24,12 +25,15 @@ second the per-row RS terms, which need that range and (for QOUB) every model's 
 Sums are accumulated in float64, so the results equal the in-memory computation
 (:func:`routerlab.data.interchange.read_table` then the metrics functions) up to rounding (~1e-12).
 
-Each cell is checked as :func:`~routerlab.data.interchange.read_table` does (a number, not empty,
-quality in [0, 1], cost >= 0); a bad cell raises one :class:`~routerlab.errors.RouterlabError`
-naming the column, the data row (1-based, header excluded) and its ``sample_id``, which is looked
-up only then by a scan of that one column. Not checked, because it needs every id in memory:
-that sample ids are unique. CSV columns are read with forced types (``sample_id``, ``eval_name``
-as strings, quality and cost as float64).
+Every cell is checked by the rules :func:`~routerlab.data.interchange.read_table` applies
+(:func:`routerlab.data.validate.check_cells`, from the shipped schema: numbers finite and in
+range, token counts whole, sample ids present), batch by batch in the first pass, which reads
+every column but the free text; the header and the metadata are checked as there too. A bad cell
+raises one :class:`~routerlab.errors.RouterlabError` naming the column, the data row (1-based,
+header excluded) and its ``sample_id``. Sample ids must be unique: the first pass keeps an 8-byte
+hash per row and confirms a repeated hash on the ids by one more scan of that column. CSV
+columns are read with forced types (strings as strings, numbers as float64; a cell that is not a
+number is located by a re-read as text); a UTF-8 byte-order mark is accepted.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from routerlab import metrics
 from routerlab.errors import RouterlabError, check_choice
 from routerlab.data.files import check_table_digest
 from routerlab.data.interchange import META_KEY, _suffix, model_names_from_columns, sidecar_path
+from routerlab.data.validate import check_cells, check_columns, check_meta, column_spec
 
 __all__ = ["StreamSummary", "summarize", "DEFAULT_BATCH_ROWS", "BOUNDS"]
 
@@ -163,22 +168,13 @@ class _Table:
         if not self.path.is_file():
             raise RouterlabError(f"no such file: {str(self.path)!r}")
         self.columns = self._column_names()
-        cols = self.columns
-        if len(set(cols)) != len(cols):
-            dup = next(c for c in cols if cols.count(c) > 1)
-            raise RouterlabError(f"column {dup!r} appears more than once in {str(self.path)!r}")
-        for c in ("sample_id", "eval_name"):
-            if c not in cols:
-                raise RouterlabError(f"{str(self.path)!r} has no {c!r} column; a RouterBench table needs "
-                                     "sample_id, prompt, eval_name, one quality column per model and "
-                                     "<model>|total_cost")
-        self.models = model_names_from_columns(cols)
-        if not self.models:
-            raise RouterlabError(f"{str(self.path)!r} has no '<model>|total_cost' column, so no models")
-        for nm in self.models:
-            if nm not in cols:
-                raise RouterlabError(f"model {nm!r} has a cost column but no quality column {nm!r}")
+        self.models, _ = check_columns(self.columns, repr(str(self.path)))
         self.cost_cols = [f"{nm}|total_cost" for nm in self.models]
+        # the columns the schema checks (free text is not read): ids, labels, every number
+        self.checked = [c for c in self.columns if c not in ("prompt", "subset", "oracle_model_to_route_to")
+                        and not c.endswith("|model_response")]
+        self.numbers = [c for c in self.checked if column_spec(c, self.models)["type"] != "string"]
+        self.metadata = self._meta()
 
     def _unreadable(self, exc: BaseException) -> RouterlabError:
         return RouterlabError(f"cannot read {str(self.path)!r} as {self.kind}: {_first_line(exc)}")
@@ -189,26 +185,35 @@ class _Table:
                 import pyarrow.parquet as pq
 
                 return [str(c) for c in pq.read_schema(self.path).names]
-            with open(self.path, newline="", encoding="utf-8") as fh:
+            with open(self.path, newline="", encoding="utf-8-sig") as fh:  # a BOM is not part of a name
                 return [str(c) for c in next(csv.reader(fh), [])]
         except MemoryError:
             raise
         except Exception as exc:  # corrupt Parquet footer, binary or badly encoded CSV, ...
             raise self._unreadable(exc) from None
 
-    def meta(self) -> dict:
-        """The routerlab metadata (name, simulated, models) if the table carries it, else {}."""
-        try:
-            if self.kind == "parquet":
-                import pyarrow.parquet as pq
+    def _meta(self) -> dict:
+        """The routerlab metadata (name, simulated, models), checked as the in-memory reader does;
+        {} if the table carries none."""
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
 
-                raw = (pq.read_schema(self.path).metadata or {}).get(META_KEY.encode())
-                return json.loads(raw) if raw else {}
-            side = sidecar_path(self.path)
-            meta = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else {}
-        except (ValueError, OSError):
-            return {}  # the metadata only names the table here; a bad sidecar is not fatal
-        check_table_digest(self.path, meta, side)  # but one of another table is refused, as read_table does
+            raw = (pq.read_schema(self.path).metadata or {}).get(META_KEY.encode())
+            try:
+                return check_meta(json.loads(raw) if raw else None, f"of {self.path.name}")
+            except ValueError as exc:
+                if isinstance(exc, RouterlabError):
+                    raise
+                raise self._unreadable(exc) from None
+        side = sidecar_path(self.path)
+        if not side.is_file():
+            return {}
+        try:
+            meta = json.loads(side.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise RouterlabError(f"metadata file {str(side)!r} is not valid JSON: {exc}") from None
+        meta = check_meta(meta, f"of {self.path.name}")
+        check_table_digest(self.path, meta, side)  # a sidecar of another table is refused, as read_table does
         return meta
 
     def _batches(self, columns: list[str], batch_rows: int, numbers_as_text: bool):
@@ -225,8 +230,8 @@ class _Table:
         import pyarrow.csv as pacsv
 
         number = pa.string() if numbers_as_text else pa.float64()
-        types = {"sample_id": pa.string(), "eval_name": pa.string()}
-        types.update({c: number for c in (*self.models, *self.cost_cols)})
+        types = {c: pa.string() for c in self.checked if c not in self.numbers}
+        types.update({c: number for c in self.numbers})
         reader = pacsv.open_csv(
             self.path, read_options=pacsv.ReadOptions(block_size=_BUFFER_BYTES * 4, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),  # prompts may span lines
@@ -251,78 +256,85 @@ class _Table:
             raise self._unreadable(exc) from None
 
     def _locate_bad_number(self, batch_rows: int) -> None:
-        """Re-read the CSV's numbers as text and raise the error of the first bad cell, if any."""
+        """Re-read the CSV's checked columns as text and raise the error of the first bad cell."""
+        for offset, batch in self._offsets(self.scan(self.checked, batch_rows, numbers_as_text=True)):
+            self.check(batch, offset)
+
+    @staticmethod
+    def _offsets(batches):
         offset = 0
-        for batch in self.scan([*self.models, *self.cost_cols], batch_rows, numbers_as_text=True):
-            for nm, c in zip(self.models, self.cost_cols):
-                self.floats(batch, nm, "quality", offset)
-                self.floats(batch, c, "cost", offset)
+        for batch in batches:
+            yield offset, batch
             offset += batch.num_rows
+
+    def check(self, batch, offset: int) -> np.ndarray:
+        """Check every cell of a batch (first row = global row ``offset``) with the schema's rules
+        (:func:`routerlab.data.validate.check_cells`); return its (b,) uint64 sample-id hashes."""
+        import pandas as pd
+
+        import pyarrow as pa
+
+        cols = {}
+        for name in batch.schema.names:  # numbers straight to float64 numpy; text as objects
+            arr = batch.column(name)
+            numeric = pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_boolean(arr.type)
+            cols[name] = _floats(arr) if numeric else arr.to_numpy(zero_copy_only=False)
+        frame = pd.DataFrame(cols, copy=False)
+        ids = frame["sample_id"].where(frame["sample_id"].notna(), "").astype(str).to_numpy(dtype=object)
+        check_cells(frame, self.models, lambda i: f"data row {offset + i + 1} (sample_id {ids[i]!r}) of {self.path.name}")
+        return pd.util.hash_array(ids.astype(object))
+
+    def check_unique(self, hashes: np.ndarray) -> None:
+        """One-line error if two rows share a sample_id (``hashes`` (n,) of every row; a repeated
+        hash is confirmed on the ids themselves by one more scan of that column)."""
+        order = np.argsort(hashes, kind="stable")
+        rep = np.flatnonzero(hashes[order][1:] == hashes[order][:-1])
+        if not rep.size:
+            return
+        suspects = set(hashes[order][rep].tolist())
+        seen: dict[str, int] = {}
+        for offset, batch in self._offsets(self.scan(["sample_id"], DEFAULT_BATCH_ROWS, numbers_as_text=True)):
+            ids = np.array([str(x) for x in batch.column(0).to_pylist()], dtype=object)
+            import pandas as pd
+
+            hit = np.flatnonzero(np.isin(pd.util.hash_array(ids), list(suspects)))
+            for i in hit:
+                sid = ids[i]
+                if sid in seen:
+                    raise RouterlabError(f"sample_id {sid!r} at data row {offset + i + 1} of {self.path.name} "
+                                         f"repeats data row {seen[sid] + 1}; sample_ids must be unique")
+                seen[sid] = offset + int(i)
 
     def where(self, row: int) -> str:
         """``data row R (sample_id ...)`` for the 0-based global ``row`` (one scan of sample_id)."""
-        offset = 0
-        for batch in self.scan(["sample_id"], DEFAULT_BATCH_ROWS, numbers_as_text=True):
+        for offset, batch in self._offsets(self.scan(["sample_id"], DEFAULT_BATCH_ROWS, numbers_as_text=True)):
             if row < offset + batch.num_rows:
                 return f"data row {row + 1} (sample_id {str(batch.column(0)[row - offset].as_py())!r})"
-            offset += batch.num_rows
         return f"data row {row + 1}"
 
-    def floats(self, batch, col: str, what: str, offset: int) -> np.ndarray:
-        """(b,) float64 values of column ``col`` of a batch whose first row is global row ``offset``;
-        one-line error for a non-numeric or empty cell (interchange's wording)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = batch.column(col)
-        try:
-            v = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            import pandas as pd
-
-            s = pd.Series(arr.to_pylist(), dtype=object)
-            try:
-                v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            except (TypeError, ValueError):
-                raise RouterlabError(f"{what} column {col!r} of {str(self.path)!r} holds {arr.type} values; "
-                                     "it must hold numbers") from None
-            bad = np.flatnonzero(np.isnan(v) & s.notna().to_numpy() & (s.astype(str).str.strip() != "").to_numpy())
-            if bad.size:
-                i = int(bad[0])
-                raise RouterlabError(f"{what} column {col!r} holds {str(s.iloc[i])!r} at "
-                                     f"{self.where(offset + i)}; it must be a number")
-        missing = np.flatnonzero(np.isnan(v))
-        if missing.size:
-            raise RouterlabError(f"{what} column {col!r} is empty at {self.where(offset + int(missing[0]))}; "
-                                 "fill it with a number")
-        return v
-
-    def block(self, batch, offset: int) -> tuple[np.ndarray, np.ndarray]:
-        """(b, m) quality and (b, m) cost of a batch, checked: quality in [0, 1], cost >= 0."""
-        q = np.column_stack([self.floats(batch, nm, "quality", offset) for nm in self.models])
-        c = np.column_stack([self.floats(batch, col, "cost", offset) for col in self.cost_cols])
-        bad_q = (q < 0.0) | (q > 1.0)
-        if bad_q.any():
-            i, j = (int(x[0]) for x in np.nonzero(bad_q))
-            raise RouterlabError(f"quality column {self.models[j]!r} is {float(q[i, j])!r} at "
-                                 f"{self.where(offset + i)}; it must be [0.0, 1.0]")
-        bad_c = c < 0.0
-        if bad_c.any():
-            i, j = (int(x[0]) for x in np.nonzero(bad_c))
-            raise RouterlabError(f"cost column {self.cost_cols[j]!r} is {float(c[i, j])!r} at "
-                                 f"{self.where(offset + i)}; it must be >= 0.0")
-        return q, c
-
-    def batches(self, batch_rows: int, with_datasets: bool):
-        """Yield ``(offset, quality (b, m), cost (b, m), eval_name batch column or None)``."""
-        cols = [*self.models, *self.cost_cols] + (["eval_name"] if with_datasets else [])
-        offset = 0
-        for batch in self.scan(cols, batch_rows):
+    def batches(self, batch_rows: int, validate: bool):
+        """Yield ``(offset, quality (b, m), cost (b, m), eval_name batch column)``; with ``validate``
+        every cell of the table is checked on the way and sample ids must be unique."""
+        cols = self.checked if validate else [*self.models, *self.cost_cols, "eval_name"]
+        hashes = []
+        for offset, batch in self._offsets(self.scan(cols, batch_rows)):
             if batch.num_rows == 0:
                 continue
-            q, c = self.block(batch, offset)
-            yield offset, q, c, (batch.column("eval_name") if with_datasets else None)
-            offset += batch.num_rows
+            if validate:
+                hashes.append(self.check(batch, offset))
+            q = np.column_stack([_floats(batch.column(nm)) for nm in self.models])
+            c = np.column_stack([_floats(batch.column(col)) for col in self.cost_cols])
+            yield offset, q, c, batch.column("eval_name")
+        if validate and hashes:
+            self.check_unique(np.concatenate(hashes))
+
+
+def _floats(arr) -> np.ndarray:
+    """(b,) float64 of a checked numeric column (Parquet may store it as int or bool)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 # ---- the two passes -----------------------------------------------------------------------------
@@ -361,10 +373,10 @@ def summarize(path: str | os.PathLike, batch_rows: int = DEFAULT_BATCH_ROWS,
     """Stream a wide table (.parquet or .csv) in batches of ``batch_rows`` rows and summarise it.
 
     ``normalization``: the RS cost normalisation, ``"global"`` (default) or ``"per-query"`` (see
-    :mod:`routerlab.metrics`). Reads only the quality, ``|total_cost`` and ``eval_name`` columns,
-    twice. Raises one-line :class:`RouterlabError` for a missing file, an unsupported suffix, a
-    corrupt file, a missing ``sample_id``/``eval_name``/``|total_cost``/quality column, and a
-    non-numeric, empty or out-of-range quality or cost cell (naming the row and its sample_id).
+    :mod:`routerlab.metrics`). Reads the table twice (see the module docstring). Raises one-line
+    :class:`RouterlabError` for a missing file, an unsupported suffix, a corrupt file, and for
+    whatever :func:`~routerlab.data.interchange.read_table` refuses: a header, a cell or metadata
+    that breaks the schema (:mod:`routerlab.data.validate`) and a repeated sample id.
     """
     check_choice("normalization", normalization, metrics.NORMALIZATIONS)
     if isinstance(batch_rows, bool) or not isinstance(batch_rows, (int, np.integer)) or batch_rows < 1:
@@ -380,7 +392,7 @@ def summarize(path: str | os.PathLike, batch_rows: int = DEFAULT_BATCH_ROWS,
     counts = np.zeros(0, dtype=np.int64)
     q_by, c_by = np.zeros((0, m)), np.zeros((0, m))
     lo, hi = np.inf, -np.inf
-    for _, q, c, labels in table.batches(batch_rows, with_datasets=True):
+    for _, q, c, labels in table.batches(batch_rows, validate=True):
         codes = _codes(labels, index)
         k = len(index)
         counts, q_by, c_by = _grow(counts, k), _grow(q_by, k), _grow(c_by, k)
@@ -400,7 +412,7 @@ def summarize(path: str | os.PathLike, batch_rows: int = DEFAULT_BATCH_ROWS,
     rs_fixed = np.zeros(m)
     sums = {b: np.zeros(3) for b in BOUNDS}  # RS, quality, cost sums
     span = np.array([lo, hi])
-    for _, q, c, _ in table.batches(batch_rows, with_datasets=False):
+    for _, q, c, _ in table.batches(batch_rows, validate=False):
         # the cost range of the whole table (global) or of each row (per-query), as metrics does
         ref = np.broadcast_to(span, (q.shape[0], 2)) if normalization == "global" else c
         s = metrics.cell_scores(q, c, normalization, cost_for_range=ref)
@@ -415,7 +427,7 @@ def summarize(path: str | os.PathLike, batch_rows: int = DEFAULT_BATCH_ROWS,
     hull_c, hull_q = metrics.zero_router(c_mean, q_mean)
     on_hull = [next(nm for j, nm in enumerate(table.models) if c_mean[j] == hc and q_mean[j] == hq)
                for hc, hq in zip(hull_c, hull_q)]
-    meta = table.meta()
+    meta = table.metadata
     return StreamSummary(
         path=str(table.path), name=str(meta.get("name", table.path.stem)),
         simulated=bool(meta.get("simulated", False)), normalization=normalization, batch_rows=batch_rows,

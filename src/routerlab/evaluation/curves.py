@@ -57,7 +57,10 @@ def price_proxy(models_or_bench) -> np.ndarray:
 
     (No model here has a per-request fee, so the fee / mean-response-tokens term is 0.)
     """
+    from routerlab.data.catalog import require_prices
+
     models = models_or_bench.models if isinstance(models_or_bench, Benchmark) else models_or_bench
+    require_prices(models, "RouterBench's price cost term")
     return np.array([(m.price_in + m.price_out) / 1e6 for m in models], dtype=np.float64)
 
 

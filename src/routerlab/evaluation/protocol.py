@@ -79,7 +79,8 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
     of ``bench``. Unknown names raise a one-line error. Order of ``all``: baselines, fixed models,
     learned routers, dataset-best, bounds. On a benchmark without response confidences, ``all``
     leaves out the routers that need them (``needs_confidence``, by default the LLM-based
-    cascades); naming one explicitly still raises its own error. ``all`` never includes a policy
+    cascades), and on a benchmark with a model of unknown per-token price the routers that need
+    prices (``needs_prices``); naming one explicitly still raises its own error. ``all`` never includes a policy
     flagged ``in_all = False`` (the fan-out policy of :mod:`routerlab.routing.fanout`); name it explicitly."""
     if isinstance(names, str):
         names = [x.strip() for x in names.split(",")]
@@ -88,6 +89,7 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
         raise RouterlabError("no policy given; name at least one (e.g. random,fixed:GPT-4o) or 'all'")
     known = [x for x in router_names() if x != "fixed:<model>"]
     fixed = [f"fixed:{m}" for m in bench.model_names]
+    priced = bool(np.isfinite(bench.price_in).all() and np.isfinite(bench.price_out).all())
     out: list[str] = []
     for x in names:
         if x == "all":
@@ -95,6 +97,8 @@ def policy_names(bench: Benchmark, names: str | Sequence[str] = "all") -> list[s
                        and (bench.confidence is not None or not _needs_confidence(k))]
             expanded = ([k for k in _ORDER_FIRST if k in known] + fixed + learned
                         + [k for k in _ORDER_LAST if k in known])
+            if not priced:  # a model without per-token prices: no policy that routes on them
+                expanded = [k for k in expanded if k in fixed or not getattr(make_router(k), "needs_prices", False)]
         elif x in ("fixed", "fixed:*", "fixed:<model>"):
             expanded = fixed
         elif x.startswith("fixed:"):

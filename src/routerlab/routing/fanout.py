@@ -187,6 +187,7 @@ class FanoutRouter(Router):
 
     name = "fanout"
     paradigm = "fan-out (predicted RS threshold)"
+    needs_prices = True
     in_all = False
     card = {
         "paradigm": "fan-out (the article's LangGraph pattern)",

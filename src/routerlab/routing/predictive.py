@@ -75,6 +75,9 @@ class _CostModel:
     """
 
     def __init__(self, train: Benchmark):
+        from routerlab.data.catalog import require_prices
+
+        require_prices(train.models, "an expected cost (prompt and answer tokens x per-token prices)")
         pin, pout = train.price_in, train.price_out
         if train.answer_tokens is not None:
             ans = np.asarray(train.answer_tokens, dtype=np.float64)
@@ -340,6 +343,7 @@ class PredictiveRouter(Router):
     """
 
     paradigm = "prediction"
+    needs_prices = True  # the expected cost of each model: tokens x per-token prices
     card: dict = {}
 
     def __init__(self, seed: int = 0, use_dataset: bool = True):

@@ -29,6 +29,7 @@ from routerlab.metrics import coub_choice, oracle_choice, qoub_choice
 __all__ = [
     "Routing", "Router", "RandomRouter", "RoundRobinRouter", "FixedRouter", "OracleRouter",
     "QualityOracleRouter", "CostOracleRouter", "make_router", "router_names", "register", "validate_options",
+    "require_policy_prices",
 ]
 
 
@@ -64,13 +65,15 @@ class Routing:
 class Router:
     """Base class: ``fit(train) -> self`` then ``route(test) -> Routing``.
 
-    Subclasses set ``name`` (the CLI name), ``paradigm`` and ``uses_truth`` (True only for the
-    oracle bounds). Randomness comes from the ``seed`` given to the constructor.
+    Subclasses set ``name`` (the CLI name), ``paradigm``, ``uses_truth`` (True only for the
+    oracle bounds) and ``needs_prices`` (True when it reads the models' per-token prices).
+    Randomness comes from the ``seed`` given to the constructor.
     """
 
     name = "router"
     paradigm = "baseline"
     uses_truth = False
+    needs_prices = False
 
     def __init__(self, seed: int = 0):
         self.seed = int(seed)
@@ -225,6 +228,16 @@ def make_router(name: str, seed: int = 0, **options) -> Router:
     if name not in _REGISTRY:
         raise RouterlabError(f"unknown router {name!r}; choose from: {', '.join(router_names())}")
     return _REGISTRY[name](seed=seed, **validate_options(name, options))
+
+
+def require_policy_prices(models, names) -> None:
+    """One-line error naming ``--prices`` if a policy of ``names`` reads per-token prices
+    (``needs_prices``) and a model of ``models`` has none; policies that need no price pass."""
+    from routerlab.data.catalog import require_prices
+
+    for name in names:
+        if not name.startswith("fixed:") and getattr(make_router(name), "needs_prices", False):
+            require_prices(models, f"policy {name!r} (it routes on an expected cost from per-token prices)")
 
 
 #: Bounds of integer options that no router states itself (``option_bounds``): at least 1.
