@@ -172,7 +172,13 @@ def _routers_section(bench: Benchmark, n_seeds: int, cache_dir) -> dict:
     from routerlab.chapters.algorithms import versus_dataset_best
     from routerlab.evaluation.protocol import evaluate, policy_names
 
-    names = policy_names(bench, "all")
+    from dataclasses import replace
+
+    # every policy 'all' names on a priced table (an unpriced one leaves out those that need prices)
+    listing = replace(bench, models=tuple(replace(m, price_in=0.0, price_out=0.0) if not
+                                          (math.isfinite(m.price_in) and math.isfinite(m.price_out)) else m
+                                          for m in bench.models))
+    names = policy_names(listing, "all")
     dropped = [p for p in names if _needs_prices(p)] if _unpriced(bench) else []
     res = evaluate(bench, [p for p in names if p not in dropped], seeds=list(range(n_seeds)),
                    normalization="global", split="stratified", test_size=0.2, bootstrap=1000, cache_dir=cache_dir)

@@ -67,6 +67,20 @@ def correct_labels(quality: np.ndarray) -> np.ndarray:
     return (np.asarray(quality, dtype=np.float64) >= 0.5).astype(np.float64)
 
 
+class _Unpriced:
+    """The expected-cost model of a router fitted on models without per-token prices: asking it
+    for an expected cost is the one-line prices error."""
+
+    def __init__(self, models):
+        self.models = tuple(models)
+
+    def expected_cost(self, test: Benchmark) -> np.ndarray:
+        from routerlab.data.catalog import require_prices
+
+        require_prices(self.models, "an expected cost (prompt and answer tokens x per-token prices)")
+        raise AssertionError("unreachable: require_prices raised")  # pragma: no cover
+
+
 class _CostModel:
     """Training statistics behind :func:`expected_cost`: mean answer tokens per (dataset, model).
 
@@ -354,7 +368,10 @@ class PredictiveRouter(Router):
         if train.n_queries < 2:
             raise RouterlabError(f"router {self.name!r} needs at least 2 training queries, got {train.n_queries}")
         super().fit(train)
-        self.cost_model_ = _CostModel(train)
+        # a router that routes on realised costs only (needs_prices False) gets an expected cost
+        # only where every model has a price; without, asking for one is the prices error
+        priced = all(np.isfinite(m.price_in) and np.isfinite(m.price_out) for m in train.models)
+        self.cost_model_ = _CostModel(train) if self.needs_prices or priced else _Unpriced(train.models)
         self.cost_min_, self.cost_max_ = training_cost_range(train)
         self.encoder_ = QueryEncoder(self.use_dataset).fit(train)
         with single_thread():
@@ -903,6 +920,7 @@ class DatasetBestRouter(PredictiveRouter):
 
     name = "dataset-best"
     paradigm = "baseline"
+    needs_prices = False  # realised training costs only
     card = {
         "paradigm": "baseline (query-blind, per-dataset; the coarse form of topic routing)",
         "learns": "per (dataset, model) training RS and accuracy",
