@@ -256,4 +256,6 @@ glue_value("counts_table", truth.counts_table(table))
 # simulated chapters that this book cannot stand behind for real models. The chapter that
 # measures it shows the real numbers beside the simulated ones and discusses the difference; the
 # [reproduction ledger](../book/reproduction.md) shows, for each claim of the article that a
-# chapter could also check on real outcomes, the real-data verdict beside the simulated one.
+# chapter could also check on real outcomes, the real-data verdict beside the simulated one; it
+# judges there only the shape of a claim (orderings, signs, thresholds), since the article's raw
+# numbers belong to its own models, tasks and prices ("not applicable" on real data).
