@@ -135,8 +135,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "n_recorded": (24, 24),  # collect reads the chapters' glue (chapter 11 records its 9)
         "n_chapters_read": (10, 10),  # every other chapter of the folder bookrun wrote to: 01-08, 10, 11
     },
-    "90_ledger": {
-        "n_real_checks": (0, 200),
+    "90_ledger": {  # its real-data counts: REAL_RANGES
         "n_chapters_read": (11, 11), "n_other_params": (0, 0),  # chapters 01-11, one set of parameters
         "n_claims": (41, 41), "rand_others_mean": (0.56249, 0.56251), "red_max_reduction": (0.65, 0.66),
         # issue 10: every verdict comes from a chapter's measurement judged by criteria.yaml; only
