@@ -667,7 +667,8 @@ glue_all(caveat_glue)
 
 # %% tags=["remove-input"]
 # Hand the measurements over: the findings (simcheck applies their rules) and the article's claims
-# (the same criteria as on the simulator, applied to the real values).
+# (the same criteria as on the simulator; on real data ledger.record applies their shape clauses
+# alone, not those that compare a value with the article's).
 glue_all(ch.record_claims(checks, real))
 
 # %% [markdown]

@@ -417,7 +417,9 @@ glue_all({"rb_two_verdict": two_entry["real"]["routerbench-subset"]["verdict"],
 # On RouterBench, MF retrained on {glue:text}`rb_pair` scores RS {glue:text}`rb_mf2`
 # against {glue:text}`rb_mf_all` with all {glue:text}`rb_m` models: d = {glue:text}`rb_d_abs`
 # ([{glue:text}`rb_d_abs_lo`, {glue:text}`rb_d_abs_hi`]), or {glue:text}`rb_d_rel` of the
-# all-model RS. By the criterion of `ablation.two_models` this is **{glue:text}`rb_two_verdict`**
+# all-model RS. By the criterion of `ablation.two_models` (on real data its shape alone: a number
+# of the article's setting is judged on the simulator only, see the [ledger](90_ledger.ipynb))
+# this is **{glue:text}`rb_two_verdict`**
 # (simulated: {glue:text}`verdict_two`). Adding the Mixtral model to the pair changes MF's RS by
 # {glue:text}`rb_m_mix` ([{glue:text}`rb_m_mix_lo`, {glue:text}`rb_m_mix_hi`]):
 # `ablation.middle_tier` on real outcomes is **{glue:text}`rb_mid_verdict`** (simulated:

@@ -81,6 +81,8 @@ glue_all(found)
 #
 # {glue:text}`sources_missing_text`
 #
+# Quality: {glue:text}`graded_sources_text`.
+#
 # Costs on {term}`LLMRouter` and {term}`MMLU-Pro` are {term}`estimated costs <estimated cost>`
 # (prompt and answer tokens times public list prices); on routerbench-subset (a subset of
 # {term}`RouterBench`'s real outcomes) they are RouterBench's recorded per-query costs. Every
@@ -90,7 +92,8 @@ glue_all(found)
 # ## The rules, fixed before the real numbers
 #
 # The findings and the rule that decides each verdict are data, `routerlab/reproduction/findings.yaml`,
-# {glue:text}`rules_commit_text`. A chapter hands over measurements only
+# {glue:text}`rules_commit_text`. A change to the file is a commit of its own, and adds findings or
+# marks an entry (as an identity, below); none edits a rule's parameter. A chapter hands over measurements only
 # (`routerlab.reproduction.findings.record` has no verdict argument); `routerlab.reproduction.findings.verdict` applies the
 # rule. The verdicts are:
 #
@@ -116,6 +119,12 @@ glue_all(found)
 glue_all(truth.rules(Path.cwd().parent))
 
 # %% [markdown]
+# :::{admonition} The later commits that changed the findings file
+# :class: dropdown
+# ```{glue} rules_history_table
+# ```
+# :::
+#
 # {numref}`tbl-rules` lists the {glue:text}`n_findings:d` pre-registered findings, the chapter
 # that measures each, its rule and the real sources it is measured on. The findings speak of the
 # {term}`Routing Score` (RS), the oracle bound {term}`OUB`, the {term}`Spearman rho` of two
@@ -126,6 +135,19 @@ glue_all(truth.rules(Path.cwd().parent))
 # :figclass: table
 # The pre-registered findings (statement, identifier and the chapter that measures it), the rule
 # that judges each on real data, and the real sources it is measured on.
+# ```
+#
+# ## Identities, not findings
+#
+# A statement that holds on every benchmark of a kind, whatever its data, cannot be refuted by
+# data of that kind: its "holds" would be free. Entries of the findings file marked as identities
+# ({glue:text}`n_identities:d` in all) are shown here with their proof and are not counted among
+# the findings; what their chapter measured is shown as a check of the code, and a brute-force
+# test of the package (random tables of that kind) checks each. Where a real source falls outside
+# the identity's premise, a finding of its own asks the question there
+# (`rs.oub_is_coub_graded`, on graded quality).
+#
+# ```{glue} identity_table
 # ```
 #
 # ## What the chapters measured
@@ -234,4 +256,6 @@ glue_value("counts_table", truth.counts_table(table))
 # simulated chapters that this book cannot stand behind for real models. The chapter that
 # measures it shows the real numbers beside the simulated ones and discusses the difference; the
 # [reproduction ledger](../book/reproduction.md) shows, for each claim of the article that a
-# chapter could also check on real outcomes, the real-data verdict beside the simulated one.
+# chapter could also check on real outcomes, the real-data verdict beside the simulated one; it
+# judges there only the shape of a claim (orderings, signs, thresholds), since the article's raw
+# numbers belong to its own models, tasks and prices ("not applicable" on real data).

@@ -238,9 +238,21 @@ glue_all(page.ledger_values(table))
 #
 # Where a chapter could check a claim on real per-query outcomes too (RouterBench's own subset,
 # LLMRouter's or MMLU-Pro's; see [Does the simulator tell the truth?](09_simulator_truth.ipynb)),
-# it recorded the real value beside the simulated one, judged by the same criterion. The ledger's
-# "real data" column lists them, one line per source (costs on llmrouter and mmlu-pro are
-# estimated); {glue:text}`n_real_checks:d` such checks in this build:
+# it recorded the real value beside the simulated one. The real outcomes come from other models,
+# tasks and prices than the article's, so the same criterion cannot judge the article's numbers
+# there. The rule, applied by `routerlab.reproduction.criteria.judge` (`on="real data"`) and fixed
+# for every claim alike: {glue:text}`real_data_rule`. A clause is a number of the article's setting
+# when it compares a measurement with the article's value; the rest of a criterion (an ordering,
+# a sign, a threshold) is its shape. So a claim such as "BERT's RS is 0.581" is judged on the
+# simulator only, while "MF has the highest RS of the ten" or "the correlation is negative" is
+# judged on real data too.
+#
+# The ledger's "real data" column lists the checks, one line per source (costs on llmrouter and
+# mmlu-pro are estimated); {glue:text}`n_real_checks:d` such checks in this build:
+# {glue:text}`n_real_judged:d` judged by their shape (reproduced or not reproduced),
+# {glue:text}`n_real_not_applicable:d` not applicable (numbers of the article's setting, shown but
+# not judged), {glue:text}`n_real_not_checkable_here:d` not checkable here and
+# {glue:text}`n_real_inconsistent_in_the_source:d` inconsistent in the source. By source:
 # {glue:text}`real_counts_text`.
 
 # %%

@@ -170,7 +170,7 @@ def test_record_claims_without_real_data(sim, no_real_data, monkeypatch):
     assert {k for k in glued if k.startswith("finding:")} == {"finding:datasets.corr_train_size",
                                                               "finding:datasets.corr_difficulty"}
     assert out["real_verdict_pitfall_overrouting_llm"] == "not checkable here"
-    assert out["real_verdict_pitfall_overrouting_mmlu"] == "not applicable"
+    assert out["real_verdict_pitfall_overrouting_mmlu"] == "not checked on this source"
     assert out["real_verdict_corr_train_size_mmlu"] == "not checkable here"
     assert out["llm_gsm_lead"] == "n/a" and out["mmlu_from_cache"] == "no data" and out["real_seconds"] == 0.5
 

@@ -103,3 +103,7 @@ def test_measured_text_and_real_values():
     assert values["n_real_checks"] == 6
     assert values["real_counts_text"] == "llmrouter (estimated cost): 2 reproduced, 1 not reproduced; x: 3 not reproduced"
     assert page.real_values(counts.iloc[:0])["real_counts_text"].startswith("no chapter checked")
+    assert values["n_real_reproduced"] == 2 and values["n_real_not_reproduced"] == 4
+    assert values["n_real_judged"] == 6 and values["n_real_not_applicable"] == 0
+    assert "not applicable" in values["real_data_rule"]
+    assert page.real_values(counts.iloc[:0])["n_real_not_applicable"] == 0

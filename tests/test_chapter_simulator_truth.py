@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import matplotlib
 
@@ -46,20 +47,39 @@ def test_rules_commit_text():
     assert truth._rules_commit_text(h) == "added in commit abcdef1 (2024-01-02), unchanged since"
     text = truth._rules_commit_text(dict(h, n_later_commits=2, uncommitted=True))
     assert "changed by 2 later commit(s) since" in text and text.endswith("uncommitted changes to it")
+    assert "No later commit" in truth._history_table(h).data
+    later = [{"commit": "0123456789abcdef", "date": "2024-02-03", "subject": "rs.x marked as an identity"}]
+    html = truth._history_table(dict(h, later=later)).data
+    assert "0123456" in html and "2024-02-03" in html and "marked as an identity" in html
+
+
+def test_rules_values_count_findings_and_identities_apart():
+    values = truth.rules(Path(__file__).resolve().parents[1])
+    assert values["n_findings"] == len(simcheck.findings()) - values["n_identities"]
+    assert values["n_identities"] >= 1
+    assert "rs.oub_is_coub_graded" in values["rules_table"].data
+    assert "rs.oub_is_coub<" not in values["rules_table"].data
 
 
 def test_truth_counts_every_pair_and_lists_the_wrong_ones():
-    entries = {"rs.oub_is_coub": _entry("rs.oub_is_coub", True, {"routerbench-subset": False}),
-               "rs.norm_reorders_models": _entry("rs.norm_reorders_models", True, {"routerbench-subset": True})}
+    entries = {"rs.best_fixed_not_most_accurate": _entry("rs.best_fixed_not_most_accurate", True,
+                                                         {"routerbench-subset": False}),
+               "rs.norm_reorders_models": _entry("rs.norm_reorders_models", True, {"routerbench-subset": True}),
+               # an identity: shown with its proof, in no count
+               "rs.oub_is_coub": _entry("rs.oub_is_coub", True, {"routerbench-subset": False})}
     table, values = truth.truth(entries, READ_ALL_SAME)
-    n_pairs = sum(len(fd["real"]) for fd in simcheck.findings())
+    n_pairs = sum(len(fd["real"]) for fd in simcheck.refutable())
     assert values["truth_n_pairs"] == len(table) == n_pairs
     assert values["truth_n_holds"] == 1 and values["truth_n_does_not_hold"] == 1
     assert values["truth_n_not_measurable"] == n_pairs - 2
     assert values["n_routerbench_subset_does_not_hold"] == 1
     assert values["n_recorded"] == 2 and values["n_chapters_read"] == 0
     assert values["scale_note"] == "every one with the book's parameters, scale=0.03, n_seeds=2"
-    assert "rs.oub_is_coub" in values["wrong_table"].data and "<table" in values["wrong_table"].data
+    assert "rs.best_fixed_not_most_accurate" in values["wrong_table"].data and "<table" in values["wrong_table"].data
+    assert "rs.oub_is_coub<" not in values["wrong_table"].data and "rs.oub_is_coub<" not in values["truth_table"].data
+    identities = values["identity_table"].data
+    assert "rs.oub_is_coub" in identities and "With 0/1 quality" in identities
+    assert "RouterBench-Sim: yes" in identities and "routerbench-subset: no" in identities
     assert "rl-truth" in values["truth_table"].data and "rl-notes" in values["notes_table"].data
     _, none_wrong = truth.truth({}, READ_ALL_SAME)
     assert "None in this build" in none_wrong["wrong_table"].data

@@ -100,3 +100,81 @@ def test_not_checkable_if_comes_after_inconsistent_and_before_reproduced(monkeyp
                                                                     "some relations cannot be checked")
     assert cr.judge("a.partial", {"failed": 1, "unchecked": 2})[0] == "not reproduced"   # a failure refutes
     assert cr.judge("a.partial", {"failed": 0, "unchecked": 0}) == ("reproduced", "every clause holds")
+
+
+# ---- value claims and shape claims: what real data can judge -------------------------------------
+
+@pytest.mark.parametrize("expr, is_value", [
+    ("abs(ours - article) <= 0.02", True),               # a tolerance around the article's value
+    ("seeds_lo <= article <= seeds_hi", True),           # the article's value inside our interval
+    ("abs(d_rel - article) <= 0.02", True),
+    ("article > max_reduction", True),
+    ("r * article > 0", False),                          # the article's sign only
+    ("0 < article * r", False),
+    ("r * article > 0.1", True),                         # a product against another number is a value
+    ("r_lo > 0 or r_hi < 0", False),                     # no article at all
+    ("mf_margin > 0", False),
+    ("article_llama_quality - article_llama_rs > 0", False),  # other article figures, internal
+])
+def test_value_and_shape_clauses(expr, is_value):
+    assert cr.is_value_clause(expr) is is_value
+
+
+@pytest.fixture
+def value_and_shape(monkeypatch):
+    data = {
+        "a.value": {"criterion": "c", "reproduced_if_any": {
+            "within tolerance": "abs(ours - article) <= 0.02", "inside the interval": "lo <= article <= hi"}},
+        "a.shape": {"criterion": "c", "reproduced_if_all": {"MF first": "margin > 0"}},
+        "a.mixed": {"criterion": "c", "reproduced_if_all": {
+            "the article's sign": "r * article > 0", "the interval excludes 0": "r_lo > 0 or r_hi < 0",
+            "the interval contains the article's value": "r_lo <= article <= r_hi"}},
+        "a.calibrated": {"criterion": "c", "calibrated_if": {"sized as the article": "n == 405000"}},
+        "a.skip": {"criterion": "c", "not_checkable": "a taxonomy"},
+    }
+    monkeypatch.setattr(cr, "criteria", lambda: data)
+    monkeypatch.setattr(cr, "_article_value", lambda cid: 0.6)
+    return data
+
+
+def test_a_value_claim_is_judged_on_the_simulator_and_not_applicable_on_real_data(value_and_shape):
+    close = {"ours": 0.605, "lo": 0.0, "hi": 0.1}
+    assert cr.judge("a.value", close) == ("reproduced", "within tolerance")
+    assert cr.judge("a.value", close, on="simulator") == ("reproduced", "within tolerance")
+    assert cr.judge("a.value", dict(close, ours=0.9))[0] == "not reproduced"
+    na = ("not applicable", "a number of the article's setting: judged on the simulator only")
+    assert cr.judge("a.value", close, on="real data") == na          # however close
+    assert cr.judge("a.value", dict(close, ours=0.9), on="real data") == na
+    assert cr.judge("a.value", {}, on="real data") == na              # nothing needs to be measured
+    assert cr.judge("a.calibrated", {"n": 405000}, on="real data")[0] == "not applicable"
+    assert not cr.judged_on_real_data("a.value") and not cr.judged_on_real_data("a.calibrated")
+    with pytest.raises(RouterlabError, match="judged on one of simulator, real data"):
+        cr.judge("a.value", close, on="real")
+
+
+def test_a_shape_claim_is_judged_on_real_data(value_and_shape):
+    assert cr.judged_on_real_data("a.shape") and cr.judged_on_real_data("a.mixed")
+    assert cr.judge("a.shape", {"margin": 0.1}, on="real data") == ("reproduced", "every clause holds")
+    assert cr.judge("a.shape", {"margin": -0.1}, on="real data") == ("not reproduced", "fails: MF first")
+    assert cr.judge("a.skip", {}, on="real data") == ("not checkable here", "a taxonomy")
+    # a claim with both: on the simulator every clause; on real data its shape clauses alone
+    right_sign_wrong_size = {"r": 0.3, "r_lo": 0.1, "r_hi": 0.5}
+    assert cr.judge("a.mixed", right_sign_wrong_size)[0] == "not reproduced"
+    verdict, clause = cr.judge("a.mixed", right_sign_wrong_size, on="real data")
+    assert verdict == "reproduced"
+    assert clause == "every clause holds; not applied on real data: the interval contains the article's value"
+    assert cr.judge("a.mixed", {"r": -0.3, "r_lo": -0.5, "r_hi": -0.1}, on="real data")[0] == "not reproduced"
+    assert cr.judge("a.mixed", {"r": 0.3, "r_lo": -0.1, "r_hi": 0.5}, on="real data")[0] == "not reproduced"
+
+
+def test_the_shipped_value_claims_are_the_numbers_of_the_article():
+    value = {cid for cid in cr.criteria() if not cr.judged_on_real_data(cid)}
+    assert {"result.bert.rs", "result.mf.rs", "result.random.rs", "result.oracle.gap",
+            "ablation.two_models", "result.gpt4o.quality", "bench.size"} <= value
+    assert not value & {"result.ordering", "result.mf.best", "corr.train_size", "corr.difficulty",
+                        "pitfall.overrouting", "ablation.middle_tier", "bounds.coub"}
+    # the audit's case: BERT's RS on llmrouter, 0.5909 against the article's 0.581
+    m = {"ours": 0.5909, "seeds_lo": 0.58, "seeds_hi": 0.60, "boot_lo": 0.57, "boot_hi": 0.61}
+    assert cr.judge("result.bert.rs", m)[0] == "reproduced"
+    assert cr.judge("result.bert.rs", m, on="real data")[0] == "not applicable"
+    assert "not applicable" in cr.REAL_DATA_RULE and "simulator" in cr.REAL_DATA_RULE

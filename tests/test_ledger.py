@@ -78,10 +78,19 @@ def test_record_keeps_real_data_checks_and_rejects_malformed_ones():
                             "routerbench-subset": {"measured": dict(MF, ours=0.5, seeds_lo=0.45, seeds_hi=0.55,
                                                                     boot_lo=0.4, boot_hi=0.56), "ours": 0.5}},
                       glue=False)
-    assert e["real"]["llmrouter"] == {"ours": None, "lo": None, "hi": None, "verdict": "not checkable here",
-                                      "clause": "data folder missing", "measured": None,
-                                      "note": "data folder missing"}
-    assert e["real"]["routerbench-subset"]["verdict"] == "not reproduced"
+    # a number of the article's setting: not applicable on real data, measured or not
+    assert e["real"]["llmrouter"] == {"ours": None, "lo": None, "hi": None, "verdict": "not applicable",
+                                      "clause": "a number of the article's setting: judged on the simulator only",
+                                      "measured": None, "note": "data folder missing"}
+    assert e["real"]["routerbench-subset"]["verdict"] == "not applicable"
+    assert e["real"]["routerbench-subset"]["ours"] == 0.5        # the value is still shown
+    e = ledger.record("result.mf.best", measured={"mf_margin": 0.01, "n_of_ten_run": 10}, ours="mf",
+                      chapter="03_algorithms", glue=False,
+                      real={"llmrouter": {"measured": None, "note": "data folder missing"},
+                            "mmlu-pro": {"measured": {"mf_margin": -0.01, "n_of_ten_run": 10}, "ours": "knn"}})
+    assert (e["real"]["llmrouter"]["verdict"], e["real"]["llmrouter"]["clause"]) == \
+        ("not checkable here", "data folder missing")
+    assert e["real"]["mmlu-pro"]["verdict"] == "not reproduced"   # a shape claim is judged on real data
     with pytest.raises(RouterlabError, match="needs 'measured'"):
         ledger.record("result.mf.rs", measured=MF, ours=0.6, chapter="03",
                       real={"llmrouter": {"value": 0.5}}, glue=False)

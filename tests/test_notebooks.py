@@ -134,13 +134,12 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "real_seconds": (0.0, 300.0),
     },
     "09_simulator_truth": {  # collects the findings the chapters recorded
-        "n_findings": (24, 24), "truth_n_pairs": (52, 52),
-        "n_routerbench_subset_total": (21, 21), "n_llmrouter_total": (17, 17), "n_mmlu_pro_total": (14, 14),
+        "n_findings": (24, 24), "truth_n_pairs": (52, 52), "n_identities": (1, 1),  # rs.oub_is_coub
+        "n_routerbench_subset_total": (20, 20), "n_llmrouter_total": (18, 18), "n_mmlu_pro_total": (14, 14),
         "n_recorded": (24, 24),  # collect reads the chapters' glue (chapter 11 records its 9)
         "n_chapters_read": (10, 10),  # every other chapter of the folder bookrun wrote to: 01-08, 10, 11
     },
-    "90_ledger": {
-        "n_real_checks": (0, 200),
+    "90_ledger": {  # its real-data counts: REAL_RANGES
         "n_chapters_read": (11, 11), "n_other_params": (0, 0),  # chapters 01-11, one set of parameters
         "n_claims": (41, 41), "rand_others_mean": (0.56249, 0.56251), "red_max_reduction": (0.65, 0.66),
         # issue 10: every verdict comes from a chapter's measurement judged by criteria.yaml; only
@@ -175,6 +174,8 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
              "check_real_qoub_minus_oub": (-0.26, -0.19),  # OUB >= QOUB
              "check_real_best_rs": (0.67, 0.72), "check_real_n_rank_changes": (5, 7),
              "check_rb_n_queries": (900, 900)},  # 300 of each of the three datasets at scale 0.03
+        # OUB = COUB where quality is graded: smoke 0.986 (21 test queries differ); 1 would be the identity
+        LR: {"check_graded_same": (0.97, 0.999)},
     },
     "03_algorithms": {  # the section "On real outcomes"
         RB: {"check_rho_routerbench_subset": (0.8, 0.93), "check_routerbench_subset_diff": (0.03, 0.09),
@@ -253,6 +254,9 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
         # every pair measured but hyper.cascade_threshold's, and the three MiniLM findings' (x 3
         # sources) when the sentence encoder is neither installed nor cached, as in CI
         (RB, LR, MP): {"truth_n_measured": (42, 51), "truth_n_not_measurable": (1, 10)},
+    },
+    "90_ledger": {  # the real-data column: 43 checks, the 27 of them on the article's numbers not judged
+        (RB, LR, MP): {"n_real_checks": (43, 43), "n_real_not_applicable": (27, 27), "n_real_judged": (6, 14)},
     },
     "99_status": {  # every source found, every file verified
         (RB, LR, MP, RL): {"status_real_n_verified": (4, 4)},

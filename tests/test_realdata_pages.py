@@ -47,9 +47,9 @@ def _number(ours, lo, hi):
 
 
 def _entry():
-    """A chapter's record of result.mf.rs (article 0.598) with two real sources: judged by the
-    pre-registered criterion, so 0.55 [0.50, 0.59] is "not reproduced" and a missing folder "not
-    checkable here"."""
+    """A chapter's record of result.mf.rs (article 0.598) with two real sources: a number of the
+    article's setting, so on real data "not applicable" whatever was measured (0.55 [0.50, 0.59],
+    or a missing folder)."""
     return ledger.record(
         "result.mf.rs", ours=0.6, lo=0.59, hi=0.61, measured=_number(0.6, 0.59, 0.61),
         chapter="03_algorithms", glue=False,
@@ -57,12 +57,26 @@ def _entry():
               "llmrouter": {"measured": None, "ours": None, "note": "data folder not found"}})
 
 
+def _shape_entry():
+    """A chapter's record of result.mf.best (a shape: MF first of the ten) with two real sources:
+    judged by the criterion, so a negative margin is "not reproduced" and a missing folder "not
+    checkable here"."""
+    return ledger.record(
+        "result.mf.best", ours="mf", measured={"mf_margin": 0.01, "n_of_ten_run": 10},
+        chapter="03_algorithms", glue=False,
+        real={"routerbench-subset": {"measured": {"mf_margin": -0.02, "n_of_ten_run": 10}, "ours": "knn"},
+              "llmrouter": {"measured": None, "ours": None, "note": "data folder not found"}})
+
+
 def test_ledger_real_column_lines_and_dash():
-    df = ledger.collect([], fallback=[_entry()])
+    df = ledger.collect([], fallback=[_entry(), _shape_entry()])
     assert df.set_index("id").loc["result.mf.rs", "real"]["llmrouter"]["ours"] is None
     shown = ledger.ledger_table(df).set_index("claim")
     assert shown.loc["result.mf.rs", "real data"] == (
-        "routerbench-subset: 0.550 [0.500, 0.590] (not reproduced)\n"
+        "routerbench-subset: 0.550 [0.500, 0.590] (not applicable)\n"
+        "llmrouter (estimated cost): n/a, data folder not found (not applicable)")
+    assert shown.loc["result.mf.best", "real data"] == (
+        "routerbench-subset: knn (not reproduced)\n"
         "llmrouter (estimated cost): n/a, data folder not found (not checkable here)")
     assert shown.loc["bench.offline", "real data"] == "—"
     assert ledger.real_text({"mmlu-pro": {"ours": "flat", "verdict": "reproduced"}}) == \
@@ -74,7 +88,7 @@ def test_ledger_real_column_lines_and_dash():
     html = ledger.ledger_html(shown.reset_index())
     assert html.count("<table") == 1
     assert "<td>result.mf.rs</td>" in html and "<td>reproduced (within tolerance)</td>" in html
-    assert "(not reproduced)<br>llmrouter (estimated cost)" in html
+    assert "(not applicable)<br>llmrouter (estimated cost)" in html
     assert "<td>0.600<br>[0.590, 0.610]</td>" in html  # our value with its interval below
     linked = ledger.ledger_html(shown.reset_index(), link=lambda c: f"../notebooks/{c}.html")
     assert '<td><a href="../notebooks/03_algorithms.html" title="03_algorithms">03</a></td>' in linked
@@ -83,12 +97,13 @@ def test_ledger_real_column_lines_and_dash():
 
 
 def test_ledger_real_verdict_counts():
-    counts = ledger.real_verdict_counts(ledger.collect([], fallback=[_entry()]))
+    counts = ledger.real_verdict_counts(ledger.collect([], fallback=[_entry(), _shape_entry()]))
     assert list(counts.columns) == list(ledger.VERDICTS)
     assert list(counts.index) == ["llmrouter", "routerbench-subset"]
     assert counts.loc["routerbench-subset", "not reproduced"] == 1
     assert counts.loc["llmrouter", "not checkable here"] == 1
-    assert counts.to_numpy().sum() == 2
+    assert counts.loc["routerbench-subset", "not applicable"] == counts.loc["llmrouter", "not applicable"] == 1
+    assert counts.to_numpy().sum() == 4
     none = ledger.real_verdict_counts(ledger.collect([]))
     assert none.empty and list(none.columns) == list(ledger.VERDICTS)
 

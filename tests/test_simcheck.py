@@ -138,7 +138,7 @@ def test_findings_yaml_integrity():
             assert isinstance(fd[p], (int, float)) and not isinstance(fd[p], bool), (fd["id"], p)
         if fd["rule"] == "within":
             assert fd["tol"] > 0
-        extra = set(fd) - {"id", "chapter", "statement", "kind", "rule", "real", "tol", "threshold"}
+        extra = set(fd) - {"id", "chapter", "statement", "kind", "rule", "real", "tol", "threshold", "identity"}
         assert not extra, f"{fd['id']}: unknown keys {extra}"
         assert fd["real"] and len(fd["real"]) == len(set(fd["real"]))
         assert set(fd["real"]) <= known_sources, f"{fd['id']}: {fd['real']}"
@@ -298,8 +298,8 @@ def test_collect_reads_glued_entries_like_a_kernel_stores_them(tmp_path, monkeyp
     assert table.loc[("algo.ranking", "routerbench-subset"), "verdict"] == "holds"
     assert table.loc[("algo.ranking", "llmrouter"), "verdict"] == "not measurable"
     assert table.loc[("algo.ranking", "llmrouter"), "note"] == "too few policies"
-    assert table.loc[("rs.oub_is_coub", "routerbench-subset"), "verdict"] == "not measurable"
-    assert "not recorded" in table.loc[("rs.oub_is_coub", "routerbench-subset"), "note"]
+    assert table.loc[("rs.norm_reorders_models", "routerbench-subset"), "verdict"] == "not measurable"
+    assert "not recorded" in table.loc[("rs.norm_reorders_models", "routerbench-subset"), "note"]
 
 
 def test_collect_errors(tmp_path, monkeypatch):
@@ -334,8 +334,8 @@ def _table():
 
 def test_truth_table_has_one_row_per_finding_and_source():
     table = _table()
-    assert len(table) == sum(len(fd["real"]) for fd in simcheck.findings())
-    assert list(dict.fromkeys(table["finding"])) == [fd["id"] for fd in simcheck.findings()]
+    assert len(table) == sum(len(fd["real"]) for fd in simcheck.refutable())
+    assert list(dict.fromkeys(table["finding"])) == [fd["id"] for fd in simcheck.refutable()]
     assert set(table["verdict"]) <= set(simcheck.VERDICTS)
     counts = simcheck.verdict_counts(table)
     assert list(counts.columns) == list(simcheck.VERDICTS) + ["total"]
@@ -351,7 +351,7 @@ def test_truth_table_has_one_row_per_finding_and_source():
     assert s["wrong_detail"] == "algo.mf_top3 on routerbench-subset: simulated yes, real no"
     empty = simcheck.summary(simcheck.truth_table({}))
     assert empty["holds_list"] == "none" and empty["n_measured"] == 0 and empty["wrong_detail"] == "none"
-    assert empty["not_measurable_list"].startswith("rs.oub_is_coub (routerbench-subset); ")
+    assert empty["not_measurable_list"].startswith("rs.norm_reorders_models (routerbench-subset); ")
     assert "algo.ranking (routerbench-subset, llmrouter)" in empty["not_measurable_list"]
 
 
@@ -405,7 +405,7 @@ def test_format_measurement(args, expected):
 
 def test_rules_table_and_grid():
     rules = simcheck.rules_table()
-    assert len(rules) == len(simcheck.findings())
+    assert len(rules) == len(simcheck.refutable()) == len(simcheck.findings()) - len(simcheck.identities())
     assert list(rules.columns) == ["finding", "chapter", "rule", "measured on"]
     by_id = rules.set_index(rules["finding"].str.extract(r"\((\S+)\)$")[0])
     assert by_id.loc["algo.oracle_gap_closed", "rule"].endswith("<= 0.15")
@@ -417,7 +417,8 @@ def test_rules_table_and_grid():
     grid = simcheck.verdict_grid(_table())
     assert list(grid.columns) == ["routerbench-subset", "llmrouter", "mmlu-pro"]
     assert grid.loc["algo.mf_top3", "routerbench-subset"] == "does not hold"
-    assert grid.loc["rs.oub_is_coub", "llmrouter"] is None          # not measured there
+    assert grid.loc["rs.norm_reorders_models", "llmrouter"] is None          # not measured there
+    assert "rs.oub_is_coub" not in grid.index                                # an identity
     assert grid.notna().sum().sum() == len(_table())
 
 
@@ -442,7 +443,7 @@ def test_plot_verdict_grid_draws_one_cell_per_measured_pair():
 
 
 def test_truth_table_keeps_both_notes():
-    e = simcheck.record("rs.oub_is_coub", sim={"value": True, "note": "same model on 100% of queries"},
+    e = simcheck.record("rs.norm_reorders_models", sim={"value": True, "note": "same model on 100% of queries"},
                         real={"routerbench-subset": {"value": True, "note": "same model on 99% of queries"}},
                         glue=False)
     row = simcheck.truth_table({e["id"]: e}).iloc[0]

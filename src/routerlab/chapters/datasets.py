@@ -841,7 +841,7 @@ def record_claims(sim_checks: dict, real: RealOutcomes) -> dict:
         for s in REAL:
             r = entry["real"].get(s)
             out[f"real_verdict_{slug(cid)}_{KEY[s]}"] = _text(None if r is None else r["verdict"], "{}",
-                                                              missing="not applicable")
+                                                              missing="not checked on this source")
     out["real_seconds"] = real.seconds
     for s in REAL:
         out[f"{KEY[s]}_eval_seconds"] = _text(real.eval_seconds.get(s), "{:.1f}")

@@ -258,9 +258,17 @@ def ledger_values(table: pd.DataFrame) -> dict:
 
 
 def real_values(real_counts: pd.DataFrame) -> dict:
-    """``n_real_checks`` and ``real_counts_text`` ("source: n verdict, ...; ...") from
-    :func:`ledger.real_verdict_counts`."""
-    return {"n_real_checks": int(real_counts.to_numpy().sum()),
+    """From :func:`ledger.real_verdict_counts`: ``n_real_checks``, ``n_real_<verdict>`` (spaces as
+    ``_``) over every source, ``n_real_judged`` (reproduced or not reproduced: the checks real
+    data decided), ``real_counts_text`` ("source: n verdict, ...; ...") and ``real_data_rule``
+    (how real data judges a claim, :data:`~routerlab.reproduction.criteria.REAL_DATA_RULE`)."""
+    from routerlab.reproduction.criteria import REAL_DATA_RULE
+
+    totals = real_counts.sum(axis=0) if len(real_counts) else pd.Series(0, index=list(ledger.VERDICTS))
+    per_verdict = {"n_real_" + v.replace(" ", "_"): int(totals.get(v, 0)) for v in ledger.VERDICTS}
+    return {"n_real_checks": int(real_counts.to_numpy().sum()), **per_verdict,
+            "n_real_judged": per_verdict["n_real_reproduced"] + per_verdict["n_real_not_reproduced"],
+            "real_data_rule": REAL_DATA_RULE,
             "real_counts_text": "; ".join(
                 f"{source_label(src)}: " + ", ".join(f"{n} {v}" for v, n in row.items() if n)
                 for src, row in real_counts.iterrows()) or "no chapter checked a claim on real data in this build"}

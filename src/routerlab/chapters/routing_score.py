@@ -28,10 +28,12 @@ from routerlab.reproduction import ledger
 __all__ = ["CHAPTER", "REAL", "article", "rs", "toy_values", "bench_values", "normalisation_values",
            "bounds_values", "fixed_models", "plot_fixed_scores", "cost_caps", "plot_cost_tail", "plot_rs_cap",
            "plot_baselines", "random_values", "article_pairs", "real_studies", "plot_real_scores",
-           "record_findings", "record_ledger"]
+           "graded_studies", "record_findings", "record_ledger"]
 
 CHAPTER = "02_routing_score"
 REAL = "routerbench-subset"  # the real source of the chapter's last section (real per-query cost)
+#: The finding that asks whether OUB = COUB where it is not an identity: on graded quality.
+GRADED = "rs.oub_is_coub_graded"
 _interval = splitscores.interval_text  # "0.612 [0.590, 0.634]"
 
 
@@ -353,8 +355,9 @@ def real_studies(bench, *, scale: float, n_seeds: int, data_dir) -> dict:
     else:
         status = (f"routerbench-subset: found, {real_bench.n_queries:,} queries x {real_bench.n_models} "
                   f"models ({', '.join(real_bench.dataset_names)}), real per-query cost "
-                  f"(scale {scale:g}). mmlu-pro and llmrouter are not used in this chapter: their costs "
-                  "are estimated, and this chapter is about what real costs do to RS.")
+                  f"(scale {scale:g}). mmlu-pro and llmrouter are not used for RS in this chapter: their "
+                  "costs are estimated, and this chapter is about what real costs do to RS (llmrouter's "
+                  "graded scores serve only to compare the choices of OUB and COUB).")
     values = {"tbl_real_fixed": _real_fixed_table(real_study), "last_seed": n_seeds - 1, "rb_status": status,
               "rb_n_models": (None if real_bench is None else real_bench.n_models, "{:d}"),
               "rb_n_queries": (None if real_bench is None else real_bench.n_queries, "{:,d}")}
@@ -385,6 +388,47 @@ def plot_real_scores(ax, real_study):
 MISSING = {"value": None, "lo": None, "hi": None, "note": "data folder not found"}
 
 
+def graded_studies(*, scale: float, n_seeds: int, data_dir) -> dict:
+    """OUB against COUB where quality is graded: for each real source of finding :data:`GRADED`,
+    {"bench": Benchmark or None (data folder not found), "n_graded": cells neither 0 nor 1,
+    "study": :class:`NormalisationStudy` on ``n_seeds`` splits, or None without graded cells}, and
+    "values": glue values ``graded_text`` (one sentence per source) and ``check_graded_same``
+    (share of the first source's test queries where the two agree; NaN when not measured)."""
+    out, parts = {}, []
+    for src in simcheck.finding(GRADED)["real"]:
+        b = sources.load_for_book(src, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
+        n_graded = 0 if b is None else simcheck.graded_cells(b.quality)
+        st = splitscores.normalisation_study(b, range(n_seeds)) if n_graded else None
+        out[src] = {"bench": b, "n_graded": n_graded, "study": st}
+        if b is None:
+            parts.append(f"{src}: data folder not found")
+        elif st is None:
+            parts.append(f"{src}: every quality is 0 or 1 in this build, so OUB = COUB is an identity there "
+                         "and the finding is not measurable")
+        else:
+            a = st.agreement[st.agreement["normalization"] == "global"]
+            parts.append(f"{simcheck.source_label(src)}: quality is graded on {n_graded:,} of "
+                         f"{b.quality.size:,} cells; OUB and COUB choose the same model on "
+                         f"{st.same_share('global'):.2%} of the test queries of {n_seeds} splits "
+                         f"({int(a['n_differ'].sum()):,} differ)")
+    first = out[next(iter(out))]["study"] if out else None
+    return {"sources": out, "values": {
+        "graded_text": "; ".join(parts),
+        "check_graded_same": np.nan if first is None else first.same_share("global")}}
+
+
+def _graded_entry(g: dict, src: str, n_seeds: int) -> dict:
+    """The measurement of :data:`GRADED` on one real source of :func:`graded_studies`."""
+    if g["bench"] is None:
+        return dict(MISSING)
+    if g["study"] is None:
+        return {"value": None, "lo": None, "hi": None,
+                "note": f"every quality on {src} is 0 or 1 in this build: OUB = COUB is an identity there "
+                        "(rs.oub_is_coub), not a finding"}
+    e = _finding_entry(g["study"], "oub_is_coub", n_seeds)
+    return dict(e, note=e["note"] + f"; quality graded on {g['n_graded']:,} of {g['bench'].quality.size:,} cells")
+
+
 def _finding_entry(st, what: str, n_seeds: int) -> dict:
     """The measurement of one finding on one normalisation study (or "data folder not found")."""
     if st is None:
@@ -404,13 +448,20 @@ def _finding_entry(st, what: str, n_seeds: int) -> dict:
                     f"most accurate: {st.most_accurate} (RS {_interval(*fx.loc[st.most_accurate, rs3])})"}
 
 
-def record_findings(studies: dict, n_seeds: int) -> None:
-    """Record the chapter's three findings, measured on the simulator and on RouterBench's real
-    outcomes (same protocol); simcheck applies the pre-registered rules."""
+def record_findings(studies: dict, n_seeds: int, graded: dict | None = None) -> None:
+    """Record the chapter's findings, measured on the simulator and on RouterBench's real outcomes
+    (same protocol), and OUB = COUB on the graded sources of ``graded`` (:func:`graded_studies`);
+    simcheck applies the pre-registered rules (``rs.oub_is_coub`` is an identity: its record is a
+    check of the code)."""
     for fid, what in (("rs.oub_is_coub", "oub_is_coub"), ("rs.norm_reorders_models", "reorders"),
                       ("rs.best_fixed_not_most_accurate", "best")):
         simcheck.record(fid, sim=_finding_entry(studies["sim"], what, n_seeds),
                         real={REAL: _finding_entry(studies["real"], what, n_seeds)})
+    if graded is not None:
+        sim = _finding_entry(studies["sim"], "oub_is_coub", n_seeds)
+        simcheck.record(GRADED, sim=dict(sim, note=sim["note"] + "; RouterBench-Sim's quality is 0/1, where "
+                                         "this is an identity"),
+                        real={src: _graded_entry(g, src, n_seeds) for src, g in graded["sources"].items()})
 
 
 def _bound_measures(st) -> dict:

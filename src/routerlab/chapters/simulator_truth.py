@@ -38,18 +38,24 @@ def _source_text(name: str, bench, data_dir) -> str:
         looked = [str(f) for f in candidate_folders(name, data_dir)]
         return "NOT FOUND (looked in " + ", ".join(looked) + ")"
     n, m = bench.quality.shape
+    graded = simcheck.graded_cells(bench.quality)
     return (f"found: {n:,} queries x {m} models, {len(bench.dataset_names)} datasets, "
-            + ("estimated cost (list prices x token counts)" if bench.cost_estimated else "real per-query cost"))
+            + ("estimated cost (list prices x token counts)" if bench.cost_estimated else "real per-query cost")
+            + (f", graded quality on {graded:,} of {n * m:,} cells" if graded else ", quality 0/1 on every cell"))
 
 
 def real_sources(scale: float, data_dir, min_per_dataset: int) -> tuple[dict, list[str]]:
-    """Which real sources this build has and their size at the chapters' ``scale``: the glue
-    values ``src_<name>`` (one line each) and ``sources_missing_text``, and the missing names."""
-    values, missing = {}, []
+    """Which real sources this build has, their size at the chapters' ``scale`` and whether their
+    quality is 0/1: the glue values ``src_<name>`` (one line each), ``sources_missing_text`` and
+    ``graded_sources_text`` (the sources with graded quality, or that none has), and the missing
+    names."""
+    values, missing, graded = {}, [], []
     for name in finding_sources():
         bench = sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir,
                                       min_per_dataset=min_per_dataset)
         values["src_" + name.replace("-", "_")] = _source_text(name, bench, data_dir)
+        if bench is not None and simcheck.graded_cells(bench.quality):
+            graded.append(name)
         if bench is not None and name in sources.ROUTER_SHARE:
             sub = sources.load_for_routers(name, scale, data_dir)
             values["src_" + name.replace("-", "_")] += (f"; the router chapters (03, 07, 11) use a stratified "
@@ -63,6 +69,10 @@ def real_sources(scale: float, data_dir, min_per_dataset: int) -> tuple[dict, li
         + " is \"not measurable\" below (real value \"not measured\", note \"data folder not "
           "found\"); put the folder(s) under the data root (--data-dir, $ROUTERLAB_DATA_DIR or "
           "../shared/data beside the project) and rebuild.")
+    values["graded_sources_text"] = (
+        "graded quality (some scores between 0 and 1) on " + ", ".join(graded) if graded else
+        "no real source found in this build has graded quality: every score is 0 or 1, where the "
+        "identities below hold by their proof, so none can be measured as a finding on real data")
     return values, missing
 
 
@@ -72,17 +82,31 @@ def _rules_commit_text(history: Mapping) -> str:
     later = history["n_later_commits"]
     return (f"added in commit {history['added_commit'][:7]} ({history['added_date']})"
             + (", unchanged since" if later == 0 else f", changed by {later} later commit(s) since "
-               "(see `git log --follow -p -- src/routerlab/reproduction/findings.yaml`)")
+               "(listed below; in full: `git log --follow -p -- src/routerlab/reproduction/findings.yaml`)")
             + ("; the working copy that built this page has uncommitted changes to it"
                if history["uncommitted"] else ""))
 
 
+def _history_table(history: Mapping) -> HTML:
+    """The later commits that changed findings.yaml (date, commit, message), oldest first."""
+    later = pd.DataFrame([{"date": c["date"], "commit": c["commit"][:7], "message": c["subject"]}
+                          for c in history.get("later") or ()], columns=["date", "commit", "message"])
+    if later.empty:
+        return HTML("<p><em>No later commit changed the file.</em></p>")
+    return HTML(html_table(later, css_class="rl-history", font_size="0.8em",
+                           widths={"date": "6em", "commit": "5em", "message": "40em"}))
+
+
 def rules(repo_root: str | Path) -> dict:
-    """Where the rules come from (``rules_commit_text``, read from git in ``repo_root``), how
-    many findings there are (``n_findings``) and the rules table (``rules_table``, HTML)."""
+    """Where the rules come from (``rules_commit_text``, read from git in ``repo_root``, and
+    ``rules_history_table``: the later commits that changed them), how many findings and
+    identities there are (``n_findings``, ``n_identities``) and the rules table (``rules_table``,
+    HTML; identities excluded)."""
     table = simcheck.rules_table(link=lambda chapter: f"{chapter}.html")
-    return {"rules_commit_text": _rules_commit_text(simcheck.findings_history(repo_root)),
-            "n_findings": len(simcheck.findings()),
+    history = simcheck.findings_history(repo_root)
+    return {"rules_commit_text": _rules_commit_text(history),
+            "rules_history_table": _history_table(history),
+            "n_findings": len(simcheck.refutable()), "n_identities": len(simcheck.identities()),
             "rules_table": HTML(html_table(table, html_columns=["finding"], css_class="rl-rules",
                                            font_size="0.8em",
                                            widths={"finding": "21em", "rule": "14em", "measured on": "11em"}))}
@@ -123,15 +147,15 @@ def _wrong_table(table: pd.DataFrame) -> HTML:
 def truth(entries: Mapping[str, dict], read: Mapping) -> tuple[pd.DataFrame, dict]:
     """The truth table (:func:`findings.truth_table` of ``entries``) and the page's glue values:
     ``truth_<key>`` of :func:`findings.summary`, ``n_<source>_<verdict>`` counts, ``n_recorded``,
-    ``n_chapters_read``, ``scale_note`` and the tables ``truth_table``, ``wrong_table`` and
-    ``notes_table`` (HTML)."""
+    ``n_chapters_read``, ``scale_note`` and the tables ``truth_table``, ``wrong_table``,
+    ``notes_table`` and ``identity_table`` (HTML)."""
     table = simcheck.truth_table(entries)
     values = {"truth_" + k: v for k, v in simcheck.summary(table).items()}
     for src, row in simcheck.verdict_counts(table).iterrows():
         for verdict, n in row.items():
             values[f"n_{src.replace('-', '_')}_{verdict.replace(' ', '_')}"] = int(n)
     values["task_lead"] = task_lead(table)
-    values["n_recorded"] = len(entries)
+    values["n_recorded"] = len(set(entries) & {fd["id"] for fd in simcheck.refutable()})
     values["n_chapters_read"] = len(read["chapters"])
     recorded = {c: [k for k, e in entries.items() if e["notebook"] == c] for c in read["other"]}
     values["scale_note"] = other_parameters_note(
@@ -147,6 +171,10 @@ def truth(entries: Mapping[str, dict], read: Mapping) -> tuple[pd.DataFrame, dic
         source=lambda d: d["source"].map(simcheck.source_label))
     values["notes_table"] = HTML(html_table(notes, css_class="rl-notes", font_size="0.8em",
                                             widths={"finding": "14em", "source": "9.5em", "note": "24em"}))
+    values["identity_table"] = HTML(html_table(
+        simcheck.identity_table(entries, link=lambda chapter: f"{chapter}.html"), html_columns=["identity"],
+        css_class="rl-identities", font_size="0.8em", widths={"identity": "14em", "proof": "26em",
+                                                                "checked": "12em"}))
     return table, values
 
 

@@ -21,6 +21,15 @@ Keys of an entry (all optional but ``criterion``), tried in this order:
 * ``reproduced_if_any`` / ``reproduced_if_all`` -- {clause: expression}: "reproduced" when any /
   every clause holds, else "not reproduced".
 
+**Value and shape.** A clause that compares a measurement with the article's number ``article``
+(a tolerance around it, or the article's value inside our interval) is a *value clause*: it is
+about the article's setting (its models, tasks and prices), which the simulator stands in for. A
+clause that reads ``article`` only for its sign (``r * article > 0``) or not at all is a *shape
+clause* (an ordering, a sign, a threshold). :func:`judge` applies every clause on the simulator
+(``on="simulator"``); on real data (``on="real data"``, other models, tasks and prices) it
+applies the shape clauses alone (:data:`REAL_DATA_RULE`): a claim none of whose reproducing
+clauses is a shape clause, or a calibrated input, is "not applicable" there.
+
 An entry may also hold ``readings`` -- {clause: expression}: a rule fixed in advance that a chapter
 applies to its text (e.g. whether an experiment supports a reading of the claim), read with
 :func:`evaluate_expression`; :func:`judge` never consults it.
@@ -49,7 +58,8 @@ import yaml
 
 from routerlab.errors import RouterlabError
 
-__all__ = ["criteria", "criterion", "judge", "evaluate_expression", "book_rule", "KEYS", "BOOK_RULES"]
+__all__ = ["criteria", "criterion", "judge", "evaluate_expression", "book_rule", "KEYS", "BOOK_RULES",
+           "SETTINGS", "NOT_APPLICABLE", "REAL_DATA_RULE", "is_value_clause", "judged_on_real_data"]
 
 KEYS = ("criterion", "not_checkable", "calibrated_if", "inconsistent_if", "not_checkable_if",
         "reproduced_if_any", "reproduced_if_all")
@@ -57,6 +67,18 @@ _CMP = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE:
         ast.Eq: operator.eq, ast.NotEq: operator.ne}
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _FUNCS = {"abs": abs, "min": min, "max": max}
+#: Where a claim is judged: on the simulator (the article's setting) or on real outcomes.
+SETTINGS = ("simulator", "real data")
+NOT_APPLICABLE = "not applicable"
+#: The rule by which :func:`judge` treats real data, in words (the ledger page states it).
+REAL_DATA_RULE = (
+    "a number of the article's setting (a clause that compares a measurement with the article's "
+    "value: a tolerance around it, or the article's value inside our interval) is judged on the "
+    "simulator only; on real data, with other models, tasks and prices, a claim is judged by its "
+    "shape alone (its clauses that are orderings, signs or thresholds, the article's value read "
+    "for its sign at most), and a claim with no such clause, or a calibrated input, is "
+    "\"not applicable\" there")
+_NOT_APPLICABLE_CLAUSE = "a number of the article's setting: judged on the simulator only"
 
 
 class _Missing:
@@ -186,12 +208,81 @@ def _article_value(claim_id: str):
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
-def judge(claim_id: str, measured: Mapping[str, object]) -> tuple[str, str]:
+def _parents(tree) -> dict:
+    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def _sign_use(node, parents) -> bool:
+    """Whether ``node`` (the name ``article``) is a factor of a product compared with 0."""
+    prod = parents.get(node)
+    if not (isinstance(prod, ast.BinOp) and isinstance(prod.op, ast.Mult)):
+        return False
+    cmp = parents.get(prod)
+    if not isinstance(cmp, ast.Compare):
+        return False
+    others = [x for x in [cmp.left, *cmp.comparators] if x is not prod]
+    return bool(others) and all(isinstance(x, ast.Constant) and x.value == 0 for x in others)
+
+
+def is_value_clause(expr: str) -> bool:
+    """Whether the formula ``expr`` reads the article's number ``article`` other than for its sign
+    (``abs(ours - article) <= 0.02``, ``lo <= article <= hi``: a value clause) rather than not at
+    all or as ``x * article > 0`` (a shape clause)."""
+    try:
+        tree = ast.parse(str(expr), mode="eval")
+    except SyntaxError:
+        raise RouterlabError(f"criterion expression {expr!r} is not a valid formula") from None
+    parents = _parents(tree)
+    return any(isinstance(n, ast.Name) and n.id == "article" and not _sign_use(n, parents)
+               for n in ast.walk(tree))
+
+
+def _on_real_data(entry: Mapping) -> tuple[dict, list[str]]:
+    """The entry as real data judges it: calibrated inputs and value clauses dropped (a group left
+    empty goes); and the names of the dropped clauses."""
+    out, dropped = {}, []
+    for key, value in entry.items():
+        if key == "calibrated_if":
+            dropped += list(value)
+        elif key in KEYS[2:]:
+            kept = {n: e for n, e in value.items() if not is_value_clause(e)}
+            dropped += [n for n in value if n not in kept]
+            if kept:
+                out[key] = kept
+        else:
+            out[key] = value
+    return out, dropped
+
+
+def judged_on_real_data(claim_id: str) -> bool:
+    """Whether real data can judge ``claim_id`` (see :data:`REAL_DATA_RULE`): it is not
+    checkable by nature, or at least one of its reproducing clauses is a shape clause."""
+    entry, _ = _on_real_data(criterion(claim_id))
+    return "not_checkable" in entry or any(g in entry for g in ("reproduced_if_any", "reproduced_if_all"))
+
+
+def judge(claim_id: str, measured: Mapping[str, object], on: str = "simulator") -> tuple[str, str]:
     """(verdict, clause) for ``claim_id`` given the ``measured`` values, by its criteria entry.
 
-    ``clause`` names what decided: the first clause that held, or why none did.
+    ``clause`` names what decided: the first clause that held, or why none did. ``on``: one of
+    :data:`SETTINGS`; on "real data" only the shape clauses apply (:data:`REAL_DATA_RULE`), and a
+    claim without any is "not applicable" whatever was measured.
     """
-    entry = criterion(claim_id)
+    if on not in SETTINGS:
+        raise RouterlabError(f"a claim is judged on one of {', '.join(SETTINGS)}, not {on!r}")
+    entry, dropped = criterion(claim_id), []
+    if on == "real data" and "not_checkable" not in entry:
+        if not judged_on_real_data(claim_id):
+            return NOT_APPLICABLE, _NOT_APPLICABLE_CLAUSE
+        entry, dropped = _on_real_data(entry)
+    verdict, clause = _apply(claim_id, entry, measured)
+    if dropped and verdict != "not checkable here":
+        clause += "; not applied on real data: " + "; ".join(dropped)
+    return verdict, clause
+
+
+def _apply(claim_id: str, entry: Mapping, measured: Mapping[str, object]) -> tuple[str, str]:
+    """(verdict, clause) of the rule groups of ``entry`` (see :func:`judge`)."""
     names = dict(measured)
     names.setdefault("article", _article_value(claim_id))
 

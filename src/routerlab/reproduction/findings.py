@@ -36,7 +36,8 @@ from routerlab.errors import RouterlabError, check_choice
 
 __all__ = ["VERDICTS", "RULES", "KINDS", "RULE_PARAMETERS", "ESTIMATED_COST_SOURCES", "findings",
            "finding", "measurement", "record", "verdict", "chapter_notebooks", "collect",
-           "truth_table", "rule_text", "rules_table", "verdict_counts", "source_label",
+           "truth_table", "rule_text", "rules_table", "verdict_counts", "source_label", "is_identity",
+           "identities", "refutable", "identity_table", "graded_cells",
            "format_measurement", "findings_history", "FINDINGS_PATH", "display_table",
            "verdict_grid", "summary"]
 
@@ -51,6 +52,8 @@ RULE_PARAMETERS = {"same": (), "within": ("tol",), "same_sign": (), "same_side":
 #: Real sources whose per-query cost is estimated from list prices and token counts, not observed
 #: (routerbench-subset's cost is RouterBench's own; routellm's costs are computed in chapter 08).
 ESTIMATED_COST_SOURCES = ("llmrouter", "mmlu-pro")
+#: The keys an entry of findings.yaml may have.
+FIELDS = ("id", "chapter", "statement", "kind", "rule", "real", "tol", "threshold", "identity")
 KEY_PREFIX = "finding:"
 #: Where the findings live in the repository (for :func:`findings_history`).
 FINDINGS_PATH = "src/routerlab/reproduction/findings.yaml"
@@ -58,7 +61,8 @@ FINDINGS_PATH = "src/routerlab/reproduction/findings.yaml"
 
 @lru_cache(maxsize=1)
 def findings() -> tuple[dict, ...]:
-    """Every pre-registered finding (id, chapter, statement, kind, rule, parameters, real sources)."""
+    """Every pre-registered entry of findings.yaml (id, chapter, statement, kind, rule, parameters,
+    real sources; ``identity``: the proof, for an entry that is an identity), identities included."""
     with resources.files("routerlab.reproduction").joinpath("findings.yaml").open("r", encoding="utf-8") as f:
         data = yaml.safe_load(f)
     for fd in data:
@@ -66,7 +70,37 @@ def findings() -> tuple[dict, ...]:
         missing = [p for p in RULE_PARAMETERS[fd["rule"]] if p not in fd]
         if missing:
             raise RouterlabError(f"finding {fd['id']!r}: rule {fd['rule']!r} needs {missing}")
+        unknown = set(fd) - set(FIELDS)
+        if unknown:
+            raise RouterlabError(f"finding {fd.get('id')!r} has unknown key(s) {sorted(unknown)}; "
+                                 f"use {', '.join(FIELDS)}")
+        if "identity" in fd and not str(fd["identity"] or "").strip():
+            raise RouterlabError(f"finding {fd['id']!r}: 'identity' must hold the proof as text")
     return tuple(data)
+
+
+def is_identity(fd: Mapping) -> bool:
+    """Whether the entry ``fd`` of findings.yaml is an identity (it holds on every benchmark of
+    its kind, by the proof in its ``identity`` field) rather than a finding the data could refute."""
+    return bool(str(fd.get("identity") or "").strip())
+
+
+def refutable() -> tuple[dict, ...]:
+    """The findings the data could refute: every entry of findings.yaml but the identities."""
+    return tuple(fd for fd in findings() if not is_identity(fd))
+
+
+def identities() -> tuple[dict, ...]:
+    """The entries of findings.yaml that are identities (each with its proof, ``identity``)."""
+    return tuple(fd for fd in findings() if is_identity(fd))
+
+
+def graded_cells(quality) -> int:
+    """How many cells of a (queries x models) quality table are neither 0 nor 1 (graded scores)."""
+    import numpy as np
+
+    q = np.asarray(quality, dtype=np.float64)
+    return int(np.count_nonzero((q != 0.0) & (q != 1.0)))
 
 
 def finding(finding_id: str) -> dict:
@@ -217,7 +251,8 @@ def collect(notebooks: str | Path | Iterable[str | Path]) -> dict[str, dict]:
 
 
 def truth_table(entries: Mapping[str, dict]) -> pd.DataFrame:
-    """One row per (finding, real source) in findings.yaml order, verdicts by :func:`verdict`.
+    """One row per (finding, real source) in findings.yaml order, verdicts by :func:`verdict`;
+    identities (:func:`identities`) have no row: :func:`identity_table` shows them.
 
     Columns: finding, chapter, statement, rule, source, sim, sim_lo, sim_hi, real, real_lo,
     real_hi, verdict, note (the real measurement's note and the simulated one's, labelled when
@@ -225,7 +260,7 @@ def truth_table(entries: Mapping[str, dict]) -> pd.DataFrame:
     chapter recorded gets verdict "not measurable" with a note saying so.
     """
     rows = []
-    for fd in findings():
+    for fd in refutable():
         e = entries.get(fd["id"])
         for src in fd["real"]:
             if e is None:
@@ -276,7 +311,7 @@ def rule_text(fd: Mapping) -> str:
 
 
 def rules_table(link=None) -> pd.DataFrame:
-    """The pre-registered findings for display: "finding" (statement and id), "chapter", "rule"
+    """The pre-registered findings (identities excluded) for display: "finding" (statement and id), "chapter", "rule"
     (with its parameters), "measured on" (the real sources, estimated costs labelled).
 
     With ``link`` (chapter stem -> URL), "finding" is HTML with a link to the chapter (as in
@@ -284,13 +319,33 @@ def rules_table(link=None) -> pd.DataFrame:
     column.
     """
     rows = []
-    for fd in findings():
+    for fd in refutable():
         row = {"finding": f"{fd['statement']}\n({fd['id']})", "chapter": fd["chapter"]}
         if link is not None:
             row = {"finding": _finding_cell(fd["statement"], fd["id"], fd["chapter"], link)}
         row.update({"rule": rule_text(fd), "measured on": "\n".join(source_label(s) for s in fd["real"])})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def identity_table(entries: Mapping[str, dict], link=None) -> pd.DataFrame:
+    """The identities of findings.yaml for display, one row each: "identity" (statement and id;
+    HTML with a link to the chapter when ``link`` is given), "proof", and "checked" -- what its
+    chapter measured (``entries``: :func:`collect`), on RouterBench-Sim and on each real source,
+    as a check of the code ("not recorded in this build" when no chapter recorded it)."""
+    rows = []
+    for fd in identities():
+        e = entries.get(fd["id"])
+        if e is None:
+            checked = "not recorded in this build"
+        else:
+            parts = [("RouterBench-Sim", e["sim"])] + [(source_label(s), e["real"].get(s) or measurement())
+                                                       for s in fd["real"]]
+            checked = "\n".join(f"{name}: {format_measurement(m.get('value'))}" for name, m in parts)
+        cell = (f"{fd['statement']}\n({fd['id']})" if link is None
+                else _finding_cell(fd["statement"], fd["id"], fd["chapter"], link))
+        rows.append({"identity": cell, "proof": " ".join(str(fd["identity"]).split()), "checked": checked})
+    return pd.DataFrame(rows, columns=["identity", "proof", "checked"])
 
 
 def source_label(source: str) -> str:
@@ -337,19 +392,21 @@ def format_measurement(value, lo=None, hi=None, digits: int = 3) -> str:
 def findings_history(repo_root: str | Path, path: str = FINDINGS_PATH) -> dict:
     """Where the pre-registered rules come from, read from git at run time.
 
-    Returns ``{"added_commit", "added_date", "added_subject", "n_later_commits",
-    "uncommitted"}``: the commit that added ``path``, how many later commits changed it, and
-    whether the work tree differs from the last commit. Without git or outside a clone the
-    commit fields are None (and ``uncommitted`` is None).
+    Returns ``{"added_commit", "added_date", "added_subject", "n_later_commits", "later",
+    "uncommitted"}``: the commit that added ``path``, how many later commits changed it and which
+    (``later``: [{"commit", "date", "subject"}], oldest first), and whether the work tree differs
+    from the last commit. Without git or outside a clone the commit fields are None (``later``
+    empty, ``uncommitted`` None).
     """
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=str(repo_root), capture_output=True, text=True,
                               check=True, timeout=30).stdout.strip()
 
     out = {"added_commit": None, "added_date": None, "added_subject": None, "n_later_commits": None,
-           "uncommitted": None}
+           "later": [], "uncommitted": None}
     try:
-        commits = git("log", "--format=%H", "--follow", "--diff-filter=AM", "--", path).splitlines()  # a pure move is no change
+        log = git("log", "--format=%H%x09%ad%x09%s", "--date=short", "--follow", "--diff-filter=AM", "--",
+                  path).splitlines()  # a pure move is no change
         added = git("log", "--diff-filter=A", "--follow", "--format=%H%x09%ad%x09%s", "--date=short",
                     "--", path).splitlines()
         status = git("status", "--porcelain", "--", path)
@@ -358,8 +415,11 @@ def findings_history(repo_root: str | Path, path: str = FINDINGS_PATH) -> dict:
     if not added:
         return out
     sha, date, subject = (added[-1].split("\t", 2) + ["", ""])[:3]
-    later = commits[: commits.index(sha)] if sha in commits else commits
+    commits = [(line.split("\t", 2) + ["", ""])[:3] for line in log]
+    shas = [c[0] for c in commits]
+    later = commits[: shas.index(sha)] if sha in shas else commits
     out.update(added_commit=sha, added_date=date, added_subject=subject, n_later_commits=len(later),
+               later=[{"commit": c, "date": d, "subject": s} for c, d, s in reversed(later)],
                uncommitted=bool(status))
     return out
 

@@ -34,6 +34,7 @@ VERDICTS = (
     "calibrated input",
     "inconsistent in the source",
     "not checkable here",
+    "not applicable",  # real data only: a number of the article's setting (criteria.REAL_DATA_RULE)
 )
 
 # Claims no experiment here can test, with the reason shown in the ledger.
@@ -74,10 +75,12 @@ def record(claim_id: str, *, measured: Mapping, ours, chapter: str, lo: float | 
     caller. ``ours`` is the value shown (a number, or a short text for qualitative claims),
     ``lo``/``hi`` its 95% interval; ``chapter`` the notebook that shows it (e.g. "03_algorithms").
     ``real``: the same check on real outcomes, {source name: {"measured": {...} or None, "ours",
-    "lo", "hi", "note"}}: judged by the same criterion; ``measured`` None (e.g. the data folder is
-    missing, or the source cannot speak to the claim) gives "not checkable here" and the note.
+    "lo", "hi", "note"}}: judged by the same criterion's shape clauses (``judge(..., on="real
+    data")``): "not applicable" for a number of the article's setting whatever was measured;
+    otherwise ``measured`` None (e.g. the data folder is missing, or the source cannot speak to
+    the claim) gives "not checkable here" and the note.
     """
-    from routerlab.reproduction.criteria import criterion, judge
+    from routerlab.reproduction.criteria import criterion, judge, judged_on_real_data
 
     claim(claim_id)
     if not isinstance(chapter, str) or not chapter.strip():
@@ -92,11 +95,11 @@ def record(claim_id: str, *, measured: Mapping, ours, chapter: str, lo: float | 
         if unknown or "measured" not in r:
             raise RouterlabError(f"claim {claim_id}: real[{src!r}] needs 'measured' (a dict, or None when the "
                                  f"source cannot be checked) and optionally ours, lo, hi, note; got {sorted(r)}")
-        if r["measured"] is None:
-            v, c, m = "not checkable here", str(r.get("note", "")) or "not measured on this source", None
+        m = None if r["measured"] is None else _measured(claim_id, r["measured"])
+        if m is None and judged_on_real_data(claim_id):
+            v, c = "not checkable here", str(r.get("note", "")) or "not measured on this source"
         else:
-            m = _measured(claim_id, r["measured"])
-            v, c = judge(claim_id, m)
+            v, c = judge(claim_id, m or {}, on="real data")
         real_entries[str(src)] = {"ours": _num(r.get("ours")), "lo": _num(r.get("lo")), "hi": _num(r.get("hi")),
                                   "verdict": v, "clause": c, "measured": m, "note": str(r.get("note", ""))}
     entry = {"id": claim_id, "ours": _num(ours), "lo": _num(lo), "hi": _num(hi), "verdict": verdict,
