@@ -16,7 +16,10 @@ from routerlab.data.sources import _fetch
 from routerlab.errors import RouterlabError
 from routerlab.data.sources.routellm import download_routellm, expected_digests, find_routellm_dir, load_routellm
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "routellm"
+from routerlab.data import sources as _sources
+
+# the folder every command reads (the data root, ../shared/data, or the per-user fetch folder)
+REAL = _sources.find("routellm") or Path(__file__).resolve().parents[2] / "shared" / "data" / "routellm"
 needs_real = pytest.mark.skipif(not (REAL / "gsm8k" / "gsm8k_responses.csv").is_file(),
                                 reason="RouteLLM files not found beside the repo")
 

@@ -22,7 +22,8 @@ from routerlab.data.routerbench_layout import MODEL_COLUMNS
 from routerlab.routing.features import TfidfSvdFeatures
 from routerlab.data.tokens import count_tokens
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "routerbench-subset"
+# the folder every command reads (the data root, ../shared/data, or the per-user fetch folder)
+REAL = sources.find("routerbench-subset") or Path(__file__).resolve().parents[2] / "shared" / "data" / "routerbench-subset"
 needs_real = pytest.mark.skipif(not all((REAL / f).is_file() for f in subset.FILES),
                                 reason=f"routerbench-subset files not found in {REAL}")
 LABELS = {"arc-challenge": "ARC-Challenge", "mbpp": "MBPP", "winogrande": "Winogrande"}
