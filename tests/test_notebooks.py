@@ -88,6 +88,10 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "check_psim_qoub_minus_oub": (-1.0, 0.0),  # OUB >= QOUB
         "check_psim_best_rs": (0.3, 1.0),
         "check_psim_n_rank_changes": (0, 6),
+        # "One call moves RS" on the simulator: at this size no split's test rows hold the dearest
+        # call, so nothing moves (the unit tests cover a split that holds it); smoke 0.025, -0.061
+        "check_tc_sim_n_in_test": (0, 0), "check_tc_sim_move": (0.0, 0.0), "check_tc_sim_oub_move": (0.0, 0.0),
+        "check_tc_sim_spread": (0.018, 0.032), "check_tc_sim_q_move": (-0.075, -0.045),
     },
     "99_status": {
         "status_n_failed": (0, 0),
@@ -170,7 +174,17 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
              "check_real_oub_rs": (0.92, 0.96),
              "check_real_qoub_minus_oub": (-0.26, -0.19),  # OUB >= QOUB
              "check_real_best_rs": (0.67, 0.72), "check_real_n_rank_changes": (5, 7),
-             "check_rb_n_queries": (900, 900)},  # 300 of each of the three datasets at scale 0.03
+             "check_rb_n_queries": (900, 900),  # 300 of each of the three datasets at scale 0.03
+             # "One call moves RS": the dearest call in no smoke split's test rows (smoke 0.068, -0.049)
+             "check_tc_routerbench_subset_n_in_test": (0, 0), "check_tc_routerbench_subset_move": (0.0, 0.0),
+             "check_tc_routerbench_subset_spread": (0.055, 0.08),
+             "check_tc_routerbench_subset_q_move": (-0.06, -0.038)},
+        LR: {"check_tc_llmrouter_n_in_test": (0, 0), "check_tc_llmrouter_move": (0.0, 0.0),  # smoke 0.023, -0.015
+             "check_tc_llmrouter_spread": (0.016, 0.03), "check_tc_llmrouter_q_move": (-0.02, -0.01)},
+        MP: {"check_tc_mmlu_pro_n_in_test": (0, 0), "check_tc_mmlu_pro_move": (0.0, 0.0),  # smoke 0.037, -0.086
+             "check_tc_mmlu_pro_spread": (0.028, 0.046), "check_tc_mmlu_pro_q_move": (-0.1, -0.07)},
+        RL: {"check_tc_routellm_n_in_test": (0, 0), "check_tc_routellm_move": (0.0, 0.0),  # smoke 0.007, -0.0008
+             "check_tc_routellm_spread": (0.004, 0.01), "check_tc_routellm_q_move": (-0.002, -0.0002)},
     },
     "03_algorithms": {  # the section "On real outcomes"
         RB: {"check_rho_routerbench_subset": (0.8, 0.93), "check_routerbench_subset_diff": (0.03, 0.09),
