@@ -58,6 +58,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "check_sim_gap": (0.0, 0.1),
         "check_sim_mf_rank": (1, 6),
         "check_sim_dsb_diff": (-0.03, 0.015), "check_sim_n_above_dsb": (0, 1),  # smoke -0.006, 0
+        "check_sim_sel_diff": (0.02, 0.055),  # learned minus fixed, winners picked off the test rows: smoke 0.036
         "real_seconds": (0.0, 600.0), "sens_seconds": (0.0, 600.0),
     },
     "04_datasets": {  # simulated sections; "On real outcomes": REAL_RANGES
@@ -192,14 +193,18 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
              "check_routerbench_subset_gap": (0.15, 0.33), "check_routerbench_subset_mf_rank": (1, 6),
              # the best learned router (picked on test rows) minus dataset-best: smoke -0.006
              "check_routerbench_subset_dsb_diff": (-0.03, 0.015),
-             "check_routerbench_subset_n_above_dsb": (0, 0)},
+             "check_routerbench_subset_n_above_dsb": (0, 0),
+             # learned minus fixed, winners picked off the test rows (validation / training): smoke 0.041
+             "check_routerbench_subset_sel_diff": (0.02, 0.06)},
         MP: {"check_mmlu_pro_dsb_diff": (-0.03, 0.015), "check_mmlu_pro_n_above_dsb": (0, 0),  # smoke -0.005
              "check_mmlu_pro_diff": (0.0, 0.045), "check_mmlu_pro_gap": (0.03, 0.12),        # 0.021, 0.076
-             "check_mmlu_pro_mf_rank": (1, 6), "check_rho_mmlu_pro": (0.75, 0.95)},          # 3, 0.864
+             "check_mmlu_pro_mf_rank": (1, 6), "check_rho_mmlu_pro": (0.75, 0.95),           # 3, 0.864
+             "check_mmlu_pro_sel_diff": (0.008, 0.037)},  # winners picked off the test rows: smoke 0.022
         LR: {"check_rho_llmrouter": (0.65, 0.85), "check_llmrouter_diff": (0.05, 0.11),
              "check_llmrouter_gap": (0.27, 0.41), "check_llmrouter_mf_rank": (1, 6),
              "check_sens_rho_min": (0.9, 1.0),  # the cost-estimate sensitivity, on llmrouter
-             "check_llmrouter_dsb_diff": (-0.025, 0.02), "check_llmrouter_n_above_dsb": (0, 0)},  # smoke -0.001
+             "check_llmrouter_dsb_diff": (-0.025, 0.02), "check_llmrouter_n_above_dsb": (0, 0),  # smoke -0.001
+             "check_llmrouter_sel_diff": (0.045, 0.08)},  # winners picked off the test rows: smoke 0.061
     },
     "04_datasets": {  # "On real outcomes"
         LR: {"check_llm_n_datasets": (14, 14),  # 14 tasks
