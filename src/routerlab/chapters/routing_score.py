@@ -601,7 +601,7 @@ def _cell_text(st, top: str, n_seeds: int) -> str:
             f"cell costs {c['next_cost']:.4f} USD. ")
     if top == NO_SPLIT:
         return head + (f"It falls in the test rows of none of the {n_seeds} splits, so on these splits it moves "
-                       "no RS (other splits would hold it).")
+                       "no RS (other splits could hold it).")
     r = sm.loc[top]
     return head + (
         f"It falls in the test rows of {st['n_in_test']} of the {n_seeds} splits. The fixed model it moves most "
