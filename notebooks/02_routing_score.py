@@ -578,3 +578,62 @@ ch.record_findings(studies, n_seeds, graded)
 ch.record_ledger(bench, accuracy=accuracy, rs_fixed=rs_fixed, bounds=bounds, rs_toy=rs_toy,
                  hand=(terms_global.mean(), terms_pq.mean()), cheapest_gap=cheapest_gap,
                  studies=studies, pairs=pairs, n_seeds=n_seeds)
+
+# %% [markdown]
+# (one-call-02)=
+# ## One call moves RS
+#
+# Under the global normalisation every paid cost is divided by the range of the evaluated cost
+# table, so the single dearest (query, model) cell of the test rows sets $c_{\max}$ for every policy
+# scored on them. On `routerbench-subset` (real cost):
+# {glue:text}`tc_routerbench_subset_text` The oracle mostly buys cheap correct answers, whose cost
+# factors stay close to 1 whatever $c_{\max}$ is.
+#
+# {numref}`tbl-02-top-cell` and {numref}`fig-02-top-cell` do the same on the simulator and on every
+# real source, on the test rows of the same splits (`routerlab.evaluation.top_cost_cell`). Across
+# them, the largest change of a fixed model's RS on one split from one call is
+# {glue:text}`tc_largest_text`. On the simulator: {glue:text}`tc_sim_text` Capping the top 0.1% of
+# cells instead moves {glue:text}`tc_routerbench_subset_q_model` by {glue:text}`tc_routerbench_subset_q_move`
+# on routerbench-subset and {glue:text}`tc_mmlu_pro_q_model` by {glue:text}`tc_mmlu_pro_q_move` on
+# MMLU-Pro (estimated cost).
+#
+# ```{glue:figure} tbl_top_cell
+# :name: "tbl-02-top-cell"
+# :figclass: table
+# :alt: "Table, one column per benchmark: its most expensive call, how many splits hold it, the fixed model it moves most and by how much, that model's spread over the splits with and without the call, the oracle's largest change and the change when the top 0.1% of cells are capped"
+# The most expensive call of each benchmark and what it does to global RS on the test rows of the
+# splits: the fixed model whose RS it moves most on one split, that model's spread over the
+# splits as is and with the call capped at the next largest cost, the oracle's largest change, and
+# for comparison the largest change when the top 0.1% of cells are capped. Costs on llmrouter,
+# mmlu-pro and routellm are estimated.
+# ```
+#
+# ```{glue:figure} fig_top_cell
+# :name: "fig-02-top-cell"
+# :alt: "Two dot plots, one row per benchmark: each fixed model's largest change of RS on one split as a dot and the oracle's as a diamond; top, when the single most expensive call is dropped or capped; bottom, when the top 0.1% of cells are capped"
+# Largest change of each fixed model's global RS (dots) and of the oracle's (diamond) on one test
+# split, per benchmark: top, the single most expensive call dropped or capped at the next largest
+# cost (the larger change of the two); bottom, every cost capped at the 99.9th percentile of the
+# cells. A benchmark whose dearest call lies in no split's test rows shows no change at the top.
+# ```
+#
+# :::{admonition} Every fixed model and the oracle, on every benchmark
+# :class: dropdown
+# ```{glue} tbl_top_cell_models
+# ```
+# :::
+#
+# This is a property of the article's metric, not of a router. A policy's RS level depends on
+# whether the dearest call happens to be among the rows it is scored on, so levels compared across
+# splits, subsets or benchmarks carry this cell with them; two policies scored on the same rows
+# share the same $c_{\max}$, which is why the routers of chapter 03 are compared by paired
+# differences on the same test queries.
+
+# %% tags=["remove-input"]
+top_cell = ch.top_cell_studies(bench, studies["real_bench"], scale=scale, n_seeds=n_seeds, data_dir=data_dir)
+glue_dict(ch.top_cell_values(top_cell, n_seeds))
+
+# %% tags=["remove-input"]
+fig, axes = plt.subplots(2, 1, figsize=style.figsize(5.2))
+ch.plot_top_cell(axes, top_cell)
+glue_figure("fig_top_cell", fig)

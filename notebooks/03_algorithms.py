@@ -562,13 +562,17 @@ glue_figure("fig_rank_slopes", fig)
 # them). {numref}`tbl-headline` gathers the measurements, the comparison with dataset-best first.
 # The learned routers are the {glue:text}`n_learned_common:d` that run on every benchmark
 # ({glue:text}`learned_common_text`; the cascades are left out on simulated data too, so that
-# both sides choose among the same routers). "Best" is the highest RS averaged over the seeds; the differences carry a
+# both sides choose among the same routers). "Best" is the highest RS averaged over the seeds,
+# except where a row says its winners were picked off the test rows (below); the differences carry a
 # {glue:text}`ci_level:.0%` paired bootstrap interval (the same resampled test queries for both
 # policies).
 
 # %% tags=["remove-input"]
-heads, learned_common, headline_glue = ch.headlines(result, real_result, ranks)
+t_sel = time.perf_counter()
+selected = ch.selection_honest(result, bench, real_result, real_bench, ch.common_learned(result, ranks))
+heads, learned_common, headline_glue = ch.headlines(result, real_result, ranks, selected)
 glue_all(headline_glue)
+g("sel_seconds", time.perf_counter() - t_sel)
 
 # %% [markdown]
 # ```{glue:figure} tbl_headline
@@ -611,19 +615,32 @@ glue_figure("fig_vs_dsb", fig)
 #
 # The other measurements, against the best fixed model and the oracle:
 #
-# * **The best learned router against the best fixed model.** Simulated:
-#   {glue:text}`hl_sim_best` against {glue:text}`hl_sim_fixed`, {glue:text}`hl_sim_diff` RS
-#   ({glue:text}`hl_sim_diff_lo` to {glue:text}`hl_sim_diff_hi`). RouterBench subset (real cost):
-#   {glue:text}`hl_routerbench_subset_best` against {glue:text}`hl_routerbench_subset_fixed`,
-#   {glue:text}`hl_routerbench_subset_diff` ({glue:text}`hl_routerbench_subset_diff_lo` to
-#   {glue:text}`hl_routerbench_subset_diff_hi`). LLMRouter (estimated cost):
-#   {glue:text}`hl_llmrouter_best` against {glue:text}`hl_llmrouter_fixed`,
-#   {glue:text}`hl_llmrouter_diff` ({glue:text}`hl_llmrouter_diff_lo` to
-#   {glue:text}`hl_llmrouter_diff_hi`). MMLU-Pro (estimated cost): {glue:text}`hl_mmlu_pro_best`
-#   against {glue:text}`hl_mmlu_pro_fixed`, {glue:text}`hl_mmlu_pro_diff`
-#   ({glue:text}`hl_mmlu_pro_diff_lo` to {glue:text}`hl_mmlu_pro_diff_hi`). A single fixed model
-#   knows neither the query nor its task, so a gain over it includes what the task label alone
+# * **The best learned router against the best fixed model, neither picked on the rows that score
+#   it.** For each split, the router is the learned router with the best RS on a validation split
+#   of the training rows (a fifth of them, stratified; the routers fitted on the rest), and the fixed
+#   model the one with the best RS on the training rows; the difference is then measured on the test
+#   rows (`routerlab.evaluation.task_baselines.learned_over_fixed`, the rule of chapter 11).
+#   Simulated: {glue:text}`hl_sim_sel_diff` RS ({glue:text}`hl_sim_sel_lo` to
+#   {glue:text}`hl_sim_sel_hi`; routers picked: {glue:text}`hl_sim_sel_chosen`). RouterBench subset
+#   (real cost): {glue:text}`hl_routerbench_subset_sel_diff` ({glue:text}`hl_routerbench_subset_sel_lo`
+#   to {glue:text}`hl_routerbench_subset_sel_hi`; routers: {glue:text}`hl_routerbench_subset_sel_chosen`;
+#   fixed models: {glue:text}`hl_routerbench_subset_sel_fixed`). LLMRouter (estimated cost):
+#   {glue:text}`hl_llmrouter_sel_diff` ({glue:text}`hl_llmrouter_sel_lo` to
+#   {glue:text}`hl_llmrouter_sel_hi`). MMLU-Pro (estimated cost): {glue:text}`hl_mmlu_pro_sel_diff`
+#   ({glue:text}`hl_mmlu_pro_sel_lo` to {glue:text}`hl_mmlu_pro_sel_hi`). This is the measurement
+#   the finding "the best learned router beats the best fixed model" is judged on. A single fixed
+#   model knows neither the query nor its task, so a gain over it includes what the task label alone
 #   gives; the comparison above with dataset-best separates the two.
+# * **The same difference with both winners picked on the test rows** that score them: simulated {glue:text}`hl_sim_best`
+#   against {glue:text}`hl_sim_fixed`, {glue:text}`hl_sim_diff` ({glue:text}`hl_sim_diff_lo` to
+#   {glue:text}`hl_sim_diff_hi`); RouterBench subset {glue:text}`hl_routerbench_subset_best` against
+#   {glue:text}`hl_routerbench_subset_fixed`, {glue:text}`hl_routerbench_subset_diff`
+#   ({glue:text}`hl_routerbench_subset_diff_lo` to {glue:text}`hl_routerbench_subset_diff_hi`);
+#   LLMRouter {glue:text}`hl_llmrouter_best` against {glue:text}`hl_llmrouter_fixed`,
+#   {glue:text}`hl_llmrouter_diff` ({glue:text}`hl_llmrouter_diff_lo` to
+#   {glue:text}`hl_llmrouter_diff_hi`); MMLU-Pro {glue:text}`hl_mmlu_pro_best` against
+#   {glue:text}`hl_mmlu_pro_fixed`, {glue:text}`hl_mmlu_pro_diff` ({glue:text}`hl_mmlu_pro_diff_lo`
+#   to {glue:text}`hl_mmlu_pro_diff_hi`). {numref}`tbl-selection` sets the two side by side.
 # * **How much of the oracle's headroom a router closes**: {glue:text}`hl_sim_gap` of the gap
 #   between the best fixed model and OUB on simulated data ({glue:text}`hl_sim_gap_lo` to
 #   {glue:text}`hl_sim_gap_hi`), {glue:text}`hl_routerbench_subset_gap`
@@ -642,9 +659,26 @@ glue_figure("fig_vs_dsb", fig)
 #   Where this is dataset-best, knowing the query's dataset is worth as much as anything the
 #   routers learn from its text.
 #
-# Against the best fixed model, "best" is picked on the same test rows it is scored on for the
-# router and for the fixed model alike, so both sides of that difference carry the same small
-# selection bonus.
+# ```{glue:figure} tbl_selection
+# :name: "tbl-selection"
+# :figclass: table
+# The best learned router minus the best fixed model, RS, mean over the splits with the 95% paired
+# bootstrap interval over the test queries: with both winners picked on the test rows that score
+# them, and with the router picked on validation rows and the fixed model on training rows, then
+# scored on the test rows; and which router and fixed model the second way picked on how many
+# splits. RS on LLMRouter and MMLU-Pro rests on estimated cost.
+# ```
+#
+# Why the two differ: picking the best of {glue:text}`n_learned_common:d` routers and the best of
+# the fixed models on the rows that score them keeps whichever happened to do well on those
+# particular rows, so each winner's RS is biased upwards (the winner's curse). The two biases do
+# not cancel: they come from maxima over different numbers of candidates with different spreads,
+# and the bootstrap interval of the difference treats the two winners as if they had been named in
+# advance. Picked off the test rows, each winner is scored on rows it was not chosen on, and the
+# interval covers what the choice is worth on new queries. The share of the oracle gap closed
+# (the next finding) still uses the winners picked on the test rows.
+#
+# This took {glue:text}`sel_seconds:.0f` s (the validation fits of every split).
 
 # %% tags=["remove-input"]
 for fid, measurements in ch.finding_measurements(heads, learned_common, ranks["shared"]).items():

@@ -74,8 +74,7 @@ glue_all(found)
 # %% [markdown]
 # ```{admonition} Real data in this build
 # :class: note
-# - **routerbench-subset** (RouterBench's own outcomes, ARC-Challenge, MBPP, Winogrande):
-#   {glue:text}`src_routerbench_subset`
+# - **routerbench-subset** (RouterBench's own outcomes on ARC-Challenge, MBPP, Winogrande): {glue:text}`src_routerbench_subset`
 # - **llmrouter** (LLMRouter's nine open models on 14 tasks): {glue:text}`src_llmrouter`
 # - **mmlu-pro** (29 models on the 14 categories of MMLU-Pro): {glue:text}`src_mmlu_pro`
 #

@@ -87,7 +87,9 @@ def test_paired_values_counts_and_formats():
 def test_finding_measurements_fit_simcheck_record():
     head = {"diff": 0.02, "diff_lo": -0.01, "diff_hi": 0.05, "gap_closed": 0.3, "gap_lo": 0.1, "gap_hi": 0.5,
             "best_learned": "knn", "best_fixed": "fixed:x", "mf_rank": 2, "learned": ["knn", "mf", "mlp"],
-            "rho": {"rho": 0.8, "lo": 0.6, "hi": 0.9}}
+            "rho": {"rho": 0.8, "lo": 0.6, "hi": 0.9},
+            "sel_diff": -0.004, "sel_lo": -0.02, "sel_hi": 0.012, "sel_chosen": "mf (2 of 2 splits)",
+            "sel_fixed": "x (2 of 2 splits)"}
     heads = {"sim": dict(head, rho=None), "routerbench-subset": None, "llmrouter": dict(head, mf_rank=4)}
     out = ch.finding_measurements(heads, ["knn", "mf", "mlp"], ["a", "b"])
     assert set(out) == {"algo.ranking", "algo.best_learned_beats_best_fixed", "algo.oracle_gap_closed",
@@ -98,6 +100,9 @@ def test_finding_measurements_fit_simcheck_record():
     assert out["algo.ranking"]["sim"]["value"] is None
     assert out["algo.ranking"]["real"]["llmrouter"]["value"] == 0.8
     assert out["algo.mf_top3"]["sim"]["value"] is True and out["algo.mf_top3"]["real"]["llmrouter"]["value"] is False
+    best = out["algo.best_learned_beats_best_fixed"]["real"]["llmrouter"]  # the winners picked off the test rows
+    assert (best["value"], best["lo"], best["hi"]) == (-0.004, -0.02, 0.012)
+    assert "picked on validation rows" in best["note"] and "+0.020 [-0.010, +0.050]" in best["note"]
     gap = out["algo.oracle_gap_closed"]["sim"]
     assert (gap["value"], gap["lo"], gap["hi"]) == (0.3, 0.1, 0.5) and gap["note"].startswith("knn vs fixed:x")
 
@@ -211,3 +216,17 @@ def test_load_real_keeps_the_book_sample_of_the_two_finding_sources():
     repriced = ch.load_real(0.03, names=["llmrouter"], output_scale=2.0)["llmrouter"]
     assert (repriced.sample_ids == real["llmrouter"].sample_ids).all()
     assert not np.allclose(repriced.cost, real["llmrouter"].cost)
+
+
+def test_selection_table_sets_both_ways_of_picking_the_winners_side_by_side():
+    head = {"best_learned": "knn", "best_fixed": "fixed:x", "diff": 0.03, "diff_lo": 0.01, "diff_hi": 0.05,
+            "sel_diff": 0.004, "sel_lo": -0.012, "sel_hi": 0.02, "sel_chosen": ch._picks(["mf", "knn", "mf"]),
+            "sel_fixed": ch._picks(["fixed:x", "fixed:x", "fixed:x"])}
+    assert head["sel_chosen"] == "mf (2 of 3 splits), knn (1 of 3)" and head["sel_fixed"] == "x (3 of 3 splits)"
+    shown = ch.selection_table({"sim": head, "routerbench-subset": None}).data
+    assert list(shown["benchmark"]) == ["simulated", "routerbench-subset (real cost)"]
+    row = shown.iloc[0]
+    assert row["both winners picked on the test rows [95%]"] == "knn minus x: +0.030 [+0.010, +0.050]"
+    assert row["router picked on validation rows, fixed model on training rows [95%]"] == "+0.004 [-0.012, +0.020]"
+    assert (shown.iloc[1].iloc[1:] == "data not found").all()
+    assert ch._ci_or_na(float("nan"), float("nan"), float("nan")) == "n/a"

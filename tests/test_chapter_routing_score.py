@@ -115,3 +115,51 @@ def test_without_real_data_everything_reads_missing():
     assert all(np.isnan(v) for v in ch._check_values(None, "real").values())
     assert "data not found" in ch._real_fixed_table(None).data
     assert ch._finding_entry(None, "reorders", 2) == ch.MISSING
+
+
+def test_top_cell_section_texts_hold_the_measured_numbers_and_say_what_is_missing(tmp_path):
+    """The section "One call moves RS": a benchmark whose top call lies in a test split (its model,
+    move and spreads in the text and the tables), one whose top call lies in none (no model named),
+    and a missing source ("n/a", "data not found")."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from routerlab.data.benchmark import Benchmark
+    from routerlab.data.catalog import Model
+    from routerlab.data.splits import stratified_split
+    from routerlab.evaluation import top_cost_cell as topcell
+
+    n = 20
+    cost = np.tile([0.0, 1.0], (n, 1))
+    cost[7, 1] = 10.0
+    b = Benchmark(quality=np.ones((n, 2)), cost=cost, models=(Model("m0", "p", "t"), Model("m1", "p", "t")),
+                  sample_ids=np.array([f"q{i}" for i in range(n)]), datasets=np.array(["d"] * n),
+                  prompt_tokens=np.full(n, 10))
+    held = next(s for s in range(30) if 7 in stratified_split(b, 0.2, s)[1])
+    missed = next(s for s in range(30) if 7 not in stratified_split(b, 0.2, s)[1])
+
+    def study(seeds):
+        frame, cell = topcell.top_cell_sensitivity(b, seeds)
+        return {"frame": frame, "cell": cell, "summary": topcell.sensitivity_summary(frame),
+                "n_in_test": int(frame.groupby("seed")["in_test"].first().sum())}
+
+    studies = {"sim": study([held, missed]), "routerbench-subset": study([missed, missed]), "llmrouter": None}
+    v = ch.top_cell_values(studies, 2)
+    assert v["tc_sim_model"] == "m1" and v["tc_sim_n_in_test"] == (1, "{:d}")
+    assert v["check_tc_sim_move"] == pytest.approx(-0.675)  # 3 of 4 test rows pay 1 of 10, then 1 of 1
+    assert v["check_tc_sim_spread"] == pytest.approx(0.675) and v["check_tc_sim_spread_capped"] == 0.0
+    assert "q7 answered by m1 costs 10.0000 USD" in v["tc_sim_text"] and "-0.675" in v["tc_sim_text"]
+    assert v["tc_routerbench_subset_model"] == ch.NO_SPLIT and v["check_tc_routerbench_subset_move"] == 0.0
+    assert "none of the 2 splits" in v["tc_routerbench_subset_text"]
+    assert v["tc_llmrouter_move"][0] is None  # glued as "n/a"
+    assert np.isnan(v["check_tc_llmrouter_move"]) and "not found" in v["tc_llmrouter_text"]
+    assert v["tc_largest_text"].startswith("m1 on RouterBench-Sim (simulated): -0.675 on split")
+    html = v["tbl_top_cell"].data
+    assert "data not found" in html and "q7 answered by m1" in html and "1 of 2" in html
+    fig, axes = plt.subplots(2, 1)
+    ch.plot_top_cell(axes, studies)
+    labels = [t.get_text() for t in axes[0].texts]
+    assert "m1" in labels and "data not found" in labels
+    plt.close(fig)

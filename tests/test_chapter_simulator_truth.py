@@ -99,3 +99,18 @@ def test_the_grid_and_the_counts_table():
 def test_finding_sources_in_order_of_first_mention():
     assert truth.finding_sources()[:1] == ["routerbench-subset"]
     assert set(truth.finding_sources()) == {s for fd in simcheck.findings() for s in fd["real"]}
+
+
+def test_real_data_box_gives_every_source_its_status_on_its_own_line():
+    """Chapter 09's box "Real data in this build": one bullet per source the findings are measured
+    on, its glued status on the same line as its name (a status wrapped onto the next line read, in
+    a line-by-line view of the page, as a bullet with nothing after its colon)."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "notebooks" / "09_simulator_truth.py").read_text()
+    box = text.split("```{admonition} Real data in this build", 1)[1].split("# ```", 1)[0]
+    bullets = [line for line in box.splitlines() if line.startswith("# - ")]
+    names = [line.split("**")[1] for line in bullets]
+    assert names == truth.finding_sources()
+    for name, line in zip(names, bullets):
+        assert line.rstrip().endswith(f"{{glue:text}}`src_{name.replace('-', '_')}`"), line

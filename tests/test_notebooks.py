@@ -59,6 +59,7 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "check_sim_gap": (0.0, 0.1),
         "check_sim_mf_rank": (1, 6),
         "check_sim_dsb_diff": (-0.03, 0.015), "check_sim_n_above_dsb": (0, 1),  # smoke -0.006, 0
+        "check_sim_sel_diff": (0.02, 0.055),  # learned minus fixed, winners picked off the test rows: smoke 0.036
         "real_seconds": (0.0, 600.0), "sens_seconds": (0.0, 600.0),
     },
     "04_datasets": {  # simulated sections; "On real outcomes": REAL_RANGES
@@ -89,6 +90,10 @@ VALUE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "check_psim_qoub_minus_oub": (-1.0, 0.0),  # OUB >= QOUB
         "check_psim_best_rs": (0.3, 1.0),
         "check_psim_n_rank_changes": (0, 6),
+        # "One call moves RS" on the simulator: at this size no split's test rows hold the dearest
+        # call, so nothing moves (the unit tests cover a split that holds it); smoke 0.025, -0.061
+        "check_tc_sim_n_in_test": (0, 0), "check_tc_sim_move": (0.0, 0.0), "check_tc_sim_oub_move": (0.0, 0.0),
+        "check_tc_sim_spread": (0.018, 0.032), "check_tc_sim_q_move": (-0.075, -0.045),
     },
     "99_status": {
         "status_n_failed": (0, 0),
@@ -173,9 +178,19 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
              "check_real_oub_rs": (0.92, 0.96),
              "check_real_qoub_minus_oub": (-0.26, -0.19),  # OUB >= QOUB
              "check_real_best_rs": (0.67, 0.72), "check_real_n_rank_changes": (5, 7),
-             "check_rb_n_queries": (900, 900)},  # 300 of each of the three datasets at scale 0.03
+             "check_rb_n_queries": (900, 900),  # 300 of each of the three datasets at scale 0.03
+             # "One call moves RS": the dearest call in no smoke split's test rows (smoke 0.068, -0.049)
+             "check_tc_routerbench_subset_n_in_test": (0, 0), "check_tc_routerbench_subset_move": (0.0, 0.0),
+             "check_tc_routerbench_subset_spread": (0.055, 0.08),
+             "check_tc_routerbench_subset_q_move": (-0.06, -0.038)},
         # OUB = COUB where quality is graded: smoke 0.986 (21 test queries differ); 1 would be the identity
-        LR: {"check_graded_same": (0.97, 0.999)},
+        LR: {"check_graded_same": (0.97, 0.999),
+             "check_tc_llmrouter_n_in_test": (0, 0), "check_tc_llmrouter_move": (0.0, 0.0),  # smoke 0.023, -0.015
+             "check_tc_llmrouter_spread": (0.016, 0.03), "check_tc_llmrouter_q_move": (-0.02, -0.01)},
+        MP: {"check_tc_mmlu_pro_n_in_test": (0, 0), "check_tc_mmlu_pro_move": (0.0, 0.0),  # smoke 0.037, -0.086
+             "check_tc_mmlu_pro_spread": (0.028, 0.046), "check_tc_mmlu_pro_q_move": (-0.1, -0.07)},
+        RL: {"check_tc_routellm_n_in_test": (0, 0), "check_tc_routellm_move": (0.0, 0.0),  # smoke 0.007, -0.0008
+             "check_tc_routellm_spread": (0.004, 0.01), "check_tc_routellm_q_move": (-0.002, -0.0002)},
     },
     "03_algorithms": {  # the section "On real outcomes"
         RB: {"check_rho_routerbench_subset": (0.8, 0.93), "check_routerbench_subset_diff": (0.03, 0.09),
@@ -183,14 +198,18 @@ REAL_RANGES: dict[str, dict[str | tuple[str, ...], dict[str, tuple[float, float]
              "check_routerbench_subset_gap": (0.15, 0.33), "check_routerbench_subset_mf_rank": (1, 6),
              # the best learned router (picked on test rows) minus dataset-best: smoke -0.006
              "check_routerbench_subset_dsb_diff": (-0.03, 0.015),
-             "check_routerbench_subset_n_above_dsb": (0, 0)},
+             "check_routerbench_subset_n_above_dsb": (0, 0),
+             # learned minus fixed, winners picked off the test rows (validation / training): smoke 0.041
+             "check_routerbench_subset_sel_diff": (0.02, 0.06)},
         MP: {"check_mmlu_pro_dsb_diff": (-0.03, 0.015), "check_mmlu_pro_n_above_dsb": (0, 0),  # smoke -0.005
              "check_mmlu_pro_diff": (0.0, 0.045), "check_mmlu_pro_gap": (0.03, 0.12),        # 0.021, 0.076
-             "check_mmlu_pro_mf_rank": (1, 6), "check_rho_mmlu_pro": (0.75, 0.95)},          # 3, 0.864
+             "check_mmlu_pro_mf_rank": (1, 6), "check_rho_mmlu_pro": (0.75, 0.95),           # 3, 0.864
+             "check_mmlu_pro_sel_diff": (0.008, 0.037)},  # winners picked off the test rows: smoke 0.022
         LR: {"check_rho_llmrouter": (0.65, 0.85), "check_llmrouter_diff": (0.05, 0.11),
              "check_llmrouter_gap": (0.27, 0.41), "check_llmrouter_mf_rank": (1, 6),
              "check_sens_rho_min": (0.9, 1.0),  # the cost-estimate sensitivity, on llmrouter
-             "check_llmrouter_dsb_diff": (-0.025, 0.02), "check_llmrouter_n_above_dsb": (0, 0)},  # smoke -0.001
+             "check_llmrouter_dsb_diff": (-0.025, 0.02), "check_llmrouter_n_above_dsb": (0, 0),  # smoke -0.001
+             "check_llmrouter_sel_diff": (0.045, 0.08)},  # winners picked off the test rows: smoke 0.061
     },
     "04_datasets": {  # "On real outcomes"
         LR: {"check_llm_n_datasets": (14, 14),  # 14 tasks

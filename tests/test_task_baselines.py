@@ -138,3 +138,73 @@ def test_frontier_study_adds_the_task_aware_zero_router():
     # one dataset: the task-aware zero router's choices are fixed models, so its pooled hull is
     # below the zero router's (the hull of every fixed model on the test rows)
     assert pts.loc[TASK_ZERO, "aiq_cmax"] <= pts.loc["zero router", "aiq_cmax"] + 1e-12
+
+
+# ---- the best learned router against the best fixed model, winners picked off the test rows --------
+def test_training_fixed_choice_by_hand():
+    # 10 rows of one dataset: A right on 6 at cost 1, B right on 8 at cost 2, C right on 9 at cost 4;
+    # range [1, 4]: A scores 0.6 * 1, B 0.8 * (1 - 1/3), C 0.9 * 0 -> A wins on every split
+    from routerlab.evaluation.task_baselines import training_fixed_choice
+
+    b = _bench(_rows((6, 8, 9)), ["X"] * 10)
+    name, rs = training_fixed_choice(b, seed=0)
+    tr, _ = stratified_split(b, 0.2, 0)
+    q = b.quality[tr]
+    assert rs == pytest.approx([q[:, 0].mean(), q[:, 1].mean() * 2 / 3, 0.0])
+    assert name == ("fixed:A" if rs[0] >= rs[1] else "fixed:B")
+
+
+def _coin_routers(monkeypatch, k):
+    """Register k routers that pick a model uniformly at random, each with its own stream: equal
+    in expectation, different by chance on any one test set."""
+    from routerlab.routing import routers as rr
+
+    names = [f"coin-{i}" for i in range(k)]
+    for i, name in enumerate(names):
+        monkeypatch.setitem(rr._REGISTRY, name,
+                            lambda seed=0, _i=i: rr.RandomRouter(seed=1000 * _i + seed))
+    return names
+
+
+def test_selection_alone_makes_the_test_selected_gap_positive_and_the_honest_one_does_not(monkeypatch):
+    """Ten routers that are random choices between two equally good models, against those two
+    models: every policy has the same expected RS, so any gap comes from selection. Picking the
+    best of ten routers and the best of two models on the test rows that score them gives a gap
+    above 0 on average over benchmarks; picking them on validation / training rows gives ~0."""
+    from routerlab.evaluation import comparison as pc
+    from routerlab.evaluation.task_baselines import learned_over_fixed
+
+    coins = _coin_routers(monkeypatch, 10)
+    models = (Model("A", "p", "t"), Model("B", "p", "t"))
+    selected, honest = [], []
+    for draw in range(16):
+        rng = np.random.default_rng(draw)
+        n = 500
+        b = Benchmark(quality=(rng.random((n, 2)) < 0.6).astype(float), cost=np.tile([1.0, 1.0], (n, 1)),
+                      models=models, sample_ids=np.arange(n).astype(str), datasets=np.array(["X"] * n),
+                      prompt_tokens=np.full(n, 10))
+        res = evaluate(b, [*coins, "fixed:A", "fixed:B", "oub"], seeds=range(3), bootstrap=0, cache_dir=False,
+                       text_features=None)
+        selected.append(pc.best_learned_vs_best_fixed(res, coins)["diff"])
+        got = learned_over_fixed(res, b, coins, n_boot=200, text_features=None)
+        assert len(got["chosen"]) == len(got["fixed"]) == 3 and set(got["fixed"]) <= {"fixed:A", "fixed:B"}
+        assert got["lo"] <= got["value"] <= got["hi"]
+        honest.append(got["value"])
+    selected, honest = np.array(selected), np.array(honest)
+    se = lambda x: x.std(ddof=1) / np.sqrt(len(x))  # noqa: E731
+    assert (selected > 0).mean() >= 0.75
+    assert selected.mean() > 3 * se(selected) and selected.mean() > 0.01
+    assert abs(honest.mean()) < 2.5 * se(honest)
+    assert honest.mean() < selected.mean() - 0.01
+
+
+def test_learned_over_fixed_refuses_another_protocol(monkeypatch):
+    from routerlab.errors import RouterlabError
+    from routerlab.evaluation.task_baselines import learned_over_fixed
+
+    coins = _coin_routers(monkeypatch, 2)
+    b = _bench(np.vstack([_rows((5, 9, 10))] * 3), ["X"] * 30)
+    res = evaluate(b, [*coins, "fixed:A"], seeds=[0], bootstrap=0, cache_dir=False, text_features=None,
+                   normalization="per-query")
+    with pytest.raises(RouterlabError, match="stratified"):
+        learned_over_fixed(res, b, coins, text_features=None)

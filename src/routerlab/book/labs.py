@@ -240,6 +240,26 @@ def _best_fixed_real(answer, *, bench):
                     "normalisation over the cost matrix of all 11 models.")
 
 
+@_exercise(("02.top_cell_cap", "the fixed model whose RS one call moves most on RouterBench's real outcomes"))
+def _top_cell_cap(answer, *, bench):
+    from routerlab.metrics import routing_score
+
+    name, value = _tuple(answer, 2, "a pair (model name, its RS change)")
+    (name,) = _names([name], bench.model_names, "models")
+    C = np.asarray(bench.cost, dtype=np.float64)
+    capped = np.minimum(C, np.sort(C.ravel())[-2])
+    change = np.array([routing_score(bench.quality[:, j], capped[:, j], capped)
+                       - routing_score(bench.quality[:, j], C[:, j], C) for j in range(bench.n_models)])
+    most = set(np.array(bench.model_names)[np.abs(change) >= np.abs(change).max() - 1e-12])
+    if name not in most:
+        return False, ("another model moves more. Cap EVERY cell (the range and what each model pays) at "
+                       "the second largest cost of the whole table, then compare each model's global RS "
+                       "with its RS on the costs as they are.")
+    return _compare(value, float(change[bench.model_names.index(name)]),
+                    "The model is right; the change is RS capped minus RS as is (a negative number when "
+                    "the cap lowers RS), both with the global normalisation.", rtol=1e-3, atol=2e-4)
+
+
 # ---- lab 03: the routers ------------------------------------------------------------------------
 def _summary(bench, routers, seeds):
     from routerlab.evaluation.protocol import evaluate

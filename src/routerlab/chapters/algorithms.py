@@ -35,6 +35,7 @@ from routerlab.data import sources
 from routerlab.errors import RouterlabError
 from routerlab.evaluation import comparison as pc
 from routerlab.evaluation.protocol import difficulty_bins, evaluate, policy_names, stratified_split
+from routerlab.evaluation.task_baselines import learned_over_fixed
 from routerlab.reproduction import criteria, ledger
 from routerlab.reproduction.claims import claim
 from routerlab.routing.routers import make_router
@@ -43,7 +44,7 @@ __all__ = ["CHEAP", "STRONG", "ARTICLE_CELLS", "REAL", "SHOWN", "DSB", "article"
            "setting_values", "evaluation_values", "main_results", "ordering_results", "usage_values",
            "paired_values", "load_real", "real_status", "versus_dataset_best", "results_display", "rank_comparison",
            "plot_rank_slopes", "headlines", "dsb_text", "versus_table", "plot_versus_dataset_best",
-           "finding_measurements", "sensitivity_vs_dataset_best", "cost_sensitivity", "distinctness",
+           "finding_measurements", "selection_honest", "selection_table", "sensitivity_vs_dataset_best", "cost_sensitivity", "distinctness",
            "record_ledger", "run_values"]
 
 CHEAP, STRONG = "Llama-3-8B-Instruct", "GPT-4o"
@@ -522,15 +523,40 @@ def plot_rank_slopes(ax, comparison: Mapping, result):
 
 
 # ---- the chapter's findings ------------------------------------------------------------------------
-def _headline(res, learned_common: Sequence[str], agreement=None) -> dict | None:
+def selection_honest(result, bench, real_result: Mapping, real_bench: Mapping,
+                     learned_common: Sequence[str]) -> dict:
+    """{"sim" or source of :data:`SHOWN`: dict or None (data missing)}: the best learned router minus
+    the best fixed model with neither winner picked on the rows that score it
+    (:func:`routerlab.evaluation.task_baselines.learned_over_fixed`: per split, the router of
+    ``learned_common`` with the best RS on a validation split of the training rows, the fixed model
+    with the best RS on the training rows; RS difference on the test rows, 95% paired bootstrap)."""
+    def one(res, b):
+        return None if res is None else learned_over_fixed(res, b, [p for p in learned_common if p in res.policies])
+    return {"sim": one(result, bench), **{n: one(real_result[n], real_bench[n]) for n in SHOWN}}
+
+
+def _picks(names: Sequence[str]) -> str:
+    """"mf (3 of 5 splits), knn (2 of 5)": how often each name was picked, most often first."""
+    counts = pd.Series([str(n).split(":", 1)[-1] for n in names]).value_counts(sort=True)
+    return ", ".join(f"{k} ({v} of {len(names)}{' splits' if i == 0 else ''})" for i, (k, v) in enumerate(counts.items()))
+
+
+def _headline(res, learned_common: Sequence[str], agreement=None, sel: Mapping | None = None) -> dict | None:
     """The chapter's headline measurements on one evaluation (None when its data is missing): the
     best learned router against dataset-best (``dsb_*``, paired bootstrap; ``vs_dsb``: every policy
     against it, :func:`versus_dataset_best`; ``n_above_dsb`` / ``n_level_dsb`` / ``n_below_dsb``: the
-    learned routers on each side) and against the best fixed model, MF's rank, the best policy."""
+    learned routers on each side) and against the best fixed model, both winners picked on the test
+    rows (``diff``, ``diff_lo``, ``diff_hi``) and, from ``sel`` (:func:`selection_honest`'s entry),
+    picked off them (``sel_diff``, ``sel_lo``, ``sel_hi``, ``sel_chosen``, ``sel_fixed``; NaN and
+    "n/a" without ``sel``), MF's rank, the best policy."""
     if res is None:
         return None
     learned = [p for p in learned_common if p in res.policies]
     h = pc.best_learned_vs_best_fixed(res, learned)
+    nan = float("nan")
+    h |= ({"sel_diff": sel["value"], "sel_lo": sel["lo"], "sel_hi": sel["hi"], "sel_chosen": _picks(sel["chosen"]),
+           "sel_fixed": _picks(sel["fixed"])} if sel is not None else
+          {"sel_diff": nan, "sel_lo": nan, "sel_hi": nan, "sel_chosen": "n/a", "sel_fixed": "n/a"})
     rs_all = res.summary()["rs"]
     h |= {"learned": learned, "mf_rank": pc.rank_among(rs_all, "mf", learned), "rho": agreement,
           "best_any": rs_all[[p for p in res.policies if not res.policy_info[p]["uses_truth"]]].idxmax()}
@@ -554,15 +580,42 @@ HEADLINE_ROWS = {
     "best fixed model": lambda h: h["best_fixed"].split(":", 1)[1],
     "its RS": lambda h: f"{h['rs_fixed']:.3f}",
     "best learned router's RS": lambda h: f"{h['rs_learned']:.3f}",
-    "learned minus fixed, RS [95%]": lambda h: _ci(h["diff"], h["diff_lo"], h["diff_hi"]),
+    "learned minus fixed, RS [95%], winners picked off the test rows": lambda h: _ci_or_na(
+        h["sel_diff"], h["sel_lo"], h["sel_hi"]),
+    "router picked on validation rows, per split": lambda h: h["sel_chosen"],
+    "fixed model picked on training rows, per split": lambda h: h["sel_fixed"],
+    "learned minus fixed, RS [95%], both winners picked on the test rows": lambda h: _ci(
+        h["diff"], h["diff_lo"], h["diff_hi"]),
     "OUB RS": lambda h: f"{h['rs_oub']:.3f}",
-    "share of the oracle gap closed [95%]": lambda h: _ci(h["gap_closed"], h["gap_lo"], h["gap_hi"], "{:.2f}"),
+    "share of the oracle gap closed [95%] (winners picked on the test rows)": lambda h: _ci(
+        h["gap_closed"], h["gap_lo"], h["gap_hi"], "{:.2f}"),
     "MF's rank among the learned routers": lambda h: f"{h['mf_rank']} of {len(h['learned'])}",
     "best policy of any kind, bounds excluded (RS)": lambda h: f"{h['best_any']} ({h['rs_any']:.3f})",
     "Spearman rho with the simulated ranking [95%]": lambda h: (
         "reference" if h["rho"] is None else _ci(h["rho"]["rho"], h["rho"]["lo"], h["rho"]["hi"], "{:.2f}")),
 }
 _SIDE = {"above": "above", "level": "level with", "below": "below"}
+
+
+def _ci_or_na(v, lo, hi) -> str:
+    """:func:`_ci`, or "n/a" for a missing value."""
+    return "n/a" if not np.isfinite(float(v)) else _ci(v, lo, hi)
+
+
+def selection_table(heads: Mapping):
+    """``tbl_selection``: per benchmark, the best learned router minus the best fixed model with both
+    winners picked on the test rows that score them, beside the same difference with the router
+    picked on validation rows and the fixed model on training rows [95% paired bootstrap], and the
+    picks."""
+    rows = {}
+    for k, h in heads.items():
+        rows[HEADLINE_COLUMNS[k]] = (["data not found"] * 4 if h is None else [
+            f"{h['best_learned']} minus {h['best_fixed'].split(':', 1)[1]}: {_ci(h['diff'], h['diff_lo'], h['diff_hi'])}",
+            _ci_or_na(h["sel_diff"], h["sel_lo"], h["sel_hi"]), h["sel_chosen"], h["sel_fixed"]])
+    frame = pd.DataFrame(rows, index=["both winners picked on the test rows [95%]",
+                                      "router picked on validation rows, fixed model on training rows [95%]",
+                                      "router picked, per split", "fixed model picked, per split"]).T
+    return frame.rename_axis("benchmark").reset_index().style.hide(axis="index").set_table_styles(LEFT)
 
 
 def _names(names: Sequence[str]) -> str:
@@ -643,18 +696,28 @@ def plot_versus_dataset_best(axes, heads: Mapping, learned_common: Sequence[str]
             ax.tick_params(labelleft=False)  # the same rows in every panel
 
 
-def headlines(result, real_result: Mapping, comparison: Mapping) -> tuple[dict, list, dict]:
+def common_learned(result, comparison: Mapping) -> list:
+    """The learned routers that run on every benchmark (those that need no confidence)."""
+    return [p for p in pc.learned_routers(result) if p in comparison["no_conf"]]
+
+
+def headlines(result, real_result: Mapping, comparison: Mapping, selected: Mapping | None = None
+              ) -> tuple[dict, list, dict]:
     """({"sim" or source: headline dict or None}, the learned routers common to every benchmark,
-    glue values: ``tbl_headline``, ``tbl_vs_dsb``, ``hl_dsb_text``, ``hl_*`` texts, ``check_*`` numbers)."""
-    learned_common = [p for p in pc.learned_routers(result) if p in comparison["no_conf"]]
-    heads = {"sim": _headline(result, learned_common),
-             **{n: _headline(real_result[n], learned_common, comparison["agree"][n]) for n in SHOWN}}
+    glue values: ``tbl_headline``, ``tbl_vs_dsb``, ``tbl_selection``, ``hl_dsb_text``, ``hl_*`` texts,
+    ``check_*`` numbers). ``selected``: :func:`selection_honest`'s dict (winners picked off the test
+    rows), or None."""
+    learned_common = common_learned(result, comparison)
+    selected = selected or {}
+    heads = {"sim": _headline(result, learned_common, sel=selected.get("sim")),
+             **{n: _headline(real_result[n], learned_common, comparison["agree"][n], selected.get(n)) for n in SHOWN}}
     table = pd.DataFrame({HEADLINE_COLUMNS[k]: ["data not found" if h is None else f(h) for f in HEADLINE_ROWS.values()]
                           for k, h in heads.items()},
                          index=pd.Index(list(HEADLINE_ROWS), name="measure"))
     glue = {"n_learned_common": len(learned_common), "learned_common_text": ", ".join(learned_common),
             "tbl_headline": table.rename_axis(None).style.set_table_styles(LEFT),
-            "tbl_vs_dsb": versus_table(heads, learned_common), "hl_dsb_text": dsb_text(heads)}
+            "tbl_vs_dsb": versus_table(heads, learned_common), "hl_dsb_text": dsb_text(heads),
+            "tbl_selection": selection_table(heads)}
     for k, h in heads.items():
         key = "sim" if k == "sim" else slug(k)
         for f, field, fmt in (("diff", "diff", "{:+.3f}"), ("diff_lo", "diff_lo", "{:+.3f}"),
@@ -662,17 +725,20 @@ def headlines(result, real_result: Mapping, comparison: Mapping) -> tuple[dict, 
                               ("gap_lo", "gap_lo", "{:.2f}"), ("gap_hi", "gap_hi", "{:.2f}"),
                               ("rs_any", "rs_any", "{:.3f}"), ("dsb_rs", "rs_dsb", "{:.3f}"),
                               ("dsb_diff", "dsb_diff", "{:+.3f}"), ("dsb_diff_lo", "dsb_lo", "{:+.3f}"),
-                              ("dsb_diff_hi", "dsb_hi", "{:+.3f}")):
-            glue[f"hl_{key}_{f}"] = (None if h is None else h[field], fmt)
+                              ("dsb_diff_hi", "dsb_hi", "{:+.3f}"), ("sel_diff", "sel_diff", "{:+.3f}"),
+                              ("sel_lo", "sel_lo", "{:+.3f}"), ("sel_hi", "sel_hi", "{:+.3f}")):
+            glue[f"hl_{key}_{f}"] = (None if h is None or not np.isfinite(float(h[field])) else h[field], fmt)
         glue |= {f"hl_{key}_best": "n/a" if h is None else h["best_learned"],
                  f"hl_{key}_fixed": "n/a" if h is None else h["best_fixed"].split(":", 1)[1],
                  f"hl_{key}_mf_rank": "n/a" if h is None else f"{h['mf_rank']} of {len(h['learned'])}",
                  f"hl_{key}_best_any": "n/a" if h is None else h["best_any"],
-                 f"hl_{key}_dsb_side": "n/a" if h is None else _SIDE[h["dsb_side"]]}
+                 f"hl_{key}_dsb_side": "n/a" if h is None else _SIDE[h["dsb_side"]],
+                 f"hl_{key}_sel_chosen": "n/a" if h is None else h["sel_chosen"],
+                 f"hl_{key}_sel_fixed": "n/a" if h is None else h["sel_fixed"]}
         if h is not None:  # plain numbers for the notebook's sanity test
             glue |= {f"check_{key}_diff": h["diff"], f"check_{key}_gap": h["gap_closed"],
                      f"check_{key}_mf_rank": h["mf_rank"], f"check_{key}_dsb_diff": h["dsb_diff"],
-                     f"check_{key}_n_above_dsb": h["n_above_dsb"]}
+                     f"check_{key}_n_above_dsb": h["n_above_dsb"], f"check_{key}_sel_diff": h["sel_diff"]}
     return heads, learned_common, glue
 
 
@@ -693,11 +759,22 @@ def finding_measurements(heads: Mapping, learned_common: Sequence[str], shared: 
     out = {"algo.ranking": {"sim": {"value": None, "note": "the simulated ranking is the reference"},
                             "real": {n: _measure(heads[n], lambda h: h["rho"]["rho"], lambda h: h["rho"]["lo"],
                                                  lambda h: h["rho"]["hi"], note=rho_note) for n in REAL}}}
-    for fid, val, lo, hi in (("algo.best_learned_beats_best_fixed", "diff", "diff_lo", "diff_hi"),
-                             ("algo.oracle_gap_closed", "gap_closed", "gap_lo", "gap_hi")):
-        out[fid] = {k: _measure(heads[k], lambda h: h[val], lambda h: h[lo], lambda h: h[hi],
-                                note=lambda h: f"{h['best_learned']} vs {h['best_fixed']}; {learned_note}")
-                    for k in ["sim"] + REAL}
+    # the best learned router against the best fixed model: neither winner picked on the rows that score it
+    def fin(v):
+        return float(v) if np.isfinite(float(v)) else None
+
+    out["algo.best_learned_beats_best_fixed"] = {k: _measure(
+        heads[k], lambda h: fin(h["sel_diff"]), lambda h: fin(h["sel_lo"]), lambda h: fin(h["sel_hi"]),
+        note=lambda h: (f"router picked on validation rows of each split's training rows: {h['sel_chosen']}; fixed "
+                        f"model picked on the training rows: {h['sel_fixed']}; RS difference on the test rows, 95% "
+                        f"paired bootstrap; both picked on the test rows instead: {h['best_learned']} vs "
+                        f"{h['best_fixed']}, {_ci(h['diff'], h['diff_lo'], h['diff_hi'])}; {learned_note}"))
+        for k in ["sim"] + REAL}
+    out["algo.oracle_gap_closed"] = {k: _measure(heads[k], lambda h: h["gap_closed"], lambda h: h["gap_lo"],
+                                                 lambda h: h["gap_hi"],
+                                                 note=lambda h: f"{h['best_learned']} vs {h['best_fixed']} (both picked "
+                                                                f"on the test rows); {learned_note}")
+                                     for k in ["sim"] + REAL}
     out["algo.mf_top3"] = {k: _measure(heads[k], lambda h: h["mf_rank"] <= 3,
                                        note=lambda h: f"MF rank {h['mf_rank']} of {len(h['learned'])}; {learned_note}")
                            for k in ["sim"] + REAL}

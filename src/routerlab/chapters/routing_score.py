@@ -22,13 +22,15 @@ from routerlab.book import plots, style
 from routerlab.book.tables import html_table
 from routerlab.data import sources
 from routerlab.evaluation import fixed_scores as splitscores
+from routerlab.evaluation import top_cost_cell as topcell
 from routerlab.reproduction import findings as simcheck
 from routerlab.reproduction import ledger
 
 __all__ = ["CHAPTER", "REAL", "article", "rs", "toy_values", "bench_values", "normalisation_values",
            "bounds_values", "fixed_models", "plot_fixed_scores", "cost_caps", "plot_cost_tail", "plot_rs_cap",
            "plot_baselines", "random_values", "article_pairs", "real_studies", "plot_real_scores",
-           "graded_studies", "record_findings", "record_ledger"]
+           "graded_studies", "record_findings", "record_ledger", "CELL_SOURCES", "top_cell_studies",
+           "top_cell_values", "plot_top_cell"]
 
 CHAPTER = "02_routing_score"
 REAL = "routerbench-subset"  # the real source of the chapter's last section (real per-query cost)
@@ -532,3 +534,216 @@ def record_ledger(bench, *, accuracy, rs_fixed, bounds: dict, rs_toy: dict, hand
                   measured=dict(no_interval, ours=float(pairs["our_reduction"]),
                                 max_reduction=float(pairs["max_reduction"])),
                   note=f"the article's own RS and quality imply at most {pairs['max_reduction']:.1%} (SIMULATED ours)")
+
+
+# ---- one call moves RS: the most expensive cell of each benchmark ----------------------------------
+#: the benchmarks of the section on the most expensive call: the simulator, then every real source
+CELL_SOURCES = ("routerbench-subset", "llmrouter", "mmlu-pro", "routellm")
+CELL_TITLES = {"sim": "RouterBench-Sim (simulated)", "routerbench-subset": "routerbench-subset (real cost)",
+               "llmrouter": "llmrouter (estimated cost)", "mmlu-pro": "mmlu-pro (estimated cost)",
+               "routellm": "routellm (estimated cost)"}
+
+
+def _key(name: str) -> str:
+    """Glue-key fragment of a benchmark: "routerbench-subset" -> "routerbench_subset"."""
+    return name.replace("-", "_")
+
+
+def top_cell_studies(bench, rb_bench, *, scale: float, n_seeds: int, data_dir) -> dict:
+    """{"sim" or source: study or None (data missing)} of the section on the most expensive call.
+
+    A study is ``{"frame", "cell", "summary", "n_in_test"}`` from
+    :func:`routerlab.evaluation.top_cost_cell.top_cell_sensitivity` (fixed models and OUB on the test
+    rows of seeds ``0..n_seeds-1``) and :func:`~routerlab.evaluation.top_cost_cell.sensitivity_summary`;
+    ``n_in_test``: how many of those splits hold the top cell's query in their test rows.
+    ``rb_bench``: the routerbench-subset benchmark already loaded (or None); the other sources are
+    loaded as :func:`real_studies` loads it (``load_for_book`` at ``scale``).
+    """
+    benches = {"sim": bench, REAL: rb_bench}
+    for name in CELL_SOURCES:
+        if name != REAL:
+            benches[name] = sources.load_for_book(name, scale=scale, seed=0, data_dir=data_dir, min_per_dataset=300)
+    out = {}
+    for key in ("sim", *CELL_SOURCES):
+        b = benches[key]
+        if b is None:
+            out[key] = None
+            continue
+        frame, cell = topcell.top_cell_sensitivity(b, range(n_seeds))
+        out[key] = {"frame": frame, "cell": cell, "summary": topcell.sensitivity_summary(frame),
+                    "n_in_test": int(frame.groupby("seed")["in_test"].first().sum())}
+    return out
+
+
+def _fixed_rows(st) -> pd.DataFrame:
+    """The fixed models' rows of a study's summary (OUB left out)."""
+    return st["summary"].drop(index=topcell.OUB)
+
+
+NO_SPLIT = "none: no split's test rows hold the call"
+
+
+def _most_moved(st) -> str:
+    """The fixed model whose RS the top cell alone moves most on one split (:data:`NO_SPLIT` when
+    no split's test rows hold it)."""
+    return str(_fixed_rows(st)["cell move"].abs().idxmax()) if st["n_in_test"] else NO_SPLIT
+
+
+def _signed(v) -> str:
+    return f"{round(float(v), 3) + 0.0:+.3f}"  # + 0.0: no "-0.000"
+
+
+def _summary_table(studies: dict, n_seeds: int) -> HTML:
+    """Measures as rows, benchmarks as columns: the top cell, how many splits hold it, the fixed
+    model it moves most (and by how much on one split), that model's spread over the splits as is
+    and capped, the oracle's largest move, and the largest move under the high-quantile cap."""
+    cols = {}
+    for key, st in studies.items():
+        if st is None:
+            cols[CELL_TITLES[key]] = ["data not found"] * 7
+            continue
+        c, sm = st["cell"], st["summary"]
+        top = _most_moved(st)
+        fixed = _fixed_rows(st)
+        qtop = str(fixed["quantile move"].abs().idxmax())
+        cols[CELL_TITLES[key]] = [
+            f"{c['sample_id']} answered by {c['model']}: {c['cost']:.4f} USD (next largest {c['next_cost']:.4f})",
+            f"{st['n_in_test']} of {n_seeds}",
+            NO_SPLIT if top == NO_SPLIT else
+            f"{top}: {_signed(sm.loc[top, 'cell move'])} (split {int(sm.loc[top, 'cell move seed'])})",
+            "-" if top == NO_SPLIT else f"{sm.loc[top, 'spread']:.3f} -> {sm.loc[top, 'spread capped']:.3f}",
+            _signed(sm.loc[topcell.OUB, "cell move"]),
+            f"{qtop}: {_signed(fixed.loc[qtop, 'quantile move'])}",
+            f"{c['quantile_cost']:.4f} USD"]
+    rows = ["most expensive call", "splits whose test rows hold it",
+            "fixed model it moves most: RS change on one split (top call dropped or capped at the next largest)",
+            "that model's RS spread over the splits (max - min): as is -> capped at the next largest",
+            "oracle (OUB) RS: largest change on one split", "top 0.1% of cells capped: largest change of a fixed model",
+            "the 99.9th percentile of cells (the cap)"]
+    frame = pd.DataFrame(cols, index=rows).rename_axis("measure").reset_index()
+    return HTML(html_table(frame, widths={"measure": "13em"}))  # the benchmarks' columns wrap to fit the page
+
+
+def _model_table(studies: dict) -> HTML:
+    """Every fixed model and the oracle on every benchmark: RS as is (mean and range over the
+    splits) and its change (mean over the splits) under each variant; the largest single-split move."""
+    parts = []
+    for key, st in studies.items():
+        if st is None:
+            continue
+        sm = st["summary"]
+        parts.append(pd.DataFrame({
+            "benchmark": CELL_TITLES[key], "policy": [str(p).split("/")[-1] for p in sm.index],
+            "RS as is (min to max over splits)": [f"{r:.3f} ({a:.3f} to {b:.3f})"
+                                                  for r, a, b in zip(sm["rs"], sm["rs_min"], sm["rs_max"])],
+            "top call dropped": sm["change top call dropped"].map(_signed).to_numpy(),
+            "capped at next largest": sm["change capped at next largest"].map(_signed).to_numpy(),
+            "top 0.1% capped": sm["change capped at high quantile"].map(_signed).to_numpy(),
+            "largest move on one split (top call)": sm["cell move"].map(_signed).to_numpy()}))
+    if not parts:
+        return HTML("<p><em>No benchmark found.</em></p>")
+    return HTML(html_table(pd.concat(parts, ignore_index=True), nowrap=["RS as is (min to max over splits)"]))
+
+
+def _cell_text(st, top: str, n_seeds: int) -> str:
+    """The prose on one benchmark's top call: how many splits hold it and, if any, what it moves."""
+    c, sm = st["cell"], st["summary"]
+    head = (f"The call {c['sample_id']} answered by {c['model']} costs {c['cost']:.4f} USD; the next largest "
+            f"cell costs {c['next_cost']:.4f} USD. ")
+    if top == NO_SPLIT:
+        return head + (f"It falls in the test rows of none of the {n_seeds} splits, so on these splits it moves "
+                       "no RS (other splits could hold it).")
+    r = sm.loc[top]
+    return head + (
+        f"It falls in the test rows of {st['n_in_test']} of the {n_seeds} splits. The fixed model it moves most "
+        f"is {top.split('/')[-1]}, whose RS ranges from {r['rs_min']:.3f} to {r['rs_max']:.3f} over the splits: "
+        f"dropping that one call from the test rows, or capping it at the next largest cost, changes it by up "
+        f"to {_signed(r['cell move'])} (on split {int(r['cell move seed'])}), and with the call capped its "
+        f"spread over the splits (largest minus smallest RS) goes from {r['spread']:.3f} to "
+        f"{r['spread capped']:.3f}. The oracle (OUB) moves by {_signed(sm.loc[topcell.OUB, 'cell move'])} at most.")
+
+
+def top_cell_values(studies: dict, n_seeds: int) -> dict:
+    """Glue values of the section: the two tables (``tbl_top_cell``, ``tbl_top_cell_models``) and,
+    per benchmark ``k`` (``sim`` or a source with "-" as "_"), ``tc_<k>_cell`` (query and model),
+    ``tc_<k>_cost`` / ``tc_<k>_next_cost`` (USD), ``tc_<k>_n_in_test``, ``tc_<k>_model`` (the fixed
+    model the top cell moves most), ``tc_<k>_move`` / ``tc_<k>_move_seed`` (its largest change on
+    one split and that split), ``tc_<k>_rs_range`` (its RS on the splits, as is),
+    ``tc_<k>_spread`` / ``tc_<k>_spread_capped``, ``tc_<k>_oub_move``, ``tc_<k>_q_model`` /
+    ``tc_<k>_q_move`` (the 99.9th-percentile cap), ``tc_<k>_text`` (the prose on it);
+    ``tc_largest_text`` over every benchmark; plain
+    ``check_tc_<k>_*`` numbers for the smoke test (NaN without the data)."""
+    out = {"tbl_top_cell": _summary_table(studies, n_seeds), "tbl_top_cell_models": _model_table(studies)}
+    best = None
+    for key, st in studies.items():
+        k = _key(key)
+        if st is None:
+            out |= {f"tc_{k}_{f}": (None, "{}") for f in ("cell", "cost", "next_cost", "n_in_test", "model", "move",
+                                                          "move_seed", "rs_range", "spread", "spread_capped",
+                                                          "oub_move", "q_model", "q_move")}
+            out |= {f"check_tc_{k}_{f}": np.nan for f in ("move", "n_in_test", "oub_move", "spread", "spread_capped",
+                                                          "q_move")}
+            out[f"tc_{k}_text"] = "The data folder of this benchmark was not found, so nothing is measured on it."
+            continue
+        c, sm = st["cell"], st["summary"]
+        top = _most_moved(st)
+        fixed = _fixed_rows(st)
+        qtop = str(fixed["quantile move"].abs().idxmax())
+        r = sm.loc[top if top != NO_SPLIT else fixed["spread"].idxmax()]  # no split holds it: every move is 0
+        out |= {f"tc_{k}_cell": f"{c['sample_id']} answered by {c['model']}",
+                f"tc_{k}_cost": (c["cost"], "{:.4f}"), f"tc_{k}_next_cost": (c["next_cost"], "{:.4f}"),
+                f"tc_{k}_n_in_test": (st["n_in_test"], "{:d}"), f"tc_{k}_model": top.split("/")[-1] if top != NO_SPLIT else top,
+                f"tc_{k}_move": (r["cell move"], "{:+.3f}"), f"tc_{k}_move_seed": (int(r["cell move seed"]), "{:d}"),
+                f"tc_{k}_rs_range": f"{r['rs_min']:.3f} to {r['rs_max']:.3f}",
+                f"tc_{k}_spread": (r["spread"], "{:.3f}"), f"tc_{k}_spread_capped": (r["spread capped"], "{:.3f}"),
+                f"tc_{k}_oub_move": (sm.loc[topcell.OUB, "cell move"], "{:+.3f}"),
+                f"tc_{k}_q_model": qtop.split("/")[-1], f"tc_{k}_q_move": (fixed.loc[qtop, "quantile move"], "{:+.3f}"),
+                f"check_tc_{k}_move": float(r["cell move"]), f"check_tc_{k}_n_in_test": st["n_in_test"],
+                f"check_tc_{k}_oub_move": float(sm.loc[topcell.OUB, "cell move"]),
+                f"check_tc_{k}_spread": float(r["spread"]), f"check_tc_{k}_spread_capped": float(r["spread capped"]),
+                f"check_tc_{k}_q_move": float(fixed.loc[qtop, "quantile move"])}
+        out[f"tc_{k}_text"] = _cell_text(st, top, n_seeds)
+        if top == NO_SPLIT:  # nothing moves: no model to speak of
+            out |= {f"tc_{k}_{f}": (None, "{}") for f in ("move_seed", "rs_range", "spread", "spread_capped")}
+        if top != NO_SPLIT and (best is None or abs(r["cell move"]) > abs(best[2])):
+            best = (key, top, float(r["cell move"]), int(r["cell move seed"]), c)
+    out["tc_largest_text"] = "none: no benchmark's most expensive call is in these splits' test rows" \
+        if best is None else (
+        f"{best[1].split('/')[-1]} on {CELL_TITLES[best[0]]}: {_signed(best[2])} on split {best[3]}, "
+        f"the call {best[4]['sample_id']} answered by {best[4]['model']}")
+    return out
+
+
+#: the smallest RS change whose model the figure names
+LABEL_MOVE = 0.005
+
+
+def plot_top_cell(axes, studies: dict) -> None:
+    """Two panels (``axes``: 2): for each benchmark (one row each), every fixed model's largest
+    change of RS on one split (dots) and the oracle's (a diamond) when (top) the single most
+    expensive call is dropped or capped at the next largest and (bottom) the top 0.1% of cells are
+    capped; the model that moves most is named when it moves by at least :data:`LABEL_MOVE`."""
+    keys = list(studies)
+    for ax, col, title in zip(axes, ("cell move", "quantile move"),
+                              ("the most expensive call dropped or capped", "the top 0.1% of cells capped")):
+        for y, key in enumerate(keys):
+            st = studies[key]
+            if st is None:
+                ax.text(0, y, "data not found", ha="center", va="center", fontsize=8, color="0.4")
+                continue
+            fixed = _fixed_rows(st)[col]
+            ax.plot(fixed.to_numpy(), np.full(len(fixed), y), "o", ms=4, alpha=0.6, color="#0072B2",
+                    label="a fixed model" if y == 0 else None)
+            ax.plot([st["summary"].loc[topcell.OUB, col]], [y], "D", ms=5, color="#D55E00",
+                    label="the oracle (OUB)" if y == 0 else None)
+            top = fixed.abs().idxmax()
+            if abs(fixed[top]) >= LABEL_MOVE:
+                ax.annotate(str(top).split("/")[-1], (fixed[top], y), xytext=(0, 6), textcoords="offset points",
+                            ha="left", fontsize=7)
+        ax.axvline(0, color="0.5", lw=0.8)
+        ax.set_yticks(range(len(keys)), [CELL_TITLES[k].replace(" (", "\n(") for k in keys], fontsize=8)
+        ax.set_ylim(len(keys) - 0.5, -0.7)
+        ax.set_title(f"RS change on one split: {title}", fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+    axes[-1].set_xlabel("change of global RS on the split where it is largest", fontsize=9)
+    axes[0].legend(fontsize=8, loc="lower left", frameon=False)

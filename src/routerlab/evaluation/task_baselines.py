@@ -8,6 +8,11 @@ task-aware baselines, with the winner picked where it is not scored.
   the RS of each seed's validation-chosen router minus the RS of ``baseline`` (by default
   ``dataset-best``: per dataset, the model with the best training RS) on that seed's test rows,
   averaged over seeds, with a 95% paired bootstrap interval over the test queries.
+* :func:`training_fixed_choice` -- for one seed, the fixed model with the best RS on that seed's
+  training rows.
+* :func:`learned_over_fixed` -- the validation-chosen router minus the training-chosen fixed model,
+  on the test rows (the best learned router against the best fixed model, neither winner picked on
+  the rows that score it).
 
 The task-aware zero router, its curve-side counterpart, is
 :func:`routerlab.evaluation.curves.task_zero_points` (``frontier_study(task_aware=True)``).
@@ -27,10 +32,11 @@ from routerlab.data.benchmark import Benchmark
 from routerlab.data.splits import stratified_split
 from routerlab.errors import RouterlabError, check_choice
 from routerlab.evaluation.protocol import EvaluationResult, _bootstrap_means, fit_route_score
+from routerlab.metrics import cell_scores
 from routerlab.routing.features import resolve_text_features, split_rows
 
 __all__ = ["validation_choice", "gain_over_baseline", "chosen_table", "paired_seed_interval",
-           "check_book_protocol"]
+           "check_book_protocol", "training_fixed_choice", "learned_over_fixed"]
 
 
 def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_size: float = 0.2,
@@ -81,6 +87,47 @@ def gain_over_baseline(result: EvaluationResult, bench: Benchmark, learned: Sequ
         validation[int(seed)] = scores
         diffs.append(terms[:, result.policies.index(name)] - terms[:, b])
     return dict(paired_seed_interval(diffs, n_boot, boot_seed), chosen=chosen, validation=validation)
+
+
+def training_fixed_choice(bench: Benchmark, seed: int, test_size: float = 0.2) -> tuple[str, np.ndarray]:
+    """``("fixed:<model>", (m,) training RS)``: the model with the best RS (global normalisation over
+    the training rows) on the training rows of ``seed``'s stratified split; ties go to the first
+    model. A fixed model learns nothing, so all training rows serve to pick it; the test rows are
+    never read."""
+    tr, _ = stratified_split(bench, test_size, seed)
+    rs = cell_scores(bench.quality[tr], bench.cost[tr], "global").mean(axis=0)
+    return f"fixed:{bench.model_names[int(np.argmax(rs))]}", rs
+
+
+def learned_over_fixed(result: EvaluationResult, bench: Benchmark, learned: Sequence[str], n_boot: int = 1000,
+                       boot_seed: int = 0, text_features: str | None = "auto") -> dict:
+    """RS of the validation-chosen learned router minus RS of the training-chosen fixed model, on
+    the test rows: "the best learned router against the best fixed model" with neither winner
+    picked on the rows that score it.
+
+    For each seed of ``result`` (the book's protocol, :func:`check_book_protocol`; it must hold
+    every router of ``learned`` and every ``fixed:<model>`` of ``bench``), the router is the one
+    :func:`validation_choice` picks and the fixed model the one :func:`training_fixed_choice` picks;
+    the per-query RS differences on that seed's test rows (``result.terms``) go to
+    :func:`paired_seed_interval`. Returns ``{"value", "lo", "hi", "per_seed", "chosen"`` (routers, one
+    per seed), ``"fixed"`` (fixed-model policies, one per seed), ``"validation"`` ({seed: {router:
+    validation RS}})}``; RS differences in RS units.
+    """
+    check_book_protocol(result, "learned_over_fixed")
+    for name in learned:
+        check_choice("policy", name, result.policies)
+    test_size = float(result.params["test_size"])
+    chosen, fixed, diffs, validation = [], [], [], {}
+    for seed in result.seeds:
+        name, scores = validation_choice(bench, learned, seed, test_size, text_features)
+        ref, _ = training_fixed_choice(bench, seed, test_size)
+        check_choice("policy", ref, result.policies)
+        terms = result.terms[seed]
+        chosen.append(name)
+        fixed.append(ref)
+        validation[int(seed)] = scores
+        diffs.append(terms[:, result.policies.index(name)] - terms[:, result.policies.index(ref)])
+    return dict(paired_seed_interval(diffs, n_boot, boot_seed), chosen=chosen, fixed=fixed, validation=validation)
 
 
 def check_book_protocol(result: EvaluationResult, what: str) -> None:
