@@ -10,6 +10,7 @@ the commits its READMEs name.
 from __future__ import annotations
 
 import hashlib
+from importlib import resources
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -314,7 +315,7 @@ def test_manifest_lists_exactly_the_digests_files(name):
     assert name in sources.names()
     entries = _fetch.manifest(name)
     assert [e.rel for e in entries] == list(base.expected_digests(name))
-    assert all(e.size > 0 and _URL.fullmatch(e.url) for e in entries)
+    assert all(e.size > 0 and (_URL.fullmatch(e.url) or e.url.startswith(_fetch.PACKAGE_SCHEME)) for e in entries)
     assert _fetch.sums_file(name).decode().count("\n") == len(entries)
     assert _fetch.readme_text(name).startswith("# ")
 
@@ -330,6 +331,11 @@ def test_manifest_urls_carry_the_commit_the_readme_names(name):
     pinned = dict(re.findall(r"`([\w.-]+/[\w.-]+)`,\s*commit\s*`([0-9a-f]{40})`", text))
     assert len(pinned) == 1, f"{name}: expected one pinned repository and commit in its README, got {pinned}"
     for e in _fetch.manifest(name):
+        if e.url.startswith(_fetch.PACKAGE_SCHEME):  # a copy in the package: RouterBench's licence only
+            assert e.rel == "LICENSE.routerbench" and "`withmartian/routerbench`" in text
+            shipped = resources.files("routerlab").joinpath(e.url[len(_fetch.PACKAGE_SCHEME):]).read_bytes()
+            assert hashlib.sha256(shipped).hexdigest() == e.sha256 and len(shipped) == e.size
+            continue
         repo, commit = _URL.fullmatch(e.url).groups()
         assert f"`{repo}`" in text, f"{e.url}: repository not named in {readme}"
         if repo in pinned:
@@ -350,3 +356,12 @@ def test_progress_bar_on_stderr(demo, tmp_path, capsys):
     assert "demo" in captured.err and "B" in captured.err  # tqdm's bar, in bytes
     assert "demo" in captured.out and "%" not in captured.out
     assert _tree(tmp_path / "root" / "demo") == _expected_tree()
+
+
+def test_a_file_shipped_in_the_package_is_written_from_it_and_checked(tmp_path):
+    # RouterBench's licence has no pinned commit: the manifest names the package's copy
+    out = _fetch.fetch_source("routerbench-subset", tmp_path / "routerbench-subset", files=["LICENSE.routerbench"])
+    assert out["fetched"] == 1
+    got = (tmp_path / "routerbench-subset" / "LICENSE.routerbench").read_bytes()
+    assert got.startswith(b"MIT License")
+    assert hashlib.sha256(got).hexdigest() == base.expected_digests("routerbench-subset")["LICENSE.routerbench"]

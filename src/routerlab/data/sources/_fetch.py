@@ -123,9 +123,16 @@ class _Dropped(Exception):
     """The transfer stopped before the end (connection closed or reset, timeout): resumable."""
 
 
+#: A manifest address of this form names a file shipped in the package (its path after the colon):
+#: a copy whose origin names no commit to pin (RouterBench's MIT licence), checked like the others.
+PACKAGE_SCHEME = "package:"
+
+
 def _location(entry: Entry, name: str, mirror: str | None) -> str:
-    """Where ``entry`` is read from: its pinned URL, or its place in the mirror."""
+    """Where ``entry`` is read from: its pinned URL (or the package's copy), or its place in the mirror."""
     if mirror is None:
+        if entry.url.startswith(PACKAGE_SCHEME):
+            return str(resources.files("routerlab").joinpath(entry.url[len(PACKAGE_SCHEME):]))
         return entry.url
     quoted = urllib.parse.quote(f"{name}/{entry.rel}")
     if _is_url(mirror):
