@@ -54,3 +54,26 @@ def test_label_points_leaves_no_two_labels_overlapping():
     overlaps = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
     plt.close(fig)
     assert overlaps == []
+
+
+def test_html_tables_of_one_page_never_restyle_each_other():
+    import re
+
+    import pandas as pd
+
+    from routerlab.book.tables import html_table
+
+    wide = pd.DataFrame({"measure": ["a long label"], "x": ["1"], "y": ["2"]})
+    fixed = html_table(wide, widths={"measure": "14em", "x": "11em", "y": "11em"})
+    free = html_table(wide, nowrap=["x"])
+    assert fixed == html_table(wide, widths={"measure": "14em", "x": "11em", "y": "11em"})  # deterministic
+
+    def scoped(page: str) -> set[str]:
+        return set(re.findall(r"table\.(rl-table-[0-9a-f]{10})", page))
+
+    (a,), (b,) = scoped(fixed), scoped(free)
+    assert a != b and f'class="rl-table {a}"' in fixed and f'class="rl-table {b}"' in free
+    # every rule of a table names its own class only: the second table's "width: 100%" and nowrap
+    # column cannot reach the first table's fixed layout
+    assert "table-layout: fixed" in fixed and "nth-child(2)" in free and "nth-child" not in fixed
+    assert not re.search(r"table\.rl-table[ ,{:]", fixed + free)

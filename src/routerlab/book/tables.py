@@ -13,6 +13,7 @@ is still too wide (on a phone, say).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from typing import Iterable, Mapping
@@ -58,21 +59,25 @@ def html_table(frame: pd.DataFrame, *, widths: Mapping[str, str] | None = None,
         layout = f"table-layout: fixed; width: {sum(ems):g}em; min-width: {sum(ems):g}em;"
     else:
         layout = "width: 100%;"
-    rules = [
-        f".{css_class}-wrap {{overflow-x: auto; max-width: 100%; margin-bottom: 1em;}}",
-        f"table.{css_class} {{border-collapse: collapse; font-size: {font_size}; {layout}}}",
-        f"table.{css_class} th, table.{css_class} td {{white-space: normal; overflow-wrap: anywhere;"
-        " vertical-align: top; text-align: left; padding: 0.3em 0.5em;"
-        " border-bottom: 1px solid #ddd;}",
-    ]
-    rules += [f"table.{css_class} td:nth-child({i}), table.{css_class} th:nth-child({i}) "
-              "{white-space: nowrap;}" for i in nowrap_idx]
     colgroup = "".join(f'<col style="width: {widths[c]}">' if c in widths else "<col>" for c in cols)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = "\n".join("<tr>" + "".join(f"<td>{cell(c, v)}</td>" for c, v in zip(cols, row)) + "</tr>"
                      for row in frame.itertuples(index=False, name=None))
+    # The style block is global to the page: each table's rules are scoped to a class of its own
+    # (a digest of its layout and content), so that two tables of a page never restyle each other.
+    key = "\x1f".join([css_class, font_size, layout, colgroup, head, body, repr(nowrap_idx)])
+    uid = f"{css_class}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:10]}"
+    rules = [
+        f".{css_class}-wrap {{overflow-x: auto; max-width: 100%; margin-bottom: 1em;}}",
+        f"table.{uid} {{border-collapse: collapse; font-size: {font_size}; {layout}}}",
+        f"table.{uid} th, table.{uid} td {{white-space: normal; overflow-wrap: anywhere;"
+        " vertical-align: top; text-align: left; padding: 0.3em 0.5em;"
+        " border-bottom: 1px solid #ddd;}",
+    ]
+    rules += [f"table.{uid} td:nth-child({i}), table.{uid} th:nth-child({i}) "
+              "{white-space: nowrap;}" for i in nowrap_idx]
     return (f"<style>{' '.join(rules)}</style>\n"
-            f'<div class="{css_class}-wrap"><table class="{css_class}">'
+            f'<div class="{css_class}-wrap"><table class="{css_class} {uid}">'
             f"<colgroup>{colgroup}</colgroup>\n<thead><tr>{head}</tr></thead>\n"
             f"<tbody>\n{body}\n</tbody></table></div>")
 

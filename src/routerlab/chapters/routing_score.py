@@ -621,7 +621,9 @@ def _summary_table(studies: dict, n_seeds: int) -> HTML:
             "oracle (OUB) RS: largest change on one split", "top 0.1% of cells capped: largest change of a fixed model",
             "the 99.9th percentile of cells (the cap)"]
     frame = pd.DataFrame(cols, index=rows).rename_axis("measure").reset_index()
-    return HTML(html_table(frame, widths={"measure": "13em"}))  # the benchmarks' columns wrap to fit the page
+    # every column a width: a fixed layout that scrolls sideways instead of squeezing a column
+    widths = {c: ("14em" if c == "measure" else "11em") for c in frame.columns}
+    return HTML(html_table(frame, widths=widths))
 
 
 def _model_table(studies: dict) -> HTML:
