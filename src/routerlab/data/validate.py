@@ -290,9 +290,9 @@ def check_meta(meta, what: str) -> dict:
 
 # ---- documentation --------------------------------------------------------------------------------
 def schema_markdown() -> str:
-    """The schema's columns as a Markdown table (column, type, unit, range, required, meaning):
+    """The schema's columns as a Markdown table (column, meaning, type, unit, range, required):
     the table of the book page "Bring your own benchmark", which a test keeps equal to this."""
-    rows = ["| column | type | unit | allowed values | required | meaning |", "|---|---|---|---|---|---|"]
+    rows = ["| column | meaning | type | unit | allowed values | required |", "|---|---|---|---|---|---|"]
     for c in schema()["columns"]:
         name = (c.get("name") or c["pattern"]).replace("|", "\\|")  # a bare | would end the cell
         if c["type"] == "string":
@@ -305,6 +305,6 @@ def schema_markdown() -> str:
                        + (f", in [{num(lo)}, {num(hi)}]" if lo is not None and hi is not None
                           else f", >= {num(lo)}" if lo is not None else ""))
         required = "yes" if c.get("required") else ("every model or none" if c.get("all_models") else "no")
-        rows.append(f"| `{name}` | {c['type']} | {c.get('unit') or '-'} | {allowed} | {required} | "
-                    f"{c['description']} |")
+        rows.append(f"| `{name}` | {c['description']} | {c['type']} | {c.get('unit') or '-'} | {allowed} | "
+                    f"{required} |")
     return "\n".join(rows)
