@@ -663,9 +663,9 @@ glue_figure("fig_vs_dsb", fig)
 # :name: "tbl-selection"
 # :figclass: table
 # The best learned router minus the best fixed model, RS, mean over the splits with the 95% paired
-# bootstrap interval over the test queries: with both winners picked on the test rows that score
-# them, and with the router picked on validation rows and the fixed model on training rows, then
-# scored on the test rows; and which router and fixed model the second way picked on how many
+# bootstrap interval over the test queries: with the router picked on validation rows and the fixed
+# model on training rows, then scored on the test rows; beside it, with both winners picked on the
+# test rows that score them; and which router and fixed model the first way picked on how many
 # splits. RS on LLMRouter and MMLU-Pro rests on estimated cost.
 # ```
 #

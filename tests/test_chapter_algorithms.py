@@ -223,7 +223,9 @@ def test_selection_table_sets_both_ways_of_picking_the_winners_side_by_side():
             "sel_diff": 0.004, "sel_lo": -0.012, "sel_hi": 0.02, "sel_chosen": ch._picks(["mf", "knn", "mf"]),
             "sel_fixed": ch._picks(["fixed:x", "fixed:x", "fixed:x"])}
     assert head["sel_chosen"] == "mf (2 of 3 splits), knn (1 of 3)" and head["sel_fixed"] == "x (3 of 3 splits)"
-    shown = ch.selection_table({"sim": head, "routerbench-subset": None}).data
+    shown = ch.selection_frame({"sim": head, "routerbench-subset": None})
+    assert list(shown.columns)[1] == ch.SELECTION_HONEST  # the honest difference first
+    assert "table-layout: fixed" in ch.selection_table({"sim": head}).data
     assert list(shown["benchmark"]) == ["simulated", "routerbench-subset (real cost)"]
     row = shown.iloc[0]
     assert row["both winners picked on the test rows [95%]"] == "knn minus x: +0.030 [+0.010, +0.050]"

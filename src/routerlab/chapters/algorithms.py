@@ -602,20 +602,35 @@ def _ci_or_na(v, lo, hi) -> str:
     return "n/a" if not np.isfinite(float(v)) else _ci(v, lo, hi)
 
 
-def selection_table(heads: Mapping):
-    """``tbl_selection``: per benchmark, the best learned router minus the best fixed model with both
-    winners picked on the test rows that score them, beside the same difference with the router
-    picked on validation rows and the fixed model on training rows [95% paired bootstrap], and the
-    picks."""
+SELECTION_HONEST = "router picked on validation rows, fixed model on training rows [95%]"
+SELECTION_TEST = "both winners picked on the test rows [95%]"
+
+
+def selection_frame(heads: Mapping) -> pd.DataFrame:
+    """Per benchmark, the best learned router minus the best fixed model with the router picked on
+    validation rows and the fixed model on training rows [95% paired bootstrap], beside the same
+    difference with both winners picked on the test rows that score them, and the picks."""
     rows = {}
     for k, h in heads.items():
         rows[HEADLINE_COLUMNS[k]] = (["data not found"] * 4 if h is None else [
+            _ci_or_na(h["sel_diff"], h["sel_lo"], h["sel_hi"]),
             f"{h['best_learned']} minus {h['best_fixed'].split(':', 1)[1]}: {_ci(h['diff'], h['diff_lo'], h['diff_hi'])}",
-            _ci_or_na(h["sel_diff"], h["sel_lo"], h["sel_hi"]), h["sel_chosen"], h["sel_fixed"]])
-    frame = pd.DataFrame(rows, index=["both winners picked on the test rows [95%]",
-                                      "router picked on validation rows, fixed model on training rows [95%]",
-                                      "router picked, per split", "fixed model picked, per split"]).T
-    return frame.rename_axis("benchmark").reset_index().style.hide(axis="index").set_table_styles(LEFT)
+            h["sel_chosen"], h["sel_fixed"]])
+    frame = pd.DataFrame(rows, index=[SELECTION_HONEST, SELECTION_TEST, "router picked, per split",
+                                      "fixed model picked, per split"]).T
+    return frame.rename_axis("benchmark").reset_index()
+
+
+def selection_table(heads: Mapping):
+    """``tbl_selection``: :func:`selection_frame` as the page's table, every column a width (its
+    cells wrap; no column hides behind a sideways scroll)."""
+    from IPython.display import HTML
+
+    from routerlab.book.tables import html_table
+
+    frame = selection_frame(heads)
+    widths = dict(zip(frame.columns, ["9em", "11em", "15em", "9em", "9em"]))
+    return HTML(html_table(frame, widths=widths))
 
 
 def _names(names: Sequence[str]) -> str:
