@@ -495,9 +495,13 @@ def test_bookrun_passes_declared_parameters_tags_and_stops_on_error(tmp_path, ca
     assert plain_number(glued_values(nb)["double"]["text/plain"]) == 1.0
     log = json.loads((tmp_path / "_build/status/execution.json").read_text())
     assert set(log["notebooks"]) == {"01_ok"} and log["notebooks"]["01_ok"]["seconds"] > 0
+    # a parameter with an option of its own cannot be given with -p (the option validates it)
+    rc = bookrun.main(["--notebooks", str(nbs), "--only", "01", "--out-dir", str(tmp_path / "out"),
+                       "-p", "scale=-1"])
+    assert rc == 2 and "use --scale instead" in capsys.readouterr().err
     # one chapter again, into another folder, a parameter given with -p
     rc = bookrun.main(["--notebooks", str(nbs), "--only", "01", "--out-dir", str(tmp_path / "out"),
-                       "-p", "scale=0.25", "-p", "undeclared=1"])
+                       "--scale", "0.25", "-p", "undeclared=1"])
     assert rc == 0
     again = nbformat.read(tmp_path / "out" / "01_ok.ipynb", as_version=4)
     assert again.metadata["papermill"]["parameters"] == {"scale": 0.25}
