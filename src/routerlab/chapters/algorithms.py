@@ -629,7 +629,7 @@ def selection_table(heads: Mapping):
     from routerlab.book.tables import html_table
 
     frame = selection_frame(heads)
-    widths = dict(zip(frame.columns, ["9em", "11em", "15em", "9em", "9em"]))
+    widths = dict(zip(frame.columns, ["8em", "10em", "13em", "9em", "9em"]))  # 49em: the column width
     return HTML(html_table(frame, widths=widths))
 
 
