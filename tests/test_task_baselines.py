@@ -208,3 +208,28 @@ def test_learned_over_fixed_refuses_another_protocol(monkeypatch):
                    normalization="per-query")
     with pytest.raises(RouterlabError, match="stratified"):
         learned_over_fixed(res, b, coins, text_features=None)
+
+
+def test_validation_choice_cache_fits_each_router_once_and_changes_nothing(tmp_path, monkeypatch):
+    import routerlab.evaluation.task_baselines as tb
+
+    bench = text_bench(300, seed=4)
+    plain = validation_choice(bench, ["knn", "mf"], seed=1, cache_dir=False)
+    calls = []
+    real_fit = tb.fit_route_score
+    monkeypatch.setattr(tb, "fit_route_score", lambda name, *a, **k: calls.append(name) or real_fit(name, *a, **k))
+    assert validation_choice(bench, ["knn", "mf"], seed=1, cache_dir=tmp_path) == plain
+    assert sorted(calls) == ["knn", "mf"]
+    # another order (ties go to the first name) and a subset: no fit, the same scores
+    assert validation_choice(bench, ["mf", "knn"], seed=1, cache_dir=tmp_path)[1] == plain[1]
+    assert validation_choice(bench, ["mf"], seed=1, cache_dir=tmp_path) == ("mf", {"mf": plain[1]["mf"]})
+    assert sorted(calls) == ["knn", "mf"]
+    # another seed or benchmark is another entry; a damaged entry is computed again
+    validation_choice(bench, ["mf"], seed=2, cache_dir=tmp_path)
+    assert sorted(calls) == ["knn", "mf", "mf"]
+    (entry,) = [p for p in (tmp_path / "validation").glob("*.json")
+                if set(__import__("json").loads(p.read_text())) == {"knn", "mf"}]
+    entry.write_text("[not a mapping")
+    assert validation_choice(bench, ["knn", "mf"], seed=1, cache_dir=tmp_path) == plain
+    assert sorted(calls) == ["knn", "knn", "mf", "mf", "mf"]
+    assert not [p for p in (tmp_path / "validation").iterdir() if p.is_file() and p.name.startswith(".")]  # no temporary

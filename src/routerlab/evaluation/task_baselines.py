@@ -40,7 +40,7 @@ __all__ = ["validation_choice", "gain_over_baseline", "chosen_table", "paired_se
 
 
 def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_size: float = 0.2,
-                      text_features: str | None = "auto") -> tuple[str, dict[str, float]]:
+                      text_features: str | None = "auto", cache_dir=None) -> tuple[str, dict[str, float]]:
     """``(name, {router: validation RS})``: the router of ``learned`` with the best RS (global
     normalisation on the validation rows) on a validation split of ``seed``'s training rows.
 
@@ -48,18 +48,81 @@ def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_
     (``test_size``, ``seed``); they are split again the same way (validation = ``test_size`` of
     them); each router is fitted on the remaining training rows with ``seed``. Ties go to the
     first name in ``learned``.
+
+    ``cache_dir``: a folder where each router's validation RS is kept per benchmark content,
+    split, features and package code, so that chapters choosing among the same routers fit each
+    once (None = ``$ROUTERLAB_CACHE_DIR`` if set, which the book runner sets; False = no cache).
     """
     learned = list(learned)
     if not learned:
         raise RouterlabError("learned is empty; name at least one learned router, e.g. ['mf', 'knn']")
     tr, _ = stratified_split(bench, test_size, seed)
     inner = bench.rows(tr)
-    fit_idx, val_idx = stratified_split(inner, test_size, seed)
     kind = resolve_text_features(inner, text_features)
-    fit_part, val_part = split_rows(inner, fit_idx, val_idx, kind, seed)
-    scores = {name: float(fit_route_score(name, fit_part, val_part, seed)["terms"].mean()) for name in learned}
+
+    def compute(names: list[str]) -> dict[str, float]:
+        fit_idx, val_idx = stratified_split(inner, test_size, seed)
+        fit_part, val_part = split_rows(inner, fit_idx, val_idx, kind, seed)
+        return {name: float(fit_route_score(name, fit_part, val_part, seed)["terms"].mean()) for name in names}
+
+    path = _validation_cache(bench, seed, test_size, kind, cache_dir)
+    if path is None:
+        scores = compute(learned)
+    else:
+        import json
+
+        from routerlab.locks import entry_lock
+
+        with entry_lock(path):
+            try:
+                kept = {k: float(v) for k, v in json.loads(path.read_text()).items()} if path.is_file() else {}
+            except (ValueError, OSError, AttributeError, TypeError):  # a damaged entry: computed again
+                kept = {}
+            missing = [name for name in learned if name not in kept]
+            if missing:
+                kept.update(compute(missing))
+                _write_json(path, kept)
+        scores = {name: kept[name] for name in learned}
     best = max(learned, key=lambda name: (scores[name], -learned.index(name)))
     return best, scores
+
+
+def _validation_cache(bench: Benchmark, seed: int, test_size: float, kind, cache_dir):
+    """The cache file of :func:`validation_choice` (None: no cache)."""
+    import hashlib
+    import json
+    import os
+    from pathlib import Path
+
+    from routerlab.data.benchmark import benchmark_fingerprint
+    from routerlab.evaluation.protocol import CACHE_ENV, code_fingerprint
+
+    if cache_dir is None:
+        cache_dir = os.environ.get(CACHE_ENV) or None
+    if cache_dir in (None, False):
+        return None
+    doc = {"benchmark": benchmark_fingerprint(bench), "code": code_fingerprint(), "seed": int(seed),
+           "test_size": float(test_size), "features": kind}
+    key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=repr).encode()).hexdigest()
+    return Path(cache_dir) / "validation" / f"{key[:32]}.json"
+
+
+def _write_json(path, doc: dict) -> None:
+    """``doc`` to ``path`` atomically (written aside, then renamed); a failure only costs the cache."""
+    import json
+    import os
+    import tempfile
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(doc, fh, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def gain_over_baseline(result: EvaluationResult, bench: Benchmark, learned: Sequence[str],
