@@ -110,16 +110,14 @@ def _unpriced(bench: Benchmark) -> list[str]:
 
 
 def _needs_prices(name: str) -> bool:
-    """Does policy ``name`` route on per-token prices? The predictive routers do (their expected
-    cost is tokens x prices; ``needs_prices`` where the router says so); ``dataset-best`` (training
-    RS per dataset, from per-query costs), the fixed models, baselines and bounds do not."""
-    if name.startswith("fixed:") or name == DSB:
+    """Does policy ``name`` route on per-token prices (the router's ``needs_prices``: the predictive
+    routers' expected cost is tokens x prices; ``dataset-best``, fixed models, baselines and bounds
+    read realised costs only)?"""
+    if name.startswith("fixed:"):
         return False
-    from routerlab.routing.predictive import PredictiveRouter
     from routerlab.routing.routers import make_router
 
-    router = make_router(name)
-    return bool(getattr(router, "needs_prices", isinstance(router, PredictiveRouter)))
+    return bool(getattr(make_router(name), "needs_prices", False))
 
 
 def _cost_term_bench(bench: Benchmark, unpriced: list[str]) -> Benchmark:

@@ -71,6 +71,7 @@ def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_
     else:
         import json
 
+        from routerlab.data.files import atomic_write
         from routerlab.locks import entry_lock
 
         with entry_lock(path):
@@ -81,7 +82,10 @@ def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_
             missing = [name for name in learned if name not in kept]
             if missing:
                 kept.update(compute(missing))
-                _write_json(path, kept)
+                try:  # written aside, then renamed; a cache that cannot be written only costs the fits
+                    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(kept, sort_keys=True)))
+                except OSError:
+                    pass
         scores = {name: kept[name] for name in learned}
     best = max(learned, key=lambda name: (scores[name], -learned.index(name)))
     return best, scores
@@ -105,24 +109,6 @@ def _validation_cache(bench: Benchmark, seed: int, test_size: float, kind, cache
            "test_size": float(test_size), "features": kind}
     key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=repr).encode()).hexdigest()
     return Path(cache_dir) / "validation" / f"{key[:32]}.json"
-
-
-def _write_json(path, doc: dict) -> None:
-    """``doc`` to ``path`` atomically (written aside, then renamed); a failure only costs the cache."""
-    import json
-    import os
-    import tempfile
-
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(doc, fh, sort_keys=True)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def gain_over_baseline(result: EvaluationResult, bench: Benchmark, learned: Sequence[str],

@@ -32,10 +32,8 @@ while nothing changes.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -43,6 +41,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from routerlab.data.files import atomic_write, file_sha256
 from routerlab.errors import RouterlabError
 from routerlab.locks import entry_lock
 
@@ -178,28 +177,17 @@ def verify_files(folder: Path, rels: Sequence[str], name: str) -> None:
             entry = {"stamp": _stamp(st), "sha256": digests[rel]}
             if known.get(os.path.realpath(path)) == entry:
                 continue
-            h = hashlib.sha256()
-            with open(path, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
+            digest = file_sha256(path)
         except OSError as exc:
             raise RouterlabError(f"cannot read {path} ({exc.strerror}); copy the {name} data folder again") from None
-        if h.hexdigest() != digests[rel]:
+        if digest != digests[rel]:
             raise RouterlabError(f"{path} is corrupted or not the pinned version (SHA-256 mismatch); "
                                  f"copy the {name} data folder again")
         known[os.path.realpath(path)] = entry
         changed = True
     if changed:
         try:
-            store.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=store.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(known, fh)
-                os.replace(tmp, store)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            atomic_write(store, lambda tmp: tmp.write_text(json.dumps(known), encoding="utf-8"))
         except OSError:
             pass
 
@@ -232,16 +220,7 @@ def cached_frame(name: str, key_parts: Sequence[str], build: Callable[[], pd.Dat
                 pass
         frame = build()
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=folder)
-            os.close(fd)
-            try:
-                buf = io.BytesIO()
-                frame.to_parquet(buf, index=False)
-                Path(tmp).write_bytes(buf.getvalue())
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
         except OSError:
             pass
     return frame
