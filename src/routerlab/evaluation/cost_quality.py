@@ -71,21 +71,11 @@ def text_frontier_study(bench: Benchmark, seeds: Iterable[int] = range(5), *, te
 
 
 def _cache_folder(bench: Benchmark, seeds, args: dict, cache_dir):
-    import hashlib
-    import json
-    import os
-    from pathlib import Path
-
     from routerlab.data.benchmark import benchmark_fingerprint
-    from routerlab.evaluation.protocol import CACHE_ENV, code_fingerprint
+    from routerlab.evaluation.cache import entry_path
 
-    if cache_dir is None:
-        cache_dir = os.environ.get(CACHE_ENV) or None
-    if cache_dir in (None, False):
-        return None
-    doc = {"benchmark": benchmark_fingerprint(bench), "code": code_fingerprint(), "seeds": seeds, "args": args}
-    key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=repr).encode()).hexdigest()
-    return Path(cache_dir) / f"frontier-{key[:32]}"
+    return entry_path(cache_dir, "frontier-{key}", {"benchmark": benchmark_fingerprint(bench), "seeds": seeds,
+                                                    "args": args})
 
 
 def _save(study: FrontierStudy, folder) -> None:

@@ -581,6 +581,7 @@ def frontier_study(bench: Benchmark, routers=FRONTIER_ROUTERS, seeds=range(5), *
     :data:`TASK_ZERO`, kind "reference"), its default point that of ``dataset-best``.
     """
     from routerlab.data.splits import stratified_split
+    from routerlab.evaluation.fitted import cacheable, fit_outputs
     from routerlab.metrics import aiq, ndch, routing_score
     from routerlab.routing.routers import make_router
 
@@ -604,14 +605,20 @@ def frontier_study(bench: Benchmark, routers=FRONTIER_ROUTERS, seeds=range(5), *
             per_q[label] = [(r.paid(test.cost), r.returned_quality(test.quality)) for r in op_routings]
 
         for name in routers:
-            r = make_router(name, seed=seed, **opts.get(name, {})).fit(train)
-            proba = router_proba(r, blind)
-            if cost_term == "proxy":
+            r = make_router(name, seed=seed, **opts.get(name, {}))
+            if cacheable(r) and cost_term == "proxy":  # the same fit as the evaluation's: made once
+                done = fit_outputs(r, train, blind)
+                proba, default = done.proba, done.routing
                 kappa = price_proxy(test)
             else:
-                kappa = r.expected_cost(blind) if hasattr(r, "expected_cost") else expected_cost(train, blind)
+                r.fit(train)
+                proba, default = router_proba(r, blind), r.route(blind)
+                if cost_term == "proxy":
+                    kappa = price_proxy(test)
+                else:
+                    kappa = r.expected_cost(blind) if hasattr(r, "expected_cost") else expected_cost(train, blind)
             ops = [Routing(wtp_choices(proba, kappa, lam)) for lam in lambdas]
-            add(name, "curve", r.route(blind), ops)
+            add(name, "curve", default, ops)
         if task_aware:
             kappa = price_proxy(test) if cost_term == "proxy" else expected_cost(train, blind)
             ops = [Routing(c) for c in task_zero_points(train, blind, kappa, lambdas)]

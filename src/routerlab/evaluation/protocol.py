@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import json
 import math
 import os
@@ -46,6 +45,8 @@ from routerlab.data.benchmark import Benchmark, benchmark_fingerprint
 from routerlab.data.splits import (SPLITS, _check_seeds, _check_test_size, difficulty_bins, query_difficulty,
                                    random_split, split_indices, stratified_split)
 from routerlab.errors import RouterlabError, check_choice, check_range
+from routerlab.evaluation.cache import CACHE_ENV, cache_root, code_fingerprint, entry_key
+from routerlab.evaluation.fitted import cacheable, fit_outputs
 from routerlab.locks import entry_lock
 from routerlab.metrics import NORMALIZATIONS, oracle_choice, rs_terms, t_interval
 from routerlab.routing.routers import (CostOracleRouter, FixedRouter, OracleRouter, QualityOracleRouter, RandomRouter,
@@ -59,9 +60,6 @@ __all__ = [
     "code_fingerprint", "t_interval", "CACHE_ENV",
 ]
 
-#: Environment variable naming the evaluation cache used when ``cache_dir`` is None (the book
-#: runner sets it so that chapters share results); unset = no cache.
-CACHE_ENV = "ROUTERLAB_CACHE_DIR"
 CACHE_VERSION = 1
 _NON_LEARNING = (RandomRouter, RoundRobinRouter, FixedRouter, OracleRouter, QualityOracleRouter,
                  CostOracleRouter)
@@ -123,19 +121,7 @@ def _needs_confidence(name: str) -> bool:
     return bool(getattr(r, "needs_confidence", "cascade" in str(getattr(r, "paradigm", "")).lower()))
 
 
-# ---- fingerprints for the cache ----------------------------------------------------------------
-def code_fingerprint() -> str:
-    """SHA-256 over the source of every ``.py`` file of the installed routerlab package."""
-    root = Path(__file__).resolve().parents[1]  # the routerlab package
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*.py")):
-        if "__pycache__" in p.parts:
-            continue
-        h.update(str(p.relative_to(root)).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
+# ---- the cache key ------------------------------------------------------------------------------
 def _router_spec(r) -> object:
     if isinstance(r, str):
         return r
@@ -430,13 +416,18 @@ def fit_route_score(spec: str | Router, train: Benchmark, test: Benchmark, seed:
     user = is_user_router(router)
     if user and router.uses_truth:
         raise RouterlabError(f"router {label!r} declares uses_truth; only the built-in bounds may read the test truth")
-    t0 = time.perf_counter()
-    with _one_line_failures(label, "fit", user):
-        router.fit(train)
-    t1 = time.perf_counter()
-    with _one_line_failures(label, "route", user):
-        routing = router.route(test if router.uses_truth else (blind if blind is not None else test.without_truth()))
-    t2 = time.perf_counter()
+    blind = test if router.uses_truth else (blind if blind is not None else test.without_truth())
+    if cacheable(router):  # a built-in predictive router: its fit on this split is made once
+        done = fit_outputs(router, train, blind)
+        routing, fit_seconds, route_seconds = done.routing, done.fit_seconds, done.route_seconds
+    else:
+        t0 = time.perf_counter()
+        with _one_line_failures(label, "fit", user):
+            router.fit(train)
+        t1 = time.perf_counter()
+        with _one_line_failures(label, "route", user):
+            routing = router.route(blind)
+        fit_seconds, route_seconds = t1 - t0, time.perf_counter() - t1
     routing = _check_routing(routing, label, n, m)
     if user:  # a user's router is scored only if it routes the same without the truth
         check_blind(router, test, routing, label)
@@ -445,7 +436,7 @@ def fit_route_score(spec: str | Router, train: Benchmark, test: Benchmark, seed:
     return dict(
         terms=rs_terms(qret, paid, C, normalization), qret=qret, paid=paid,
         ncalls=np.ones(n) if routing.calls is None else np.asarray(routing.calls, dtype=bool).sum(axis=1),
-        choice=np.asarray(routing.choice).astype(np.int16), fit_seconds=t1 - t0, route_seconds=t2 - t1,
+        choice=np.asarray(routing.choice).astype(np.int16), fit_seconds=fit_seconds, route_seconds=route_seconds,
         info={"paradigm": str(getattr(router, "paradigm", "")), "uses_truth": bool(router.uses_truth),
               "learns": _learns(router)})
 
@@ -601,11 +592,10 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
     }
     key_doc = dict(params, fingerprint=benchmark_fingerprint(bench), code=code_fingerprint(),
                    version=CACHE_VERSION)
-    key = hashlib.sha256(json.dumps(key_doc, sort_keys=True, default=repr).encode()).hexdigest()
+    key = entry_key(key_doc)
     params["cache_key"] = key
-    if cache_dir is None:
-        cache_dir = os.environ.get(CACHE_ENV) or None
-    folder = Path(cache_dir) / f"evaluate-{key[:32]}" if cache_dir not in (None, False) else None
+    root = cache_root(cache_dir)
+    folder = None if root is None else root / f"evaluate-{key[:32]}"
     with contextlib.ExitStack() as stack:
         if folder is not None:
             stack.enter_context(entry_lock(folder))  # one process computes, the others wait and read
@@ -691,7 +681,7 @@ def evaluate(bench: Benchmark, routers: str | Sequence[str | Router] | None = No
             try:
                 res.save(folder)
             except OSError as exc:  # an unwritable cache costs the reuse, never the result
-                _warn_cache_unwritable(Path(cache_dir), exc)
+                _warn_cache_unwritable(root, exc)
         return res
 
 

@@ -93,22 +93,11 @@ def validation_choice(bench: Benchmark, learned: Sequence[str], seed: int, test_
 
 def _validation_cache(bench: Benchmark, seed: int, test_size: float, kind, cache_dir):
     """The cache file of :func:`validation_choice` (None: no cache)."""
-    import hashlib
-    import json
-    import os
-    from pathlib import Path
-
     from routerlab.data.benchmark import benchmark_fingerprint
-    from routerlab.evaluation.protocol import CACHE_ENV, code_fingerprint
+    from routerlab.evaluation.cache import entry_path
 
-    if cache_dir is None:
-        cache_dir = os.environ.get(CACHE_ENV) or None
-    if cache_dir in (None, False):
-        return None
-    doc = {"benchmark": benchmark_fingerprint(bench), "code": code_fingerprint(), "seed": int(seed),
-           "test_size": float(test_size), "features": kind}
-    key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=repr).encode()).hexdigest()
-    return Path(cache_dir) / "validation" / f"{key[:32]}.json"
+    return entry_path(cache_dir, "validation/{key}.json", {"benchmark": benchmark_fingerprint(bench), "seed": int(seed),
+                                                           "test_size": float(test_size), "features": kind})
 
 
 def gain_over_baseline(result: EvaluationResult, bench: Benchmark, learned: Sequence[str],
