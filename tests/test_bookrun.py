@@ -339,3 +339,21 @@ def test_start_order_longest_first_from_the_log_then_the_reference_build():
     assert [p.stem for p in start_order(chapters, log)] == ["02_routing_score", "03_algorithms", "01_benchmark",
                                                             "11_query_or_task", "12_new"]
     assert start_order([], {}) == []
+
+
+def test_kernels_side_by_side_share_the_cores(tmp_path, monkeypatch):
+    """With --jobs 2 every kernel gets cores // 2 BLAS/OpenMP threads for the run (a value the
+    user set is kept), and the environment is restored afterwards; --jobs 1 sets none."""
+    (tmp_path / "01_a.py").write_text(_TOY.format(sleep=0))
+    seen = []
+    monkeypatch.setattr(bookrun, "_run_loop", lambda *a, **k: seen.append(
+        {v: bookrun.os.environ.get(v) for v in bookrun.THREAD_VARIABLES}) or 0)
+    monkeypatch.setattr(bookrun, "_cores", lambda: 8)
+    for v in bookrun.THREAD_VARIABLES:
+        monkeypatch.delenv(v, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    bookrun.run_book(tmp_path, scale=1.0, n_seeds=1, jobs=2, with_status=False)
+    bookrun.run_book(tmp_path, scale=1.0, n_seeds=1, jobs=1, with_status=False)
+    assert seen == [{"OMP_NUM_THREADS": "4", "OPENBLAS_NUM_THREADS": "4", "MKL_NUM_THREADS": "3"},
+                    {"OMP_NUM_THREADS": None, "OPENBLAS_NUM_THREADS": None, "MKL_NUM_THREADS": "3"}]
+    assert "OMP_NUM_THREADS" not in bookrun.os.environ and bookrun.os.environ["MKL_NUM_THREADS"] == "3"
