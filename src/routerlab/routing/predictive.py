@@ -497,8 +497,14 @@ class CausalLMRouter(PredictiveRouter):
 
     def _forward(self, X, A, b, E, G, T, c, cb):
         P = X @ A                                                 # (B, H) query part
-        h = np.tanh(P[:, None, :] * (1 + G[None, :, :]) + E[None, :, :] + b)   # (B, m, H)
-        z = h @ T + c + cb[None, :, :]                           # (B, m, 5)
+        h = P[:, None, :] * (1 + G[None, :, :])                   # (B, m, H), built in place
+        h += E[None, :, :]
+        h += b
+        np.tanh(h, out=h)
+        B, m, H = h.shape
+        z = (h.reshape(-1, H) @ T).reshape(B, m, -1)              # (B, m, 5): one 2-D product
+        z += c
+        z += cb[None, :, :]
         return P, h, z
 
     def _loss_grad(self, params: dict, Xb: np.ndarray, yb: np.ndarray,
@@ -511,23 +517,30 @@ class CausalLMRouter(PredictiveRouter):
         B, m = yb.shape
         K = params["T"].shape[1]
         P, h, z = self._forward(Xb, **params)
-        z = z - z.max(axis=2, keepdims=True)
-        p = np.exp(z)
+        z -= z.max(axis=2, keepdims=True)
+        p = np.exp(z, out=z)
         p /= p.sum(axis=2, keepdims=True)
-        onehot = np.eye(K, dtype=p.dtype)[yb]
         l2 = self.l2
         loss = float("nan")
+        label = yb[:, :, None]
         if with_loss:
-            loss = -float(np.log(np.maximum((p * onehot).sum(axis=2), 1e-30)).mean()) \
+            loss = -float(np.log(np.maximum(np.take_along_axis(p, label, axis=2)[:, :, 0], 1e-30)).mean()) \
                 + 0.5 * l2 * sum(float((params[k] ** 2).sum()) for k in ("A", "T", "E", "G"))
-        dz = (p - onehot) / p.dtype.type(B * m)                    # (B, m, K)
+        dz = p                                                     # (B, m, K): p - onehot(label)
+        np.put_along_axis(dz, label, np.take_along_axis(dz, label, axis=2) - 1, axis=2)
+        dz /= p.dtype.type(B * m)
         H = h.shape[2]
-        g = {"T": h.reshape(-1, H).T @ dz.reshape(-1, K), "c": dz.sum(axis=(0, 1)), "cb": dz.sum(axis=0)}
-        dpre = (dz @ params["T"].T) * (1 - h * h)                  # (B, m, H)
+        dz2, h2 = dz.reshape(-1, K), h.reshape(-1, H)
+        g = {"T": h2.T @ dz2, "c": dz.sum(axis=(0, 1)), "cb": dz.sum(axis=0)}
+        dpre = (dz2 @ params["T"].T).reshape(B, m, H)             # (B, m, H)
+        h *= h
+        np.subtract(1, h, out=h)
+        dpre *= h
         g["E"] = dpre.sum(axis=0)
         g["b"] = g["E"].sum(axis=0)
         g["G"] = np.einsum("bmh,bh->mh", dpre, P)
-        g["A"] = Xb.T @ (dpre * (1 + params["G"])[None]).sum(axis=1)
+        dpre *= (1 + params["G"])[None]
+        g["A"] = Xb.T @ dpre.sum(axis=1)
         for k in ("A", "T", "E", "G"):
             g[k] = g[k] + l2 * params[k]
         return loss, g
