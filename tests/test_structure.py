@@ -169,3 +169,26 @@ def test_max_phi_hand_cases_and_nested_outcomes_reach_it():
     assert bound < max_phi(ya.mean(), yb.mean())  # guessing lowers the ceiling
     with pytest.raises(RouterlabError):
         max_phi(0.2, 0.5, 0.25)
+
+
+def test_fold_tfidf_equals_refitting_the_vectoriser_on_the_training_texts():
+    """Counting every text once and keeping, per fold, the terms of >= min_df training texts with
+    their training idf gives TfidfVectorizer(**TFIDF_SETTINGS) refitted on that fold."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from routerlab.evaluation import error_structure as es
+
+    rng = np.random.default_rng(0)
+    words = np.array(["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "Iota", "kappa"])
+    texts = tuple(" ".join(rng.choice(words, size=rng.integers(1, 9))) for _ in range(120))
+    counts = es._text_counts(texts)
+    for seed in range(3):
+        order = np.random.default_rng(seed).permutation(len(texts))
+        train, test = np.sort(order[:90]), np.sort(order[90:])
+        vec = TfidfVectorizer(**es.TFIDF_SETTINGS)
+        want_tr = vec.fit_transform([texts[i] for i in train])
+        want_te = vec.transform([texts[i] for i in test])
+        got_tr, got_te = es._fold_tfidf(counts, train, test)
+        assert got_tr.shape == want_tr.shape and got_te.shape == want_te.shape
+        assert abs(got_tr - want_tr).max() < 1e-12 and abs(got_te - want_te).max() < 1e-12
+    assert es._text_counts(texts) is counts          # the second model's table reuses the counts

@@ -121,9 +121,45 @@ def max_phi(acc_a: float, acc_b: float, floor: float = 0.0) -> float:
     return float("nan") if var == 0 else float((both - hi * lo) / np.sqrt(var))
 
 
+def _text_counts(texts: tuple) -> tuple:
+    """``(counts (n, V) CSR, document frequency per term (V,))`` of ``texts`` with the tokenisation of
+    :data:`TFIDF_SETTINGS` and every term kept (vocabulary sorted, as scikit-learn's).
+    The last few are kept: the two models of a structure table read the same texts."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    key = hash(texts)
+    for k, v in _COUNTS:
+        if k == key and v[0] == texts:
+            return v[1]
+    counting = {k: v for k, v in TFIDF_SETTINGS.items() if k not in _TFIDF_ONLY}
+    counts = CountVectorizer(**counting).fit_transform(texts).tocsr()
+    _COUNTS.insert(0, (key, (texts, counts)))
+    del _COUNTS[4:]
+    return counts
+
+
+_COUNTS: list = []
+#: Settings of TfidfVectorizer that are not CountVectorizer's tokenisation: applied per training fold.
+_TFIDF_ONLY = ("min_df", "norm", "use_idf", "smooth_idf", "sublinear_tf")
+
+
+def _fold_tfidf(counts, train, test):
+    """TfidfVectorizer(**TFIDF_SETTINGS) fitted on the rows ``train`` of ``counts`` and applied to
+    ``train`` and ``test``: the terms in at least ``min_df`` training texts, their training idf.
+    Equal to refitting the vectoriser on the training texts, without tokenising them again."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    min_df = TFIDF_SETTINGS.get("min_df", 1)
+    tr = counts[train]
+    df = np.bincount(tr.indices, minlength=tr.shape[1])
+    keep = np.flatnonzero(df >= (min_df if isinstance(min_df, (int, np.integer)) else min_df * tr.shape[0]))
+    tf = TfidfTransformer(**{k: v for k, v in TFIDF_SETTINGS.items() if k in _TFIDF_ONLY and k != "min_df"})
+    x_tr = tf.fit_transform(tr[:, keep].astype(np.float64))
+    return x_tr, tf.transform(counts[test][:, keep].astype(np.float64))
+
+
 def _cv_auc(X, y: np.ndarray, kind: str, n_splits: int, seed: int) -> float:
     """Mean held-out-fold AUC of (vectoriser/scaler +) logistic regression; NaN if a class is too small."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
@@ -132,11 +168,17 @@ def _cv_auc(X, y: np.ndarray, kind: str, n_splits: int, seed: int) -> float:
     counts = np.bincount(y.astype(np.int64), minlength=2)
     if counts.min() < n_splits:
         return float("nan")
-    steps = {"tfidf": lambda: [TfidfVectorizer(**TFIDF_SETTINGS)],
-             "dense": lambda: [StandardScaler()],
-             "topic": lambda: [OneHotEncoder(handle_unknown="ignore")]}[kind]
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     aucs = []
+    if kind == "tfidf":
+        words = _text_counts(tuple(str(t) for t in X))
+        for train, test in folds.split(np.zeros(len(y)), y):
+            x_tr, x_te = _fold_tfidf(words, train, test)
+            model = LogisticRegression(C=LOGREG_C, max_iter=2000).fit(x_tr, y[train])
+            aucs.append(roc_auc(y[test], model.predict_proba(x_te)[:, 1]))
+        return float(np.mean(aucs))
+    steps = {"dense": lambda: [StandardScaler()],
+             "topic": lambda: [OneHotEncoder(handle_unknown="ignore")]}[kind]
     for train, test in folds.split(np.zeros(len(y)), y):
         model = make_pipeline(*steps(), LogisticRegression(C=LOGREG_C, max_iter=2000))
         model.fit(X[train], y[train])
