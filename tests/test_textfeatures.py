@@ -125,3 +125,22 @@ def test_split_text_features_fit_on_training_rows_and_are_cached(tmp_path):
     other[te] = "completely different words here"
     c_tr, _ = split_text_features(other, tr, te, dim=8, seed=0, cache_dir=False)
     np.testing.assert_allclose(c_tr, a_tr)
+
+
+@pytest.mark.parametrize("max_features", [30_000, 40])
+def test_split_equals_refitting_on_the_training_prompts(max_features):
+    """split() counts every prompt once; its vocabulary, min_df, max_features cut and idf come from
+    the training rows, so its features are those of fit(train) then transform (to float32 rounding)."""
+    from routerlab.routing.features import TfidfSvdFeatures
+
+    rng = np.random.default_rng(0)
+    vocab = np.array([f"w{i}" for i in range(60)])
+    prompts = np.array([" ".join(rng.choice(vocab, size=rng.integers(3, 15), p=np.r_[[0.05] * 10, [0.5 / 50] * 50]))
+                        for _ in range(300)], dtype=object)
+    order = rng.permutation(300)
+    tr, te = order[:240], order[240:]
+    fe = TfidfSvdFeatures(dim=8, seed=1, max_features=max_features).fit(prompts[tr])
+    want_tr, want_te = fe.transform(prompts[tr]), fe.transform(prompts[te])
+    got_tr, got_te = TfidfSvdFeatures(dim=8, seed=1, max_features=max_features).split(prompts, tr, te)
+    assert got_tr.shape == want_tr.shape and got_te.shape == want_te.shape
+    assert np.abs(got_tr - want_tr).max() < 1e-4 and np.abs(got_te - want_te).max() < 1e-4

@@ -38,6 +38,24 @@ def _texts(texts) -> list[str]:
     return [str(t) for t in np.asarray(texts, dtype=object).ravel()]
 
 
+_COUNTS: list = []
+
+
+def _word_counts(docs: tuple) -> object:
+    """(n, V) float32 CSR counts of the word 1-2-grams of ``docs`` (scikit-learn's tokenisation,
+    every term, vocabulary sorted); the last few are kept, since the splits of one benchmark all
+    read the same prompts."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    for kept, counts in _COUNTS:
+        if kept == docs:
+            return counts
+    counts = CountVectorizer(ngram_range=(1, 2), dtype=np.float32).fit_transform(docs).tocsr()
+    _COUNTS.insert(0, (docs, counts))
+    del _COUNTS[3:]
+    return counts
+
+
 class TfidfSvdFeatures:
     """TF-IDF (word 1-2-grams, sublinear tf; optionally character 3-5-grams) -> truncated SVD.
 
@@ -56,23 +74,29 @@ class TfidfSvdFeatures:
     def fit(self, texts) -> "TfidfSvdFeatures":
         """Learn vocabulary, IDF weights and the SVD basis from the (training) ``texts`` (n,) str."""
         from scipy.sparse import hstack
-        from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
-
-        from routerlab.routing.predictive import single_thread
 
         docs = _texts(texts)
         if len(docs) < 2:
             raise RouterlabError("fit text features on at least 2 training prompts")
-        self.word_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2 if len(docs) >= 50 else 1,
-                                     max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
+        self.word_ = TfidfVectorizer(**self._word_settings(len(docs)))
         mats = [self.word_.fit_transform(docs)]
         self.char_ = None
         if self.chars:
             self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2 if len(docs) >= 50 else 1,
                                          max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
             mats.append(self.char_.fit_transform(docs))
-        x = hstack(mats).tocsr()
+        return self._fit_svd(hstack(mats).tocsr())
+
+    def _word_settings(self, n_docs: int) -> dict:
+        return dict(ngram_range=(1, 2), min_df=2 if n_docs >= 50 else 1, max_features=self.max_features,
+                    sublinear_tf=True, dtype=np.float32)
+
+    def _fit_svd(self, x) -> "TfidfSvdFeatures":
+        from sklearn.decomposition import TruncatedSVD
+
+        from routerlab.routing.predictive import single_thread
+
         k = max(1, min(self.dim, x.shape[1] - 1, x.shape[0] - 1))
         self.svd_ = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=3, random_state=self.seed)
         with single_thread():  # the randomised SVD's BLAS sums in another order on more threads
@@ -80,20 +104,55 @@ class TfidfSvdFeatures:
         self.dim_ = k
         return self
 
+    def _project(self, x) -> np.ndarray:
+        from routerlab.routing.predictive import single_thread
+
+        with single_thread():
+            z = self.svd_.transform(x).astype(np.float64)
+        norm = np.linalg.norm(z, axis=1, keepdims=True)
+        return z / np.where(norm > 0, norm, 1.0)
+
     def transform(self, texts) -> np.ndarray:
         """(n, dim_) features of ``texts`` with the fitted vocabulary and basis."""
         from scipy.sparse import hstack
-
-        from routerlab.routing.predictive import single_thread
 
         if not hasattr(self, "svd_"):
             raise RouterlabError("fit the text features on the training prompts before transforming")
         docs = _texts(texts)
         mats = [self.word_.transform(docs)] + ([self.char_.transform(docs)] if self.char_ is not None else [])
-        with single_thread():
-            z = self.svd_.transform(hstack(mats).tocsr()).astype(np.float64)
-        norm = np.linalg.norm(z, axis=1, keepdims=True)
-        return z / np.where(norm > 0, norm, 1.0)
+        return self._project(hstack(mats).tocsr())
+
+    def split(self, texts, train_idx, test_idx) -> tuple[np.ndarray, np.ndarray]:
+        """``(fit(texts[train_idx]).transform(texts[train_idx]), .transform(texts[test_idx]))`` for
+        word features, from one count of every text (:func:`_word_counts`, kept for the next
+        split): the vocabulary, document frequencies, the ``max_features`` cut and the idf come from
+        the training rows only, as when the vectoriser is refitted. The fitted vectoriser itself is
+        not built (``transform`` is unavailable afterwards)."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        if self.chars:
+            raise RouterlabError("split() covers word features only; fit and transform with chars=True")
+        counts = _word_counts(tuple(_texts(texts)))
+        tr = counts[np.asarray(train_idx, dtype=np.intp)]
+        if tr.shape[0] < 2:
+            raise RouterlabError("fit text features on at least 2 training prompts")
+        settings = self._word_settings(tr.shape[0])
+        seen = np.flatnonzero(np.bincount(tr.indices, minlength=tr.shape[1]))   # the training vocabulary
+        tr = tr[:, seen]
+        mask = np.bincount(tr.indices, minlength=tr.shape[1]) >= settings["min_df"]
+        if mask.sum() > self.max_features:  # scikit-learn's cut: the most frequent training terms
+            tfs = np.asarray(tr.sum(axis=0)).ravel()
+            top = np.zeros(len(mask), dtype=bool)
+            top[np.flatnonzero(mask)[(-tfs[mask]).argsort()[:self.max_features]]] = True
+            mask = top
+        keep = np.flatnonzero(mask)
+        if len(keep) == 0:
+            raise RouterlabError("no word of the training prompts is frequent enough for text features")
+        idf = TfidfTransformer(sublinear_tf=True)
+        x_tr = idf.fit_transform(tr[:, keep])
+        x_te = idf.transform(counts[np.asarray(test_idx, dtype=np.intp)][:, seen[keep]])
+        self._fit_svd(x_tr)
+        return self._project(x_tr), self._project(x_te)
 
     def fit_transform(self, texts) -> np.ndarray:
         return self.fit(texts).transform(texts)
@@ -142,8 +201,7 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
         path = Path(cache_dir) / "textfeatures" / f"{h.hexdigest()[:32]}.npz"
 
     def compute():
-        fe = make_text_features(kind, dim, seed).fit(prompts[train_idx])
-        return fe.transform(prompts[train_idx]), fe.transform(prompts[test_idx])
+        return make_text_features(kind, dim, seed).split(prompts, train_idx, test_idx)
 
     if path is None:
         return compute()
@@ -197,6 +255,12 @@ def with_text_features(train: Benchmark, test: Benchmark, kind: str = "tfidf", d
                        seed: int = 0) -> tuple[Benchmark, Benchmark]:
     """Copies of ``train`` and ``test`` whose ``features`` come from their prompts, the extractor
     fitted on the training prompts only."""
+    if kind == "tfidf":  # the counts of both sides at once (TfidfSvdFeatures.split)
+        prompts = np.concatenate([np.asarray(_texts(train.prompts), dtype=object),
+                                  np.asarray(_texts(test.prompts), dtype=object)])
+        n = train.n_queries
+        x_tr, x_te = make_text_features(kind, dim, seed).split(prompts, np.arange(n), np.arange(n, len(prompts)))
+        return replace(train, features=x_tr), replace(test, features=x_te)
     fe = make_text_features(kind, dim, seed).fit(train.prompts)
     return replace(train, features=fe.transform(train.prompts)), replace(test, features=fe.transform(test.prompts))
 
