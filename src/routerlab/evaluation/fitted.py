@@ -5,7 +5,7 @@ The book fits the same router on the same training rows in several places: the e
 (:func:`~routerlab.evaluation.curves.frontier_study`), the validation choice of the best learned
 router and the learning curves all split a benchmark by the same seeded stratified split and fit
 the routers with that seed. A fit is deterministic given its inputs, so its outputs on the test
-rows (the routing of its own rule, the success probabilities and the expected costs) are kept in
+rows (the routing of its own rule and its success probabilities) are kept in
 the cache (:mod:`routerlab.evaluation.cache`), keyed by the router, its options and seed, the
 content of the training and the (blind) test rows and the package code. Without a cache folder
 every call fits.
@@ -31,39 +31,38 @@ __all__ = ["Fitted", "cacheable", "fit_outputs"]
 class Fitted:
     """A fitted predictive router's outputs on n test rows of m models.
 
-    ``routing``: its own rule's :class:`Routing` (``choice`` (n,) int, ``proba`` (n, m));
-    ``proba`` (n, m) success probabilities in [0, 1] (``predict_proba``); ``expected_cost`` (n, m)
-    USD, or None when the models have no prices; ``fit_seconds``, ``route_seconds`` (wall clock
-    of the run that computed them).
+    ``routing``: its own rule's :class:`Routing` (``choice`` (n,) int, ``proba`` (n, m) success
+    probabilities in [0, 1], as ``predict_proba`` gives them); ``fit_seconds``, ``route_seconds``
+    (wall clock of the run that computed them).
     """
 
     routing: Routing
-    proba: np.ndarray
-    expected_cost: np.ndarray | None
     fit_seconds: float
     route_seconds: float
+
+    @property
+    def proba(self) -> np.ndarray:
+        """(n, m) predicted success probabilities."""
+        return self.routing.proba
 
 
 def cacheable(router: Router) -> bool:
     """Whether ``router``'s outputs may be kept: a built-in predictive router (deterministic given
-    its seed), not a subclass defined elsewhere."""
+    its seed, routing with its ``predict_proba``), not a subclass defined elsewhere."""
     cls = type(router)
     return isinstance(router, PredictiveRouter) and cls.__module__ == PredictiveRouter.__module__
 
 
 def _compute(router: PredictiveRouter, train: Benchmark, blind: Benchmark) -> Fitted:
-    from routerlab.errors import RouterlabError
-
     t0 = time.perf_counter()
     router.fit(train)
     t1 = time.perf_counter()
     routing = router.route(blind)
     t2 = time.perf_counter()
-    try:
-        cost = router.expected_cost(blind)
-    except RouterlabError:  # models without prices: only the policies that need them ask
-        cost = None
-    return Fitted(routing, router.predict_proba(blind), cost, t1 - t0, t2 - t1)
+    if routing.calls is not None or routing.proba is None:  # not a predictive router's routing
+        raise ValueError(f"router {router.name!r} routed without probabilities")
+    return Fitted(Routing(np.asarray(routing.choice), None, np.asarray(routing.proba, dtype=np.float64)),
+                  t1 - t0, t2 - t1)
 
 
 def fit_outputs(router: PredictiveRouter, train: Benchmark, blind: Benchmark, cache_dir=None) -> Fitted:
@@ -88,38 +87,30 @@ def fit_outputs(router: PredictiveRouter, train: Benchmark, blind: Benchmark, ca
 
 
 def _load(path, n: int, m: int) -> Fitted | None:
-    """The entry at ``path`` if it is complete and has the expected shapes (else None)."""
+    """The entry at ``path`` if it is complete and has the expected shapes and values (else None)."""
     if not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as z:
-            choice, proba, route_proba = z["choice"], z["proba"], z["route_proba"]
-            cost = z["expected_cost"] if "expected_cost" in z.files else None
-            seconds = z["seconds"]
+            choice, proba, seconds = z["choice"], z["proba"], z["seconds"]
     except Exception:  # a damaged entry: computed again
         return None
-    shapes_ok = (choice.shape == (n,) and choice.dtype.kind in "iu" and proba.shape == (n, m)
-                 and route_proba.shape == (n, m) and (cost is None or cost.shape == (n, m)) and seconds.shape == (2,))
-    if not shapes_ok or not (np.all((choice >= 0) & (choice < m)) and np.isfinite(proba).all()):
+    if not (choice.shape == (n,) and choice.dtype.kind in "iu" and proba.shape == (n, m)
+            and proba.dtype == np.float64 and seconds.shape == (2,)):
         return None
-    return Fitted(Routing(choice.astype(np.intp), None, route_proba), proba, cost, float(seconds[0]), float(seconds[1]))
+    if not (np.all((choice >= 0) & (choice < m)) and np.all((proba >= 0) & (proba <= 1))):
+        return None
+    return Fitted(Routing(choice.astype(np.intp), None, proba), float(seconds[0]), float(seconds[1]))
 
 
 def _save(path, out: Fitted) -> None:
     """Write ``out`` atomically; a cache that cannot be written only costs the reuse."""
     from routerlab.data.files import atomic_write
 
-    if out.routing.calls is not None or out.routing.proba is None:
-        return
-    arrays = {"choice": np.asarray(out.routing.choice), "proba": out.proba,
-              "route_proba": np.asarray(out.routing.proba, dtype=np.float64),
-              "seconds": np.array([out.fit_seconds, out.route_seconds])}
-    if out.expected_cost is not None:
-        arrays["expected_cost"] = out.expected_cost
-
     def write(tmp):
         with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, choice=out.routing.choice, proba=out.proba,
+                     seconds=np.array([out.fit_seconds, out.route_seconds]))
 
     try:
         atomic_write(path, write)
