@@ -458,6 +458,14 @@ def causal_lm_labels(quality: np.ndarray) -> np.ndarray:
     return np.where(ok > 0, right, wrong).astype(np.int64)
 
 
+def _last_axis(op, a: np.ndarray) -> np.ndarray:
+    """``op`` (a binary ufunc) folded over the short last axis of ``a`` (..., K): (...,)."""
+    out = a[..., 0].copy()
+    for k in range(1, a.shape[-1]):
+        op(out, a[..., k], out=out)
+    return out
+
+
 class CausalLMRouter(PredictiveRouter):
     """RouteLLM's causal-LLM classifier on a CPU-sized backbone (a small numpy network).
 
@@ -517,9 +525,9 @@ class CausalLMRouter(PredictiveRouter):
         B, m = yb.shape
         K = params["T"].shape[1]
         P, h, z = self._forward(Xb, **params)
-        z -= z.max(axis=2, keepdims=True)
-        p = np.exp(z, out=z)
-        p /= p.sum(axis=2, keepdims=True)
+        z -= _last_axis(np.maximum, z)[:, :, None]             # the 5 token logits: slice by slice,
+        p = np.exp(z, out=z)                                       # far faster than a reduction over
+        p /= _last_axis(np.add, p)[:, :, None]                     # a length-5 axis
         l2 = self.l2
         loss = float("nan")
         label = yb[:, :, None]
@@ -531,7 +539,8 @@ class CausalLMRouter(PredictiveRouter):
         dz /= p.dtype.type(B * m)
         H = h.shape[2]
         dz2, h2 = dz.reshape(-1, K), h.reshape(-1, H)
-        g = {"T": h2.T @ dz2, "c": dz.sum(axis=(0, 1)), "cb": dz.sum(axis=0)}
+        g = {"T": h2.T @ dz2, "cb": dz.sum(axis=0)}
+        g["c"] = g["cb"].sum(axis=0)
         dpre = (dz2 @ params["T"].T).reshape(B, m, H)             # (B, m, H)
         h *= h
         np.subtract(1, h, out=h)
