@@ -77,3 +77,24 @@ def test_html_tables_of_one_page_never_restyle_each_other():
     # column cannot reach the first table's fixed layout
     assert "table-layout: fixed" in fixed and "nth-child(2)" in free and "nth-child" not in fixed
     assert not re.search(r"table\.rl-table[ ,{:]", fixed + free)
+
+
+def test_styler_html_is_the_same_in_every_build(monkeypatch):
+    """Tables get element ids from their content and their place on the page, not pandas' random
+    ones: two builds write the same HTML, and two tables of one page never share ids."""
+    import itertools
+
+    import pandas as pd
+
+    from routerlab.book import style
+
+    frames = [pd.DataFrame({"a": [1.0, 2.0]}), pd.DataFrame({"a": [1.0, 2.0]})]
+
+    def build():
+        monkeypatch.setattr(style, "_TABLES", itertools.count())
+        return [style._styler_html(style.table(f)) for f in frames]
+
+    first, second = build(), build()
+    assert first == second
+    ids = [h.split('id="T_', 1)[1].split('"', 1)[0] for h in first]
+    assert ids[0] != ids[1]

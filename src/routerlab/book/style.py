@@ -14,6 +14,8 @@ the Okabe-Ito palette, distinguishable by the common forms of colour blindness.
 
 from __future__ import annotations
 
+import itertools
+
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -46,11 +48,18 @@ TABLE_STYLES = [
 ]
 
 
+_TABLES = itertools.count()
+
+
 def _styler_html(styler) -> str:
     """A pandas Styler as the page shows it: pandas' table class (so the book's theme draws it as it
     draws a DataFrame, with borders and striped rows, instead of cells running together) and
-    :data:`TABLE_STYLES`."""
-    return styler.set_table_attributes('class="dataframe"').set_table_styles(
+    :data:`TABLE_STYLES`. Its element ids come from its content and its place on the page (pandas
+    draws random ones), so the same build writes the same HTML."""
+    import hashlib
+
+    digest = hashlib.sha256(styler.data.to_csv().encode()).hexdigest()[:8]
+    return styler.set_uuid(f"{digest}{next(_TABLES)}").set_table_attributes('class="dataframe"').set_table_styles(
         TABLE_STYLES, overwrite=False).to_html()
 
 
