@@ -201,7 +201,7 @@ def test_shards_are_written_atomically(fake, tmp_path, monkeypatch):
     enc._MEMO.clear()
     enc.embed_texts(docs, cache_dir=tmp_path)
     ((tmp, final),) = replaced
-    assert os.path.dirname(tmp) == str(folder) and os.path.basename(tmp).startswith(".tmp-")
+    assert os.path.dirname(tmp) == str(folder) and os.path.basename(tmp).startswith(f".{final.name}.")
     assert final.suffix == ".npz" and final.is_file() and not os.path.exists(tmp)
 
 

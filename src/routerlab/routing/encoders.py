@@ -23,8 +23,8 @@ Cache: the embedding of a text is computed once per encoder. With a cache folder
 (``$ROUTERLAB_EMBEDDINGS_DIR``, else ``$ROUTERLAB_CACHE_DIR/embeddings``, the folder the book
 runner sets; ``cache_dir=False`` = none) the embeddings are kept in ``.npz`` shards under
 ``minilm-<key>/``, ``key`` a digest of :data:`RECIPE` and :data:`WEIGHTS_SHA256`, each row found
-by the SHA-256 of its text. Shards are written to a temporary file and renamed
-(``os.replace``) under an inter-process lock, and read with ``allow_pickle=False``. Texts found
+by the SHA-256 of its text. Shards are written atomically
+(:func:`routerlab.data.files.atomic_write`) under an inter-process lock, and read with ``allow_pickle=False``. Texts found
 there need neither the package nor torch: embeddings are written only after the weights
 matched the digest their folder is named after. In a process, the last few results are kept in
 memory too, so the seeds of an evaluation embed the prompts once.
@@ -291,22 +291,18 @@ def _read_store(folder: Path, enc_key: str) -> tuple[dict, list[Path]]:
 
 
 def _write_shard(folder: Path, keys: np.ndarray, emb: np.ndarray, enc_key: str) -> Path | None:
-    """Write one shard atomically (temporary file + ``os.replace``); None when the folder is not writable."""
-    import tempfile
+    """Write one shard atomically (:func:`routerlab.data.files.atomic_write`); None when the folder is not writable."""
+    from routerlab.data.files import atomic_write
 
     name = hashlib.sha256(keys.tobytes()).hexdigest()[:32] + ".npz"
+
+    def write(tmp):
+        with open(tmp, "wb") as fh:
+            np.savez(fh, keys=np.ascontiguousarray(keys, dtype=np.uint8),
+                     embeddings=np.ascontiguousarray(emb, dtype=np.float32), encoder=np.array(enc_key))
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, keys=np.ascontiguousarray(keys, dtype=np.uint8),
-                         embeddings=np.ascontiguousarray(emb, dtype=np.float32), encoder=np.array(enc_key))
-            os.replace(tmp, folder / name)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(folder / name, write)
     except OSError:
         return None
     return folder / name

@@ -177,7 +177,6 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
     ``<cache_dir>/embeddings``) and the rows of each split are picked; ``dim`` and ``seed`` do not apply.
     """
     import hashlib
-    import tempfile
     from pathlib import Path
 
     prompts = np.asarray(prompts, dtype=object)
@@ -205,6 +204,7 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
 
     if path is None:
         return compute()
+    from routerlab.data.files import atomic_write
     from routerlab.locks import entry_lock
 
     with entry_lock(path):
@@ -215,11 +215,13 @@ def split_text_features(prompts, train_idx, test_idx, kind: str = "tfidf", dim: 
             except Exception:  # a damaged entry: recompute below
                 pass
         out = compute()
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, train=out[0], test=out[1])
-            os.replace(tmp, path)
+
+        def write(tmp):
+            with open(tmp, "wb") as fh:
+                np.savez(fh, train=out[0], test=out[1])
+
+        try:  # a cache that cannot be written only costs the reuse
+            atomic_write(path, write)
         except OSError:
             pass
     return out
