@@ -118,7 +118,7 @@ def test_output_never_overwrites_the_input(tmp_path, capsys):
     for fmt in ex.FORMATS:
         assert cli.main(["export", "--data", str(table), "--format", fmt, "--out", str(table)]) == 2
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "would overwrite the input" in err
+        assert err.count("\n") == 1 and "would destroy the input" in err
     # an interchange CSV named in.csv.meta.json.csv is fine; in.csv's sidecar is protected too
     assert (table.read_bytes(), (tmp_path / "in.csv.meta.json").read_bytes()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "in.csv.meta.json"]
@@ -127,7 +127,7 @@ def test_output_never_overwrites_the_input(tmp_path, capsys):
 def test_output_inside_a_source_folder_is_refused(tmp_path):
     folder = tmp_path / "routerbench-subset"
     folder.mkdir()
-    with pytest.raises(RouterlabError, match="would overwrite the input"):
+    with pytest.raises(RouterlabError, match="lies inside the input folder"):
         ex.check_output(folder / "x.parquet", "routerbench", [folder])
 
 

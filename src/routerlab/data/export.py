@@ -28,29 +28,25 @@ FORMATS = ("interchange", "routerbench")
 
 
 def check_output(out: Path, fmt: str, inputs: Iterable[Path] = ()) -> None:
-    """One-line errors, before any work: unknown format, unsupported suffix, a folder, a missing
-    parent folder, an output that would overwrite an input (a file of ``inputs``, its CSV sidecar,
-    or anything inside an input folder), or a RouterBench CSV beside a stale ``.meta.json`` sidecar
-    (which would make routerlab read it as an interchange table)."""
-    from routerlab.data.interchange import _suffix, sidecar_path
+    """One-line errors, before any work: unknown format, unsupported suffix, then those of
+    :func:`routerlab.data.files.check_output` (a folder, a missing parent folder, an output or its
+    sidecar that is an input file or an input's sidecar), an output inside an input folder, or a
+    RouterBench CSV beside a stale ``.meta.json`` sidecar (which would make routerlab read it as an
+    interchange table)."""
+    from routerlab.data.files import check_output as check_file
+    from routerlab.data.files import sidecar_path
+    from routerlab.data.interchange import SUFFIXES, _suffix
 
     if fmt not in FORMATS:
         raise RouterlabError(f"--format {fmt!r} is not known; choose {' or '.join(FORMATS)}")
     suf = _suffix(out)
-    if out.is_dir():
-        raise RouterlabError(f"--out {str(out)!r} is a folder; give a file name ending in .csv or .parquet")
-    if not out.parent.is_dir():
-        raise RouterlabError(f"--out {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
-    written = [out.resolve()]
-    if suf == ".csv" and fmt == "interchange":
-        written.append(sidecar_path(out).resolve())
-    for src in inputs:
-        src = Path(src).resolve()
-        protected = [src, sidecar_path(src).resolve()] if not src.is_dir() else []
-        for w in written:
-            if w in protected or (src.is_dir() and w.is_relative_to(src)):
-                raise RouterlabError(f"--out {str(out)!r} would overwrite the input {str(src)!r}; "
-                                     "write the export to another file")
+    inputs = [Path(p) for p in inputs]
+    protected = [q for p in inputs if not p.is_dir() for q in (p, sidecar_path(p))]
+    check_file(out, "--out", SUFFIXES, protected, [".meta.json"] if suf == ".csv" and fmt == "interchange" else [])
+    for folder in (p for p in inputs if p.is_dir()):
+        if out.resolve().is_relative_to(folder.resolve()):
+            raise RouterlabError(f"--out {str(out)!r} lies inside the input folder {str(folder)!r}; "
+                                 "write the export elsewhere")
     if suf == ".csv" and fmt == "routerbench" and sidecar_path(out).exists():
         raise RouterlabError(f"{str(sidecar_path(out))!r} lies beside --out {str(out)!r} and would make it read as "
                              "an interchange table; remove it or choose another file name")
