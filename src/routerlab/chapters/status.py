@@ -24,8 +24,8 @@ __all__ = ["execution", "against_book", "execution_table", "execution_values", "
            "versions_table", "software_values", "lock_values", "simulated_benchmarks",
            "simulated_values", "data_state", "real_data_values", "robustness_values"]
 
-_EXECUTION_WIDTHS = {"notebook": "11em", "cells s": "3.5em", "wall s": "3.5em", "parameters": "8.5em",
-                     "finished (UTC)": "7em", "status": "3em", "against the book": "9em"}
+_EXECUTION_WIDTHS = {"notebook": "11.5em", "cells s": "4.3em", "wall s": "4.3em", "parameters": "8.5em",
+                     "finished (UTC)": "7em", "status": "5em", "against the book": "8.5em"}
 
 
 def execution(executed_dir: str | Path, execution_log: str | Path, sources_dir: str | Path = ".") -> dict:
