@@ -319,9 +319,10 @@ def load_source(data: str, scale: float = 1.0, seed: int = 0, data_dir: str | No
 
 
 def input_files(data: str | None, data_dir: str | None = None) -> list[Path]:
-    """The files a run reads for the ``--data`` SOURCE ``data`` (as :func:`load_source` reads them):
-    a file and its ``.meta.json`` sidecar; a real-data source's pinned files in the folder found
-    (none when it is not found: loading fails then); nothing for ``sim``."""
+    """The paths a run reads for the ``--data`` SOURCE ``data`` (as :func:`load_source` reads them),
+    none of which an output may overwrite: a file and its ``.meta.json`` sidecar; a real-data
+    source's pinned files in the folder found, and that folder (``export`` writes nothing inside it,
+    ``report`` never replaces it; none when it is not found: loading fails then); nothing for ``sim``."""
     if data is None or data == "sim":
         return []
     from routerlab.data import sources
@@ -329,7 +330,7 @@ def input_files(data: str | None, data_dir: str | None = None) -> list[Path]:
 
     if data in sources.names():
         folder = sources.find(data, data_dir)
-        return [] if folder is None else [folder / rel for rel in sources.module(data).files()]
+        return [] if folder is None else [folder / rel for rel in sources.module(data).files()] + [Path(folder)]
     return [Path(data), sidecar_path(data)]
 
 
@@ -676,7 +677,7 @@ def _cmd_export(args) -> int:
     from routerlab.data import export as ex
 
     out = Path(args.out)
-    inputs = _input_paths(args)
+    inputs = input_files(args.data, args.data_dir)
     ex.check_output(out, args.format, inputs)  # a bad --out fails before loading the data
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
     ex.export(bench, args.format, out, inputs)
@@ -688,7 +689,7 @@ def _cmd_report(args) -> int:
     from routerlab.chapters import report
 
     out = Path(args.out)
-    inputs = _input_paths(args)
+    inputs = input_files(args.data, args.data_dir)
     report.check_out_dir(out, inputs)  # a bad --out fails before loading the data
     bench = load_source(args.data, args.scale, args.seed, args.data_dir, args.download, args.trust_pickle)
     echo = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
@@ -696,18 +697,6 @@ def _cmd_report(args) -> int:
                       echo=echo)
     print(f"wrote {page} (open it in a browser; the numbers are in {out / 'report.json'})")
     return 0
-
-
-def _input_paths(args) -> list[Path]:
-    """The files or folders ``--data`` reads (an output must never overwrite them)."""
-    if args.data == "sim":
-        return []
-    from routerlab.data import sources
-
-    if args.data in sources.names():
-        folder = sources.find(args.data, args.data_dir)
-        return [] if folder is None else [Path(folder)]
-    return [Path(args.data)]
 
 
 _COMMANDS = {"validate": _cmd_validate, "simulate": _cmd_simulate, "convert": _cmd_convert, "info": _cmd_info,
