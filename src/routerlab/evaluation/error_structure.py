@@ -121,26 +121,20 @@ def max_phi(acc_a: float, acc_b: float, floor: float = 0.0) -> float:
     return float("nan") if var == 0 else float((both - hi * lo) / np.sqrt(var))
 
 
-def _text_counts(texts: tuple) -> tuple:
-    """``(counts (n, V) CSR, document frequency per term (V,))`` of ``texts`` with the tokenisation of
-    :data:`TFIDF_SETTINGS` and every term kept (vocabulary sorted, as scikit-learn's).
-    The last few are kept: the two models of a structure table read the same texts."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    key = hash(texts)
-    for k, v in _COUNTS:
-        if k == key and v[0] == texts:
-            return v[1]
-    counting = {k: v for k, v in TFIDF_SETTINGS.items() if k not in _TFIDF_ONLY}
-    counts = CountVectorizer(**counting).fit_transform(texts).tocsr()
-    _COUNTS.insert(0, (key, (texts, counts)))
-    del _COUNTS[4:]
-    return counts
-
-
-_COUNTS: list = []
 #: Settings of TfidfVectorizer that are not CountVectorizer's tokenisation: applied per training fold.
 _TFIDF_ONLY = ("min_df", "norm", "use_idf", "smooth_idf", "sublinear_tf")
+
+
+def _text_counts(texts):
+    """(n, V) counts of ``texts`` with the tokenisation of :data:`TFIDF_SETTINGS` (word 1-2-grams,
+    every term, vocabulary sorted): those of the routers' text features
+    (:func:`routerlab.routing.features.word_counts`, which keeps the last few, so the two models of
+    a structure table count their texts once)."""
+    from routerlab.routing.features import word_counts
+
+    if {k: v for k, v in TFIDF_SETTINGS.items() if k not in _TFIDF_ONLY} != {"ngram_range": (1, 2)}:
+        raise RouterlabError("TFIDF_SETTINGS tokenises otherwise than word_counts; count with CountVectorizer")
+    return word_counts(tuple(str(t) for t in texts))
 
 
 def _fold_tfidf(counts, train, test):
@@ -171,7 +165,7 @@ def _cv_auc(X, y: np.ndarray, kind: str, n_splits: int, seed: int) -> float:
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     aucs = []
     if kind == "tfidf":
-        words = _text_counts(tuple(str(t) for t in X))
+        words = _text_counts(X)
         for train, test in folds.split(np.zeros(len(y)), y):
             x_tr, x_te = _fold_tfidf(words, train, test)
             model = LogisticRegression(C=LOGREG_C, max_iter=2000).fit(x_tr, y[train])

@@ -26,7 +26,7 @@ from routerlab.data.prompts import strip_shared_prefix
 from routerlab.errors import RouterlabError, check_choice, check_range
 from routerlab.routing.encoders import MiniLMFeatures
 
-__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "make_text_features", "with_text_features", "split_text_features", "resolve_text_features", "split_rows", "FEATURE_KINDS", "feature_similarity",
+__all__ = ["TfidfSvdFeatures", "MiniLMFeatures", "word_counts", "make_text_features", "with_text_features", "split_text_features", "resolve_text_features", "split_rows", "FEATURE_KINDS", "feature_similarity",
            "strip_shared_prefix"]
 
 FEATURE_KINDS = ("tfidf", "minilm")
@@ -41,7 +41,7 @@ def _texts(texts) -> list[str]:
 _COUNTS: list = []
 
 
-def _word_counts(docs: tuple) -> object:
+def word_counts(docs: tuple) -> object:
     """(n, V) float32 CSR counts of the word 1-2-grams of ``docs`` (scikit-learn's tokenisation,
     every term, vocabulary sorted); the last few are kept, since the splits of one benchmark all
     read the same prompts."""
@@ -124,7 +124,7 @@ class TfidfSvdFeatures:
 
     def split(self, texts, train_idx, test_idx) -> tuple[np.ndarray, np.ndarray]:
         """``(fit(texts[train_idx]).transform(texts[train_idx]), .transform(texts[test_idx]))`` for
-        word features, from one count of every text (:func:`_word_counts`, kept for the next
+        word features, from one count of every text (:func:`word_counts`, kept for the next
         split): the vocabulary, document frequencies, the ``max_features`` cut and the idf come from
         the training rows only, as when the vectoriser is refitted. The fitted vectoriser itself is
         not built (``transform`` is unavailable afterwards)."""
@@ -132,7 +132,7 @@ class TfidfSvdFeatures:
 
         if self.chars:
             raise RouterlabError("split() covers word features only; fit and transform with chars=True")
-        counts = _word_counts(tuple(_texts(texts)))
+        counts = word_counts(tuple(_texts(texts)))
         tr = counts[np.asarray(train_idx, dtype=np.intp)]
         if tr.shape[0] < 2:
             raise RouterlabError("fit text features on at least 2 training prompts")
