@@ -98,3 +98,16 @@ def test_styler_html_is_the_same_in_every_build(monkeypatch):
     assert first == second
     ids = [h.split('id="T_', 1)[1].split('"', 1)[0] for h in first]
     assert ids[0] != ids[1]
+
+
+def test_styler_plain_text_is_its_shape_not_an_address():
+    """The notebook stores a text/plain twin of every table; it must not be a memory address."""
+    import pandas as pd
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from routerlab.book import style
+
+    shell = InteractiveShell.instance()
+    style.use()
+    data, _ = shell.display_formatter.format(style.table(pd.DataFrame({"a": [1.0, 2.0], "b": [3, 4]})))
+    assert data["text/plain"] == "<table: 2 rows x 2 columns>"

@@ -81,6 +81,9 @@ def use() -> None:
     shell = get_ipython()
     if shell is not None:
         shell.display_formatter.formatters["text/html"].for_type(Styler, _styler_html)
+        # the plain-text twin the notebook also stores: its shape, not a memory address
+        shell.display_formatter.formatters["text/plain"].for_type(
+            Styler, lambda s, p, cycle: p.text(f"<table: {s.data.shape[0]} rows x {s.data.shape[1]} columns>"))
 
 
 def figsize(height: float = 4.2, width: float = COLUMN_INCHES) -> tuple[float, float]:
