@@ -22,15 +22,23 @@ CACHE_ENV = "ROUTERLAB_CACHE_DIR"
 
 
 def code_fingerprint() -> str:
-    """SHA-256 over the source of every ``.py`` file of the installed routerlab package."""
+    """SHA-256 over the source of every ``.py`` file of the installed routerlab package.
+
+    Every cache lookup asks for it, so the digest is kept for as long as no source file's path,
+    size or modification time changes (one ``stat`` per file instead of reading them all)."""
     root = Path(__file__).resolve().parents[1]  # the routerlab package
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*.py")):
-        if "__pycache__" in p.parts:
-            continue
-        h.update(str(p.relative_to(root)).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+    files = sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+    stamp = tuple((str(p), st.st_size, st.st_mtime_ns) for p, st in ((p, p.stat()) for p in files))
+    if _CODE[0] != stamp:
+        h = hashlib.sha256()
+        for p in files:
+            h.update(str(p.relative_to(root)).encode())
+            h.update(p.read_bytes())
+        _CODE[:] = [stamp, h.hexdigest()]
+    return _CODE[1]
+
+
+_CODE: list = [None, ""]
 
 
 def cache_root(cache_dir=None) -> Path | None:

@@ -609,14 +609,13 @@ def frontier_study(bench: Benchmark, routers=FRONTIER_ROUTERS, seeds=range(5), *
             if cacheable(r) and cost_term == "proxy":  # the same fit as the evaluation's: made once
                 done = fit_outputs(r, train, blind)
                 proba, default = done.proba, done.routing
-                kappa = price_proxy(test)
             else:
                 r.fit(train)
                 proba, default = router_proba(r, blind), r.route(blind)
-                if cost_term == "proxy":
-                    kappa = price_proxy(test)
-                else:
-                    kappa = r.expected_cost(blind) if hasattr(r, "expected_cost") else expected_cost(train, blind)
+            if cost_term == "proxy":
+                kappa = price_proxy(test)
+            else:
+                kappa = r.expected_cost(blind) if hasattr(r, "expected_cost") else expected_cost(train, blind)
             ops = [Routing(wtp_choices(proba, kappa, lam)) for lam in lambdas]
             add(name, "curve", default, ops)
         if task_aware:
