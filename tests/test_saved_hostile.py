@@ -182,8 +182,9 @@ CORPUS = {
     "unknown object kind": ("knn", lambda m, a: _knn_fitted(m)["cost_model_"].update(__object__="Popen"), "object kind"),
     "object state a list": ("knn", lambda m, a: _knn_fitted(m)["cost_model_"].update(state=[1]), "state"),
     "entry of five keys": ("knn", _set(_knn_fitted, "E_", {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}), "unexpected"),
-    "MLP layers that do not chain": ("mlp", lambda m, a: _mlp_coef(m, a, lambda x: x[:-1].copy()), "chain"),
-    "MLP weights as text": ("mlp", lambda m, a: _mlp_coef(m, a, lambda x: x.astype(str)), "MLP"),
+    "MLP layers that do not chain": ("mlp", _array(_knn_fitted, "W2_", lambda x: x[:, :-1].copy()), "corrupt"),
+    "MLP weights as text": ("mlp", _array(_knn_fitted, "W1_", lambda x: x.astype(str)), "corrupt"),
+    "MLP weights NaN": ("mlp", _array(_knn_fitted, "W1_", lambda x: x * np.nan), "not finite"),
     # meta.json fields
     "state a list": ("knn", _top("state", [1, 2]), "state"),
     "state null": ("knn", _top("state", None), "state"),
@@ -209,13 +210,6 @@ CORPUS = {
     "format version text": ("knn", _top("format_version", "1"), "format version"),
     "digest missing": ("knn", _top("arrays_sha256", None), "digest"),
 }
-
-
-def _mlp_coef(meta, arrays, make):
-    models = meta["state"]["fitted"]["__dict__"]["models_"]
-    coefs = models[0]["fitted"]["__dict__"]["coefs_"]
-    k = _key(coefs[1])
-    arrays[k] = make(arrays[k])
 
 
 def _npy(header: str, body: bytes = b"") -> bytes:

@@ -144,3 +144,40 @@ def test_split_equals_refitting_on_the_training_prompts(max_features):
     got_tr, got_te = TfidfSvdFeatures(dim=8, seed=1, max_features=max_features).split(prompts, tr, te)
     assert got_tr.shape == want_tr.shape and got_te.shape == want_te.shape
     assert np.abs(got_tr - want_tr).max() < 1e-4 and np.abs(got_te - want_te).max() < 1e-4
+
+
+def test_word_counts_of_a_subset_reuse_a_larger_corpus():
+    """After counting a corpus, a subset of its texts (in any order, with repeats) is answered from
+    it: its columns that are used, in order, equal counting the subset alone; split() after such
+    a corpus gives the same features as split() on a fresh count."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from routerlab.routing import features
+
+    texts, _ = corpus(120, seed=3)
+    texts = [t + f" extra{i}" for i, t in enumerate(texts)]   # terms that only the big corpus holds
+    features._COUNTS.clear()
+    big = features.word_counts(tuple(texts))
+    rows = np.r_[np.arange(10, 40)[::-1], [12, 12]]
+    sub = tuple(texts[i] for i in rows)
+    got = features.word_counts(sub)
+    assert got.shape == (len(rows), big.shape[1])
+    used = np.flatnonzero(np.asarray(got.sum(axis=0)).ravel())
+    want = CountVectorizer(ngram_range=(1, 2), dtype=np.float32).fit_transform(sub)
+    assert len(used) == want.shape[1] and len(used) < big.shape[1]
+    np.testing.assert_array_equal(got[:, used].toarray(), want.toarray())
+    prompts = np.array(texts, dtype=object)
+    tr, te = np.arange(60, 110), np.arange(110, 120)
+    warm = TfidfSvdFeatures(dim=8, seed=1).split(prompts[:], tr, te)
+    features._COUNTS.clear()
+    cold = TfidfSvdFeatures(dim=8, seed=1).split(prompts[55:], tr - 55, te - 55)   # counts 65 texts only
+    np.testing.assert_array_equal(warm[0], cold[0])
+    np.testing.assert_array_equal(warm[1], cold[1])
+
+
+def test_fixed_width_prompts_are_kept_as_objects():
+    q = np.zeros((3, 1))
+    b = Benchmark(quality=q, cost=q, models=[Model("a", "p", "small", 1.0, 1.0)],
+                  sample_ids=["1", "2", "3"], datasets=["d"] * 3, prompt_tokens=[1, 2, 3],
+                  prompts=np.array(["short", "a much longer prompt", "x"]))
+    assert b.prompts.dtype == object and b.rows([2, 0]).prompts.tolist() == ["x", "short"]

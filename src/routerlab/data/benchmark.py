@@ -5,7 +5,8 @@ A :class:`Benchmark` holds, for ``n`` queries and ``m`` models:
 * ``quality`` -- (n, m) float64 in [0, 1], the score of model j on query i (0/1 when binary);
 * ``cost`` -- (n, m) float64, USD actually charged for model j to answer query i;
 * query metadata -- ``sample_ids`` (n,) str, ``datasets`` (n,) str, ``prompt_tokens`` (n,) int,
-  and optionally ``prompts`` (n,) str and ``subsets`` (n,) str (a finer label, e.g. the MMLU subject);
+  and optionally ``prompts`` (n,) str (kept as an object array: a fixed-width
+  string array would store every row at the longest prompt's width) and ``subsets`` (n,) str (a finer label, e.g. the MMLU subject);
 * optional observables -- ``features`` (n, d) float query embedding, ``confidence`` (n, m) float in
   [0, 1] (how sure model j's answer to query i looks; known only after calling j), and
   ``answer_tokens`` (n, m) int;
@@ -89,6 +90,8 @@ class Benchmark:
             v = np.asarray(v)
             if v.shape[:1] != (n,):
                 raise RouterlabError(f"{attr} has {v.shape[0] if v.ndim else 0} entries for {n} queries")
+            if attr == "prompts" and v.dtype.kind == "U":  # fixed width = the longest text per row
+                v = v.astype(object)
             object.__setattr__(self, attr, v)
         for attr in ("confidence", "answer_tokens"):
             v = getattr(self, attr)

@@ -146,7 +146,7 @@ def _fold_tfidf(counts, train, test):
     min_df = TFIDF_SETTINGS.get("min_df", 1)
     tr = counts[train]
     df = np.bincount(tr.indices, minlength=tr.shape[1])
-    keep = np.flatnonzero(df >= (min_df if isinstance(min_df, (int, np.integer)) else min_df * tr.shape[0]))
+    keep = np.flatnonzero(df >= max(1, min_df if isinstance(min_df, (int, np.integer)) else min_df * tr.shape[0]))
     tf = TfidfTransformer(**{k: v for k, v in TFIDF_SETTINGS.items() if k in _TFIDF_ONLY and k != "min_df"})
     x_tr = tf.fit_transform(tr[:, keep].astype(np.float64))
     return x_tr, tf.transform(counts[test][:, keep].astype(np.float64))

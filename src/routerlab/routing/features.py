@@ -38,20 +38,28 @@ def _texts(texts) -> list[str]:
     return [str(t) for t in np.asarray(texts, dtype=object).ravel()]
 
 
-_COUNTS: list = []
+_COUNTS: list = []   # (row of each text, counts) of the last few corpora counted, most recent first
 
 
 def word_counts(docs: tuple) -> object:
-    """(n, V) float32 CSR counts of the word 1-2-grams of ``docs`` (scikit-learn's tokenisation,
-    every term, vocabulary sorted); the last few are kept, since the splits of one benchmark all
-    read the same prompts."""
+    """(n, V) float32 CSR counts of the word 1-2-grams of ``docs`` (scikit-learn's tokenisation):
+    row i counts ``docs[i]``.
+
+    The columns are the sorted vocabulary of a corpus that holds every text of ``docs``: ``docs``
+    itself, or one of the last few corpora counted, whose rows are picked (the splits of a
+    benchmark, and the inner splits of its training rows, all read texts of the same prompts). So a
+    column can be zero in every row: select the columns your rows use, in their order, and the
+    result equals counting ``docs`` alone."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    for kept, counts in _COUNTS:
-        if kept == docs:
-            return counts
+    for i, (row_of, counts) in enumerate(_COUNTS):
+        rows = [row_of.get(d) for d in docs]
+        if None not in rows:
+            _COUNTS.insert(0, _COUNTS.pop(i))
+            return counts[np.asarray(rows, dtype=np.intp)]
     counts = CountVectorizer(ngram_range=(1, 2), dtype=np.float32).fit_transform(docs).tocsr()
-    _COUNTS.insert(0, (docs, counts))
+    counts.sort_indices()   # canonical order within a row: sums over a row do not depend on the corpus
+    _COUNTS.insert(0, ({d: i for i, d in enumerate(docs)}, counts))
     del _COUNTS[3:]
     return counts
 

@@ -22,8 +22,8 @@
 
 Nothing in the file names code to run: the router class is looked up by its registered name, and
 the objects inside a router's state are rebuilt only from a fixed list of known classes (registered
-routers -- a router may hold another, as the fan-out policy holds its base router --, the query encoder, the cost model, the logistic workhorse, the TF-IDF + SVD pipeline and three scikit-learn
-estimators, ``TfidfVectorizer``, ``TruncatedSVD`` and ``MLPRegressor``, rebuilt from their
+routers -- a router may hold another, as the fan-out policy holds its base router --, the query encoder, the cost model, the logistic workhorse, the TF-IDF + SVD pipeline and two scikit-learn
+estimators, ``TfidfVectorizer`` and ``TruncatedSVD``, rebuilt from their
 constructor parameters and fitted arrays). A file of another format version, a corrupt or
 truncated file, an unknown router name, a model list that contradicts the fitted state, or (with
 ``expected_models``) a model list other than the one expected fails with one line.
@@ -107,17 +107,14 @@ _SKLEARN_FITTED = {
     "TfidfVectorizer": ("idf_",),            # + vocabulary_, saved as an array of terms
     "TruncatedSVD": ("components_", "explained_variance_", "explained_variance_ratio_",
                      "singular_values_", "n_features_in_"),
-    "MLPRegressor": ("coefs_", "intercepts_", "n_layers_", "n_outputs_", "out_activation_",
-                     "n_features_in_", "n_iter_", "t_"),
 }
 
 
 def _sklearn_classes() -> dict:
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.neural_network import MLPRegressor
 
-    return {"TfidfVectorizer": TfidfVectorizer, "TruncatedSVD": TruncatedSVD, "MLPRegressor": MLPRegressor}
+    return {"TfidfVectorizer": TfidfVectorizer, "TruncatedSVD": TruncatedSVD}
 
 
 class _Encoder:
@@ -266,8 +263,8 @@ _DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool")
 TOKEN_PATTERNS = (r"(?u)\b\w\w+\b", r"(?u)\b\w+\b")
 #: Largest n of the n-grams of a saved vectoriser: word n-grams, character n-grams.
 MAX_WORD_NGRAM, MAX_CHAR_NGRAM = 3, 5
-#: Most terms of a vocabulary, SVD components, MLP layers and units per layer.
-MAX_VOCABULARY, MAX_COMPONENTS, MAX_LAYERS, MAX_UNITS = 2_000_000, 4096, 8, 4096
+#: Most terms of a vocabulary and SVD components.
+MAX_VOCABULARY, MAX_COMPONENTS = 2_000_000, 4096
 
 
 def _is_int(x) -> bool:
@@ -300,11 +297,6 @@ def _bool(x, p) -> bool:
     return isinstance(x, bool)
 
 
-def _layers_ok(x, p) -> bool:
-    return (isinstance(x, tuple) and 1 <= len(x) <= MAX_LAYERS - 2
-            and all(_is_int(n) and 1 <= n <= MAX_UNITS for n in x))
-
-
 #: The parameters of each estimator a file may set, each with its check; every other parameter
 #: must equal scikit-learn's default.
 _SKLEARN_PARAMS = {
@@ -320,12 +312,6 @@ _SKLEARN_PARAMS = {
         "n_iter": _int_in(0, 100), "n_oversamples": _int_in(0, 10_000),
         "power_iteration_normalizer": _choice("auto", "QR", "LU", "none"),
         "random_state": _int_in(0, 2**32 - 1, none_ok=True), "tol": _num_in(0, 1)},
-    "MLPRegressor": {
-        "hidden_layer_sizes": _layers_ok, "activation": _choice("identity", "logistic", "tanh", "relu"),
-        "batch_size": lambda x, p: x == "auto" or (_is_int(x) and 1 <= x <= 1 << 24),
-        "learning_rate_init": _num_in(0, 10), "max_iter": _int_in(1, 1 << 20),
-        "early_stopping": _bool, "validation_fraction": _num_in(0, 1), "n_iter_no_change": _int_in(1, 1 << 20),
-        "tol": _num_in(0, 1), "alpha": _num_in(0, 1e6), "random_state": _int_in(0, 2**32 - 1, none_ok=True)},
 }
 
 
@@ -362,20 +348,6 @@ def _check_fitted(name: str, est, fitted: dict, bad) -> None:
                 raise bad(f"SVD {key} does not match its {k} components")
         if fitted.get("n_features_in_", f) != f:
             raise bad("the SVD input width does not match its components")
-    if name == "MLPRegressor":
-        coefs, inter = fitted.get("coefs_"), fitted.get("intercepts_")
-        if not (isinstance(coefs, list) and isinstance(inter, list) and 1 <= len(coefs) == len(inter) <= MAX_LAYERS
-                and all(_float_array(c, 2) for c in coefs) and all(_float_array(b, 1) for b in inter)):
-            raise bad("the MLP weights are not lists of finite matrices and vectors")
-        if any(c.shape[1] != b.shape[0] for c, b in zip(coefs, inter)) or any(
-                a.shape[1] != c.shape[0] for a, c in zip(coefs, coefs[1:])) or any(
-                c.size > MAX_UNITS * MAX_COMPONENTS for c in coefs):
-            raise bad("the MLP layer shapes do not chain")
-        expect = {"n_layers_": len(coefs) + 1, "n_outputs_": coefs[-1].shape[1], "n_features_in_": coefs[0].shape[0],
-                  "out_activation_": "identity"}
-        for key, want in expect.items():
-            if fitted.get(key, want) != want or type(fitted.get(key, want)) is not type(want):
-                raise bad(f"MLP {key} does not match its weights")
     for key, x in fitted.items():
         if isinstance(x, (bool, np.bool_)) or not (isinstance(x, (np.ndarray, list, str)) or _is_num(x)):
             raise bad(f"{name} {key} has the wrong type")
