@@ -246,6 +246,24 @@ def _softplus(s: np.ndarray) -> np.ndarray:
     return np.log1p(np.exp(-np.abs(s))) + np.maximum(s, 0)
 
 
+def _logistic_terms(s: np.ndarray, y: np.ndarray, scale: float) -> tuple[float, np.ndarray]:
+    """For logits ``s`` (n, m) and soft labels ``y`` (n, m) in [0, 1], both float32: (the sum of
+    the cross-entropies ``softplus(s) - y s``, in float64; ``(sigmoid(s) - y) * scale``, the
+    gradient with respect to ``s`` of ``scale`` times that sum). ``s`` is overwritten.
+
+    The sigmoid is ``(1 + tanh(s / 2)) / 2`` with numpy's vectorised tanh: within a few float32
+    rounding steps of scipy's ``expit``, which is about 9 times slower in float32."""
+    loss = (_softplus(s) - y * s).sum(dtype=np.float64)
+    half = s.dtype.type(0.5)
+    s *= half
+    np.tanh(s, out=s)
+    s *= half
+    s += half
+    s -= y
+    s *= s.dtype.type(scale)
+    return float(loss), s
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-4, 1 - 1e-4)
     return np.log(p / (1 - p))
@@ -283,6 +301,7 @@ class _MultiLogistic:
         e = 0 if Z is None else Z.shape[2]
         self.shape_ = (d, m, e)
         X32 = np.ascontiguousarray(X, dtype=np.float32)
+        X32T = np.ascontiguousarray(X32.T)   # the gradient product reads X by columns
         Z32 = None if Z is None else np.ascontiguousarray(Z, dtype=np.float32)
         Y = np.asarray(Y, dtype=np.float64)
         Y32 = Y.astype(np.float32)
@@ -291,10 +310,9 @@ class _MultiLogistic:
 
         def fun(theta):
             W, a, b = self._unpack(theta)
-            s = self._logits(X32, Z32, W, a, b)                      # float32
-            loss = (_softplus(s) - Y32 * s).sum(dtype=np.float64) / nm + 0.5 * l2 * ((W * W).sum() + (a * a).sum())
-            G = (expit(s) - Y32) * np.float32(1.0 / nm)
-            dW = (X32.T @ G).astype(np.float64) + l2 * W
+            loss, G = _logistic_terms(self._logits(X32, Z32, W, a, b), Y32, 1.0 / nm)   # float32
+            loss = loss / nm + 0.5 * l2 * ((W * W).sum() + (a * a).sum())
+            dW = (X32T @ G).astype(np.float64) + l2 * W
             da = (np.einsum("nme,nm->me", Z32, G).astype(np.float64) + l2 * a
                   if Z32 is not None else np.zeros((m, 0)))
             db = G.sum(axis=0, dtype=np.float64)
@@ -323,6 +341,7 @@ def _fit_softmax(X: np.ndarray, y: np.ndarray, n_classes: int, l2: float, maxite
     n, d = X.shape
     K = n_classes
     X32 = np.ascontiguousarray(X, dtype=np.float32)
+    X32T = np.ascontiguousarray(X32.T)   # the gradient product reads X by columns
     rows = np.arange(n)
     prior = (np.bincount(y, minlength=K) + 1.0) / (n + K)
 
@@ -338,7 +357,7 @@ def _fit_softmax(X: np.ndarray, y: np.ndarray, n_classes: int, l2: float, maxite
         G = e / tot
         G[rows, y] -= 1.0
         G *= np.float32(1.0 / n)
-        dW = (X32.T @ G).astype(np.float64) + l2 * W
+        dW = (X32T @ G).astype(np.float64) + l2 * W
         return loss, np.concatenate([dW.ravel(), G.sum(axis=0, dtype=np.float64)])
 
     init = np.concatenate([np.zeros(d * K), np.log(prior)])
@@ -754,6 +773,7 @@ class MatrixFactorizationRouter(PredictiveRouter):
         Y = np.clip(train.quality, 0.0, 1.0)
         Y32 = Y.astype(np.float32)
         X32 = np.ascontiguousarray(X, dtype=np.float32)
+        X32T = np.ascontiguousarray(X32.T)   # the gradient product reads X by columns
         nm, l2 = float(n * m), self.l2
         sizes = [d * k, m * k, d, m]
         cuts = np.cumsum(sizes)[:-1]
@@ -762,11 +782,9 @@ class MatrixFactorizationRouter(PredictiveRouter):
             W, V, w, c = np.split(theta, cuts)
             W, V = W.reshape(d, k), V.reshape(m, k)
             M = W @ V.T + w[:, None]                                  # (d, m)
-            s = X32 @ M.astype(np.float32) + c.astype(np.float32)
-            loss = (_softplus(s) - Y32 * s).sum(dtype=np.float64) / nm \
-                + 0.5 * l2 * ((W * W).sum() + (V * V).sum() + w @ w)
-            G = (expit(s) - Y32) * np.float32(1.0 / nm)
-            dM = (X32.T @ G).astype(np.float64)                       # (d, m)
+            loss, G = _logistic_terms(X32 @ M.astype(np.float32) + c.astype(np.float32), Y32, 1.0 / nm)
+            loss = loss / nm + 0.5 * l2 * ((W * W).sum() + (V * V).sum() + w @ w)
+            dM = (X32T @ G).astype(np.float64)                       # (d, m)
             grad = [dM @ V + l2 * W, dM.T @ W + l2 * V, dM.sum(axis=1) + l2 * w, G.sum(axis=0, dtype=np.float64)]
             return loss, np.concatenate([g.ravel() for g in grad])
 
