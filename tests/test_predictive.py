@@ -299,9 +299,11 @@ def test_router_works_without_features(name, specialist):
     assert (r.route(te.without_truth()).choice == want).mean() >= 0.98, name
 
 
-def test_causal_lm_gradient_matches_finite_differences():
+@pytest.mark.parametrize("slice_cells", [1 << 17, 30, 1])   # the batch in 1, 3 and 6 slices
+def test_causal_lm_gradient_matches_finite_differences(slice_cells):
     rng = np.random.default_rng(0)
     r = CausalLMRouter(l2=1e-2)
+    r.SLICE_CELLS = slice_cells
     B, d, m, H = 6, 4, 3, 5
     params = {"A": rng.normal(size=(d, H)), "b": rng.normal(size=H), "E": rng.normal(size=(m, H)),
               "G": rng.normal(size=(m, H)), "T": rng.normal(size=(H, 5)), "c": rng.normal(size=5),
