@@ -32,12 +32,27 @@ from typing import Callable, Iterable, Sequence
 
 from routerlab.errors import RouterlabError
 
-__all__ = ["sidecar_path", "same_file", "check_output", "atomic_write", "atomic_write_group",
+__all__ = ["CACHE_ENV", "cache_folder", "sidecar_path", "same_file", "check_output", "atomic_write", "atomic_write_group",
            "file_sha256", "check_table_digest", "TABLE_DIGEST_KEY"]
 
 #: Key of the sidecar entry holding the SHA-256 of the table it describes.
 TABLE_DIGEST_KEY = "table_sha256"
 _TMP_SUFFIX = ".tmp"
+
+
+#: Environment variable naming the folder where converted source tables and token counts are cached.
+CACHE_ENV = "ROUTERLAB_SOURCES_CACHE"
+
+
+def cache_folder(name: str) -> Path:
+    """Where converted tables of source ``name`` (or another derived file kind, such as token
+    counts) are cached: ``$ROUTERLAB_SOURCES_CACHE/<name>``, else
+    ``$XDG_CACHE_HOME/routerlab/sources/<name>`` (``~/.cache`` when XDG_CACHE_HOME is unset)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser() / name
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "routerlab" / "sources" / name
 
 
 def sidecar_path(path: str | os.PathLike) -> Path:

@@ -6,6 +6,9 @@ tokenizer RouterBench computed its costs with) from its pre-tokenisation pattern
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -32,13 +35,48 @@ def count_tokens(texts, method: str = "regex") -> np.ndarray:
     most 3, punctuation runs, whitespace) and counts one token per piece plus one per further 6
     letters of a long word. ``method="chars4"`` is OpenAI's rule of thumb, ceil(characters / 4).
     Neither is exact; both are deterministic and offline. Every text counts at least 1 token
-    (a missing text counts as empty).
+    (a missing text counts as empty). The regex counts of a list of texts are kept on disk
+    (:func:`_kept`), since every chapter loading a source counts the same texts.
     """
     s = pd.Series(np.asarray(texts, dtype=object), dtype=object).fillna("").astype(str).astype(object)
     if method == "chars4":
         n = np.ceil(s.str.len().to_numpy(dtype=np.float64) / 4.0)
     elif method == "regex":
-        n = (s.str.count(_PIECE).to_numpy(dtype=np.float64) + s.str.count(_LONG).to_numpy(dtype=np.float64))
+        n = _kept(s.tolist(), lambda: s.str.count(_PIECE).to_numpy(dtype=np.float64)
+                  + s.str.count(_LONG).to_numpy(dtype=np.float64))
     else:
         raise RouterlabError(f"unknown token count method {method!r}; choose one of: {', '.join(TOKEN_METHODS)}")
     return np.maximum(n, 1).astype(np.int64)
+
+
+def _kept(texts: list[str], count) -> np.ndarray:
+    """``count()`` ((n,) float64 counts of ``texts``), read from or written to
+    ``cache_folder("token-counts")`` under the digest of this module and of the texts (each with
+    its length). An entry of the wrong shape or with values that are not counts is counted again;
+    a folder that cannot be written only costs the reuse."""
+    from routerlab.data.files import atomic_write, cache_folder
+    from routerlab.locks import entry_lock
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(np.array([len(t) for t in texts], dtype=np.int64).tobytes())
+    h.update("".join(texts).encode("utf-8", "surrogatepass"))
+    path = cache_folder("token-counts") / f"{h.hexdigest()[:32]}.npy"
+    with entry_lock(path):
+        try:
+            kept = np.load(path, allow_pickle=False)
+            if kept.shape == (len(texts),) and kept.dtype == np.float64 and bool(
+                    (np.isfinite(kept) & (kept >= 0) & (kept == np.round(kept))).all()):
+                return kept
+        except (OSError, ValueError):
+            pass
+        counts = count()
+
+        def write(tmp):
+            with open(tmp, "wb") as fh:
+                np.save(fh, counts, allow_pickle=False)
+
+        try:
+            atomic_write(path, write)
+        except OSError:
+            pass
+    return counts

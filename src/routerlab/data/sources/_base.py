@@ -41,7 +41,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from routerlab.data.files import atomic_write, file_sha256
+from routerlab.data.files import CACHE_ENV, atomic_write, cache_folder, file_sha256
 from routerlab.errors import RouterlabError
 from routerlab.locks import entry_lock
 
@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 ENV = "ROUTERLAB_DATA_DIR"
-CACHE_ENV = "ROUTERLAB_SOURCES_CACHE"
 
 
 def sha256(data: bytes) -> str:
@@ -190,15 +189,6 @@ def verify_files(folder: Path, rels: Sequence[str], name: str) -> None:
             atomic_write(store, lambda tmp: tmp.write_text(json.dumps(known), encoding="utf-8"))
         except OSError:
             pass
-
-
-def cache_folder(name: str) -> Path:
-    """Where converted tables of source ``name`` are cached (see the module docstring)."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override).expanduser() / name
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "routerlab" / "sources" / name
 
 
 def cached_frame(name: str, key_parts: Sequence[str], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
