@@ -38,7 +38,7 @@ def _texts(texts) -> list[str]:
     return [str(t) for t in np.asarray(texts, dtype=object).ravel()]
 
 
-_COUNTS: list = []   # (row of each text, counts) of the last few corpora counted, most recent first
+_COUNTS: list = []   # (texts, row of each text, counts) of the last few corpora counted, most recent first
 
 
 def word_counts(docs: tuple) -> object:
@@ -52,14 +52,17 @@ def word_counts(docs: tuple) -> object:
     result equals counting ``docs`` alone."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    for i, (row_of, counts) in enumerate(_COUNTS):
+    for i, (corpus, row_of, counts) in enumerate(_COUNTS):
+        if docs == corpus:
+            _COUNTS.insert(0, _COUNTS.pop(i))
+            return counts
         rows = [row_of.get(d) for d in docs]
         if None not in rows:
             _COUNTS.insert(0, _COUNTS.pop(i))
             return counts[np.asarray(rows, dtype=np.intp)]
     counts = CountVectorizer(ngram_range=(1, 2), dtype=np.float32).fit_transform(docs).tocsr()
     counts.sort_indices()   # canonical order within a row: sums over a row do not depend on the corpus
-    _COUNTS.insert(0, ({d: i for i, d in enumerate(docs)}, counts))
+    _COUNTS.insert(0, (docs, {d: i for i, d in enumerate(docs)}, counts))
     del _COUNTS[3:]
     return counts
 
