@@ -1017,15 +1017,14 @@ class MLPRouter(PredictiveRouter):
                 res = ((self._forward(X32[val], *params)[1] - yv) ** 2).sum(axis=0, dtype=np.float64)
                 tot = ((yv - yv.mean(axis=0)) ** 2).sum(axis=0, dtype=np.float64)
                 score = np.where(tot > 0, 1 - res / np.where(tot > 0, tot, 1), np.where(res == 0, 1.0, 0.0))
-                improved, better = active & (score > best), score < best + self.TOL
+                stalled, keep = score < best + self.TOL, active & (score > best)   # keep the best weights
+                best = np.where(keep, score, best)
             else:
                 score = epoch_loss / len(fit_rows)
-                improved, better = np.zeros(m, dtype=bool), score > best - self.TOL
+                stalled, keep = score > best - self.TOL, active                   # keep the last weights
                 best = np.where(active, np.minimum(best, score), best)
-            if early:
-                best = np.where(improved, score, best)
-            self._keep(kept, params, improved if early else active, h)
-            stale = np.where(active & better, stale + 1, np.where(active, 0, stale))
+            self._keep(kept, params, keep, h)
+            stale = np.where(active & stalled, stale + 1, np.where(active, 0, stale))
             active &= stale <= self.PATIENCE
             if not active.any():
                 break
